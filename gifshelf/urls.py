@@ -1,0 +1,48 @@
+import uuid
+
+from django.contrib import admin
+from django.urls import include, path, register_converter
+
+from library import views
+
+
+class PublicIdConverter:
+    regex = "[0-9a-f]{32}"
+
+    def to_python(self, value):
+        return uuid.UUID(hex=value)
+
+    def to_url(self, value):
+        return value.hex if isinstance(value, uuid.UUID) else value
+
+
+class RenditionConverter:
+    regex = "still|last|preview"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(PublicIdConverter, "public_id")
+register_converter(RenditionConverter, "rendition")
+
+urlpatterns = [
+    # Public links stay this short so chat tools unfurl them by extension.
+    path(
+        "g/<public_id:public_id>.<slug:extension>",
+        views.public_file,
+        {"rendition": None},
+        name="public_file",
+    ),
+    path(
+        "g/<public_id:public_id>.<rendition:rendition>.<slug:extension>",
+        views.public_file,
+        name="public_rendition",
+    ),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("library.urls")),
+]

@@ -1,0 +1,173 @@
+"""The JSON API: the contract integrations rely on (documented in docs/api.md).
+
+Errors are always {"error": "<sentence>"}.
+"""
+
+import json
+from functools import wraps
+
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+from django.utils.datastructures import MultiValueDict
+from django.views.csrf import csrf_failure as html_csrf_failure
+
+from library.forms import GifForm, UploadForm
+from library.imaging import ImageRefused
+from library.models import Gif
+from library.uploads import oversized_message
+
+EDITABLE_FIELDS = (
+    "title",
+    "alt_text",
+    "use_when",
+    "avoid_when",
+    "mood",
+    "situation",
+    "appropriateness",
+)
+TAG_FIELDS = ("mood", "situation", "appropriateness")
+
+
+def error(message, status):
+    return JsonResponse({"error": message}, status=status)
+
+
+def api_view(*methods):
+    """Allow `methods`, require a logged-in member, and answer errors in JSON."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method not in methods:
+                response = error(f"Use {' or '.join(methods)} here.", 405)
+                response["Allow"] = ", ".join(methods)
+                return response
+            if not request.user.is_authenticated:
+                return error("Log in first.", 401)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def csrf_failure(request, reason=""):
+    if request.path.startswith("/api/"):
+        return error(
+            "The CSRF token is missing or wrong: send the csrftoken cookie's value "
+            "in the X-CSRFToken header.",
+            403,
+        )
+    return html_csrf_failure(request, reason)
+
+
+def gif_json(gif, request):
+    def names(vocabulary):
+        return sorted(tag.name for tag in getattr(gif, vocabulary).all())
+
+    return {
+        "id": gif.pk,
+        "title": gif.title,
+        "alt_text": gif.alt_text,
+        "use_when": gif.use_when,
+        "avoid_when": gif.avoid_when,
+        "status": gif.status,
+        "format": gif.format,
+        "width": gif.width,
+        "height": gif.height,
+        "frames": gif.frames,
+        "duration_ms": gif.duration_ms,
+        "loops": gif.loops,
+        "bytes": gif.byte_size,
+        "sha256": gif.sha256,
+        "mood": names("mood"),
+        "situation": names("situation"),
+        "appropriateness": names("appropriateness"),
+        "url": gif.public_url(request),
+        "still_url": gif.public_url(request, "still"),
+        "last_still_url": gif.public_url(request, "last"),
+        "preview_url": gif.public_url(request, "preview"),
+        "page_url": request.build_absolute_uri(gif.get_absolute_url()),
+        "uploaded_by": gif.uploaded_by.username if gif.uploaded_by else None,
+        "created_at": gif.created_at.isoformat(),
+    }
+
+
+def form_error_sentence(form):
+    sentences = []
+    for field, errors in form.errors.items():
+        label = "" if field == "__all__" else f"{field}: "
+        sentences.extend(f"{label}{message}" for message in errors)
+    return " ".join(sentences)
+
+
+@api_view("POST")
+def gifs(request):
+    if not request.user.has_perm("library.add_gif"):
+        return error("Only curators and team leads may upload.", 403)
+    oversized = getattr(request, "oversized_uploads", [])
+    if oversized:
+        return error(oversized_message(oversized[0]), 413)
+    files = request.FILES.getlist("file")
+    if len(files) != 1:
+        return error("Attach exactly one image as the multipart field “file”.", 400)
+    form = UploadForm(request.POST, MultiValueDict({"files": files}))
+    if not form.is_valid():
+        return error(form_error_sentence(form), 400)
+    try:
+        gif = Gif.objects.create_from_upload(
+            files[0],
+            by=request.user,
+            title=form.cleaned_data["title"],
+            alt_text=form.cleaned_data["alt_text"],
+            **form.tags(),
+        )
+    except ImageRefused as refusal:
+        body = {"error": str(refusal)}
+        if existing := getattr(refusal, "existing", None):
+            body["duplicate_of"] = existing.pk
+        return JsonResponse(body, status=400)
+    response = JsonResponse(gif_json(gif, request), status=201)
+    response["Location"] = f"/api/gifs/{gif.pk}/"
+    return response
+
+
+@api_view("GET", "HEAD", "PATCH")
+def gif(request, pk):
+    if not request.user.has_perm("library.search_gif"):
+        return error("Your account has no role on the shelf yet.", 403)
+    gif = get_object_or_404(Gif.objects.visible_to(request.user).with_tags(), pk=pk)
+    if request.method == "PATCH":
+        return patch_gif(request, gif)
+    return JsonResponse(gif_json(gif, request))
+
+
+def patch_gif(request, gif):
+    if not request.user.has_perm("library.change_gif"):
+        return error("Only curators and team leads may edit GIFs.", 403)
+    try:
+        changes = json.loads(request.body or b"{}")
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return error("Send the changes as a JSON object.", 400)
+    if not isinstance(changes, dict):
+        return error("Send the changes as a JSON object.", 400)
+    unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
+    if unknown:
+        return error(
+            f"These fields cannot be edited here: {', '.join(unknown)}. "
+            f"Editable: {', '.join(EDITABLE_FIELDS)}.",
+            400,
+        )
+    if "appropriateness" in changes and not request.user.has_perm(
+        "library.set_appropriateness"
+    ):
+        return error("Only team leads may change appropriateness tags.", 403)
+
+    data = {field: getattr(gif, field) for field in EDITABLE_FIELDS[:4]}
+    data.update({field: list(getattr(gif, field).all()) for field in TAG_FIELDS})
+    data.update(changes)
+    form = GifForm(data, instance=gif, user=request.user)
+    if not form.is_valid():
+        return error(form_error_sentence(form), 400)
+    form.save()
+    return JsonResponse(gif_json(Gif.objects.with_tags().get(pk=gif.pk), request))

@@ -1,0 +1,157 @@
+from django import forms
+from django.conf import settings
+
+from library.models import AppropriatenessTag, Gif, MoodTag, SituationTag
+
+
+def split_names(value):
+    """Tag names from "a, b" or ["a", "b, c"]: commas separate, spaces do not."""
+    items = [value] if isinstance(value, str) else list(value or [])
+    names = []
+    for item in items:
+        names.extend(part.strip() for part in str(item).split(",") if part.strip())
+    return names
+
+
+class VocabularyField(forms.Field):
+    """Tag names from one vocabulary, as ticked boxes or comma-separated.
+
+    Names match the vocabulary regardless of case; an unknown name is an
+    error that lists what the vocabulary holds, so typos never become tags.
+    """
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, tag_model, **kwargs):
+        self.tag_model = tag_model
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def offer_vocabulary(self):
+        self.widget.choices = [
+            (tag.name, tag.name) for tag in self.tag_model.objects.all()
+        ]
+
+    def prepare_value(self, value):
+        if isinstance(value, str):
+            return split_names(value)
+        return [getattr(item, "name", item) for item in value or []]
+
+    def to_python(self, value):
+        names = split_names(value)
+        if not names:
+            return []
+        known = {tag.name.lower(): tag for tag in self.tag_model.objects.all()}
+        unknown = [name for name in names if name.lower() not in known]
+        if unknown:
+            vocabulary = self.tag_model._meta.verbose_name_plural
+            raise forms.ValidationError(
+                f"Not in the {vocabulary}: {', '.join(unknown)}. "
+                f"Choose from: {', '.join(tag.name for tag in known.values())}."
+            )
+        chosen = []
+        for name in names:
+            tag = known[name.lower()]
+            if tag not in chosen:
+                chosen.append(tag)
+        return chosen
+
+
+def offer_vocabularies(form):
+    for field in form.fields.values():
+        if isinstance(field, VocabularyField):
+            field.offer_vocabulary()
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [
+                super(MultipleFileField, self).clean(item, initial) for item in data
+            ]
+        return [super().clean(data, initial)] if data else []
+
+
+class UploadForm(forms.Form):
+    files = MultipleFileField(
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": "image/*"}),
+        help_text="GIF, PNG, animated PNG, WebP or JPEG.",
+    )
+    title = forms.CharField(
+        max_length=120,
+        required=False,
+        help_text="Leave empty to use each file's name.",
+    )
+    alt_text = forms.CharField(max_length=500, required=False, label="Alt text")
+    mood = VocabularyField(MoodTag)
+    situation = VocabularyField(SituationTag)
+
+    def __init__(self, *args, oversized=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.oversized = list(oversized)
+        offer_vocabularies(self)
+
+    def clean(self):
+        cleaned = super().clean()
+        files = cleaned.get("files") or []
+        if not files and not self.oversized:
+            raise forms.ValidationError("Choose at least one image to upload.")
+        most = settings.GIFSHELF_MAX_FILES_PER_UPLOAD
+        if len(files) > most:
+            raise forms.ValidationError(f"Upload at most {most} files at once.")
+        return cleaned
+
+    def tags(self):
+        return {
+            "mood": self.cleaned_data["mood"],
+            "situation": self.cleaned_data["situation"],
+        }
+
+
+class GifForm(forms.ModelForm):
+    """Edit a GIF's words and tags; appropriateness only for team leads."""
+
+    mood = VocabularyField(MoodTag)
+    situation = VocabularyField(SituationTag)
+    appropriateness = VocabularyField(
+        AppropriatenessTag,
+        label="Unsuitable for",
+        help_text="Conversations this GIF must not be used in. Team leads only.",
+    )
+
+    class Meta:
+        model = Gif
+        fields = ["title", "alt_text", "use_when", "avoid_when"]
+        widgets = {
+            "use_when": forms.Textarea(attrs={"rows": 2}),
+            "avoid_when": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.may_set_appropriateness = user.has_perm("library.set_appropriateness")
+        if not self.may_set_appropriateness:
+            del self.fields["appropriateness"]
+        offer_vocabularies(self)
+        if self.instance.pk:
+            for name in ("mood", "situation", "appropriateness"):
+                if name in self.fields:
+                    self.initial[name] = list(getattr(self.instance, name).all())
+
+    def save(self, commit=True):
+        gif = super().save(commit=commit)
+        if commit:
+            self.save_tags()
+        return gif
+
+    def save_tags(self):
+        for name in ("mood", "situation", "appropriateness"):
+            if name in self.fields and name in self.cleaned_data:
+                getattr(self.instance, name).set(self.cleaned_data[name])

@@ -1,0 +1,66 @@
+"""Upload limits enforced while the request streams in, before any decoding."""
+
+from django.conf import settings
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.http import HttpResponse, JsonResponse
+
+from library.imaging import describe_bytes
+
+
+class SizeLimitUploadHandler(FileUploadHandler):
+    """Stop keeping a file the moment it passes the size limit.
+
+    The names of the files skipped are kept on the request so the view can
+    tell the curator which ones were too large.
+    """
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > settings.GIFSHELF_MAX_UPLOAD_BYTES:
+            oversized = getattr(self.request, "oversized_uploads", [])
+            oversized.append(self.file_name)
+            self.request.oversized_uploads = oversized
+            raise SkipFile
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+
+def oversized_message(file_name):
+    limit = describe_bytes(settings.GIFSHELF_MAX_UPLOAD_BYTES)
+    return (
+        f"“{file_name}” is larger than {limit}, the most the shelf takes. "
+        "Compress or trim it, then upload it again."
+    )
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a request too large to hold only allowed files, unread."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.GIFSHELF_MAX_REQUEST_BYTES:
+            return request_too_large(request)
+        return self.get_response(request)
+
+
+def request_too_large(request):
+    message = (
+        f"That upload is too large. Each file may be up to "
+        f"{describe_bytes(settings.GIFSHELF_MAX_UPLOAD_BYTES)}, and one upload "
+        f"may carry up to {settings.GIFSHELF_MAX_FILES_PER_UPLOAD} files."
+    )
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": message}, status=413)
+    return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
