@@ -1,0 +1,44 @@
+# gifshelf: `make run` to try it, `make test` to check it. Nothing else needed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_WORKERS ?= 2
+POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/gifshelf
+
+.PHONY: run test test-postgres lint format check demo clean
+
+$(BIN)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+run: $(BIN)/.installed  ## migrate, load the demo library, serve on 127.0.0.1:8000
+	GIFSHELF_DEBUG=1 $(BIN)/python manage.py migrate --no-input
+	GIFSHELF_DEBUG=1 $(BIN)/python manage.py load_demo
+	GIFSHELF_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+demo: $(BIN)/.installed  ## (re)load the demo library without serving
+	GIFSHELF_DEBUG=1 $(BIN)/python manage.py migrate --no-input
+	GIFSHELF_DEBUG=1 $(BIN)/python manage.py load_demo
+
+test: $(BIN)/.installed  ## the whole suite (browser tests skip without Chromium)
+	$(BIN)/python manage.py makemigrations --check --dry-run --no-color > /dev/null \
+		|| (echo "Model changes without a migration: run makemigrations." && exit 1)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+test-postgres: $(BIN)/.installed  ## the whole suite against the local PostgreSQL
+	DATABASE_URL=$(POSTGRES_URL) $(MAKE) test
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(BIN)/.installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,107 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from library.models import Gif, Member
+from tests import images
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Every test gets its own empty media folder, never the real media/."""
+    root = tmp_path / "media"
+    root.mkdir()
+    settings.MEDIA_ROOT = root
+    return root
+
+
+def member(username, role):
+    return Member.enrol(username, role, password=PASSWORD)[0]
+
+
+@pytest.fixture
+def agent(db):
+    return member("alice", "agent")
+
+
+@pytest.fixture
+def curator(db):
+    return member("bob", "curator")
+
+
+@pytest.fixture
+def other_curator(db):
+    return member("carol", "curator")
+
+
+@pytest.fixture
+def lead(db):
+    return member("dana", "lead")
+
+
+def logged_in(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def anonymous_client(client):
+    return client
+
+
+@pytest.fixture
+def agent_client(client, agent):
+    return logged_in(client, agent)
+
+
+@pytest.fixture
+def curator_client(client, curator):
+    return logged_in(client, curator)
+
+
+@pytest.fixture
+def lead_client(client, lead):
+    return logged_in(client, lead)
+
+
+@pytest.fixture
+def client_for(client, agent, curator, lead):
+    """client_for("agent" | "curator" | "lead" | "anonymous")"""
+    users = {"agent": agent, "curator": curator, "lead": lead}
+
+    def make(role):
+        client.logout()
+        if role != "anonymous":
+            client.force_login(users[role])
+        return client
+
+    return make
+
+
+@pytest.fixture
+def upload_gif(curator):
+    """Put a GIF on the shelf through the real upload path."""
+    counter = iter(range(10_000))
+
+    def upload(data=None, name="reaction.gif", status=Gif.Status.PENDING, **fields):
+        data = data or images.gif_bytes(seed=next(counter))
+        gif = Gif.objects.create_from_upload(
+            SimpleUploadedFile(name, data), by=fields.pop("by", curator), **fields
+        )
+        if status != Gif.Status.PENDING:
+            Gif.objects.filter(pk=gif.pk).update(status=status)
+            gif.refresh_from_db()
+        return gif
+
+    return upload
+
+
+@pytest.fixture
+def pending_gif(upload_gif):
+    return upload_gif(title="Pending wave")
+
+
+@pytest.fixture
+def approved_gif(upload_gif):
+    return upload_gif(title="Approved thanks", status=Gif.Status.APPROVED)
