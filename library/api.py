@@ -6,7 +6,7 @@ Errors are always {"error": "<sentence>"}.
 import json
 from functools import wraps
 
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.datastructures import MultiValueDict
 from django.views.csrf import csrf_failure as html_csrf_failure
@@ -44,7 +44,10 @@ def api_view(*methods):
                 return response
             if not request.user.is_authenticated:
                 return error("Log in first.", 401)
-            return view(request, *args, **kwargs)
+            try:
+                return view(request, *args, **kwargs)
+            except Http404:
+                return error("No such GIF, or it is not visible to you.", 404)
 
         return wrapper
 

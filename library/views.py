@@ -41,6 +41,7 @@ def gif_detail(request, pk):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@login_required
 @permission_required("library.change_gif", raise_exception=True)
 def gif_edit(request, pk):
     gif = get_object_or_404(Gif.objects.visible_to(request.user), pk=pk)
@@ -53,6 +54,7 @@ def gif_edit(request, pk):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@login_required
 @permission_required("library.add_gif", raise_exception=True)
 def upload(request):
     if request.method != "POST":

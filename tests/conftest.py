@@ -105,3 +105,28 @@ def pending_gif(upload_gif):
 @pytest.fixture
 def approved_gif(upload_gif):
     return upload_gif(title="Approved thanks", status=Gif.Status.APPROVED)
+
+
+@pytest.fixture(autouse=True)
+def plain_static_files(settings, tmp_path):
+    """{% static %} gives plain names: tests never run collectstatic.
+
+    With DEBUG off, settings pick the manifest storage, which fails on any
+    name missing from the manifest that only collectstatic writes. An empty
+    STATIC_ROOT stops WhiteNoise warning that the real one does not exist;
+    the live server serves static files from the apps' folders anyway.
+    """
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.STATIC_ROOT.mkdir()
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        },
+    }
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """The real hasher costs most of a second per member; tests make many."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
