@@ -10,7 +10,7 @@ import logging
 import warnings
 from dataclasses import dataclass
 
-from PIL import Image, ImageOps
+from PIL import ExifTags, Image, ImageOps
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +108,25 @@ def describe_megapixels(pixels):
     return f"{value:.1f}".removesuffix(".0") + " MP"
 
 
+def describe_against_limit(figure, limit, describe, exact):
+    """`figure` and `limit` in words that never read the same.
+
+    Rounded, a file just over 15 MB is "15 MB", like the limit; then the
+    exact figures are the only way to show the curator what is wrong.
+    """
+    if describe(figure) == describe(limit):
+        return exact(figure), exact(limit)
+    return describe(figure), describe(limit)
+
+
+def describe_pixels(pixels):
+    return f"{describe_count(pixels)} pixels"
+
+
+def describe_millions(pixels):
+    return f"{describe_count(pixels // 10**6)} million"
+
+
 def sniff_format(data):
     """The format the leading bytes announce, or None. Names never count."""
     if data[:6] in (b"GIF87a", b"GIF89a"):
@@ -167,11 +186,12 @@ def check_header(width, height, frames, limits):
     if width < 1 or height < 1:
         raise ImageRefused("The image has no pixels: its width or height is zero.")
     if width * height > limits.max_pixels:
+        pixels, most = describe_against_limit(
+            width * height, limits.max_pixels, describe_megapixels, describe_pixels
+        )
         raise ImageRefused(
-            f"The image is {width} × {height} pixels "
-            f"({describe_megapixels(width * height)}); the shelf takes up to "
-            f"{describe_megapixels(limits.max_pixels)}. "
-            "Scale it down and upload it again."
+            f"The image is {width} × {height} pixels ({pixels}); the shelf takes "
+            f"up to {most}. Scale it down and upload it again."
         )
     if frames > limits.max_frames:
         raise ImageRefused(
@@ -181,12 +201,13 @@ def check_header(width, height, frames, limits):
         )
     total = width * height * frames
     if total > limits.max_total_pixels:
+        pixels, most = describe_against_limit(
+            total, limits.max_total_pixels, describe_millions, describe_count
+        )
         raise ImageRefused(
             f"The animation is too heavy to play smoothly: {width} × {height} "
-            f"pixels in {describe_count(frames)} frames is "
-            f"{describe_count(total // 10**6)} million pixels to decode; the "
-            f"shelf takes up to {describe_count(limits.max_total_pixels // 10**6)}"
-            " million. Make it smaller or shorter."
+            f"pixels in {describe_count(frames)} frames is {pixels} pixels to "
+            f"decode; the shelf takes up to {most}. Make it smaller or shorter."
         )
 
 
@@ -210,9 +231,12 @@ def check_file(data, limits):
 
 
 def too_large_message(size, max_bytes):
+    size_text, most = describe_against_limit(
+        size, max_bytes, describe_bytes, lambda n: f"{describe_count(n)} bytes"
+    )
     return (
-        f"The file is {describe_bytes(size)}; the shelf takes files up to "
-        f"{describe_bytes(max_bytes)}. Compress or trim it, then upload it again."
+        f"The file is {size_text}; the shelf takes files up to {most}. "
+        "Compress or trim it, then upload it again."
     )
 
 
@@ -255,18 +279,25 @@ def _analyse_open_image(image, format_name, data, limits):
         format_name = "apng"
     # A JPEG's extra pictures (MPO) are thumbnails or stereo pairs, not frames.
     frames = 1 if format_name == "jpeg" else getattr(image, "n_frames", 1)
-    width, height = image.size
+    width, height = displayed_size(image, format_name)
     check_header(width, height, frames, limits)
 
     delays = []
     preview_frames = []
     first_frame = last_frame = None
-    preview_size = fit_within(image.size, PREVIEW_LONGER_SIDE)
+    preview_size = fit_within((width, height), PREVIEW_LONGER_SIDE)
     for index in range(frames):
         image.seek(index)
+        if format_name == "gif" and image.size != (width, height):
+            # A later GIF frame may reach past the canvas, and Pillow then
+            # grows the canvas it decodes into: check that size before it does.
+            check_header(*image.size, frames, limits)
         image.load()
         delays.append(image.info.get("duration"))
         frame = displayed_frame(image, format_name)
+        if frame.size != (width, height):
+            # Browsers crop such a frame to the canvas; so do we.
+            frame = frame.crop((0, 0, width, height))
         if first_frame is None:
             first_frame = frame
         last_frame = frame
@@ -290,6 +321,17 @@ def _analyse_open_image(image, format_name, data, limits):
             preview_frames, [playable_delay_ms(d) for d in delays], facts.loops
         ),
     )
+
+
+def displayed_size(image, format_name):
+    """(width, height) as a browser shows it: a JPEG turned by its EXIF."""
+    width, height = image.size
+    if format_name != "jpeg":
+        return width, height  # (a PNG's EXIF may sit after its pixels)
+    # Orientations 5 to 8 turn the picture a quarter, swapping its sides.
+    if image.getexif().get(ExifTags.Base.Orientation) in (5, 6, 7, 8):
+        return height, width
+    return width, height
 
 
 def displayed_frame(image, format_name):

@@ -64,3 +64,40 @@ def named(data, name):
     upload = io.BytesIO(data)
     upload.name = name
     return upload
+
+
+RED = (200, 30, 30)
+BLUE = (30, 30, 200)
+
+
+def _one_frame_gif(size, colour):
+    """A GIF of one `colour` frame on a red-and-blue palette, kept unoptimised
+    so that its frame's colour indexes mean the same in any other such GIF."""
+    frame = Image.new("P", size, [RED, BLUE].index(colour))
+    frame.putpalette([*RED, *BLUE])
+    return encode([frame], "GIF", duration=100, optimize=False)
+
+
+def gif_declaring_canvas(width, height):
+    """A GIF whose header declares a `width` × `height` canvas around a single
+    red pixel: tiny on disk, enormous once decoded."""
+    data = bytearray(_one_frame_gif((1, 1), RED))
+    data[6:10] = width.to_bytes(2, "little") + height.to_bytes(2, "little")
+    return bytes(data)
+
+
+def gif_reaching_past_canvas(canvas=(40, 30), reach=(60, 50), count=3):
+    """A GIF whose first frame fills a red `canvas` and whose later frames, blue,
+    reach past it to `reach`. Pillow grows its canvas to decode them; browsers
+    crop them to the canvas."""
+    first = _one_frame_gif(canvas, RED)
+    later = _one_frame_gif(reach, BLUE)
+    later_frame = later[later.index(b"!\xf9") : -1]  # from its delay to its end
+    return first[:-1] + later_frame * (count - 1) + b";"
+
+
+def jpeg_bytes_turned(size=(40, 30), orientation=6):
+    """A JPEG stored `size` but with an EXIF note to show it turned a quarter."""
+    exif = Image.Exif()
+    exif[0x0112] = orientation  # the EXIF Orientation tag
+    return encode(frames_of(1, size), "JPEG", quality=90, exif=exif)
