@@ -7,9 +7,11 @@ database or storage, so every rule can be tested on images drawn by Pillow.
 import hashlib
 import io
 import logging
+import math
 import warnings
 from dataclasses import dataclass
 
+import numpy as np
 from PIL import ExifTags, Image, ImageOps
 
 logger = logging.getLogger(__name__)
@@ -82,11 +84,28 @@ class ImageFacts:
 
 
 @dataclass(frozen=True)
+class FlashReport:
+    risky: bool
+    per_second: int  # most flashes in one second over a quarter of the frame
+    red: bool  # the risk comes from saturated red
+
+
+@dataclass(frozen=True)
+class FilmstripFrame:
+    index: int
+    at_ms: int  # when the frame appears in one loop
+    png: bytes  # at most 240 px
+
+
+@dataclass(frozen=True)
 class Analysis:
     facts: ImageFacts
     first_still: bytes  # PNG of the first frame, full size
     last_still: bytes  # PNG of the last frame, full size
     preview: bytes  # WebP, animated when the original is, <= 240 px
+    flash: FlashReport
+    frame_hashes: tuple  # 64-bit perceptual hashes, each distinct one once
+    filmstrip: tuple  # FilmstripFrame, evenly spaced, last frame included
 
 
 def describe_bytes(size):
@@ -284,6 +303,8 @@ def _analyse_open_image(image, format_name, data, limits):
 
     delays = []
     preview_frames = []
+    flash_samples = []
+    frame_hashes = []
     first_frame = last_frame = None
     preview_size = fit_within((width, height), PREVIEW_LONGER_SIDE)
     for index in range(frames):
@@ -302,6 +323,9 @@ def _analyse_open_image(image, format_name, data, limits):
             first_frame = frame
         last_frame = frame
         preview_frames.append(shrink(frame, preview_size))
+        sample = frame_sample(frame)
+        flash_samples.append(flash_cells(sample))
+        frame_hashes.append(perceptual_hash(sample))
 
     facts = ImageFacts(
         format=format_name,
@@ -313,12 +337,21 @@ def _analyse_open_image(image, format_name, data, limits):
         bytes=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
     )
+    played_delays = [playable_delay_ms(delay) for delay in delays]
     return Analysis(
         facts=facts,
         first_still=encode_still(first_frame),
         last_still=encode_still(last_frame),
-        preview=encode_preview(
-            preview_frames, [playable_delay_ms(d) for d in delays], facts.loops
+        preview=encode_preview(preview_frames, played_delays, facts.loops),
+        flash=flash_report(flash_samples, played_delays, facts.loops),
+        frame_hashes=tuple(dict.fromkeys(frame_hashes)),
+        filmstrip=tuple(
+            FilmstripFrame(
+                index=index,
+                at_ms=round(sum(played_delays[:index])),
+                png=encode_still(preview_frames[index]),
+            )
+            for index in filmstrip_frames(frames)
         ),
     )
 
@@ -376,3 +409,187 @@ def encode_preview(frames, delays_ms, loops):
             method=2,
         )
     return buffer.getvalue()
+
+
+# --- Per-frame samples --------------------------------------------------------
+
+SAMPLE_SIDE = 64  # every frame is reduced to this once; flash and hash read it
+FLASH_GRID = 16  # cells per side; a flash must cover a quarter of the cells
+HASH_SIDE = 32
+
+
+def frame_sample(frame):
+    """A small RGB square of the frame as shown over a white page."""
+    small = frame.resize((SAMPLE_SIDE, SAMPLE_SIDE), Image.Resampling.BOX)
+    white = Image.new("RGBA", small.size, (255, 255, 255, 255))
+    return (
+        np.asarray(Image.alpha_composite(white, small).convert("RGB"), dtype=np.float32)
+        / 255.0
+    )
+
+
+# --- Flash risk (WCAG 2.3.1) --------------------------------------------------
+
+FLASH_MIN_CHANGE = 0.10
+FLASH_MAX_DARKER = 0.80
+SATURATED_RED = 0.8
+FLASH_AREA = 0.25
+MAX_GENERAL_FLASHES = 3  # more than three in a second is a risk
+MAX_RED_FLASHES = 2  # three red flashes in a second already are
+WINDOW_MS = 1000
+
+
+def srgb_to_linear(values):
+    return np.where(
+        values <= 0.04045, values / 12.92, ((values + 0.055) / 1.055) ** 2.4
+    )
+
+
+def flash_cells(sample):
+    """Relative luminance and saturated-red state of each cell of a sample."""
+    block = SAMPLE_SIDE // FLASH_GRID
+    cells = sample.reshape(FLASH_GRID, block, FLASH_GRID, block, 3).mean(axis=(1, 3))
+    linear = srgb_to_linear(sample) @ np.array([0.2126, 0.7152, 0.0722])
+    luminance = linear.reshape(FLASH_GRID, block, FLASH_GRID, block).mean(axis=(1, 3))
+    total = cells.sum(axis=2)
+    # Near-black has no colour to speak of, whatever its channel ratio.
+    red_share = np.divide(
+        cells[..., 0], total, out=np.zeros_like(total), where=total > 0.15
+    )
+    return luminance.ravel(), (red_share >= SATURATED_RED).ravel()
+
+
+def luminance_transitions(luminance):
+    """Mark, per frame and cell, a change of luminance that counts for a flash.
+
+    `luminance` is (frames, cells). A transition is a rise or fall of at least
+    0.10 from the last extreme, with the darker state below 0.80; the next
+    transition must go the other way.
+    """
+    frames, cells = luminance.shape
+    marks = np.zeros((frames, cells), dtype=bool)
+    low = luminance[0].copy()
+    high = luminance[0].copy()
+    last = np.zeros(cells, dtype=np.int8)  # +1 rose, -1 fell, 0 neither yet
+    for index in range(1, frames):
+        now = luminance[index]
+        low = np.minimum(low, now)
+        high = np.maximum(high, now)
+        rise = (last != 1) & (now - low >= FLASH_MIN_CHANGE) & (low < FLASH_MAX_DARKER)
+        fall = (
+            (last != -1)
+            & (high - now >= FLASH_MIN_CHANGE)
+            & (now < FLASH_MAX_DARKER)
+            & ~rise
+        )
+        changed = rise | fall
+        last = np.where(rise, 1, np.where(fall, -1, last)).astype(np.int8)
+        low = np.where(changed, now, low)
+        high = np.where(changed, now, high)
+        marks[index] = changed
+    return marks
+
+
+def red_transitions(red):
+    marks = np.zeros_like(red)
+    marks[1:] = red[1:] != red[:-1]
+    return marks
+
+
+def worst_flashes_per_second(marks, starts_ms):
+    """The most flashes in any one-second window that a quarter of the cells
+    reach. A flash is a pair of opposing transitions."""
+    frames, cells = marks.shape
+    counts = np.vstack([np.zeros((1, cells), dtype=np.int32), marks.cumsum(axis=0)])
+    window_ends = np.searchsorted(starts_ms, starts_ms + WINDOW_MS, side="left")
+    in_window = counts[window_ends] - counts[np.arange(frames)]
+    flashes = in_window // 2
+    quarter = math.ceil(FLASH_AREA * cells)
+    reached_by_quarter = np.sort(flashes, axis=1)[:, cells - quarter]
+    return int(reached_by_quarter.max(initial=0))
+
+
+def played_timeline(samples, delays_ms, plays):
+    """Repeat one loop as often as a one-second window needs to see the
+    loop's seam, and give each frame's start time."""
+    loop_ms = sum(delays_ms)
+    repeats = (
+        1
+        if plays == 1
+        else min(plays or math.inf, math.ceil(WINDOW_MS / max(loop_ms, 1)) + 1)
+    )
+    repeated = samples * int(repeats)
+    delays = list(delays_ms) * int(repeats)
+    starts = np.concatenate([[0], np.cumsum(delays)[:-1]])
+    return repeated, starts
+
+
+def flash_report(cell_samples, delays_ms, plays):
+    """Rate the flash risk of an animation from its per-frame cell samples."""
+    if len(cell_samples) < 2:
+        return FlashReport(risky=False, per_second=0, red=False)
+    timeline, starts = played_timeline(cell_samples, delays_ms, plays)
+    luminance = np.array([sample[0] for sample in timeline])
+    red = np.array([sample[1] for sample in timeline])
+    general = worst_flashes_per_second(luminance_transitions(luminance), starts)
+    red_flashes = worst_flashes_per_second(red_transitions(red), starts)
+    red_risk = red_flashes > MAX_RED_FLASHES
+    return FlashReport(
+        risky=general > MAX_GENERAL_FLASHES or red_risk,
+        per_second=max(general, red_flashes),
+        red=red_risk,
+    )
+
+
+# --- Perceptual hashes --------------------------------------------------------
+
+HASH_BITS = 64
+NEAR_DUPLICATE_DISTANCE = 6
+NEAR_DUPLICATE_SHARE = 0.75
+
+
+def _dct_matrix(size):
+    k = np.arange(size)[:, None]
+    i = np.arange(size)[None, :]
+    matrix = np.cos(np.pi * (2 * i + 1) * k / (2 * size)) * math.sqrt(2 / size)
+    matrix[0] /= math.sqrt(2)
+    return matrix
+
+
+DCT = _dct_matrix(HASH_SIDE)
+
+
+def perceptual_hash(sample):
+    """64-bit DCT hash of one frame sample: robust to resizing and re-encoding."""
+    grey = sample @ np.array([0.299, 0.587, 0.114])
+    block = SAMPLE_SIDE // HASH_SIDE
+    grey = grey.reshape(HASH_SIDE, block, HASH_SIDE, block).mean(axis=(1, 3))
+    low = (DCT @ grey @ DCT.T)[:8, :8].ravel()
+    bits = low > np.median(low[1:])
+    return int("".join("1" if bit else "0" for bit in bits), 2)
+
+
+def matching_share(hashes, others, distance=NEAR_DUPLICATE_DISTANCE):
+    """Share of `hashes` within `distance` bits of some hash in `others`."""
+    if not hashes or not others:
+        return 0.0
+    mine = np.array(hashes, dtype=np.uint64)[:, None]
+    theirs = np.array(others, dtype=np.uint64)[None, :]
+    distances = np.bitwise_count(mine ^ theirs)
+    return float((distances.min(axis=1) <= distance).mean())
+
+
+def are_near_duplicates(hashes, others):
+    """Most frames of each match a frame of the other, in any order: resized,
+    re-encoded, loop-shifted and lightly trimmed copies all qualify."""
+    return (
+        matching_share(hashes, others) >= NEAR_DUPLICATE_SHARE
+        and matching_share(others, hashes) >= NEAR_DUPLICATE_SHARE
+    )
+
+
+def filmstrip_frames(frames, count=8):
+    """Evenly spaced frame numbers that always include the first and last."""
+    if frames <= count:
+        return list(range(frames))
+    return sorted({round(i * (frames - 1) / (count - 1)) for i in range(count)})
