@@ -16,16 +16,9 @@ from library.imaging import ImageRefused
 from library.models import Gif
 from library.uploads import oversized_message
 
-EDITABLE_FIELDS = (
-    "title",
-    "alt_text",
-    "use_when",
-    "avoid_when",
-    "mood",
-    "situation",
-    "appropriateness",
-)
+TEXT_FIELDS = ("title", "alt_text", "use_when", "avoid_when")
 TAG_FIELDS = ("mood", "situation", "appropriateness")
+EDITABLE_FIELDS = TEXT_FIELDS + TAG_FIELDS
 
 
 def error(message, status):
@@ -108,10 +101,10 @@ def form_error_sentence(form):
 def gifs(request):
     if not request.user.has_perm("library.add_gif"):
         return error("Only curators and team leads may upload.", 403)
+    files = request.FILES.getlist("file")  # reading notes oversized files
     oversized = getattr(request, "oversized_uploads", [])
     if oversized:
         return error(oversized_message(oversized[0]), 413)
-    files = request.FILES.getlist("file")
     if len(files) != 1:
         return error("Attach exactly one image as the multipart field “file”.", 400)
     form = UploadForm(request.POST, MultiValueDict({"files": files}))
@@ -161,12 +154,19 @@ def patch_gif(request, gif):
             f"Editable: {', '.join(EDITABLE_FIELDS)}.",
             400,
         )
+    not_text = [
+        field
+        for field in TEXT_FIELDS
+        if field in changes and not isinstance(changes[field], str)
+    ]
+    if not_text:
+        return error(f"Give {', '.join(not_text)} as text.", 400)
     if "appropriateness" in changes and not request.user.has_perm(
         "library.set_appropriateness"
     ):
         return error("Only team leads may change appropriateness tags.", 403)
 
-    data = {field: getattr(gif, field) for field in EDITABLE_FIELDS[:4]}
+    data = {field: getattr(gif, field) for field in TEXT_FIELDS}
     data.update({field: list(getattr(gif, field).all()) for field in TAG_FIELDS})
     data.update(changes)
     form = GifForm(data, instance=gif, user=request.user)

@@ -6,7 +6,14 @@ from library.models import AppropriatenessTag, Gif, MoodTag, SituationTag
 
 def split_names(value):
     """Tag names from "a, b" or ["a", "b, c"]: commas separate, spaces do not."""
-    items = [value] if isinstance(value, str) else list(value or [])
+    if value is None:
+        return []
+    if isinstance(value, str):
+        items = [value]
+    elif isinstance(value, list | tuple):
+        items = value
+    else:
+        raise forms.ValidationError("Give tag names as text or a list of text.")
     names = []
     for item in items:
         names.extend(part.strip() for part in str(item).split(",") if part.strip())
@@ -69,6 +76,10 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 class MultipleFileField(forms.FileField):
     widget = MultipleFileInput
+
+    def __init__(self, **kwargs):
+        # An empty file is refused per file with its reason, not for the form.
+        super().__init__(allow_empty_file=True, **kwargs)
 
     def clean(self, data, initial=None):
         if isinstance(data, list | tuple):

@@ -176,6 +176,9 @@ class GifQuerySet(models.QuerySet):
         delete_files_after_commit(names)
         return result
 
+    # Never Gif.objects.delete(): a slip there would empty the whole shelf.
+    delete.queryset_only = True
+
 
 def title_from_filename(filename):
     stem = PurePosixPath(filename or "").stem
@@ -368,7 +371,8 @@ class Gif(models.Model):
 
     def store_files(self, data, analysis):
         """Write the original byte for byte and its renditions; return names."""
-        folder = f"gifs/{self.public_id.hex}"
+        # Flat names in 256 shards: no empty folder is left when a GIF goes.
+        folder = f"gifs/{self.public_id.hex[:2]}"
         storage = media_storage()
         stored = []
         try:
@@ -378,7 +382,9 @@ class Gif(models.Model):
                 ("last_still", "last.png", analysis.last_still),
                 ("preview", "preview.webp", analysis.preview),
             ):
-                saved = storage.save(f"{folder}/{name}", ContentFile(content))
+                saved = storage.save(
+                    f"{folder}/{self.public_id.hex}-{name}", ContentFile(content)
+                )
                 stored.append(saved)
                 getattr(self, field).name = saved
         except BaseException:

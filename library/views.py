@@ -60,8 +60,9 @@ def upload(request):
     if request.method != "POST":
         return render_upload(request, UploadForm())
 
+    files = request.FILES  # reading the body is what notes oversized files
     oversized = getattr(request, "oversized_uploads", [])
-    form = UploadForm(request.POST, request.FILES, oversized=oversized)
+    form = UploadForm(request.POST, files, oversized=oversized)
     if not form.is_valid():
         return render_upload(request, form, status=400)
 

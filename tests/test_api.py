@@ -1,0 +1,562 @@
+import hashlib
+import json
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from library.models import Gif, MoodTag
+from tests import images
+
+CONTRACT_FIELDS = {
+    "id",
+    "title",
+    "alt_text",
+    "status",
+    "format",
+    "width",
+    "height",
+    "frames",
+    "duration_ms",
+    "loops",
+    "bytes",
+    "sha256",
+    "mood",
+    "situation",
+    "appropriateness",
+    "url",
+    "still_url",
+    "preview_url",
+}
+GIFS_URL = "/api/gifs/"
+
+
+def gif_url(gif_or_pk):
+    return f"/api/gifs/{getattr(gif_or_pk, 'pk', gif_or_pk)}/"
+
+
+def post_gif(client, data=None, name="reaction.gif", headers=None, **fields):
+    data = images.gif_bytes() if data is None else data
+    return client.post(
+        GIFS_URL, {"file": images.named(data, name), **fields}, headers=headers
+    )
+
+
+def patch(client, gif, changes, **extra):
+    return client.patch(
+        gif_url(gif), json.dumps(changes), content_type="application/json", **extra
+    )
+
+
+def error_of(response):
+    """The error sentence of a JSON error response, checking its shape."""
+    assert response["Content-Type"] == "application/json"
+    body = response.json()
+    assert isinstance(body["error"], str)
+    assert body["error"]
+    return body["error"]
+
+
+def files_in(folder):
+    return sorted(path for path in folder.rglob("*") if path.is_file())
+
+
+def tag_names(gif, vocabulary):
+    return sorted(tag.name for tag in getattr(gif, vocabulary).all())
+
+
+# Uploading
+
+
+@pytest.mark.django_db
+def test_posting_a_gif_returns_201_with_the_whole_contract(curator_client):
+    data = images.gif_bytes(count=4, size=(64, 48), duration=80, loop=0)
+
+    response = post_gif(
+        curator_client,
+        data,
+        title="Thanks a lot",
+        alt_text="A cat bows.",
+        mood="Thank you, Happy",
+        situation="Thanks for your patience",
+    )
+
+    assert response.status_code == 201
+    body = response.json()
+    gif = Gif.objects.get()
+    assert body.keys() >= CONTRACT_FIELDS
+    assert body["id"] == gif.pk
+    assert response["Location"] == gif_url(gif)
+    assert body["title"] == "Thanks a lot"
+    assert body["alt_text"] == "A cat bows."
+    assert body["status"] == "pending"
+    assert body["format"] == "gif"
+    assert (body["width"], body["height"]) == (64, 48)
+    assert body["frames"] == 4
+    assert body["duration_ms"] == 320
+    assert body["loops"] == 0  # plays forever
+    assert body["bytes"] == len(data)
+    assert body["sha256"] == hashlib.sha256(data).hexdigest()
+    assert body["mood"] == ["Happy", "Thank you"]
+    assert body["situation"] == ["Thanks for your patience"]
+    assert body["appropriateness"] == []
+    # Nothing is public until a curator approves it.
+    assert body["url"] is None
+    assert body["still_url"] is None
+    assert body["preview_url"] is None
+
+
+@pytest.mark.django_db
+def test_a_posted_gif_is_pending_and_owned_by_the_uploader(curator_client, curator):
+    post_gif(curator_client, name="slow_clap.gif")
+
+    gif = Gif.objects.get()
+    assert gif.status == Gif.Status.PENDING
+    assert gif.uploaded_by == curator
+    assert gif.title == "Slow clap"
+
+
+@pytest.mark.django_db
+def test_tag_names_with_spaces_survive_the_comma_separated_list(curator_client):
+    response = post_gif(
+        curator_client,
+        mood=" thank you ,On it",
+        situation="Working on it, Please hold",
+    )
+
+    assert response.status_code == 201
+    gif = Gif.objects.get()
+    assert tag_names(gif, "mood") == ["On it", "Thank you"]
+    assert tag_names(gif, "situation") == ["Please hold", "Working on it"]
+
+
+@pytest.mark.django_db
+def test_posting_an_unknown_tag_is_refused_naming_it(curator_client, media_root):
+    response = post_gif(curator_client, mood="Happy, Sleepy")
+
+    assert response.status_code == 400
+    message = error_of(response)
+    assert "Sleepy" in message
+    vocabulary = ", ".join(MoodTag.objects.values_list("name", flat=True))
+    assert f"Choose from: {vocabulary}." in message
+    assert not Gif.objects.exists()
+    assert files_in(media_root) == []
+
+
+@pytest.mark.django_db
+def test_the_format_is_decided_by_the_bytes_not_the_name(curator_client):
+    response = post_gif(curator_client, images.png_bytes(size=(40, 30)), "still.gif")
+
+    body = response.json()
+    assert response.status_code == 201
+    assert body["format"] == "png"
+    assert (body["width"], body["height"], body["frames"]) == (40, 30, 1)
+    assert body["duration_ms"] == 0
+
+
+@pytest.mark.django_db
+def test_posting_a_file_that_is_not_an_image_is_refused(curator_client, media_root):
+    response = post_gif(curator_client, b"just words\n", name="notes.txt")
+
+    assert response.status_code == 400
+    assert "not an image the shelf accepts" in error_of(response)
+    assert files_in(media_root) == []
+
+
+@pytest.mark.django_db
+def test_posting_an_empty_file_is_refused(curator_client, media_root):
+    response = post_gif(curator_client, b"", name="empty.gif")
+
+    assert response.status_code == 400
+    assert "empty" in error_of(response)
+    assert files_in(media_root) == []
+
+
+@pytest.mark.django_db
+def test_posting_a_duplicate_names_the_gif_already_on_the_shelf(
+    curator_client, upload_gif
+):
+    data = images.gif_bytes(seed=5)
+    existing = upload_gif(data=data, title="Slow clap")
+
+    response = post_gif(curator_client, data, name="copy.gif")
+
+    assert response.status_code == 400
+    assert "already on the shelf as “Slow clap”" in error_of(response)
+    assert response.json()["duplicate_of"] == existing.pk
+    assert Gif.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_posting_a_too_large_file_gets_413(curator, media_root, settings):
+    settings.GIFSHELF_MAX_UPLOAD_BYTES = 1_000
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(curator)
+    client.get(reverse("library:upload"))  # any form page sets the CSRF cookie
+
+    response = post_gif(
+        client,
+        images.gif_bytes(count=30),
+        name="huge.gif",
+        headers={"X-CSRFToken": client.cookies["csrftoken"].value},
+    )
+
+    assert response.status_code == 413
+    assert "“huge.gif” is larger than 1 KB" in error_of(response)
+    assert not Gif.objects.exists()
+    assert files_in(media_root) == []
+
+
+@pytest.mark.django_db
+def test_posting_a_too_large_file_gets_413_whoever_parsed_the_body(
+    curator_client, settings
+):
+    settings.GIFSHELF_MAX_UPLOAD_BYTES = 1_000
+
+    response = post_gif(curator_client, images.gif_bytes(count=30), name="huge.gif")
+
+    assert response.status_code == 413
+    assert "“huge.gif” is larger than 1 KB" in error_of(response)
+
+
+@pytest.mark.django_db
+def test_a_request_declaring_too_large_a_body_gets_a_json_413(curator_client, settings):
+    response = curator_client.generic(
+        "POST",
+        GIFS_URL,
+        CONTENT_LENGTH=str(settings.GIFSHELF_MAX_REQUEST_BYTES + 1),
+        CONTENT_TYPE="multipart/form-data; boundary=xyz",
+    )
+
+    assert response.status_code == 413
+    assert "too large" in error_of(response)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "files",
+    [
+        pytest.param({}, id="none"),
+        pytest.param(
+            {
+                "file": [
+                    images.named(images.gif_bytes(seed=1), "a.gif"),
+                    images.named(images.gif_bytes(seed=2), "b.gif"),
+                ]
+            },
+            id="two",
+        ),
+    ],
+)
+def test_posting_other_than_one_file_is_refused(curator_client, files):
+    response = curator_client.post(GIFS_URL, {"title": "Hi", **files})
+
+    assert response.status_code == 400
+    assert "exactly one image" in error_of(response)
+    assert not Gif.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_agent_cannot_post_a_gif(agent_client):
+    response = post_gif(agent_client)
+
+    assert response.status_code == 403
+    assert error_of(response)
+    assert not Gif.objects.exists()
+
+
+# Reading
+
+
+@pytest.mark.django_db
+def test_getting_an_approved_gif_gives_absolute_public_urls(agent_client, approved_gif):
+    response = agent_client.get(gif_url(approved_gif))
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body.keys() >= CONTRACT_FIELDS
+    assert body["status"] == "approved"
+    public_id = approved_gif.public_id.hex
+    assert re.fullmatch(r"http://testserver/g/[0-9a-f]{32}\.gif", body["url"])
+    assert body["url"] == f"http://testserver/g/{public_id}.gif"
+    assert body["still_url"] == f"http://testserver/g/{public_id}.still.png"
+    assert body["preview_url"] == f"http://testserver/g/{public_id}.preview.webp"
+
+
+@pytest.mark.django_db
+def test_the_public_url_serves_the_original_to_anyone(client, upload_gif):
+    data = images.gif_bytes(seed=9)
+    gif = upload_gif(data=data, status=Gif.Status.APPROVED)
+    client.force_login(gif.uploaded_by)
+    url = client.get(gif_url(gif)).json()["url"]
+    client.logout()
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == data
+
+
+@pytest.mark.django_db
+def test_getting_a_pending_gif_shows_its_facts_but_no_urls(curator_client, pending_gif):
+    body = curator_client.get(gif_url(pending_gif)).json()
+
+    assert body["id"] == pending_gif.pk
+    assert body["title"] == "Pending wave"
+    assert body["status"] == "pending"
+    assert body["sha256"] == pending_gif.sha256
+    assert (body["url"], body["still_url"], body["preview_url"]) == (None, None, None)
+
+
+@pytest.mark.django_db
+def test_an_agent_asking_for_a_pending_gif_gets_a_json_404(agent_client, pending_gif):
+    # Agents see only the shared shelf: a pending GIF is not there for them.
+    response = agent_client.get(gif_url(pending_gif))
+
+    assert response.status_code == 404
+    assert error_of(response)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["GET", "PATCH"])
+def test_a_gif_that_does_not_exist_gives_a_json_404(curator_client, method):
+    response = curator_client.generic(
+        method, gif_url(999_999), "{}", content_type="application/json"
+    )
+
+    assert response.status_code == 404
+    assert error_of(response)
+
+
+# Editing
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["curator", "lead"])
+def test_curators_and_leads_edit_words_and_tags(client_for, pending_gif, role):
+    changes = {
+        "title": "Big thanks",
+        "alt_text": "A dog wags its tail.",
+        "use_when": "a customer sent a kind note",
+        "avoid_when": "the case is still open",
+        "mood": ["Grateful", "Thank you"],
+        "situation": "Problem solved, Goodbye",
+    }
+
+    response = patch(client_for(role), pending_gif, changes)
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["title"] == "Big thanks"
+    assert body["mood"] == ["Grateful", "Thank you"]
+    assert body["situation"] == ["Goodbye", "Problem solved"]
+    pending_gif.refresh_from_db()
+    assert pending_gif.title == "Big thanks"
+    assert pending_gif.alt_text == "A dog wags its tail."
+    assert pending_gif.use_when == "a customer sent a kind note"
+    assert pending_gif.avoid_when == "the case is still open"
+    assert tag_names(pending_gif, "mood") == ["Grateful", "Thank you"]
+
+
+@pytest.mark.django_db
+def test_an_edit_keeps_what_it_does_not_mention(client_for, upload_gif):
+    gif = upload_gif(title="Wave", alt_text="A wave.")
+    set_by_lead = {"mood": ["Happy"], "appropriateness": ["Playful"]}
+    assert patch(client_for("lead"), gif, set_by_lead).status_code == 200
+
+    response = patch(client_for("curator"), gif, {"title": "Big wave"})
+
+    assert response.status_code == 200
+    gif.refresh_from_db()
+    assert (gif.title, gif.alt_text) == ("Big wave", "A wave.")
+    assert tag_names(gif, "mood") == ["Happy"]
+    assert tag_names(gif, "appropriateness") == ["Playful"]
+
+
+@pytest.mark.django_db
+def test_a_lead_sets_appropriateness(lead_client, pending_gif):
+    response = patch(
+        lead_client, pending_gif, {"appropriateness": "Money question, First contact"}
+    )
+
+    assert response.status_code == 200
+    assert response.json()["appropriateness"] == ["First contact", "Money question"]
+    assert tag_names(pending_gif, "appropriateness") == [
+        "First contact",
+        "Money question",
+    ]
+
+
+@pytest.mark.django_db
+def test_a_curator_cannot_set_appropriateness_and_nothing_changes(
+    curator_client, pending_gif
+):
+    response = patch(
+        curator_client,
+        pending_gif,
+        {"title": "Sneaky", "appropriateness": ["Playful"]},
+    )
+
+    assert response.status_code == 403
+    assert "team leads" in error_of(response)
+    pending_gif.refresh_from_db()
+    assert pending_gif.title == "Pending wave"
+    assert tag_names(pending_gif, "appropriateness") == []
+
+
+@pytest.mark.django_db
+def test_an_agent_cannot_edit(agent_client, approved_gif):
+    response = patch(agent_client, approved_gif, {"title": "Mine now"})
+
+    assert response.status_code == 403
+    assert error_of(response)
+    approved_gif.refresh_from_db()
+    assert approved_gif.title == "Approved thanks"
+
+
+@pytest.mark.django_db
+def test_unknown_fields_are_refused_and_nothing_changes(curator_client, pending_gif):
+    response = patch(
+        curator_client, pending_gif, {"title": "Approved!", "status": "approved"}
+    )
+
+    assert response.status_code == 400
+    assert "status" in error_of(response)
+    pending_gif.refresh_from_db()
+    assert pending_gif.status == Gif.Status.PENDING
+    assert pending_gif.title == "Pending wave"
+
+
+@pytest.mark.django_db
+def test_an_unknown_tag_is_refused_naming_it(curator_client, pending_gif):
+    response = patch(curator_client, pending_gif, {"mood": ["Happy", "Smug"]})
+
+    assert response.status_code == 400
+    assert "Smug" in error_of(response)
+    assert tag_names(pending_gif, "mood") == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", [5, True], ids=repr)
+def test_a_tag_field_that_is_not_names_is_refused_in_json(
+    curator_client, pending_gif, value
+):
+    response = patch(curator_client, pending_gif, {"mood": value})
+
+    assert response.status_code == 400
+    assert "mood" in error_of(response)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "body", [b"{not json", b"\xff\xfe", b'["title"]', b'"Hello"'], ids=repr
+)
+def test_a_body_that_is_not_a_json_object_is_refused(curator_client, pending_gif, body):
+    response = curator_client.patch(
+        gif_url(pending_gif), body, content_type="application/json"
+    )
+
+    assert response.status_code == 400
+    assert "JSON object" in error_of(response)
+
+
+@pytest.mark.django_db
+def test_an_empty_title_is_refused(curator_client, pending_gif):
+    response = patch(curator_client, pending_gif, {"title": ""})
+
+    assert response.status_code == 400
+    assert "title" in error_of(response)
+    pending_gif.refresh_from_db()
+    assert pending_gif.title == "Pending wave"
+
+
+# Methods and logging in
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("method", "url", "allowed"),
+    [
+        ("get", GIFS_URL, "POST"),
+        ("put", GIFS_URL, "POST"),
+        ("delete", "/api/gifs/1/", "GET, HEAD, PATCH"),
+        ("put", "/api/gifs/1/", "GET, HEAD, PATCH"),
+        ("post", "/api/gifs/1/", "GET, HEAD, PATCH"),
+    ],
+)
+def test_wrong_methods_get_a_json_405(curator_client, method, url, allowed):
+    response = getattr(curator_client, method)(url)
+
+    assert response.status_code == 405
+    assert response["Allow"] == allowed
+    assert error_of(response)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [("post", GIFS_URL), ("get", "/api/gifs/1/"), ("patch", "/api/gifs/1/")],
+)
+def test_anonymous_requests_get_a_json_401(anonymous_client, method, url):
+    response = getattr(anonymous_client, method)(url)
+
+    assert response.status_code == 401
+    assert "Log in" in error_of(response)
+
+
+# CSRF
+
+
+@pytest.fixture
+def csrf_client(curator):
+    """A curator's browser session with Django's CSRF checks switched on."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(curator)
+    client.get(reverse("library:upload"))  # any form page sets the CSRF cookie
+    return client
+
+
+def csrf_header(client):
+    return {"X-CSRFToken": client.cookies["csrftoken"].value}
+
+
+@pytest.mark.django_db
+def test_a_session_post_without_the_csrf_token_gets_a_json_403(csrf_client, media_root):
+    response = post_gif(csrf_client)
+
+    assert response.status_code == 403
+    assert "X-CSRFToken" in error_of(response)
+    assert not Gif.objects.exists()
+    assert files_in(media_root) == []
+
+
+@pytest.mark.django_db
+def test_a_session_post_with_the_csrf_header_works(csrf_client):
+    response = post_gif(csrf_client, headers=csrf_header(csrf_client))
+
+    assert response.status_code == 201
+    assert Gif.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_session_patch_without_the_csrf_token_gets_a_json_403(
+    csrf_client, pending_gif
+):
+    response = patch(csrf_client, pending_gif, {"title": "Forged"})
+
+    assert response.status_code == 403
+    assert "CSRF" in error_of(response)
+    pending_gif.refresh_from_db()
+    assert pending_gif.title == "Pending wave"
+
+
+@pytest.mark.django_db
+def test_a_session_patch_with_the_csrf_header_works(csrf_client, pending_gif):
+    response = patch(
+        csrf_client, pending_gif, {"title": "Fine"}, headers=csrf_header(csrf_client)
+    )
+
+    assert response.status_code == 200
+    pending_gif.refresh_from_db()
+    assert pending_gif.title == "Fine"

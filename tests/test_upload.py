@@ -1,0 +1,405 @@
+import re
+from html import unescape
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from library.models import Gif, MoodTag
+from tests import images
+
+SVG = (
+    b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg">'
+    b"<script>alert(document.cookie)</script></svg>"
+)
+RESULT = re.compile(r'<li class="result (accepted|refused)">(.*?)</li>', re.S)
+
+
+def upload(client, *files, **fields):
+    """Post files (name, bytes) to the upload page as the browser's form does."""
+    chosen = [images.named(data, name) for name, data in files]
+    if token := client.cookies.get("csrftoken"):
+        fields["csrfmiddlewaretoken"] = token.value
+    return client.post(reverse("library:upload"), {"files": chosen, **fields})
+
+
+def results(response):
+    """The upload report, one line per file name, as the curator reads it."""
+    report = {}
+    for outcome, html in RESULT.findall(response.content.decode()):
+        name, _, message = unescape(re.sub(r"<[^>]+>", "", html)).partition(": ")
+        links = re.findall(r'href="([^"]+)"', html)
+        report[name] = {"outcome": outcome, "message": message, "links": links}
+    return report
+
+
+def page_html(response):
+    """The page as sent, entities decoded and whitespace collapsed."""
+    return unescape(re.sub(r"\s+", " ", response.content.decode()))
+
+
+def files_in(folder):
+    return sorted(path for path in folder.rglob("*") if path.is_file())
+
+
+@pytest.fixture
+def browser(curator):
+    """A curator's browser: CSRF checks on, the form's token sent back."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(curator)
+    client.get(reverse("library:upload"))
+    return client
+
+
+@pytest.mark.django_db
+def test_the_upload_page_offers_the_form_to_a_curator(curator_client):
+    response = curator_client.get(reverse("library:upload"))
+
+    assert response.status_code == 200
+    assert 'name="files"' in response.content.decode()
+    assert "Thank you" in page_html(response)  # the mood vocabulary is offered
+
+
+@pytest.mark.django_db
+def test_one_uploaded_file_becomes_a_pending_gif_of_the_uploader(
+    curator_client, curator
+):
+    response = upload(curator_client, ("happy_dance.gif", images.gif_bytes()))
+
+    gif = Gif.objects.get()
+    assert response.status_code == 200
+    assert gif.status == Gif.Status.PENDING
+    assert gif.uploaded_by == curator
+    assert gif.title == "Happy dance"
+    line = results(response)["happy_dance.gif"]
+    assert line["outcome"] == "accepted"
+    assert line["message"] == "added as “Happy dance”, waiting for review."
+    assert line["links"] == [gif.get_absolute_url()]
+    assert "1 added for review" in page_html(response)
+
+
+@pytest.mark.django_db
+def test_the_title_and_alt_text_given_are_used(curator_client):
+    upload(
+        curator_client,
+        ("IMG_0042.gif", images.gif_bytes()),
+        title="Slow clap",
+        alt_text="A man claps slowly.",
+    )
+
+    gif = Gif.objects.get()
+    assert (gif.title, gif.alt_text) == ("Slow clap", "A man claps slowly.")
+
+
+@pytest.mark.django_db
+def test_mood_and_situation_names_given_are_applied(curator_client):
+    upload(
+        curator_client,
+        ("thanks.gif", images.gif_bytes()),
+        mood=["Thank you", "happy"],
+        situation=["Thanks for your patience"],
+    )
+
+    gif = Gif.objects.get()
+    assert sorted(tag.name for tag in gif.mood.all()) == ["Happy", "Thank you"]
+    assert [tag.name for tag in gif.situation.all()] == ["Thanks for your patience"]
+    page = page_html(curator_client.get(gif.get_absolute_url()))
+    assert ">Thank you</li>" in page
+    assert ">Thanks for your patience</li>" in page
+
+
+@pytest.mark.django_db
+def test_an_unknown_mood_is_refused_with_the_vocabulary_listed(
+    curator_client, media_root
+):
+    response = upload(
+        curator_client, ("thanks.gif", images.gif_bytes()), mood=["Sleepy", "Happy"]
+    )
+
+    vocabulary = ", ".join(MoodTag.objects.values_list("name", flat=True))
+    assert response.status_code == 400
+    assert f"Not in the moods: Sleepy. Choose from: {vocabulary}." in page_html(
+        response
+    )
+    assert not Gif.objects.exists()
+    assert files_in(media_root) == []
+
+
+@pytest.mark.django_db
+def test_several_files_each_get_a_gif_or_a_reason_in_one_response(
+    browser, media_root, settings
+):
+    settings.GIFSHELF_MAX_UPLOAD_BYTES = 5_000
+    first = images.gif_bytes(seed=1)
+
+    response = upload(
+        browser,
+        ("first.gif", first),
+        ("notes.txt", b"Not a picture at all.\n"),
+        ("second.png", images.png_bytes()),
+        ("huge.gif", images.gif_bytes(count=30, size=(400, 300))),
+        ("drawing.svg", SVG),
+        ("first-again.gif", first),
+    )
+
+    report = results(response)
+    assert response.status_code == 200
+    assert "2 added for review, 4 refused" in page_html(response)
+    assert {name: line["outcome"] for name, line in report.items()} == {
+        "first.gif": "accepted",
+        "second.png": "accepted",
+        "notes.txt": "refused",
+        "huge.gif": "refused",
+        "drawing.svg": "refused",
+        "first-again.gif": "refused",
+    }
+    assert "not an image the shelf accepts" in report["notes.txt"]["message"]
+    assert "larger than 5 KB" in report["huge.gif"]["message"]
+    assert "SVG drawings are not accepted" in report["drawing.svg"]["message"]
+    assert "already on the shelf as “First”" in report["first-again.gif"]["message"]
+    gifs = Gif.objects.all()
+    assert sorted(gif.title for gif in gifs) == ["First", "Second"]
+    assert files_in(media_root) == sorted(
+        media_root / name for gif in gifs for name in gif.file_names()
+    )
+
+
+REFUSALS = [
+    pytest.param(
+        "huge.gif",
+        lambda: images.gif_bytes(count=30),
+        {"GIFSHELF_MAX_UPLOAD_BYTES": 1_000},
+        "“huge.gif” is larger than 1 KB, the most the shelf takes.",
+        id="too-large",
+    ),
+    pytest.param(
+        "wide.gif",
+        lambda: images.gif_bytes(count=1, size=(1200, 1000)),
+        {"GIFSHELF_MAX_PIXELS": 1_000_000},
+        "The image is 1200 × 1000 pixels (1.2 MP); the shelf takes up to 1 MP.",
+        id="too-many-pixels",
+    ),
+    pytest.param(
+        "long.gif",
+        lambda: images.gif_bytes(count=6),
+        {"GIFSHELF_MAX_FRAMES": 5},
+        "The animation has 6 frames; the shelf takes up to 5.",
+        id="too-many-frames",
+    ),
+    pytest.param(
+        "heavy.gif",
+        lambda: images.gif_bytes(count=30, size=(400, 300)),
+        {"GIFSHELF_MAX_TOTAL_PIXELS": 2_000_000},
+        "400 × 300 pixels in 30 frames is 3 million pixels to decode; "
+        "the shelf takes up to 2 million.",
+        id="too-many-total-pixels",
+    ),
+    pytest.param(
+        "notes.txt",
+        lambda: b"Remember to water the plants.\n",
+        {},
+        "This file is not an image the shelf accepts.",
+        id="not-an-image",
+    ),
+    pytest.param(
+        "drawing.svg",
+        lambda: SVG,
+        {},
+        "SVG drawings are not accepted, because they can carry scripts.",
+        id="svg",
+    ),
+    pytest.param(
+        "sneaky.gif",
+        lambda: SVG,
+        {},
+        "SVG drawings are not accepted, because they can carry scripts.",
+        id="svg-named-gif",
+    ),
+    pytest.param(
+        "cut.gif",
+        lambda: images.gif_bytes()[:300],
+        {},
+        "The file starts like a GIF but could not be read",
+        id="truncated-gif",
+    ),
+    pytest.param(
+        "cut.png",
+        lambda: images.png_bytes()[:-30],
+        {},
+        "The file starts like a PNG but could not be read",
+        id="truncated-png",
+    ),
+    pytest.param(
+        "empty.gif",
+        lambda: b"",
+        {},
+        "The file is empty",
+        id="empty",
+    ),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "make_data", "limits", "reason"), REFUSALS)
+def test_a_refused_file_is_explained_and_leaves_nothing_behind(
+    curator_client, media_root, settings, name, make_data, limits, reason
+):
+    for setting, value in limits.items():
+        setattr(settings, setting, value)
+
+    response = upload(curator_client, (name, make_data()))
+
+    assert response.status_code == 400
+    line = results(response)[name]
+    assert line["outcome"] == "refused"
+    assert reason in line["message"]
+    assert not Gif.objects.exists()
+    assert files_in(media_root) == []
+
+
+@pytest.mark.django_db
+def test_a_too_large_file_is_refused_in_the_browser(browser, media_root, settings):
+    settings.GIFSHELF_MAX_UPLOAD_BYTES = 1_000
+
+    response = upload(browser, ("huge.gif", images.gif_bytes(count=30)))
+
+    assert response.status_code == 400
+    line = results(response)["huge.gif"]
+    assert line["outcome"] == "refused"
+    assert "larger than 1 KB" in line["message"]
+    assert files_in(media_root) == []
+
+
+@pytest.mark.django_db
+def test_an_empty_file_is_refused_with_a_reason_beside_the_good_ones(
+    curator_client, media_root
+):
+    response = upload(
+        curator_client, ("empty.gif", b""), ("good.gif", images.gif_bytes())
+    )
+
+    report = results(response)
+    assert report["good.gif"]["outcome"] == "accepted"
+    assert report["empty.gif"]["outcome"] == "refused"
+    assert "The file is empty" in report["empty.gif"]["message"]
+
+
+@pytest.mark.django_db
+def test_an_empty_file_stores_nothing(curator_client, media_root):
+    response = upload(curator_client, ("empty.gif", b""))
+
+    assert response.status_code == 400
+    assert not Gif.objects.exists()
+    assert files_in(media_root) == []
+
+
+@pytest.mark.django_db
+def test_an_exact_duplicate_is_refused_with_a_link_to_the_gif_on_the_shelf(
+    curator_client, upload_gif, media_root
+):
+    data = images.gif_bytes(seed=7)
+    existing = upload_gif(data=data, title="Slow clap", status=Gif.Status.APPROVED)
+    files_before = files_in(media_root)
+
+    response = upload(curator_client, ("clap-copy.gif", data))
+
+    assert response.status_code == 400
+    line = results(response)["clap-copy.gif"]
+    assert line["outcome"] == "refused"
+    assert (
+        "This exact file is already on the shelf as “Slow clap” (approved)."
+        in (line["message"])
+    )
+    assert line["links"] == [existing.get_absolute_url()]
+    assert list(Gif.objects.all()) == [existing]
+    assert files_in(media_root) == files_before
+
+
+@pytest.mark.django_db
+def test_posting_no_file_asks_for_one(curator_client):
+    response = curator_client.post(reverse("library:upload"), {"title": "Nothing"})
+
+    assert response.status_code == 400
+    assert "Choose at least one image to upload." in page_html(response)
+
+
+@pytest.mark.django_db
+def test_more_files_than_allowed_at_once_are_refused_together(
+    curator_client, media_root, settings
+):
+    settings.GIFSHELF_MAX_FILES_PER_UPLOAD = 2
+    files = [(f"{seed}.gif", images.gif_bytes(seed=seed)) for seed in range(3)]
+
+    response = upload(curator_client, *files)
+
+    assert response.status_code == 400
+    assert "Upload at most 2 files at once." in page_html(response)
+    assert not Gif.objects.exists()
+    assert files_in(media_root) == []
+
+
+class UnreadableBody:
+    """A request body that fails the test the moment anything reads it."""
+
+    def read(self, *args):
+        raise AssertionError("the request body was read")
+
+    readline = read
+
+
+@pytest.mark.django_db
+def test_a_request_declaring_too_large_a_body_is_refused_before_it_is_read(
+    curator_client, settings
+):
+    response = curator_client.generic(
+        "POST",
+        reverse("library:upload"),
+        CONTENT_LENGTH=str(settings.GIFSHELF_MAX_REQUEST_BYTES + 1),
+        CONTENT_TYPE="multipart/form-data; boundary=xyz",
+        **{"wsgi.input": UnreadableBody()},
+    )
+
+    assert response.status_code == 413
+    assert "That upload is too large." in response.content.decode()
+    assert not Gif.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_upload_larger_than_the_request_limit_gets_413_and_stores_nothing(
+    curator_client, media_root, settings
+):
+    settings.GIFSHELF_MAX_REQUEST_BYTES = 5_000
+
+    response = upload(
+        curator_client, ("heavy.gif", images.gif_bytes(count=30, size=(400, 300)))
+    )
+
+    assert response.status_code == 413
+    assert not Gif.objects.exists()
+    assert files_in(media_root) == []
+
+
+@pytest.mark.django_db
+def test_an_agent_cannot_upload(agent_client, media_root):
+    response = upload(agent_client, ("mine.gif", images.gif_bytes()))
+
+    assert response.status_code == 403
+    assert not Gif.objects.exists()
+    assert files_in(media_root) == []
+
+
+@pytest.mark.django_db
+def test_an_anonymous_visitor_is_sent_to_log_in(anonymous_client, media_root):
+    response = upload(anonymous_client, ("mine.gif", images.gif_bytes()))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    assert not Gif.objects.exists()
+    assert files_in(media_root) == []
+
+
+@pytest.mark.django_db
+def test_the_upload_page_refuses_other_methods(curator_client):
+    response = curator_client.put(reverse("library:upload"))
+
+    assert response.status_code == 405
