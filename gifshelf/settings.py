@@ -80,6 +80,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "library.context_processors.review_queue",
             ],
         },
     },
@@ -146,6 +147,10 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
+
+# One-curator teams may approve their own uploads; everyone else needs a
+# second pair of eyes.
+GIFSHELF_ALLOW_SELF_APPROVAL = env_bool("GIFSHELF_ALLOW_SELF_APPROVAL", False)
 
 TAGGIT_CASE_INSENSITIVE = True
 

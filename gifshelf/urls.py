@@ -42,6 +42,11 @@ urlpatterns = [
         views.public_file,
         name="public_rendition",
     ),
+    path(
+        "g/<public_id:public_id>.frame<int:frame>.png",
+        views.public_frame,
+        name="public_frame",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("", include("library.urls")),

@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from library.models import AppropriatenessTag, Gif, MoodTag, SituationTag
+from library.models import (
+    AgentFlag,
+    AppropriatenessTag,
+    Gif,
+    GifEvent,
+    MoodTag,
+    Playback,
+    ReviewSkip,
+    SituationTag,
+)
 
 FACTS = (
     "public_id",
@@ -30,10 +39,30 @@ class GifAdmin(admin.ModelAdmin):
     list_filter = ("status", "format", "mood", "situation", "appropriateness")
     search_fields = ("title", "alt_text", "sha256")
     # Status changes go through the review actions, which record who and why.
-    readonly_fields = ("status", *FACTS)
+    readonly_fields = (
+        "status",
+        *FACTS,
+        "flash_risk",
+        "flash_per_second",
+        "watched_to_end_by",
+        "watched_to_end_at",
+        "rejection_reason",
+    )
     fieldsets = (
         (None, {"fields": ("title", "alt_text", "use_when", "avoid_when", "status")}),
         ("Tags", {"fields": ("mood", "situation", "appropriateness")}),
+        (
+            "Review",
+            {
+                "fields": (
+                    "rejection_reason",
+                    "watched_to_end_by",
+                    "watched_to_end_at",
+                    "flash_risk",
+                    "flash_per_second",
+                )
+            },
+        ),
         ("Facts measured at upload", {"fields": FACTS, "classes": ("collapse",)}),
     )
 
@@ -62,3 +91,40 @@ for model in (MoodTag, SituationTag, AppropriatenessTag):
 
 admin.site.site_header = "gifshelf administration"
 admin.site.site_title = "gifshelf"
+
+
+@admin.register(AgentFlag)
+class AgentFlagAdmin(admin.ModelAdmin):
+    list_display = ("gif", "reason", "raised_by", "created_at", "resolution")
+    list_filter = ("reason", "resolution")
+    list_select_related = ("gif", "raised_by")
+    # Resolve flags from the review page, where restoring or retiring is recorded.
+    readonly_fields = ("gif", "raised_by", "created_at", "resolved_at", "resolved_by")
+
+
+@admin.register(GifEvent)
+class GifEventAdmin(admin.ModelAdmin):
+    """History is a record: it is read here, never written."""
+
+    list_display = ("gif", "action", "actor", "at")
+    list_filter = ("action",)
+    list_select_related = ("gif", "actor")
+    search_fields = ("gif__title", "summary")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Playback)
+class PlaybackAdmin(admin.ModelAdmin):
+    list_display = ("gif", "reviewer", "started_at", "stepped_to_end_at")
+    list_select_related = ("gif", "reviewer")
+
+
+@admin.register(ReviewSkip)
+class ReviewSkipAdmin(admin.ModelAdmin):
+    list_display = ("gif", "reviewer", "skipped_at")
+    list_select_related = ("gif", "reviewer")

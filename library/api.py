@@ -11,9 +11,9 @@ from django.shortcuts import get_object_or_404
 from django.utils.datastructures import MultiValueDict
 from django.views.csrf import csrf_failure as html_csrf_failure
 
-from library.forms import GifForm, UploadForm
+from library.forms import FlagForm, GifForm, ReviewForm, UploadForm, split_names
 from library.imaging import ImageRefused
-from library.models import Gif
+from library.models import AgentFlag, Gif, ReviewError
 from library.uploads import oversized_message
 
 TEXT_FIELDS = ("title", "alt_text", "use_when", "avoid_when")
@@ -58,6 +58,8 @@ def csrf_failure(request, reason=""):
 
 
 def gif_json(gif, request):
+    """The GIF object of docs/api.md. Expects with_tags() and the review users."""
+
     def names(vocabulary):
         return sorted(tag.name for tag in getattr(gif, vocabulary).all())
 
@@ -84,9 +86,40 @@ def gif_json(gif, request):
         "last_still_url": gif.public_url(request, "last"),
         "preview_url": gif.public_url(request, "preview"),
         "page_url": request.build_absolute_uri(gif.get_absolute_url()),
-        "uploaded_by": gif.uploaded_by.username if gif.uploaded_by else None,
+        "uploaded_by": username(gif.uploaded_by),
         "created_at": gif.created_at.isoformat(),
+        "flags": gif.flags,
+        "flag_note": gif.review_note,
+        "flash_per_second": gif.flash_per_second,
+        "near_duplicates": sorted(other.pk for other in gif.near_duplicates.all()),
+        "watched_to_end_by": username(gif.watched_to_end_by),
+        "watched_to_end_at": isoformat(gif.watched_to_end_at),
+        "reviewed_by": username(gif.reviewed_by),
+        "reviewed_at": isoformat(gif.reviewed_at),
+        "rejection_reason": gif.rejection_reason,
     }
+
+
+def username(user):
+    return user.get_username() if user else None
+
+
+def isoformat(moment):
+    return moment.isoformat() if moment else None
+
+
+def request_data(request):
+    """The body of a POST as a dict: JSON, or a form's fields."""
+    if request.content_type == "application/json":
+        try:
+            data = json.loads(request.body or b"{}")
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return None
+        return data if isinstance(data, dict) else None
+    data = request.POST.dict()
+    if "flags" in request.POST:
+        data["flags"] = request.POST.getlist("flags")
+    return data
 
 
 def form_error_sentence(form):
@@ -174,3 +207,116 @@ def patch_gif(request, gif):
         return error(form_error_sentence(form), 400)
     form.save()
     return JsonResponse(gif_json(Gif.objects.with_tags().get(pk=gif.pk), request))
+
+
+def reviewable(request, pk):
+    """The GIF a reviewer acts on, or the JSON error that stops them."""
+    if not request.user.has_perm("library.review_gif"):
+        return None, error("Only curators and team leads review GIFs.", 403)
+    gif = Gif.objects.filter(pk=pk).first()
+    if gif is None:
+        return None, error("No such GIF, or it is not visible to you.", 404)
+    return gif, None
+
+
+def decided(gif, request):
+    return JsonResponse(gif_json(Gif.objects.with_tags().get(pk=gif.pk), request))
+
+
+@api_view("POST")
+def review_start(request, pk):
+    gif, refusal = reviewable(request, pk)
+    if refusal:
+        return refusal
+    playback = gif.start_review(by=request.user)
+    return JsonResponse(
+        {"started_at": playback.started_at.isoformat(), "watch_ms": gif.watch_ms}
+    )
+
+
+@api_view("POST")
+def review_filmstrip(request, pk):
+    gif, refusal = reviewable(request, pk)
+    if refusal:
+        return refusal
+    try:
+        stepped = gif.record_filmstrip_end(by=request.user)
+    except ReviewError as problem:
+        return review_error(problem)
+    return JsonResponse({"stepped_to_end_at": stepped.isoformat()})
+
+
+def review_error(problem):
+    status = 400 if problem.code == "missing_reason" else 409
+    return JsonResponse({"error": str(problem), "code": problem.code}, status=status)
+
+
+def review_form(request):
+    data = request_data(request)
+    if data is None:
+        return None, error("Send a JSON object or form fields.", 400)
+    if isinstance(data.get("flags"), str):
+        data["flags"] = split_names(data["flags"])
+    form = ReviewForm(data)
+    if not form.is_valid():
+        return None, error(form_error_sentence(form), 400)
+    return form, None
+
+
+@api_view("POST")
+def approve(request, pk):
+    gif, refusal = reviewable(request, pk)
+    form, invalid = (None, None) if refusal else review_form(request)
+    if refusal or invalid:
+        return refusal or invalid
+    try:
+        gif.approve(
+            by=request.user,
+            acknowledge_flashing=form.cleaned_data["acknowledge_flashing"],
+            **form.decision(),
+        )
+    except ReviewError as problem:
+        return review_error(problem)
+    return decided(gif, request)
+
+
+@api_view("POST")
+def reject(request, pk):
+    gif, refusal = reviewable(request, pk)
+    form, invalid = (None, None) if refusal else review_form(request)
+    if refusal or invalid:
+        return refusal or invalid
+    try:
+        reason = form.cleaned_data["reason"]
+        gif.reject(by=request.user, reason=reason, **form.decision())
+    except ReviewError as problem:
+        return review_error(problem)
+    return decided(gif, request)
+
+
+@api_view("POST")
+def flag(request, pk):
+    if not request.user.has_perm("library.flag_gif"):
+        return error("Your account has no role on the shelf yet.", 403)
+    gif = Gif.objects.approved().filter(pk=pk).first()
+    if gif is None:
+        return error("No such GIF on the shelf.", 404)
+    data = request_data(request)
+    form = FlagForm(data)
+    if data is None or not form.is_valid():
+        reasons = ", ".join(AgentFlag.Reason.values)
+        return error(f"Give a reason: one of {reasons}.", 400)
+    try:
+        raised = gif.flag(by=request.user, **form.cleaned_data)
+    except ReviewError as problem:
+        return review_error(problem)
+    return JsonResponse(
+        {
+            "id": raised.pk,
+            "gif": gif.pk,
+            "reason": raised.reason,
+            "note": raised.note,
+            "created_at": raised.created_at.isoformat(),
+        },
+        status=201,
+    )

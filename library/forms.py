@@ -1,7 +1,16 @@
 from django import forms
 from django.conf import settings
+from django.db import transaction
 
-from library.models import AppropriatenessTag, Gif, MoodTag, SituationTag
+from library.models import (
+    AgentFlag,
+    AppropriatenessTag,
+    Gif,
+    GifEvent,
+    MoodTag,
+    ReviewFlag,
+    SituationTag,
+)
 
 
 def split_names(value):
@@ -43,6 +52,13 @@ class VocabularyField(forms.Field):
         if isinstance(value, str):
             return split_names(value)
         return [getattr(item, "name", item) for item in value or []]
+
+    def has_changed(self, initial, data):
+        try:
+            chosen = self.to_python(data)
+        except forms.ValidationError:
+            return True
+        return {tag.pk for tag in chosen} != {tag.pk for tag in initial or []}
 
     def to_python(self, value):
         names = split_names(value)
@@ -147,6 +163,7 @@ class GifForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.may_set_appropriateness = user.has_perm("library.set_appropriateness")
         if not self.may_set_appropriateness:
             del self.fields["appropriateness"]
@@ -157,12 +174,74 @@ class GifForm(forms.ModelForm):
                     self.initial[name] = list(getattr(self.instance, name).all())
 
     def save(self, commit=True):
-        gif = super().save(commit=commit)
-        if commit:
-            self.save_tags()
+        """Save the edit and record what changed in the GIF's history."""
+        with transaction.atomic():
+            gif = super().save(commit=commit)
+            if commit:
+                self.save_tags()
+                if changes := self.changes():
+                    gif.record(GifEvent.Action.EDITED, by=self.user, changes=changes)
         return gif
+
+    def changes(self):
+        def shown(name, value):
+            if isinstance(self.fields[name], VocabularyField):
+                return ", ".join(sorted(tag.name for tag in value or []))
+            return value or ""
+
+        return {
+            str(self.fields[name].label): {
+                "from": shown(name, self.initial.get(name)),
+                "to": shown(name, self.cleaned_data[name]),
+            }
+            for name in self.changed_data
+        }
 
     def save_tags(self):
         for name in ("mood", "situation", "appropriateness"):
             if name in self.fields and name in self.cleaned_data:
                 getattr(self.instance, name).set(self.cleaned_data[name])
+
+
+class ReviewForm(forms.Form):
+    """A curator's decision: what they saw, and why they reject if they do."""
+
+    flags = forms.MultipleChoiceField(
+        choices=ReviewFlag.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="What you saw",
+    )
+    note = forms.CharField(max_length=300, required=False, label="If “other”, what?")
+    acknowledge_flashing = forms.BooleanField(
+        required=False,
+        label="I know this GIF flashes and approve it anyway",
+    )
+    reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Reason for rejecting",
+        help_text="The uploader sees it on their uploads page.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if ReviewFlag.OTHER in cleaned.get("flags", []) and not cleaned.get("note"):
+            self.add_error("note", "Say what “other” is.")
+        return cleaned
+
+    def decision(self):
+        return {"flags": self.cleaned_data["flags"], "note": self.cleaned_data["note"]}
+
+
+class FlagForm(forms.Form):
+    reason = forms.ChoiceField(
+        choices=AgentFlag.Reason.choices, widget=forms.RadioSelect, label="Why"
+    )
+    note = forms.CharField(max_length=500, required=False, label="Details")
+
+
+class RetireForm(forms.Form):
+    reason = forms.CharField(
+        max_length=500, label="Why it leaves the shelf", widget=forms.TextInput
+    )

@@ -5,8 +5,10 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
-from django.db.models.functions import Lower
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, TagBase
@@ -99,6 +101,34 @@ class AppropriatenessTaggedGif(ItemBase):
         unique_together = [("content_object", "tag")]
 
 
+class ReviewError(Exception):
+    """A review action that cannot happen; the message says why and what to do.
+
+    `code` names the reason for API clients: not_watched, own_upload,
+    missing_alt_text, missing_tags, flashing_not_acknowledged, status_changed,
+    missing_reason, already_flagged, not_started.
+    """
+
+    def __init__(self, message, code):
+        super().__init__(message)
+        self.code = code
+
+
+class ReviewFlag(models.TextChoices):
+    """What a curator saw while watching a GIF to its end."""
+
+    SURPRISE_ENDING = "surprise_ending", "Surprise ending"
+    CONTAINS_TEXT = "contains_text", "Contains text"
+    PUBLIC_FIGURE = "public_figure", "Public figure or politics"
+    FLASHING = "flashing", "Flashing"
+    LOW_QUALITY = "low_quality", "Low quality"
+    OTHER = "other", "Other"
+
+
+# How far an approval may come before one loop has played since the start.
+WATCH_TOLERANCE_MS = 250
+
+
 class DuplicateImage(ImageRefused):
     def __init__(self, existing):
         self.existing = existing
@@ -118,6 +148,42 @@ class GifQuerySet(models.QuerySet):
     def publicly_served(self):
         """GIFs whose public link works: retired ones stay readable in old chats."""
         return self.filter(status__in=Gif.PUBLIC_STATUSES)
+
+    def without_open_flags(self):
+        """Hide what an agent flagged until a curator has looked at it."""
+        return self.exclude(Exists(AgentFlag.objects.open().filter(gif=OuterRef("pk"))))
+
+    def with_open_flag_count(self):
+        counts = (
+            AgentFlag.objects.open()
+            .filter(gif=OuterRef("pk"))
+            .values("gif")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        return self.annotate(open_flag_count=Coalesce(Subquery(counts), 0))
+
+    def review_queue_for(self, reviewer):
+        """Pending GIFs and flagged ones, oldest first, flagged ones on top.
+
+        Leaves out what `reviewer` skipped and, unless self-approval is on,
+        what they uploaded themselves.
+        """
+        pending = Q(status=Gif.Status.PENDING)
+        if not settings.GIFSHELF_ALLOW_SELF_APPROVAL:
+            pending &= ~Q(uploaded_by=reviewer)
+        flagged = Q(status=Gif.Status.APPROVED) & Exists(
+            AgentFlag.objects.open().filter(gif=OuterRef("pk"))
+        )
+        skipped = Exists(
+            ReviewSkip.objects.filter(gif=OuterRef("pk"), reviewer=reviewer)
+        )
+        return (
+            self.filter(pending | flagged)
+            .exclude(skipped)
+            .with_open_flag_count()
+            .order_by("-open_flag_count", "created_at", "pk")
+        )
 
     def visible_to(self, user):
         """Reviewers see every GIF; everybody else only the shared shelf."""
@@ -152,6 +218,10 @@ class GifQuerySet(models.QuerySet):
             byte_size=facts.bytes,
             sha256=facts.sha256,
             uploaded_by=by,
+            flash_risk=analysis.flash.risky,
+            flash_red=analysis.flash.red,
+            flash_per_second=analysis.flash.per_second,
+            frame_hashes=[f"{value:016x}" for value in analysis.frame_hashes],
         )
         stored = gif.store_files(data, analysis)
         try:
@@ -159,6 +229,8 @@ class GifQuerySet(models.QuerySet):
                 gif.save()
                 for vocabulary, chosen in tags.items():
                     getattr(gif, vocabulary).set(chosen)
+                gif.link_near_duplicates()
+                gif.record(GifEvent.Action.UPLOADED, by=by)
         except IntegrityError:
             delete_files(stored)
             existing = self.filter(sha256=facts.sha256).first()
@@ -271,6 +343,32 @@ class Gif(models.Model):
         related_name="reviews",
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.TextField(blank=True)
+    watched_to_end_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    watched_to_end_at = models.DateTimeField(null=True, blank=True)
+    review_flags = models.JSONField(
+        default=list, blank=True, help_text="ReviewFlag values the curator set."
+    )
+    review_note = models.CharField(
+        max_length=300, blank=True, help_text="What “other” means here."
+    )
+
+    # Checks run at upload.
+    flash_risk = models.BooleanField(default=False, editable=False)
+    flash_red = models.BooleanField(default=False, editable=False)
+    flash_per_second = models.PositiveSmallIntegerField(default=0, editable=False)
+    frame_hashes = models.JSONField(default=list, editable=False)
+    filmstrip = models.JSONField(
+        default=list, editable=False, help_text="[{frame, at_ms, name}]"
+    )
+    near_duplicates = models.ManyToManyField("self", blank=True, editable=False)
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -367,7 +465,22 @@ class Gif(models.Model):
 
     def file_names(self):
         fields = (self.original, self.first_still, self.last_still, self.preview)
-        return [field.name for field in fields if field]
+        names = [field.name for field in fields if field]
+        return names + [frame["name"] for frame in self.filmstrip]
+
+    def filmstrip_frames(self):
+        """The filmstrip with each frame's public path, for templates."""
+        return [
+            {
+                **frame,
+                "path": reverse(
+                    "public_frame",
+                    kwargs={"public_id": self.public_id, "frame": frame["frame"]},
+                ),
+                "is_last": frame["frame"] == self.frames - 1,
+            }
+            for frame in self.filmstrip
+        ]
 
     def store_files(self, data, analysis):
         """Write the original byte for byte and its renditions; return names."""
@@ -387,10 +500,239 @@ class Gif(models.Model):
                 )
                 stored.append(saved)
                 getattr(self, field).name = saved
+            self.filmstrip = []
+            for frame in analysis.filmstrip:
+                saved = storage.save(
+                    f"{folder}/{self.public_id.hex}-frame-{frame.index}.png",
+                    ContentFile(frame.png),
+                )
+                stored.append(saved)
+                self.filmstrip.append(
+                    {"frame": frame.index, "at_ms": frame.at_ms, "name": saved}
+                )
         except BaseException:
             delete_files(stored)
             raise
         return stored
+
+    # --- Review -----------------------------------------------------------
+
+    @property
+    def watch_ms(self):
+        """How long a reviewer must watch: one loop; nothing for a still."""
+        return self.duration_ms if self.is_animated else 0
+
+    @property
+    def flags(self):
+        """Review flags plus "flashing" when the upload check found it."""
+        flags = list(self.review_flags)
+        if self.flash_risk and ReviewFlag.FLASHING not in flags:
+            flags.append(ReviewFlag.FLASHING.value)
+        return flags
+
+    def review_flag_labels(self):
+        labels = [ReviewFlag(flag).label for flag in self.review_flags]
+        if self.review_note and ReviewFlag.OTHER in self.review_flags:
+            labels[self.review_flags.index(ReviewFlag.OTHER)] = (
+                f"Other: {self.review_note}"
+            )
+        return labels
+
+    def start_review(self, *, by):
+        """Start `by`'s review clock, unless they already watched it through."""
+        playback, created = Playback.objects.get_or_create(gif=self, reviewer=by)
+        if not created and not self.watched_through(playback):
+            playback.started_at = timezone.now()
+            playback.stepped_to_end_at = None
+            playback.save(update_fields=["started_at", "stepped_to_end_at"])
+        return playback
+
+    def record_filmstrip_end(self, *, by):
+        """Reduced motion: stepping through the filmstrip counts as watching."""
+        now = timezone.now()
+        if not Playback.objects.filter(gif=self, reviewer=by).update(
+            stepped_to_end_at=now
+        ):
+            raise ReviewError("Open the review page first.", code="not_started")
+        return now
+
+    def watched_through(self, playback, now=None):
+        """When `playback` reached the GIF's end, or None if it has not yet."""
+        if playback.stepped_to_end_at:
+            return playback.stepped_to_end_at
+        ends_at = playback.started_at + timezone.timedelta(milliseconds=self.watch_ms)
+        now = now or timezone.now()
+        tolerance = timezone.timedelta(milliseconds=WATCH_TOLERANCE_MS)
+        return ends_at if now >= ends_at - tolerance else None
+
+    def check_status(self, expected):
+        if self.status != expected:
+            by = f" by {self.reviewed_by}" if self.reviewed_by else ""
+            raise ReviewError(
+                f"“{self.title}” is already {self.get_status_display().lower()}{by}; "
+                "nothing was changed.",
+                code="status_changed",
+            )
+
+    def approve(self, *, by, acknowledge_flashing=False, flags=(), note=""):
+        """Approve after the checks of rule 2: watched to its end, described."""
+        self.check_status(self.Status.PENDING)
+        if self.uploaded_by_id == by.pk and not settings.GIFSHELF_ALLOW_SELF_APPROVAL:
+            raise ReviewError(
+                "You uploaded this GIF, so another curator must approve it.",
+                code="own_upload",
+            )
+        playback = Playback.objects.filter(gif=self, reviewer=by).first()
+        watched_at = self.watched_through(playback) if playback else None
+        if watched_at is None:
+            raise ReviewError(
+                "Watch the GIF to its end before approving it.", code="not_watched"
+            )
+        if not self.alt_text.strip():
+            raise ReviewError(
+                "Add alt text before approving: describe what the GIF shows.",
+                code="missing_alt_text",
+            )
+        if not (self.mood.exists() or self.situation.exists()):
+            raise ReviewError(
+                "Add at least one mood or situation tag before approving.",
+                code="missing_tags",
+            )
+        if self.flash_risk and not acknowledge_flashing:
+            raise ReviewError(
+                f"This GIF flashes {self.flash_per_second} times a second, a risk "
+                "for people with photosensitive epilepsy. Tick the acknowledgement "
+                "to approve it anyway.",
+                code="flashing_not_acknowledged",
+            )
+        self._decide(
+            by,
+            self.Status.APPROVED,
+            GifEvent.Action.APPROVED,
+            flags=flags,
+            note=note,
+            watched_to_end_by=by,
+            watched_to_end_at=watched_at,
+            summary="Flash risk acknowledged." if self.flash_risk else "",
+        )
+
+    def reject(self, *, by, reason, flags=(), note=""):
+        reason = (reason or "").strip()
+        if not reason:
+            raise ReviewError(
+                "Say why you reject it: the uploader sees the reason.",
+                code="missing_reason",
+            )
+        self.check_status(self.Status.PENDING)
+        self._decide(
+            by,
+            self.Status.REJECTED,
+            GifEvent.Action.REJECTED,
+            flags=flags,
+            note=note,
+            rejection_reason=reason,
+            summary=reason,
+        )
+
+    def _decide(self, by, status, action, *, flags, note, summary="", **fields):
+        now = timezone.now()
+        fields.update(
+            status=status,
+            reviewed_by=by,
+            reviewed_at=now,
+            review_flags=[ReviewFlag(flag).value for flag in flags],
+            review_note=note.strip() if ReviewFlag.OTHER in flags else "",
+            updated_at=now,
+        )
+        with transaction.atomic():
+            # Only the first of two curators acting at once changes the row.
+            changed = Gif.objects.filter(pk=self.pk, status=self.status).update(
+                **fields
+            )
+            if not changed:
+                self.refresh_from_db()
+                self.check_status(None)
+            for name, value in fields.items():
+                setattr(self, name, value)
+            if self.review_flags:
+                flagged = f"Flags: {', '.join(self.review_flag_labels())}."
+                summary = f"{summary} {flagged}".strip()
+            self.record(action, by=by, summary=summary)
+
+    def skip(self, *, by):
+        ReviewSkip.objects.get_or_create(gif=self, reviewer=by)
+
+    def flag(self, *, by, reason, note=""):
+        """An agent reports a problem: the GIF leaves search until reviewed."""
+        if self.status != self.Status.APPROVED:
+            raise ReviewError(
+                "Only GIFs on the shelf can be flagged.", code="status_changed"
+            )
+        try:
+            with transaction.atomic():
+                flag = AgentFlag.objects.create(
+                    gif=self, raised_by=by, reason=reason, note=note.strip()
+                )
+        except IntegrityError:
+            raise ReviewError(
+                "You already flagged this GIF; a curator will look at it.",
+                code="already_flagged",
+            ) from None
+        self.record(GifEvent.Action.FLAGGED, by=by, summary=flag.describe())
+        return flag
+
+    def resolve_flags(self, *, by, resolution):
+        return (
+            AgentFlag.objects.open()
+            .filter(gif=self)
+            .update(resolved_at=timezone.now(), resolved_by=by, resolution=resolution)
+        )
+
+    def restore(self, *, by):
+        """A curator finds the flags unfounded: back on the shelf."""
+        with transaction.atomic():
+            if not self.resolve_flags(by=by, resolution=AgentFlag.Resolution.RESTORED):
+                raise ReviewError(
+                    "There is no open flag on this GIF any more.",
+                    code="status_changed",
+                )
+            self.record(GifEvent.Action.RESTORED, by=by)
+
+    def retire(self, *, by, reason):
+        """Off the shelf for good; its public link keeps working."""
+        reason = (reason or "").strip()
+        if not reason:
+            raise ReviewError("Say why it is retired.", code="missing_reason")
+        self.check_status(self.Status.APPROVED)
+        with transaction.atomic():
+            changed = Gif.objects.filter(pk=self.pk, status=self.status).update(
+                status=self.Status.RETIRED, updated_at=timezone.now()
+            )
+            if not changed:
+                self.refresh_from_db()
+                self.check_status(None)
+            self.status = self.Status.RETIRED
+            self.resolve_flags(by=by, resolution=AgentFlag.Resolution.RETIRED)
+            self.record(GifEvent.Action.RETIRED, by=by, summary=reason)
+
+    # --- History and duplicates --------------------------------------------
+
+    def record(self, action, *, by, summary="", changes=None):
+        return GifEvent.objects.create(
+            gif=self, actor=by, action=action, summary=summary, changes=changes or {}
+        )
+
+    def link_near_duplicates(self):
+        """Find GIFs most of whose frames look like most of this one's."""
+        mine = [int(value, 16) for value in self.frame_hashes]
+        candidates = Gif.objects.exclude(pk=self.pk).values_list("pk", "frame_hashes")
+        self.near_duplicates.set(
+            [
+                pk
+                for pk, hashes in candidates.iterator()
+                if imaging.are_near_duplicates(mine, [int(h, 16) for h in hashes])
+            ]
+        )
 
     def delete(self, *args, **kwargs):
         names = self.file_names()
@@ -434,3 +776,128 @@ class Member(User):
             if role.label in names:
                 return role
         return None
+
+
+class Playback(models.Model):
+    """When a reviewer's page started playing a GIF: the review clock."""
+
+    gif = models.ForeignKey(Gif, on_delete=models.CASCADE, related_name="playbacks")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    started_at = models.DateTimeField(default=timezone.now)
+    stepped_to_end_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["gif", "reviewer"], name="one_playback_per_reviewer"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.reviewer} watching {self.gif} since {self.started_at}"
+
+
+class ReviewSkip(models.Model):
+    gif = models.ForeignKey(Gif, on_delete=models.CASCADE, related_name="skips")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    skipped_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["gif", "reviewer"], name="one_skip")
+        ]
+
+    def __str__(self):
+        return f"{self.reviewer} skipped {self.gif}"
+
+
+class AgentFlagQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(resolved_at__isnull=True)
+
+
+class AgentFlag(models.Model):
+    """An agent's report that an approved GIF should come off the shelf."""
+
+    class Reason(models.TextChoices):
+        CUSTOMER_OFFENDED = "customer_offended", "A customer was offended"
+        BROKEN = "broken", "Broken or does not load"
+        OTHER = "other", "Other"
+
+    class Resolution(models.TextChoices):
+        RESTORED = "restored", "Restored"
+        RETIRED = "retired", "Retired"
+
+    gif = models.ForeignKey(Gif, on_delete=models.CASCADE, related_name="agent_flags")
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True
+    )
+    reason = models.CharField(max_length=32, choices=Reason)
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    resolution = models.CharField(max_length=16, choices=Resolution, blank=True)
+
+    objects = AgentFlagQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["gif", "raised_by"],
+                condition=Q(resolved_at__isnull=True),
+                name="one_open_flag_per_agent",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.gif} flagged by {self.raised_by}: {self.describe()}"
+
+    def describe(self):
+        text = self.get_reason_display()
+        return f"{text}: {self.note}" if self.note else text
+
+
+class GifEvent(models.Model):
+    """One line of a GIF's history: who did what, when, and what changed."""
+
+    class Action(models.TextChoices):
+        UPLOADED = "uploaded", "Uploaded"
+        EDITED = "edited", "Edited"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        FLAGGED = "flagged", "Flagged by an agent"
+        RESTORED = "restored", "Restored after a flag"
+        RETIRED = "retired", "Retired"
+
+    gif = models.ForeignKey(Gif, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True
+    )
+    action = models.CharField(max_length=16, choices=Action)
+    at = models.DateTimeField(default=timezone.now)
+    summary = models.TextField(blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["gif", "-at"])]
+
+    def __str__(self):
+        return (
+            f"{self.get_action_display()} by {self.actor} at {self.at:%Y-%m-%d %H:%M}"
+        )
+
+    def describe_changes(self):
+        """[(field, old, new)] of an edit."""
+        return [
+            (field, change.get("from"), change.get("to"))
+            for field, change in self.changes.items()
+        ]

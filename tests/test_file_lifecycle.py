@@ -18,9 +18,10 @@ def files_in(folder):
 
 
 def stored_paths(gif, media_root):
-    """The original, both stills and the preview of `gif`, on disk."""
+    """The original, both stills, the preview and the filmstrip, on disk."""
     fields = (gif.original, gif.first_still, gif.last_still, gif.preview)
-    return sorted(media_root / field.name for field in fields)
+    names = [field.name for field in fields] + [f["name"] for f in gif.filmstrip]
+    return sorted(media_root / name for name in names)
 
 
 def delete_one(gif):
@@ -59,10 +60,12 @@ def test_the_original_is_stored_byte_for_byte(upload_gif, name, data):
 
 
 @pytest.mark.django_db
-def test_an_upload_stores_the_original_stills_and_preview(pending_gif, media_root):
+def test_an_upload_stores_the_original_stills_preview_and_filmstrip(
+    pending_gif, media_root
+):
     paths = stored_paths(pending_gif, media_root)
 
-    assert len(paths) == 4
+    assert len(paths) == 4 + pending_gif.frames  # four frames: all in the strip
     assert files_in(media_root) == paths
 
 

@@ -1,0 +1,104 @@
+// Watch to the end, enforced: Approve stays disabled until the GIF has played
+// one full loop in this page (or, for reduced motion, until the reviewer has
+// stepped through the filmstrip to the last frame). The server checks too.
+(function () {
+  "use strict";
+  const page = document.querySelector("[data-review]");
+  if (!page) return;
+
+  const player = page.querySelector("[data-player]");
+  const approve = page.querySelector("[data-approve]");
+  const status = page.querySelector("[data-watch-status]");
+  const strip = page.querySelector("[data-filmstrip]");
+  const viewer = page.querySelector("[data-frame-viewer]");
+  const csrf = page.querySelector("input[name=csrfmiddlewaretoken]").value;
+  const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+
+  function post(url) {
+    return fetch(url, {
+      method: "POST",
+      headers: { "X-CSRFToken": csrf, Accept: "application/json" },
+      credentials: "same-origin",
+    }).then(function (response) {
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      return response.json();
+    });
+  }
+
+  function seconds(ms) {
+    return (ms / 1000).toFixed(1) + " s";
+  }
+
+  function watched(message) {
+    if (approve) approve.disabled = false;
+    page.classList.add("watched");
+    status.textContent = message;
+  }
+
+  function startWatching() {
+    post(page.dataset.startUrl)
+      .then(function (started) {
+        const watchMs = started.watch_ms;
+        if (watchMs === 0) {
+          watched("Still image: nothing to wait for.");
+          return;
+        }
+        const began = performance.now();
+        const tick = window.setInterval(function () {
+          const elapsed = Math.min(performance.now() - began, watchMs);
+          status.textContent = "Watching: " + seconds(elapsed) + " of " + seconds(watchMs);
+        }, 200);
+        window.setTimeout(function () {
+          window.clearInterval(tick);
+          watched("Watched to the end. You may approve.");
+        }, watchMs);
+      })
+      .catch(function () {
+        status.textContent = "Could not start the review clock. Reload the page to try again.";
+      });
+  }
+
+  // Reduced motion: the animation does not autoplay; stepping through every
+  // filmstrip frame up to the last one counts as watching it.
+  const frames = strip ? Array.from(strip.querySelectorAll("[data-frame]")) : [];
+  const seen = new Set();
+
+  function show(index) {
+    const button = frames[index];
+    if (!button) return;
+    frames.forEach(function (other) { other.setAttribute("aria-pressed", "false"); });
+    button.setAttribute("aria-pressed", "true");
+    button.focus();
+    if (viewer) {
+      viewer.src = button.querySelector("img").src;
+      viewer.alt = button.querySelector("img").alt;
+    }
+    seen.add(index);
+    if (reducedMotion && seen.size === frames.length && !page.classList.contains("watched")) {
+      post(page.dataset.filmstripUrl)
+        .then(function () { watched("Stepped through to the last frame. You may approve."); })
+        .catch(function () {
+          status.textContent = "Could not record the last frame. Reload the page to try again.";
+        });
+    }
+  }
+
+  frames.forEach(function (button, index) {
+    button.addEventListener("click", function () { show(index); });
+    button.addEventListener("keydown", function (event) {
+      if (event.key === "ArrowRight") { event.preventDefault(); show(index + 1); }
+      if (event.key === "ArrowLeft") { event.preventDefault(); show(index - 1); }
+    });
+  });
+
+  if (approve) approve.disabled = true;
+  if (reducedMotion && frames.length > 1) {
+    player.src = player.dataset.still;
+    status.textContent = "Step through the filmstrip to the last frame (arrow keys work).";
+    post(page.dataset.startUrl).catch(function () {});
+  } else if (player.complete && player.naturalWidth) {
+    startWatching();
+  } else {
+    player.addEventListener("load", startWatching, { once: true });
+  }
+})();
