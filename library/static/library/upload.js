@@ -11,7 +11,8 @@
 
   function describe(bytes) {
     if (bytes >= 1e6) return (bytes / 1e6).toFixed(1).replace(/\.0$/, "") + " MB";
-    if (bytes >= 1e3) return Math.round(bytes / 1e3) + " KB";
+    if (bytes >= 1e5) return Math.round(bytes / 1e3) + " KB";
+    if (bytes >= 1e3) return (bytes / 1e3).toFixed(1).replace(/\.0$/, "") + " KB";
     return bytes + " bytes";
   }
 
@@ -43,9 +44,11 @@
       zone.classList.add("dragging");
     });
   });
-  ["dragleave", "drop"].forEach(function (type) {
-    zone.addEventListener(type, function () { zone.classList.remove("dragging"); });
+  zone.addEventListener("dragleave", function (event) {
+    // Moving over the file input inside the zone is not leaving it.
+    if (!zone.contains(event.relatedTarget)) zone.classList.remove("dragging");
   });
+  zone.addEventListener("drop", function () { zone.classList.remove("dragging"); });
   zone.addEventListener("drop", function (event) {
     event.preventDefault();
     if (event.dataTransfer && event.dataTransfer.files.length) {
