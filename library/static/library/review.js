@@ -62,6 +62,9 @@
   // filmstrip frame up to the last one counts as watching it.
   const frames = strip ? Array.from(strip.querySelectorAll("[data-frame]")) : [];
   const seen = new Set();
+  // The filmstrip's end is recorded against the review clock, so it waits
+  // for the clock's start to reach the server, however slow that is.
+  let clockStarted = Promise.resolve();
 
   function show(index) {
     const button = frames[index];
@@ -75,7 +78,8 @@
     }
     seen.add(index);
     if (reducedMotion && seen.size === frames.length && !page.classList.contains("watched")) {
-      post(page.dataset.filmstripUrl)
+      clockStarted
+        .then(function () { return post(page.dataset.filmstripUrl); })
         .then(function () { watched("Stepped through to the last frame. You may approve."); })
         .catch(function () {
           status.textContent = "Could not record the last frame. Reload the page to try again.";
@@ -84,6 +88,9 @@
   }
 
   frames.forEach(function (button, index) {
+    // A frame reached with Tab is in view too: without this the first frame,
+    // where the arrow keys start from, would never count.
+    button.addEventListener("focus", function () { seen.add(index); });
     button.addEventListener("click", function () { show(index); });
     button.addEventListener("keydown", function (event) {
       if (event.key === "ArrowRight") { event.preventDefault(); show(index + 1); }
@@ -95,7 +102,7 @@
   if (reducedMotion && frames.length > 1) {
     player.src = player.dataset.still;
     status.textContent = "Step through the filmstrip to the last frame (arrow keys work).";
-    post(page.dataset.startUrl).catch(function () {});
+    clockStarted = post(page.dataset.startUrl).catch(function () {});
   } else if (player.complete && player.naturalWidth) {
     startWatching();
   } else {

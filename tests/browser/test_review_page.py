@@ -1,0 +1,268 @@
+"""A curator reviews in the real page: Approve waits until the GIF has played
+one loop (or, with reduced motion, until the filmstrip reached its last
+frame), and the server refuses an approval that comes sooner."""
+
+import re
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from library.models import Gif, MoodTag
+from tests import images
+
+WATCH_REFUSAL = "Watch the GIF to its end before approving it."
+TITLE = "Slow clap"
+APPROVED = f"Approved “{TITLE}”."
+
+# Logs each change to the watch status and to Approve's `disabled`, with the
+# page's clock, from before review.js runs.
+RECORD_WATCH_STATUS = """
+window.watchLog = [];
+new MutationObserver(() => {
+  const status = document.querySelector("[data-watch-status]");
+  const approve = document.querySelector("[data-approve]");
+  if (!status || !approve) return;
+  const entry = {text: status.textContent, disabled: approve.disabled};
+  const last = window.watchLog.at(-1);
+  if (last && last.text === entry.text && last.disabled === entry.disabled) return;
+  window.watchLog.push({...entry, at: performance.now()});
+}).observe(document, {
+  subtree: true, childList: true, characterData: true,
+  attributes: true, attributeFilter: ["disabled"],
+});
+"""
+
+# What a script (or a curator with the browser's tools) can send at any time.
+APPROVE_THROUGH_THE_API = """
+async (url) => {
+  const csrf = document.querySelector("input[name=csrfmiddlewaretoken]").value;
+  const response = await fetch(url, {
+    method: "POST",
+    headers: {"X-CSRFToken": csrf, "Content-Type": "application/json"},
+    body: "{}",
+  });
+  return {status: response.status, body: await response.json()};
+}
+"""
+
+
+def animation(frames=6, frame_ms=200):
+    """An animated GIF whose one loop lasts `frames` × `frame_ms`."""
+    return images.gif_bytes(count=frames, duration=frame_ms)
+
+
+@pytest.fixture
+def to_review(upload_gif, other_curator):
+    """to_review(data) puts `data` in the queue as another curator's upload,
+    described and tagged, so that only watching it stands before approval."""
+
+    def upload(data):
+        return upload_gif(
+            data=data,
+            title=TITLE,
+            by=other_curator,
+            alt_text="A crowd claps slowly.",
+            mood=[MoodTag.objects.get(name="Thank you")],
+        )
+
+    return upload
+
+
+def start_url(gif):
+    return reverse("library:api_review_start", args=[gif.pk])
+
+
+def open_review(page, gif):
+    """Open `gif`'s review page once its review clock has started; return
+    its Approve button."""
+    with page.expect_response(
+        lambda response: response.url.endswith(start_url(gif))
+    ) as started:
+        page.goto(reverse("library:review", args=[gif.pk]))
+    assert started.value.status == 200
+    return page.get_by_role("button", name="Approve", exact=True)
+
+
+def tab_to(page, target, presses=100):
+    """Press Tab until `target` has the focus, as a keyboard user would."""
+    element = target.element_handle()
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        if page.evaluate("element => element === document.activeElement", element):
+            return
+    pytest.fail(f"{presses} presses of Tab never reached {target}")
+
+
+def expect_approved(page, gif, curator):
+    # Nothing else waits, so the page moves on to the (now empty) queue.
+    queue = reverse("library:review_queue")
+    expect(page).to_have_url(re.compile(f"{re.escape(queue)}$"))
+    expect(page.locator(".message.success")).to_have_text(APPROVED)
+    gif.refresh_from_db()
+    assert gif.status == Gif.Status.APPROVED
+    assert gif.reviewed_by == curator
+    assert gif.watched_to_end_by == curator
+    assert gif.watched_to_end_at is not None
+
+
+def expect_still_pending(gif):
+    gif.refresh_from_db()
+    assert gif.status == Gif.Status.PENDING
+    assert gif.watched_to_end_by is None
+
+
+def test_approve_waits_until_one_loop_has_played(
+    curator_page, curator, to_review, live_server
+):
+    gif = to_review(animation(frames=6, frame_ms=200))
+    page = curator_page
+    page.add_init_script(RECORD_WATCH_STATUS)
+
+    approve = open_review(page, gif)
+    expect(approve).to_be_disabled()
+    expect(page.locator("[data-watch-status]")).to_have_text(
+        re.compile(r"^Watching: \d\.\d s of 1\.2 s$")
+    )
+    expect(approve).to_be_enabled(timeout=5_000)
+
+    log = page.evaluate("window.watchLog")
+    ticks = [
+        float(match[1])
+        for entry in log
+        if (match := re.fullmatch(r"Watching: (\d\.\d) s of 1\.2 s", entry["text"]))
+    ]
+    assert len(ticks) >= 2, log
+    assert ticks == sorted(set(ticks)), "the clock counts up"
+    assert all(entry["disabled"] for entry in log[:-1]), log
+    assert log[-1]["text"] == "Watched to the end. You may approve."
+    assert not log[-1]["disabled"]
+    # A whole loop after the server started the clock, not a moment sooner.
+    clock_started = page.evaluate(
+        "url => performance.getEntriesByName(url)[0].responseEnd",
+        live_server.url + start_url(gif),
+    )
+    assert log[-1]["at"] - clock_started >= gif.duration_ms - 5
+
+    approve.click()
+    expect_approved(page, gif, curator)
+
+
+def test_an_approval_sent_before_the_loop_ends_is_refused(curator_page, to_review):
+    # A long loop, so that "before its end" cannot be missed on a slow machine.
+    gif = to_review(animation(frames=10, frame_ms=300))
+    page = curator_page
+
+    approve = open_review(page, gif)
+    answer = page.evaluate(
+        APPROVE_THROUGH_THE_API, reverse("library:api_approve", args=[gif.pk])
+    )
+
+    assert answer == {
+        "status": 409,
+        "body": {"error": WATCH_REFUSAL, "code": "not_watched"},
+    }
+    expect(approve).to_be_disabled()
+    expect_still_pending(gif)
+
+
+def test_an_approve_button_enabled_early_by_hand_is_refused(curator_page, to_review):
+    gif = to_review(animation(frames=10, frame_ms=300))
+    page = curator_page
+    approve = open_review(page, gif)
+
+    approve.evaluate("button => { button.disabled = false; }")
+    approve_url = reverse("library:approve", args=[gif.pk])
+    with page.expect_response(lambda r: r.url.endswith(approve_url)) as decided:
+        approve.click()
+
+    assert decided.value.status == 409
+    expect(page.locator(".message.error")).to_have_text(WATCH_REFUSAL)
+    expect_still_pending(gif)
+
+
+def test_with_reduced_motion_stepping_to_the_last_frame_counts_as_watching(
+    curator_page, curator, to_review
+):
+    gif = to_review(animation(frames=6, frame_ms=200))
+    page = curator_page
+    page.emulate_media(reduced_motion="reduce")
+
+    approve = open_review(page, gif)
+    expect(page.locator("[data-player]")).to_have_attribute("src", gif.still_path)
+    status = page.locator("[data-watch-status]")
+    expect(status).to_have_text(
+        "Step through the filmstrip to the last frame (arrow keys work)."
+    )
+    expect(approve).to_be_disabled()
+
+    frames = page.locator("[data-filmstrip] [data-frame]")
+    expect(frames).to_have_count(6)
+    tab_to(page, frames.first)
+    for _ in range(5):
+        expect(approve).to_be_disabled()
+        page.keyboard.press("ArrowRight")
+
+    expect(frames.last).to_be_focused()
+    expect(frames.last).to_have_attribute("aria-pressed", "true")
+    expect(status).to_have_text("Stepped through to the last frame. You may approve.")
+    expect(approve).to_be_enabled()
+    tab_to(page, approve)
+    page.keyboard.press("Enter")
+    expect_approved(page, gif, curator)
+
+
+def test_with_reduced_motion_stepping_before_the_clock_has_started_counts(
+    curator_page, curator, to_review
+):
+    gif = to_review(animation(frames=6, frame_ms=200))
+    page = curator_page
+    page.emulate_media(reduced_motion="reduce")
+    # Hold the request that starts the review clock, as a slow server would:
+    # the last frame must not be recorded before the clock exists.
+    held = []
+    page.route(f"**{start_url(gif)}", lambda route: held.append(route))
+
+    page.goto(reverse("library:review", args=[gif.pk]))
+    frames = page.locator("[data-filmstrip] [data-frame]")
+    frames.first.focus()
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    expect(frames.last).to_be_focused()
+    approve = page.get_by_role("button", name="Approve", exact=True)
+    expect(approve).to_be_disabled()
+    assert len(held) == 1, "the clock's start is held"
+    held[0].continue_()
+
+    expect(page.locator("[data-watch-status]")).to_have_text(
+        "Stepped through to the last frame. You may approve."
+    )
+    expect(approve).to_be_enabled()
+    approve.click()
+    expect_approved(page, gif, curator)
+
+
+def test_a_single_frame_image_can_be_approved_at_once(curator_page, curator, to_review):
+    gif = to_review(images.gif_bytes(count=1))
+    page = curator_page
+
+    approve = open_review(page, gif)
+
+    expect(approve).to_be_enabled(timeout=1_000)
+    expect(page.locator("[data-watch-status]")).to_have_text(
+        "Still image: nothing to wait for."
+    )
+    approve.click()
+    expect_approved(page, gif, curator)
+
+
+def test_a_curator_approves_with_the_keyboard_alone(curator_page, curator, to_review):
+    gif = to_review(animation(frames=6, frame_ms=200))
+    page = curator_page
+
+    approve = open_review(page, gif)
+    expect(approve).to_be_enabled(timeout=5_000)
+    tab_to(page, approve)
+    page.keyboard.press("Enter")
+
+    expect_approved(page, gif, curator)
