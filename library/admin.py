@@ -79,6 +79,10 @@ class GifAdmin(admin.ModelAdmin):
         # Uploads go through the shelf's own checks, never a bare file field.
         return False
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        form.instance.refresh_search_document()
+
 
 class VocabularyAdmin(admin.ModelAdmin):
     list_display = ("name", "use_when", "avoid_when")

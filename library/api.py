@@ -6,14 +6,26 @@ Errors are always {"error": "<sentence>"}.
 import json
 from functools import wraps
 
+from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404
 from django.utils.datastructures import MultiValueDict
 from django.views.csrf import csrf_failure as html_csrf_failure
+from django.views.decorators.csrf import csrf_exempt
 
 from library.forms import FlagForm, GifForm, ReviewForm, UploadForm, split_names
 from library.imaging import ImageRefused
-from library.models import AgentFlag, Gif, ReviewError
+from library.models import (
+    AgentFlag,
+    ApiToken,
+    ConversationContext,
+    Copy,
+    Gif,
+    MoodTag,
+    ReviewError,
+    SituationTag,
+)
 from library.uploads import oversized_message
 
 TEXT_FIELDS = ("title", "alt_text", "use_when", "avoid_when")
@@ -26,17 +38,32 @@ def error(message, status):
 
 
 def api_view(*methods):
-    """Allow `methods`, require a logged-in member, and answer errors in JSON."""
+    """Allow `methods`, authenticate, and answer errors in JSON.
+
+    A personal token (`Authorization: Bearer …`) stands for its owner and
+    needs no CSRF token; a browser session does, on every unsafe method.
+    """
 
     def decorator(view):
+        @csrf_exempt
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if request.method not in methods:
                 response = error(f"Use {' or '.join(methods)} here.", 405)
                 response["Allow"] = ", ".join(methods)
                 return response
-            if not request.user.is_authenticated:
-                return error("Log in first.", 401)
+            authorization = request.headers.get("Authorization", "")
+            if authorization.startswith("Bearer "):
+                token = ApiToken.objects.authenticate(authorization[7:].strip())
+                if token is None:
+                    return unauthorized("That API token is not valid any more.")
+                request.user = token.user
+            elif not request.user.is_authenticated:
+                return unauthorized("Log in first, or send a personal API token.")
+            elif request.method not in SAFE_METHODS:
+                refusal = CSRF_CHECK.process_view(request, None, (), {})
+                if refusal is not None:
+                    return refusal
             try:
                 return view(request, *args, **kwargs)
             except Http404:
@@ -45,6 +72,16 @@ def api_view(*methods):
         return wrapper
 
     return decorator
+
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+CSRF_CHECK = CsrfViewMiddleware(lambda request: None)
+
+
+def unauthorized(message):
+    response = error(message, 401)
+    response["WWW-Authenticate"] = 'Bearer realm="gifshelf"'
+    return response
 
 
 def csrf_failure(request, reason=""):
@@ -130,8 +167,102 @@ def form_error_sentence(form):
     return " ".join(sentences)
 
 
-@api_view("POST")
+PAGE_SIZE = 24
+
+
+@api_view("GET", "HEAD", "POST")
 def gifs(request):
+    if request.method == "POST":
+        return upload(request)
+    return search(request)
+
+
+def search(request):
+    """The picker's search: listed GIFs only, in ranked order."""
+    if not request.user.has_perm("library.search_gif"):
+        return error("Your account has no role on the shelf yet.", 403)
+    try:
+        chosen = picker_choices(request.GET)
+    except LookupError as unknown:
+        return error(str(unknown.args[0]), 400)
+    results = Gif.objects.pick(query=request.GET.get("q", ""), **chosen)
+    try:
+        number = int(request.GET.get("page") or 1)
+    except ValueError:
+        return error("page must be a whole number.", 400)
+    page = Paginator(results.for_cards(), PAGE_SIZE).get_page(number)
+    context = chosen["context"]
+    return JsonResponse(
+        {
+            "count": page.paginator.count,
+            "page": page.number,
+            "pages": page.paginator.num_pages,
+            "results": [
+                {
+                    **gif_json(gif, request),
+                    "guidance": gif.guidance,
+                    "warnings": gif.warnings(context),
+                }
+                for gif in page
+            ],
+        }
+    )
+
+
+def picker_choices(params):
+    """mood, situation and context from query parameters, looked up by name
+    (or slug for a context). Raises LookupError naming what is unknown."""
+
+    def find(model, field, value, label):
+        if not value:
+            return None
+        found = model.objects.filter(**{f"{field}__iexact": value}).first()
+        if found is None:
+            raise LookupError(f"There is no {label} called “{value}”.")
+        return found
+
+    context = find(ConversationContext, "slug", params.get("context"), "context")
+    if context is not None:
+        context = ConversationContext.objects.prefetch_related("hides", "warns").get(
+            pk=context.pk
+        )
+    return {
+        "mood": find(MoodTag, "name", params.get("mood"), "mood"),
+        "situation": find(SituationTag, "name", params.get("situation"), "situation"),
+        "context": context,
+    }
+
+
+@api_view("POST")
+def copies(request, pk):
+    """Record that an agent copied a GIF into a chat."""
+    if not request.user.has_perm("library.search_gif"):
+        return error("Your account has no role on the shelf yet.", 403)
+    gif = Gif.objects.publicly_served().filter(pk=pk).first()
+    if gif is None:
+        return error("No such GIF on the shelf.", 404)
+    data = request_data(request) or {}
+    if data.get("format") not in Copy.Format.values:
+        formats = ", ".join(Copy.Format.values)
+        return error(f"Give the format copied: one of {formats}.", 400)
+    try:
+        context = picker_choices({"context": data.get("context")})["context"]
+    except LookupError as unknown:
+        return error(str(unknown.args[0]), 400)
+    copy = gif.record_copy(by=request.user, format=data["format"], context=context)
+    return JsonResponse(
+        {
+            "id": copy.pk,
+            "gif": gif.pk,
+            "format": copy.format,
+            "context": context.slug if context else None,
+            "at": copy.at.isoformat(),
+        },
+        status=201,
+    )
+
+
+def upload(request):
     if not request.user.has_perm("library.add_gif"):
         return error("Only curators and team leads may upload.", 403)
     files = request.FILES.getlist("file")  # reading notes oversized files
@@ -165,7 +296,7 @@ def gifs(request):
 def gif(request, pk):
     if not request.user.has_perm("library.search_gif"):
         return error("Your account has no role on the shelf yet.", 403)
-    gif = get_object_or_404(Gif.objects.visible_to(request.user).with_tags(), pk=pk)
+    gif = get_object_or_404(Gif.objects.visible_to(request.user).for_cards(), pk=pk)
     if request.method == "PATCH":
         return patch_gif(request, gif)
     return JsonResponse(gif_json(gif, request))
@@ -206,7 +337,7 @@ def patch_gif(request, gif):
     if not form.is_valid():
         return error(form_error_sentence(form), 400)
     form.save()
-    return JsonResponse(gif_json(Gif.objects.with_tags().get(pk=gif.pk), request))
+    return JsonResponse(gif_json(Gif.objects.for_cards().get(pk=gif.pk), request))
 
 
 def reviewable(request, pk):
@@ -220,7 +351,7 @@ def reviewable(request, pk):
 
 
 def decided(gif, request):
-    return JsonResponse(gif_json(Gif.objects.with_tags().get(pk=gif.pk), request))
+    return JsonResponse(gif_json(Gif.objects.for_cards().get(pk=gif.pk), request))
 
 
 @api_view("POST")

@@ -145,8 +145,8 @@ class UploadForm(forms.Form):
 class GifForm(forms.ModelForm):
     """Edit a GIF's words and tags; appropriateness only for team leads."""
 
-    mood = VocabularyField(MoodTag)
-    situation = VocabularyField(SituationTag)
+    mood = VocabularyField(MoodTag, label="Moods")
+    situation = VocabularyField(SituationTag, label="Situations")
     appropriateness = VocabularyField(
         AppropriatenessTag,
         label="Unsuitable for",
@@ -179,6 +179,7 @@ class GifForm(forms.ModelForm):
             gif = super().save(commit=commit)
             if commit:
                 self.save_tags()
+                gif.refresh_search_document()
                 if changes := self.changes():
                     gif.record(GifEvent.Action.EDITED, by=self.user, changes=changes)
         return gif
@@ -190,7 +191,7 @@ class GifForm(forms.ModelForm):
             return value or ""
 
         return {
-            str(self.fields[name].label): {
+            str(self[name].label): {
                 "from": shown(name, self.initial.get(name)),
                 "to": shown(name, self.cleaned_data[name]),
             }

@@ -1,3 +1,5 @@
+import hashlib
+import secrets
 import uuid
 from pathlib import PurePosixPath
 
@@ -5,7 +7,8 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -13,7 +16,7 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, TagBase
 
-from library import imaging
+from library import imaging, search
 from library.imaging import ImageRefused
 
 
@@ -44,15 +47,20 @@ class VocabularyTag(TagBase):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = slugify(self.name, allow_unicode=True)
+        renamed = self.pk and type(self).objects.filter(pk=self.pk).exclude(
+            name=self.name
+        )
         super().save(*args, **kwargs)
+        if renamed:
+            Gif.objects.filter(pk__in=self.items.values("content_object")).reindex()
 
     @property
     def guidance(self):
         parts = []
         if self.use_when:
-            parts.append(f"Use when {self.use_when}")
+            parts.append(f"Use when {self.use_when.rstrip('.')}.")
         if self.avoid_when:
-            parts.append(f"Avoid when {self.avoid_when}")
+            parts.append(f"Avoid when {self.avoid_when.rstrip('.')}.")
         return " ".join(parts)
 
 
@@ -149,6 +157,70 @@ class GifQuerySet(models.QuerySet):
         """GIFs whose public link works: retired ones stay readable in old chats."""
         return self.filter(status__in=Gif.PUBLIC_STATUSES)
 
+    def listed(self):
+        """What agents may find: approved, and not flagged by an agent."""
+        return self.approved().without_open_flags()
+
+    def search(self, query):
+        """GIFs matching what an agent typed, best first.
+
+        Every word matches as a prefix of a word in the title, alt text,
+        usage notes, tag names or tag aliases; `-word` leaves out what holds
+        it. A whole-tag match ranks first, then a title match, then the rest;
+        the team's favourites first within each.
+        """
+        parsed = search.parse(query)
+        results = self
+        if parsed.include:
+            sql, params = search.matching_ids_sql(parsed.include)
+            results = results.filter(pk__in=RawSQL(sql, params))
+        if parsed.exclude:
+            for word in parsed.exclude:
+                sql, params = search.matching_ids_sql([word])
+                results = results.exclude(pk__in=RawSQL(sql, params))
+        title_match = Q()
+        for word in parsed.include:
+            title_match &= Q(search_title__contains=word)
+        tiers = [When(search_tags__contains=search.tag_keys([parsed.phrase]), then=0)]
+        if parsed.include:
+            tiers.append(When(title_match, then=1))
+        return results.annotate(
+            search_tier=Case(*tiers, default=2, output_field=models.IntegerField())
+        ).order_by("search_tier", "-copy_count", "-created_at", "-pk")
+
+    def pick(self, *, query="", mood=None, situation=None, context=None):
+        """What the agent's picker shows: listed, suitable, matching, best first."""
+        results = self.listed().suitable_for(context).search(query)
+        if mood is not None:
+            results = results.filter(mood__in=[mood])
+        if situation is not None:
+            results = results.filter(situation__in=[situation])
+        return results
+
+    def for_cards(self):
+        """Everything a result card or the API shows, in a fixed few queries."""
+        return (
+            self.with_tags()
+            .select_related("uploaded_by", "reviewed_by", "watched_to_end_by")
+            .prefetch_related(
+                models.Prefetch("near_duplicates", queryset=Gif.objects.only("pk"))
+            )
+        )
+
+    def suitable_for(self, context):
+        """Hide what the team leads ruled out for this kind of conversation."""
+        if context is None:
+            return self
+        return self.exclude(appropriateness__in=context.hides.all())
+
+    def tagged(self, vocabulary, tag):
+        return self.filter(**{f"{vocabulary}__in": [tag]})
+
+    def reindex(self):
+        """Rebuild the search document of every GIF here."""
+        for gif in self.with_tags():
+            gif.refresh_search_document()
+
     def without_open_flags(self):
         """Hide what an agent flagged until a curator has looked at it."""
         return self.exclude(Exists(AgentFlag.objects.open().filter(gif=OuterRef("pk"))))
@@ -230,6 +302,7 @@ class GifQuerySet(models.QuerySet):
                 for vocabulary, chosen in tags.items():
                     getattr(gif, vocabulary).set(chosen)
                 gif.link_near_duplicates()
+                gif.refresh_search_document()
                 gif.record(GifEvent.Action.UPLOADED, by=by)
         except IntegrityError:
             delete_files(stored)
@@ -368,6 +441,12 @@ class Gif(models.Model):
         default=list, editable=False, help_text="[{frame, at_ms, name}]"
     )
     near_duplicates = models.ManyToManyField("self", blank=True, editable=False)
+
+    # The search document, casefolded; see library/search.py.
+    search_tags = models.TextField(blank=True, default="", editable=False)
+    search_title = models.TextField(blank=True, default="", editable=False)
+    search_body = models.TextField(blank=True, default="", editable=False)
+    copy_count = models.PositiveIntegerField(default=0, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -529,6 +608,34 @@ class Gif(models.Model):
         if self.flash_risk and ReviewFlag.FLASHING not in flags:
             flags.append(ReviewFlag.FLASHING.value)
         return flags
+
+    @property
+    def guidance(self):
+        """How to use it: the GIF's own note, else its first tag's guidance."""
+        parts = []
+        if self.use_when:
+            parts.append(f"Use when {self.use_when.rstrip('.')}.")
+        if self.avoid_when:
+            parts.append(f"Avoid when {self.avoid_when.rstrip('.')}.")
+        if parts:
+            return " ".join(parts)
+        for vocabulary in ("situation", "mood"):
+            for tag in getattr(self, vocabulary).all():
+                if tag.guidance:
+                    return tag.guidance
+        return ""
+
+    def warnings(self, context=None):
+        """What an agent must see before sending it, as short sentences."""
+        found = []
+        if self.flash_risk:
+            found.append(
+                f"Flash risk: it flashes {self.flash_per_second} times a second."
+            )
+        if context is not None:
+            found.extend(context.warnings_for(self))
+        found.extend(f"Review flag: {label}." for label in self.review_flag_labels())
+        return found
 
     def review_flag_labels(self):
         labels = [ReviewFlag(flag).label for flag in self.review_flags]
@@ -722,6 +829,40 @@ class Gif(models.Model):
             gif=self, actor=by, action=action, summary=summary, changes=changes or {}
         )
 
+    def record_copy(self, *, by, format, context=None):
+        """Count a copy into a chat: the team's usage, and its favourites."""
+        with transaction.atomic():
+            copy = Copy.objects.create(
+                gif=self, agent=by, format=format, context=context
+            )
+            Gif.objects.filter(pk=self.pk).update(copy_count=F("copy_count") + 1)
+        return copy
+
+    def tag_names(self):
+        return [
+            tag.name
+            for vocabulary in ("mood", "situation", "appropriateness")
+            for tag in getattr(self, vocabulary).all()
+        ]
+
+    def refresh_search_document(self):
+        """Put the current words and tags (with their aliases) in the index."""
+        names = self.tag_names()
+        keys = {search.fold(name) for name in names}
+        aliases = TagAlias.objects.filter(target_key__in=keys).values_list(
+            "name", flat=True
+        )
+        self.search_tags = search.tag_keys([*names, *aliases])
+        self.search_title = search.fold(self.title)
+        self.search_body = search.fold(
+            " ".join((self.alt_text, self.use_when, self.avoid_when))
+        )
+        Gif.objects.filter(pk=self.pk).update(
+            search_tags=self.search_tags,
+            search_title=self.search_title,
+            search_body=self.search_body,
+        )
+
     def link_near_duplicates(self):
         """Find GIFs most of whose frames look like most of this one's."""
         mine = [int(value, 16) for value in self.frame_hashes]
@@ -901,3 +1042,215 @@ class GifEvent(models.Model):
             (field, change.get("from"), change.get("to"))
             for field, change in self.changes.items()
         ]
+
+
+class TagAlias(models.Model):
+    """Another word for a tag: "thanks" and "спасибо" find "Thank you"."""
+
+    name = models.CharField(max_length=100)
+    target = models.CharField(
+        "stands for",
+        max_length=100,
+        help_text="The tag it finds, in any vocabulary, e.g. “Thank you”.",
+    )
+    target_key = models.CharField(max_length=100, editable=False, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["target", "name"]
+        verbose_name_plural = "tag aliases"
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"), Lower("target"), name="one_alias_per_tag"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} → {self.target}"
+
+    def save(self, *args, **kwargs):
+        previous = TagAlias.objects.filter(pk=self.pk).values_list(
+            "target_key", flat=True
+        )
+        keys = {*previous, search.fold(self.target)}
+        self.target_key = search.fold(self.target)
+        super().save(*args, **kwargs)
+        reindex_tagged(keys)
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        reindex_tagged({self.target_key})
+        return result
+
+
+def reindex_tagged(keys):
+    """Rebuild the search documents of GIFs carrying any tag named in `keys`."""
+    tagged = Q()
+    for key in keys:
+        for vocabulary in ("mood", "situation", "appropriateness"):
+            tagged |= Q(**{f"{vocabulary}__name__iexact": key})
+    Gif.objects.filter(pk__in=Gif.objects.filter(tagged).values("pk")).reindex()
+
+
+class ConversationContext(models.Model):
+    """A kind of conversation and what it rules out (rules 4 to 8)."""
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(blank=True)
+    hides = models.ManyToManyField(
+        AppropriatenessTag,
+        blank=True,
+        related_name="hidden_in",
+        help_text="GIFs with any of these tags do not show in this context.",
+    )
+    warns = models.ManyToManyField(
+        AppropriatenessTag,
+        blank=True,
+        related_name="warned_in",
+        help_text="GIFs with these tags show, with a warning.",
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def warnings_for(self, gif):
+        """The warnings this context puts on `gif` (prefetched tags expected)."""
+        warned = {tag.pk for tag in self.warns.all()}
+        return [
+            f"Careful in a {self.name.lower()} conversation: {tag.name.lower()}."
+            for tag in gif.appropriateness.all()
+            if tag.pk in warned
+        ]
+
+
+class Copy(models.Model):
+    """One GIF copied into a chat: what the team uses."""
+
+    class Format(models.TextChoices):
+        LINK = "link", "Link"
+        RICH = "rich", "Image"
+        MARKDOWN = "markdown", "Markdown"
+        DRAG = "drag", "Dragged"
+
+    gif = models.ForeignKey(Gif, on_delete=models.CASCADE, related_name="copies")
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True
+    )
+    format = models.CharField(max_length=16, choices=Format)
+    context = models.ForeignKey(
+        ConversationContext, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["agent", "-at"])]
+
+    def __str__(self):
+        return f"{self.gif} as {self.format} by {self.agent} at {self.at}"
+
+
+class Favourite(models.Model):
+    gif = models.ForeignKey(Gif, on_delete=models.CASCADE, related_name="favourites")
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="favourites"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-added_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["gif", "agent"], name="one_star_each")
+        ]
+
+    def __str__(self):
+        return f"{self.agent} ★ {self.gif}"
+
+
+class Preferences(models.Model):
+    """How one agent likes the picker."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preferences"
+    )
+    copy_format = models.CharField(
+        "copy with Enter as",
+        max_length=16,
+        choices=[c for c in Copy.Format.choices if c[0] != Copy.Format.DRAG],
+        default=Copy.Format.LINK,
+    )
+    animate = models.BooleanField(
+        "play previews",
+        default=True,
+        help_text="Off: results show stills, and play on hover or focus.",
+    )
+
+    class Meta:
+        verbose_name_plural = "preferences"
+
+    def __str__(self):
+        return f"Preferences of {self.user}"
+
+    @classmethod
+    def of(cls, user):
+        return cls.objects.get_or_create(user=user)[0]
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def authenticate(self, key):
+        """The live token for `key`, or None. Only a hash of it is stored."""
+        token = (
+            self.filter(key_hash=ApiToken.hash(key), revoked_at__isnull=True)
+            .select_related("user")
+            .first()
+        )
+        if token is None or not token.user.is_active:
+            return None
+        self.filter(pk=token.pk).update(last_used_at=timezone.now())
+        return token
+
+
+class ApiToken(models.Model):
+    """A personal token for integrations, sent as `Authorization: Bearer …`."""
+
+    PREFIX = "gs_"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=80, help_text="What it is for.")
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    hint = models.CharField(max_length=12, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name} ({self.hint}…)"
+
+    @staticmethod
+    def hash(key):
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user, name):
+        """Create a token; the key is returned once and never stored."""
+        key = cls.PREFIX + secrets.token_urlsafe(32)
+        token = cls.objects.create(
+            user=user, name=name, key_hash=cls.hash(key), hint=key[:8]
+        )
+        return token, key
+
+    def revoke(self):
+        self.revoked_at = timezone.now()
+        self.save(update_fields=["revoked_at"])

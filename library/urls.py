@@ -29,4 +29,5 @@ urlpatterns = [
     path("api/gifs/<int:pk>/approve/", api.approve, name="api_approve"),
     path("api/gifs/<int:pk>/reject/", api.reject, name="api_reject"),
     path("api/gifs/<int:pk>/flag/", api.flag, name="api_flag"),
+    path("api/gifs/<int:pk>/copies/", api.copies, name="api_copies"),
 ]

@@ -478,8 +478,8 @@ def test_an_empty_title_is_refused(curator_client, pending_gif):
 @pytest.mark.parametrize(
     ("method", "url", "allowed"),
     [
-        ("get", GIFS_URL, "POST"),
-        ("put", GIFS_URL, "POST"),
+        ("put", GIFS_URL, "GET, HEAD, POST"),
+        ("delete", GIFS_URL, "GET, HEAD, POST"),
         ("delete", "/api/gifs/1/", "GET, HEAD, PATCH"),
         ("put", "/api/gifs/1/", "GET, HEAD, PATCH"),
         ("post", "/api/gifs/1/", "GET, HEAD, PATCH"),

@@ -2,15 +2,25 @@
 
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from django.utils import timezone
 
-from library.models import AppropriatenessTag, Gif, MoodTag
+from library.models import (
+    AgentFlag,
+    AppropriatenessTag,
+    Gif,
+    MoodTag,
+    Playback,
+    ReviewSkip,
+)
 from tests import images
+from tests.reviewing import api_approve, api_flag, api_reject, describe, start
 
 ROLES = ("anonymous", "agent", "curator", "lead")
 
@@ -25,6 +35,7 @@ class Outcome:
 OK = Outcome(200, allowed=True)
 CREATED = Outcome(201, allowed=True)
 SAVED = Outcome(302, allowed=True)  # back to the GIF's page
+MOVED_ON = Outcome(302, allowed=True)  # on to the queue's next GIF, or the shelf
 LOGIN = Outcome(302, allowed=False, login_page="/accounts/login/")
 ADMIN_LOGIN = Outcome(302, allowed=False, login_page="/admin/login/")
 UNAUTHENTICATED = Outcome(401, allowed=False)
@@ -51,15 +62,42 @@ MATRIX = {
     "admin index":                (ADMIN_LOGIN,     ADMIN_LOGIN, ADMIN_LOGIN, OK),
     "admin GIF change page":      (ADMIN_LOGIN,     ADMIN_LOGIN, ADMIN_LOGIN, OK),
     "admin mood tag change page": (ADMIN_LOGIN,     ADMIN_LOGIN, ADMIN_LOGIN, OK),
+    "review queue page":          (LOGIN,           FORBIDDEN,   OK,          OK),
+    "review page":                (LOGIN,           FORBIDDEN,   OK,          OK),
+    "approve POST":               (LOGIN,           FORBIDDEN,   MOVED_ON,    MOVED_ON),
+    "reject POST":                (LOGIN,           FORBIDDEN,   MOVED_ON,    MOVED_ON),
+    "skip POST":                  (LOGIN,           FORBIDDEN,   MOVED_ON,    MOVED_ON),
+    "restore POST":               (LOGIN,           FORBIDDEN,   MOVED_ON,    MOVED_ON),
+    "retire POST, flagged GIF":   (LOGIN,           FORBIDDEN,   MOVED_ON,    MOVED_ON),
+    "retire POST, unflagged GIF": (LOGIN,           FORBIDDEN,   FORBIDDEN,   MOVED_ON),
+    "flag POST":                  (LOGIN,           MOVED_ON,    MOVED_ON,    MOVED_ON),
+    "my uploads page":            (LOGIN,           FORBIDDEN,   OK,          OK),
+    "API flag":                   (UNAUTHENTICATED, CREATED,     CREATED,     CREATED),
+    "API review start":           (UNAUTHENTICATED, FORBIDDEN,   OK,          OK),
+    "API review filmstrip":       (UNAUTHENTICATED, FORBIDDEN,   OK,          OK),
+    "API approve":                (UNAUTHENTICATED, FORBIDDEN,   OK,          OK),
+    "API reject":                 (UNAUTHENTICATED, FORBIDDEN,   OK,          OK),
 }
 # fmt: on
 
 
 @pytest.fixture
-def shelf(approved_gif, pending_gif):
+def shelf(approved_gif, pending_gif, upload_gif, agent, curator, lead, other_curator):
+    # Carol uploads what the reviewers act on, so it is nobody's own upload,
+    # and both reviewers have watched it to the end already.
+    ready = describe(upload_gif, by=other_curator, title="Ready for a decision")
+    an_hour_ago = timezone.now() - timedelta(hours=1)
+    for reviewer in (curator, lead):
+        Playback.objects.create(gif=ready, reviewer=reviewer, started_at=an_hour_ago)
+    flagged = upload_gif(
+        title="Flagged by an agent", by=other_curator, status=Gif.Status.APPROVED
+    )
+    flagged.flag(by=agent, reason=AgentFlag.Reason.CUSTOMER_OFFENDED)
     return SimpleNamespace(
         approved=approved_gif,
         pending=pending_gif,
+        ready=ready,
+        flagged=flagged,
         mood=MoodTag.objects.order_by("name").first(),
         unsuitable_for=AppropriatenessTag.objects.order_by("name").first(),
     )
@@ -67,6 +105,10 @@ def shelf(approved_gif, pending_gif):
 
 def refreshed(gif):
     return Gif.objects.get(pk=gif.pk)
+
+
+def has_open_flags(gif):
+    return AgentFlag.objects.open().filter(gif=gif).exists()
 
 
 def edit_form(title, **fields):
@@ -186,6 +228,95 @@ ACTIONS = {
         lambda client, shelf: client.get(
             reverse("admin:library_moodtag_change", args=[shelf.mood.pk])
         )
+    ),
+    "review queue page": Action(
+        lambda client, shelf: client.get(reverse("library:review_queue"))
+    ),
+    "review page": Action(
+        lambda client, shelf: client.get(
+            reverse("library:review", args=[shelf.pending.pk])
+        )
+    ),
+    "approve POST": Action(
+        lambda client, shelf: client.post(
+            reverse("library:approve", args=[shelf.ready.pk])
+        ),
+        took_effect=lambda shelf: refreshed(shelf.ready).status == Gif.Status.APPROVED,
+    ),
+    "reject POST": Action(
+        lambda client, shelf: client.post(
+            reverse("library:reject", args=[shelf.ready.pk]),
+            {"reason": "Rejected on the page"},
+        ),
+        took_effect=lambda shelf: refreshed(shelf.ready).status == Gif.Status.REJECTED,
+    ),
+    "skip POST": Action(
+        lambda client, shelf: client.post(
+            reverse("library:skip", args=[shelf.ready.pk])
+        ),
+        took_effect=lambda shelf: ReviewSkip.objects.filter(gif=shelf.ready).exists(),
+    ),
+    "restore POST": Action(
+        lambda client, shelf: client.post(
+            reverse("library:restore", args=[shelf.flagged.pk])
+        ),
+        took_effect=lambda shelf: not has_open_flags(shelf.flagged),
+    ),
+    "retire POST, flagged GIF": Action(
+        lambda client, shelf: client.post(
+            reverse("library:retire", args=[shelf.flagged.pk]),
+            {"reason": "Offends customers"},
+        ),
+        took_effect=lambda shelf: refreshed(shelf.flagged).status == Gif.Status.RETIRED,
+    ),
+    "retire POST, unflagged GIF": Action(
+        lambda client, shelf: client.post(
+            reverse("library:retire", args=[shelf.approved.pk]),
+            {"reason": "Superseded"},
+        ),
+        took_effect=lambda shelf: (
+            refreshed(shelf.approved).status == Gif.Status.RETIRED
+        ),
+    ),
+    "flag POST": Action(
+        lambda client, shelf: client.post(
+            reverse("library:flag", args=[shelf.approved.pk]), {"reason": "broken"}
+        ),
+        took_effect=lambda shelf: has_open_flags(shelf.approved),
+    ),
+    "my uploads page": Action(
+        lambda client, shelf: client.get(reverse("library:my_uploads"))
+    ),
+    "API flag": Action(
+        lambda client, shelf: api_flag(client, shelf.approved, reason="broken"),
+        api=True,
+        took_effect=lambda shelf: has_open_flags(shelf.approved),
+    ),
+    "API review start": Action(
+        lambda client, shelf: start(client, shelf.pending),
+        api=True,
+        took_effect=lambda shelf: Playback.objects.filter(gif=shelf.pending).exists(),
+    ),
+    "API review filmstrip": Action(
+        lambda client, shelf: client.post(
+            reverse("library:api_review_filmstrip", args=[shelf.ready.pk])
+        ),
+        api=True,
+        took_effect=lambda shelf: Playback.objects.filter(
+            gif=shelf.ready, stepped_to_end_at__isnull=False
+        ).exists(),
+    ),
+    "API approve": Action(
+        lambda client, shelf: api_approve(client, shelf.ready),
+        api=True,
+        took_effect=lambda shelf: refreshed(shelf.ready).status == Gif.Status.APPROVED,
+    ),
+    "API reject": Action(
+        lambda client, shelf: api_reject(
+            client, shelf.ready, reason="Rejected through the API"
+        ),
+        api=True,
+        took_effect=lambda shelf: refreshed(shelf.ready).status == Gif.Status.REJECTED,
     ),
 }
 
@@ -350,8 +481,8 @@ def test_pages_refuse_a_wrong_http_method(
         ("put", "/api/gifs/{pk}/", {"GET", "HEAD", "PATCH"}),
         ("delete", "/api/gifs/{pk}/", {"GET", "HEAD", "PATCH"}),
         ("post", "/api/gifs/{pk}/", {"GET", "HEAD", "PATCH"}),
-        ("get", "/api/gifs/", {"POST"}),
-        ("put", "/api/gifs/", {"POST"}),
+        ("delete", "/api/gifs/", {"GET", "HEAD", "POST"}),
+        ("put", "/api/gifs/", {"GET", "HEAD", "POST"}),
     ],
 )
 def test_the_api_refuses_a_wrong_http_method_in_json(
