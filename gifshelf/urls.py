@@ -3,7 +3,7 @@ import uuid
 from django.contrib import admin
 from django.urls import include, path, register_converter
 
-from library import views
+from library import api, views
 
 
 class PublicIdConverter:
@@ -47,6 +47,7 @@ urlpatterns = [
         views.public_frame,
         name="public_frame",
     ),
+    path("api/openapi.json", api.openapi_document, name="openapi"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("", include("library.urls")),

@@ -13,7 +13,9 @@ from django.shortcuts import get_object_or_404
 from django.utils.datastructures import MultiValueDict
 from django.views.csrf import csrf_failure as html_csrf_failure
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
 
+from library import openapi
 from library.forms import FlagForm, GifForm, ReviewForm, UploadForm, split_names
 from library.imaging import ImageRefused
 from library.models import (
@@ -451,3 +453,9 @@ def flag(request, pk):
         },
         status=201,
     )
+
+
+@require_safe
+def openapi_document(request):
+    """The API described for integrations; public, like any API reference."""
+    return JsonResponse(openapi.document(request.build_absolute_uri("/")[:-1]))

@@ -1,0 +1,398 @@
+"""The OpenAPI document served at /api/openapi.json.
+
+Written by hand next to library/api.py; tests/test_openapi.py checks that it
+lists every API route with its methods and that the GIF object it describes
+has exactly the fields the API sends.
+"""
+
+GIF_ID = {
+    "name": "id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "integer"},
+    "description": "The GIF's id.",
+}
+
+
+def nullable(kind, **extra):
+    return {"type": [kind, "null"], **extra}
+
+
+STRING_LIST = {"type": "array", "items": {"type": "string"}}
+
+GIF = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "title": {"type": "string"},
+        "alt_text": {"type": "string"},
+        "use_when": {"type": "string"},
+        "avoid_when": {"type": "string"},
+        "status": {
+            "type": "string",
+            "enum": ["pending", "approved", "rejected", "retired"],
+        },
+        "format": {"type": "string", "enum": ["gif", "png", "apng", "webp", "jpeg"]},
+        "width": {"type": "integer"},
+        "height": {"type": "integer"},
+        "frames": {"type": "integer"},
+        "duration_ms": {
+            "type": "integer",
+            "description": "One loop as browsers play it; 0 for a single frame.",
+        },
+        "loops": {"type": "integer", "description": "Plays; 0 means forever."},
+        "bytes": {"type": "integer"},
+        "sha256": {"type": "string"},
+        "mood": STRING_LIST,
+        "situation": STRING_LIST,
+        "appropriateness": {
+            **STRING_LIST,
+            "description": "Conversations the GIF is unsuitable for.",
+        },
+        "url": nullable("string", format="uri", description="Null until approved."),
+        "still_url": nullable("string", format="uri"),
+        "last_still_url": nullable("string", format="uri"),
+        "preview_url": nullable("string", format="uri"),
+        "page_url": {"type": "string", "format": "uri"},
+        "uploaded_by": nullable("string"),
+        "created_at": {"type": "string", "format": "date-time"},
+        "flags": {
+            **STRING_LIST,
+            "description": "surprise_ending, contains_text, public_figure, "
+            "flashing, low_quality, other.",
+        },
+        "flag_note": {"type": "string"},
+        "flash_per_second": {"type": "integer"},
+        "near_duplicates": {"type": "array", "items": {"type": "integer"}},
+        "watched_to_end_by": nullable("string"),
+        "watched_to_end_at": nullable("string", format="date-time"),
+        "reviewed_by": nullable("string"),
+        "reviewed_at": nullable("string", format="date-time"),
+        "rejection_reason": {"type": "string"},
+    },
+}
+GIF["required"] = sorted(GIF["properties"])
+
+SEARCH_RESULT = {
+    "type": "object",
+    "properties": {
+        **GIF["properties"],
+        "guidance": {"type": "string"},
+        "warnings": STRING_LIST,
+    },
+}
+SEARCH_RESULT["required"] = sorted(SEARCH_RESULT["properties"])
+
+SEARCH_PAGE = {
+    "type": "object",
+    "properties": {
+        "count": {"type": "integer"},
+        "page": {"type": "integer"},
+        "pages": {"type": "integer"},
+        "results": {"type": "array", "items": {"$ref": "#/components/schemas/Result"}},
+    },
+    "required": ["count", "page", "pages", "results"],
+}
+
+ERROR = {
+    "type": "object",
+    "properties": {
+        "error": {"type": "string"},
+        "code": {"type": "string"},
+        "duplicate_of": {"type": "integer"},
+    },
+    "required": ["error"],
+}
+
+COPY = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "gif": {"type": "integer"},
+        "format": {"type": "string"},
+        "context": nullable("string"),
+        "at": {"type": "string", "format": "date-time"},
+    },
+    "required": ["id", "gif", "format", "context", "at"],
+}
+
+FLAG = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "gif": {"type": "integer"},
+        "reason": {"type": "string"},
+        "note": {"type": "string"},
+        "created_at": {"type": "string", "format": "date-time"},
+    },
+    "required": ["id", "gif", "reason", "note", "created_at"],
+}
+
+
+def ref(name):
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def json_body(schema, description):
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": schema}},
+    }
+
+
+def errors(*statuses):
+    reasons = {
+        400: "The request or the file breaks a rule.",
+        401: "Not logged in, and no valid token.",
+        403: "The role does not allow it (or the CSRF token is missing).",
+        404: "No such GIF, or not visible to you.",
+        409: "The review state does not allow it; `code` says why.",
+        413: "The file or the request is over the upload limit.",
+    }
+    return {
+        str(status): json_body(ref("Error"), reasons[status]) for status in statuses
+    }
+
+
+def review_body(*fields):
+    properties = {
+        "acknowledge_flashing": {"type": "boolean"},
+        "flags": STRING_LIST,
+        "note": {"type": "string"},
+        "reason": {"type": "string"},
+    }
+    schema = {"type": "object", "properties": {k: properties[k] for k in fields}}
+    return {
+        "content": {
+            "application/json": {"schema": schema},
+            "application/x-www-form-urlencoded": {"schema": schema},
+        }
+    }
+
+
+def document(server_url):
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "gifshelf",
+            "version": "1",
+            "description": "A support team's shared shelf of vetted reaction GIFs. "
+            'Errors are always {"error": "<sentence>"}.',
+        },
+        "servers": [{"url": server_url}],
+        "security": [{"session": []}, {"token": []}],
+        "components": {
+            "securitySchemes": {
+                "session": {"type": "apiKey", "in": "cookie", "name": "sessionid"},
+                "token": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A personal API token from the preferences page.",
+                },
+            },
+            "schemas": {
+                "Gif": GIF,
+                "Result": SEARCH_RESULT,
+                "SearchPage": SEARCH_PAGE,
+                "Copy": COPY,
+                "Flag": FLAG,
+                "Error": ERROR,
+            },
+        },
+        "paths": {
+            "/api/gifs/": {
+                "get": {
+                    "summary": "Search approved, unflagged GIFs, best first",
+                    "parameters": [
+                        query_parameter("q", "Words (prefixes); -word leaves out."),
+                        query_parameter("mood", "A mood tag name."),
+                        query_parameter("situation", "A situation tag name."),
+                        query_parameter("context", "A conversation context's slug."),
+                        query_parameter("page", "Page number, from 1.", "integer"),
+                    ],
+                    "responses": {
+                        "200": json_body(ref("SearchPage"), "24 results a page."),
+                        **errors(400, 401, 403),
+                    },
+                },
+                "post": {
+                    "summary": "Upload one image (curators and team leads)",
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "multipart/form-data": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["file"],
+                                    "properties": {
+                                        "file": {"type": "string", "format": "binary"},
+                                        "title": {"type": "string"},
+                                        "alt_text": {"type": "string"},
+                                        "mood": {
+                                            "type": "string",
+                                            "description": "Comma-separated names.",
+                                        },
+                                        "situation": {
+                                            "type": "string",
+                                            "description": "Comma-separated names.",
+                                        },
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "201": json_body(ref("Gif"), "The new, pending GIF."),
+                        **errors(400, 401, 403, 413),
+                    },
+                },
+            },
+            "/api/gifs/{id}/": {
+                "parameters": [GIF_ID],
+                "get": {
+                    "summary": "One GIF",
+                    "responses": {
+                        "200": json_body(ref("Gif"), "The GIF."),
+                        **errors(401, 403, 404),
+                    },
+                },
+                "patch": {
+                    "summary": "Edit words and tags (appropriateness: team leads)",
+                    "requestBody": {
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {
+                                        name: GIF["properties"][name]
+                                        for name in (
+                                            "title",
+                                            "alt_text",
+                                            "use_when",
+                                            "avoid_when",
+                                            "mood",
+                                            "situation",
+                                            "appropriateness",
+                                        )
+                                    },
+                                    "additionalProperties": False,
+                                }
+                            }
+                        }
+                    },
+                    "responses": {
+                        "200": json_body(ref("Gif"), "The edited GIF."),
+                        **errors(400, 401, 403, 404),
+                    },
+                },
+            },
+            "/api/gifs/{id}/review/start/": action(
+                "Start this reviewer's watch clock",
+                {
+                    "type": "object",
+                    "properties": {
+                        "started_at": {"type": "string", "format": "date-time"},
+                        "watch_ms": {"type": "integer"},
+                    },
+                    "required": ["started_at", "watch_ms"],
+                },
+                errors(401, 403, 404),
+            ),
+            "/api/gifs/{id}/review/filmstrip/": action(
+                "Reduced motion: the reviewer stepped to the last frame",
+                {
+                    "type": "object",
+                    "properties": {
+                        "stepped_to_end_at": {"type": "string", "format": "date-time"}
+                    },
+                    "required": ["stepped_to_end_at"],
+                },
+                errors(401, 403, 404, 409),
+            ),
+            "/api/gifs/{id}/approve/": action(
+                "Approve (watched to its end, described, tagged)",
+                ref("Gif"),
+                errors(400, 401, 403, 404, 409),
+                review_body("acknowledge_flashing", "flags", "note"),
+            ),
+            "/api/gifs/{id}/reject/": action(
+                "Reject with a reason",
+                ref("Gif"),
+                errors(400, 401, 403, 404, 409),
+                review_body("reason", "flags", "note"),
+            ),
+            "/api/gifs/{id}/flag/": action(
+                "An agent flags an approved GIF: it leaves search until reviewed",
+                ref("Flag"),
+                errors(400, 401, 403, 404, 409),
+                {
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["reason"],
+                                "properties": {
+                                    "reason": {
+                                        "type": "string",
+                                        "enum": [
+                                            "customer_offended",
+                                            "broken",
+                                            "other",
+                                        ],
+                                    },
+                                    "note": {"type": "string"},
+                                },
+                            }
+                        }
+                    }
+                },
+                status="201",
+            ),
+            "/api/gifs/{id}/copies/": action(
+                "Record a copy into a chat",
+                ref("Copy"),
+                errors(400, 401, 403, 404),
+                {
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["format"],
+                                "properties": {
+                                    "format": {
+                                        "type": "string",
+                                        "enum": ["link", "rich", "markdown", "drag"],
+                                    },
+                                    "context": {
+                                        "type": "string",
+                                        "description": "A context's slug.",
+                                    },
+                                },
+                            }
+                        }
+                    }
+                },
+                status="201",
+            ),
+        },
+    }
+
+
+def query_parameter(name, description, kind="string"):
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": {"type": kind},
+        "description": description,
+    }
+
+
+def action(summary, answer, refusals, body=None, status="200"):
+    operation = {
+        "summary": summary,
+        "responses": {status: json_body(answer, "Done."), **refusals},
+    }
+    if body:
+        operation["requestBody"] = body
+    return {"parameters": [GIF_ID], "post": operation}
