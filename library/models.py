@@ -252,7 +252,8 @@ class GifQuerySet(models.QuerySet):
         )
         return (
             self.filter(pending | flagged)
-            .exclude(skipped)
+            # A skip passes on a pending GIF, not on a later flag of it.
+            .exclude(skipped & Q(status=Gif.Status.PENDING))
             .with_open_flag_count()
             .order_by("-open_flag_count", "created_at", "pk")
         )

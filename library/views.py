@@ -249,7 +249,14 @@ def retire(request, pk):
     # Curators retire what agents flagged; anything else is for team leads.
     flagged = gif.agent_flags.open().exists()
     if not (flagged or request.user.has_perm("library.retire_gif")):
-        raise PermissionDenied
+        if not gif.agent_flags.exists():
+            raise PermissionDenied
+        messages.error(
+            request,
+            "There is no open flag on this GIF any more: someone restored it. "
+            "Only team leads retire GIFs nobody flagged.",
+        )
+        return review_page(request, gif, status=409)
     form = RetireForm(request.POST)
     try:
         if not form.is_valid():
