@@ -446,7 +446,7 @@ def srgb_to_linear(values):
 
 
 def flash_cells(sample):
-    """Relative luminance and saturated-red state of each cell of a sample."""
+    """Relative luminance, saturated-red state and red amount of each cell."""
     block = SAMPLE_SIDE // FLASH_GRID
     cells = sample.reshape(FLASH_GRID, block, FLASH_GRID, block, 3).mean(axis=(1, 3))
     linear = srgb_to_linear(sample) @ np.array([0.2126, 0.7152, 0.0722])
@@ -456,7 +456,13 @@ def flash_cells(sample):
     red_share = np.divide(
         cells[..., 0], total, out=np.zeros_like(total), where=total > 0.15
     )
-    return luminance.ravel(), (red_share >= SATURATED_RED).ravel()
+    # WCAG's older measure of "how red": (R - G - B), clipped at zero.
+    red_amount = np.clip(cells[..., 0] - cells[..., 1] - cells[..., 2], 0, None)
+    return (
+        luminance.ravel(),
+        (red_share >= SATURATED_RED).ravel(),
+        red_amount.ravel(),
+    )
 
 
 def luminance_transitions(luminance):
@@ -490,9 +496,18 @@ def luminance_transitions(luminance):
     return marks
 
 
-def red_transitions(red):
+# A red transition must change the red amount visibly, not just nudge a
+# colour across the saturation line: (R - G - B) × 320 > 20, as WCAG 2.0
+# measured it.
+MIN_RED_CHANGE = 20 / 320
+
+
+def red_transitions(red, amount):
+    """Mark entering or leaving saturated red with a visible change of red."""
     marks = np.zeros_like(red)
-    marks[1:] = red[1:] != red[:-1]
+    marks[1:] = (red[1:] != red[:-1]) & (
+        np.abs(amount[1:] - amount[:-1]) > MIN_RED_CHANGE
+    )
     return marks
 
 
@@ -531,8 +546,9 @@ def flash_report(cell_samples, delays_ms, plays):
     timeline, starts = played_timeline(cell_samples, delays_ms, plays)
     luminance = np.array([sample[0] for sample in timeline])
     red = np.array([sample[1] for sample in timeline])
+    red_amount = np.array([sample[2] for sample in timeline])
     general = worst_flashes_per_second(luminance_transitions(luminance), starts)
-    red_flashes = worst_flashes_per_second(red_transitions(red), starts)
+    red_flashes = worst_flashes_per_second(red_transitions(red, red_amount), starts)
     red_risk = red_flashes > MAX_RED_FLASHES
     return FlashReport(
         risky=general > MAX_GENERAL_FLASHES or red_risk,

@@ -101,3 +101,128 @@ def jpeg_bytes_turned(size=(40, 30), orientation=6):
     exif = Image.Exif()
     exif[0x0112] = orientation  # the EXIF Orientation tag
     return encode(frames_of(1, size), "JPEG", quality=90, exif=exif)
+
+
+# --- Flash vectors and realistic animations (flash risk, near-duplicates) ----
+
+BLACK = (0, 0, 0)
+WHITE = (255, 255, 255)
+SATURATED_RED = (255, 0, 0)
+
+
+def solid(colour, size=(128, 128)):
+    return Image.new("RGB", size, colour)
+
+
+def patch_frame(colour, cells, size=(128, 128), background=(128, 128, 128)):
+    """A `background` frame with a `colour` patch in its top-left corner.
+
+    `cells` is the patch's (columns, rows) in the flash check's 16 × 16 grid,
+    so that the share of the frame it covers is exact: (8, 8) is a quarter.
+    """
+    frame = solid(background, size)
+    cell_width, cell_height = size[0] // 16, size[1] // 16
+    columns, rows = cells
+    ImageDraw.Draw(frame).rectangle(
+        [0, 0, columns * cell_width - 1, rows * cell_height - 1], fill=colour
+    )
+    return frame
+
+
+def alternating(first, second, count=2):
+    """`count` frames, taking turns between the frames `first` and `second`."""
+    return [first if index % 2 == 0 else second for index in range(count)]
+
+
+def _gradient(size, top_left, bottom_right):
+    import numpy as np  # (imports here keep this file's additions append-only)
+
+    width, height = size
+    ramp = (
+        np.linspace(0, 1, width)[None, :] * 0.6
+        + np.linspace(0, 1, height)[:, None] * 0.4
+    )[..., None]
+    start, end = np.array(top_left, float), np.array(bottom_right, float)
+    pixels = start + (end - start) * ramp
+    return Image.fromarray(pixels.round().astype(np.uint8), "RGB")
+
+
+CAPTIONS = ["thank you!", "on it", "oh no", "wow", "sorry!", "welcome", "nope", "yes!"]
+
+
+def scene_frames(count=16, size=(200, 150), seed=0):
+    """`count` frames of a small cartoon, the way a reaction GIF looks: a
+    gradient backdrop, a ball that travels across it, a bar that swings the
+    other way, and a caption that types itself out. Every `seed` draws a
+    different cartoon (colours, paths, caption); every frame differs visibly
+    from the others.
+    """
+    import math
+    import random
+
+    from PIL import ImageFont
+
+    rng = random.Random(seed)
+    width, height = size
+
+    def colour():
+        return tuple(rng.randrange(256) for _ in range(3))
+
+    backdrop = _gradient(size, colour(), colour())
+    ball_colour, bar_colour, text_colour = colour(), colour(), colour()
+    radius = height * rng.uniform(0.18, 0.3)
+    start_x, start_y = rng.uniform(0.1, 0.3), rng.uniform(0.2, 0.8)
+    direction = rng.choice([-1, 1])
+    caption = rng.choice(CAPTIONS)
+    font = ImageFont.load_default(size=max(10, height // 7))
+    frames = []
+    for index in range(count):
+        progress = index / count
+        frame = backdrop.copy()
+        draw = ImageDraw.Draw(frame)
+        x = width * (start_x + 0.6 * progress)
+        y = height * (start_y + direction * 0.25 * math.sin(2 * math.pi * progress))
+        draw.ellipse([x - radius, y - radius, x + radius, y + radius], fill=ball_colour)
+        bar_x = width * (0.9 - 0.7 * progress)
+        draw.rectangle(
+            [bar_x - width * 0.06, height * 0.05, bar_x, height * 0.6], fill=bar_colour
+        )
+        shown = caption[: round(len(caption) * (index + 1) / count)]
+        draw.text((width * 0.05, height * 0.78), shown, fill=text_colour, font=font)
+        frames.append(frame)
+    return frames
+
+
+def decoded_frames(data):
+    """The frames of an animation's bytes as RGB pictures, in order."""
+    with Image.open(io.BytesIO(data)) as image:
+        frames = []
+        for index in range(getattr(image, "n_frames", 1)):
+            image.seek(index)
+            frames.append(image.convert("RGB"))
+        return frames
+
+
+def resized(frames, scale):
+    return [
+        frame.resize(
+            (round(frame.width * scale), round(frame.height * scale)),
+            Image.Resampling.LANCZOS,
+        )
+        for frame in frames
+    ]
+
+
+def requantised(frames, colours=32):
+    """Frames squeezed into a small palette with dithering, as a re-export
+    from another tool does: every pixel value may change."""
+    squeezed = []
+    for frame in frames:
+        palette = frame.quantize(colours, method=Image.Quantize.FASTOCTREE)
+        dithered = frame.quantize(palette=palette, dither=Image.Dither.FLOYDSTEINBERG)
+        squeezed.append(dithered.convert("RGB"))
+    return squeezed
+
+
+def loop_shifted(frames, by):
+    return frames[by:] + frames[:by]

@@ -1,0 +1,279 @@
+"""Near-duplicates: every frame is hashed, and two GIFs are near-duplicates
+when at least 75% of each one's distinct frame hashes lie within 6 bits of
+some frame of the other. bench/calibrate_duplicates.py measures the margins.
+"""
+
+import itertools
+import random
+
+import pytest
+from django.urls import reverse
+
+from library import imaging
+from library.imaging import Limits
+from tests import images
+
+# The shelf's default limits (settings.GIFSHELF_MAX_*).
+LIMITS = Limits(
+    max_bytes=15_000_000,
+    max_pixels=4_000_000,
+    max_frames=1_000,
+    max_total_pixels=300_000_000,
+)
+FRAMES = 16
+SCENE = images.scene_frames(count=FRAMES, size=(200, 150), seed=1)
+OTHER_SCENE = images.scene_frames(count=FRAMES, size=(200, 150), seed=2)
+
+
+def as_gif(frames, duration=80):
+    return images.encode(frames, "GIF", duration=duration, loop=0)
+
+
+def as_webp(frames, quality=60):
+    return images.encode(frames, "WEBP", duration=80, loop=0, quality=quality)
+
+
+def hash_of(frame):
+    """A frame's hash, the way analyse() computes it."""
+    return imaging.perceptual_hash(imaging.frame_sample(frame.convert("RGBA")))
+
+
+def bits_apart(first, second):
+    return (first ^ second).bit_count()
+
+
+def far_apart_hashes(count, seed=0):
+    """`count` 64-bit hashes, each far more than 6 bits from every other."""
+    rng = random.Random(seed)
+    hashes = [rng.getrandbits(64) for _ in range(count)]
+    assert all(
+        bits_apart(a, b) > 2 * imaging.NEAR_DUPLICATE_DISTANCE
+        for index, a in enumerate(hashes)
+        for b in hashes[index + 1 :]
+    )
+    return hashes
+
+
+def near_duplicate_ids(client_for, gif):
+    url = reverse("library:api_gif", args=[gif.pk])
+    return client_for("curator").get(url).json()["near_duplicates"]
+
+
+# --- Through the real upload --------------------------------------------------
+
+COPIES = [
+    pytest.param(
+        lambda frames: as_gif(images.resized(frames, 0.6)),
+        {"format": "gif", "width": 120, "height": 90, "frames": FRAMES},
+        id="resized-to-60-percent",
+    ),
+    pytest.param(
+        lambda frames: as_gif(images.requantised(frames, 32)),
+        {"format": "gif", "width": 200, "frames": FRAMES},
+        id="re-quantised-to-32-dithered-colours",
+    ),
+    pytest.param(
+        lambda frames: as_webp(frames),
+        {"format": "webp", "width": 200, "frames": FRAMES},
+        id="converted-to-lossy-animated-webp",
+    ),
+    pytest.param(
+        lambda frames: as_gif(images.loop_shifted(frames, 6)),
+        {"format": "gif", "frames": FRAMES},
+        id="loop-shifted-by-6-frames",
+    ),
+    pytest.param(
+        lambda frames: as_gif(frames[1:-1]),
+        {"format": "gif", "frames": FRAMES - 2},
+        id="trimmed-by-a-frame-at-each-end",
+    ),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("make_copy", "copy_facts"), COPIES)
+def test_an_uploaded_copy_is_linked_to_its_original_both_ways(
+    make_copy, copy_facts, upload_gif, client_for
+):
+    original_data = as_gif(SCENE)
+    original = upload_gif(data=original_data, name="welcome.gif")
+    unrelated = upload_gif(data=as_gif(OTHER_SCENE), name="oh-no.gif")
+
+    copy = upload_gif(
+        data=make_copy(images.decoded_frames(original_data)), name="welcome-copy"
+    )
+
+    assert {field: getattr(copy, field) for field in copy_facts} == copy_facts
+    assert list(copy.near_duplicates.all()) == [original]
+    assert list(original.near_duplicates.all()) == [copy]
+    assert not unrelated.near_duplicates.exists()
+    assert near_duplicate_ids(client_for, original) == [copy.pk]
+    assert near_duplicate_ids(client_for, copy) == [original.pk]
+    assert near_duplicate_ids(client_for, unrelated) == []
+
+
+@pytest.mark.django_db
+def test_gifs_of_different_drawings_are_not_near_duplicates(upload_gif, client_for):
+    gifs = [
+        upload_gif(data=as_gif(images.scene_frames(count=FRAMES, seed=seed)))
+        for seed in (1, 2, 3)
+    ]
+
+    for gif in gifs:
+        assert not gif.near_duplicates.exists()
+        assert near_duplicate_ids(client_for, gif) == []
+
+
+@pytest.mark.django_db
+def test_gifs_that_share_only_their_first_frame_are_not_near_duplicates(
+    upload_gif, client_for
+):
+    same_opening = [SCENE[0], *OTHER_SCENE[1:]]
+    first = upload_gif(data=as_gif(SCENE), name="welcome.gif")
+
+    second = upload_gif(data=as_gif(same_opening), name="same-opening.gif")
+
+    # The openings are the same picture: first-frame hashing would match them.
+    assert first.frame_hashes[0] == second.frame_hashes[0]
+    assert not second.near_duplicates.exists()
+    assert near_duplicate_ids(client_for, first) == []
+
+
+@pytest.mark.django_db
+def test_a_still_of_a_gifs_first_frame_is_not_a_near_duplicate_of_it(
+    upload_gif, client_for
+):
+    animation = upload_gif(data=as_gif(SCENE), name="welcome.gif")
+
+    still = upload_gif(data=images.encode([SCENE[0]], "PNG"), name="welcome.png")
+
+    # Every frame of the still matches the GIF; only 1 of 16 of the GIF's
+    # frames matches the still, and the rule asks both sides.
+    mine = [int(value, 16) for value in still.frame_hashes]
+    theirs = [int(value, 16) for value in animation.frame_hashes]
+    assert imaging.matching_share(mine, theirs) == 1.0
+    assert imaging.matching_share(theirs, mine) == 1 / FRAMES
+    assert not still.near_duplicates.exists()
+    assert near_duplicate_ids(client_for, animation) == []
+
+
+# --- Perceptual hashes --------------------------------------------------------
+
+
+@pytest.mark.parametrize("scale", [0.8, 0.6, 0.5])
+def test_a_frame_hash_barely_changes_when_the_frame_is_resized(scale):
+    for frame, smaller in zip(SCENE, images.resized(SCENE, scale), strict=True):
+        assert bits_apart(hash_of(frame), hash_of(smaller)) <= 6
+
+
+def test_frames_of_different_drawings_hash_far_apart():
+    distances = [bits_apart(hash_of(a), hash_of(b)) for a in SCENE for b in OTHER_SCENE]
+
+    assert min(distances) > 2 * imaging.NEAR_DUPLICATE_DISTANCE
+
+
+def test_frames_of_one_animation_hash_apart_from_each_other():
+    # The premise of the tests above: the scene really moves, so a copy must
+    # match frame by frame, not by matching one picture repeated.
+    hashes = [hash_of(frame) for frame in SCENE]
+
+    assert len(set(hashes)) == FRAMES
+    assert bits_apart(hashes[0], hashes[-1]) > 2 * imaging.NEAR_DUPLICATE_DISTANCE
+
+
+def test_a_hash_is_a_64_bit_number():
+    hashes = [hash_of(frame) for frame in SCENE + OTHER_SCENE]
+
+    assert all(0 <= value < 2**64 for value in hashes)
+    assert any(value >= 2**63 for value in hashes)  # the top bit is used too
+
+
+def test_analysis_keeps_each_distinct_frame_hash_once_in_order():
+    data = as_gif([SCENE[0], SCENE[5], SCENE[0], SCENE[5], SCENE[9]])
+
+    hashes = imaging.analyse(data, LIMITS).frame_hashes
+
+    assert hashes == (hash_of(SCENE[0]), hash_of(SCENE[5]), hash_of(SCENE[9]))
+
+
+# --- Matching shares ----------------------------------------------------------
+
+
+def test_a_hash_within_6_bits_matches_and_one_7_bits_away_does_not():
+    assert imaging.matching_share([0], [0b11_1111]) == 1.0
+    assert imaging.matching_share([0], [0b111_1111]) == 0.0
+
+
+def test_hashes_with_the_top_bit_set_are_compared_bit_by_bit():
+    top = 2**64 - 1
+
+    assert imaging.matching_share([top], [top ^ 0b11_1111]) == 1.0
+    assert imaging.matching_share([top], [0]) == 0.0
+
+
+def test_the_matching_share_is_the_share_of_the_first_list_that_matches():
+    one, two, three, four = far_apart_hashes(4)
+
+    assert imaging.matching_share([one, two, three, four], [one]) == 0.25
+    assert imaging.matching_share([one], [one, two, three, four]) == 1.0
+
+
+def test_nothing_matches_an_empty_list():
+    assert imaging.matching_share([], [1]) == 0.0
+    assert imaging.matching_share([1], []) == 0.0
+    assert not imaging.are_near_duplicates([], [])
+
+
+def test_frames_match_in_any_order():
+    hashes = far_apart_hashes(16)
+    shuffled = random.Random(1).sample(hashes, len(hashes))
+
+    assert imaging.are_near_duplicates(hashes, shuffled)
+
+
+@pytest.mark.parametrize(
+    ("kept", "near"),
+    [(16, True), (12, True), (11, False), (4, False)],
+    ids=["all-16", "12-of-16-a-quarter-trimmed", "11-of-16", "4-of-16"],
+)
+def test_a_trimmed_copy_is_a_near_duplicate_while_it_keeps_three_quarters(kept, near):
+    hashes = far_apart_hashes(16)
+    trimmed = hashes[:kept]
+
+    assert imaging.are_near_duplicates(hashes, trimmed) is near
+    assert imaging.are_near_duplicates(trimmed, hashes) is near
+
+
+def test_extra_frames_on_either_side_count_against_a_match():
+    hashes = far_apart_hashes(22)
+    gif, longer_by_5, longer_by_6 = hashes[:16], hashes[:21], hashes
+
+    assert imaging.are_near_duplicates(gif, longer_by_5)  # 16 / 21 = 0.76
+    assert not imaging.are_near_duplicates(gif, longer_by_6)  # 16 / 22 = 0.73
+    assert not imaging.are_near_duplicates(longer_by_6, gif)
+
+
+# --- Filmstrip ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("frames", [1, 2, 7, 8, 9, 10, 16, 17, 60, 1000])
+def test_the_filmstrip_is_up_to_8_evenly_spaced_frames_from_first_to_last(frames):
+    strip = imaging.filmstrip_frames(frames)
+    gaps = [later - earlier for earlier, later in itertools.pairwise(strip)]
+
+    assert strip[0] == 0
+    assert strip[-1] == frames - 1
+    assert strip == sorted(set(strip))  # in order, none twice
+    assert len(strip) == min(frames, 8)
+    assert all(gap >= 1 for gap in gaps)
+    assert max(gaps, default=1) - min(gaps, default=1) <= 1  # evenly spaced
+
+
+def test_the_analysis_filmstrip_shows_when_each_frame_appears():
+    data = as_gif(SCENE, duration=[80] * 15 + [1000])  # a long last frame
+
+    strip = imaging.analyse(data, LIMITS).filmstrip
+
+    assert [frame.index for frame in strip] == [0, 2, 4, 6, 9, 11, 13, 15]
+    assert [frame.at_ms for frame in strip] == [0, 160, 320, 480, 720, 880, 1040, 1200]
+    assert all(frame.png.startswith(b"\x89PNG") for frame in strip)
