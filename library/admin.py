@@ -2,13 +2,20 @@ from django.contrib import admin
 
 from library.models import (
     AgentFlag,
+    ApiToken,
     AppropriatenessTag,
+    ConversationContext,
+    Copy,
+    Favourite,
     Gif,
     GifEvent,
+    Member,
     MoodTag,
     Playback,
+    Preferences,
     ReviewSkip,
     SituationTag,
+    TagAlias,
 )
 
 FACTS = (
@@ -132,3 +139,79 @@ class PlaybackAdmin(admin.ModelAdmin):
 class ReviewSkipAdmin(admin.ModelAdmin):
     list_display = ("gif", "reviewer", "skipped_at")
     list_select_related = ("gif", "reviewer")
+
+
+@admin.register(TagAlias)
+class TagAliasAdmin(admin.ModelAdmin):
+    list_display = ("name", "target", "created_at")
+    search_fields = ("name", "target")
+
+
+@admin.register(ConversationContext)
+class ConversationContextAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "position")
+    prepopulated_fields = {"slug": ("name",)}
+    filter_horizontal = ("hides", "warns")
+
+
+@admin.register(Copy)
+class CopyAdmin(admin.ModelAdmin):
+    """Usage is a record: read here, written only by the picker."""
+
+    list_display = ("gif", "agent", "format", "context", "at")
+    list_filter = ("format", "context")
+    list_select_related = ("gif", "agent", "context")
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Favourite)
+class FavouriteAdmin(admin.ModelAdmin):
+    list_display = ("gif", "agent", "added_at")
+    list_select_related = ("gif", "agent")
+
+
+@admin.register(Preferences)
+class PreferencesAdmin(admin.ModelAdmin):
+    list_display = ("user", "copy_format", "animate")
+    list_select_related = ("user",)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are issued on the member's own page; here they can be revoked."""
+
+    list_display = ("name", "user", "hint", "created_at", "last_used_at", "revoked_at")
+    list_select_related = ("user",)
+    readonly_fields = ("user", "name", "hint", "created_at", "last_used_at")
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Revoke the selected tokens")
+    def revoke(self, request, queryset):
+        for token in queryset.filter(revoked_at__isnull=True):
+            token.revoke()
+
+
+@admin.register(Member)
+class MemberAdmin(admin.ModelAdmin):
+    """Team members and their role; `manage.py addmember` does the same."""
+
+    list_display = ("username", "role_label", "is_active", "last_login")
+    list_filter = ("groups", "is_active")
+    search_fields = ("username", "first_name", "last_name", "email")
+    fields = ("username", "first_name", "last_name", "email", "is_active", "groups")
+
+    @admin.display(description="Role")
+    def role_label(self, member):
+        return member.role.label if member.role else "—"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")

@@ -913,7 +913,7 @@ class Member(User):
 
     @property
     def role(self):
-        names = set(self.groups.values_list("name", flat=True))
+        names = {group.name for group in self.groups.all()}
         for role in reversed(self.Role):
             if role.label in names:
                 return role
