@@ -362,14 +362,25 @@ def test_each_role_may_do_exactly_what_the_permission_matrix_says(
         assert ACTIONS[action].took_effect(shelf) is expected.allowed
 
 
-# The role groups come from migration 0002; spelled out again here on purpose,
-# so a change to who may do what shows up as a failing test.
+# The role groups come from migrations 0002 and 0007; spelled out again here on
+# purpose, so a change to who may do what shows up as a failing test.
 AGENT_PERMISSIONS = {"library.search_gif", "library.flag_gif"}
-CURATOR_PERMISSIONS = AGENT_PERMISSIONS | {
-    "library.add_gif",
-    "library.change_gif",
-    "library.review_gif",
+ALIAS_PERMISSIONS = {
+    f"library.{action}_tagalias" for action in ("view", "add", "change", "delete")
 }
+CONTEXT_PERMISSIONS = {
+    f"library.{action}_conversationcontext"
+    for action in ("view", "add", "change", "delete")
+}
+CURATOR_PERMISSIONS = (
+    AGENT_PERMISSIONS
+    | {
+        "library.add_gif",
+        "library.change_gif",
+        "library.review_gif",
+    }
+    | ALIAS_PERMISSIONS
+)
 VOCABULARY_PERMISSIONS = {
     f"library.{action}_{model}"
     for model in ("moodtag", "situationtag", "appropriatenesstag")
@@ -379,6 +390,7 @@ TEAM_LEAD_PERMISSIONS = (
     CURATOR_PERMISSIONS
     | {"library.set_appropriateness", "library.retire_gif", "library.view_gif"}
     | VOCABULARY_PERMISSIONS
+    | CONTEXT_PERMISSIONS
 )
 
 
