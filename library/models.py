@@ -207,6 +207,45 @@ class GifQuerySet(models.QuerySet):
             )
         )
 
+    def tag_counts(self, vocabulary):
+        """The tags of `vocabulary` ("mood", "situation") on these GIFs, each
+        annotated with `n`: how many of these GIFs carry it. One query."""
+        tag_model = self.model._meta.get_field(vocabulary).remote_field.model
+        return (
+            tag_model.objects.filter(items__content_object__in=self.values("pk"))
+            .annotate(n=Count("items"))
+            .order_by("-n", "name")
+        )
+
+    def recently_copied_by(self, user):
+        """What `user` copied into chats, each GIF once, latest copy first."""
+        latest = Copy.objects.filter(gif=OuterRef("pk"), agent=user).order_by("-at")
+        return (
+            self.filter(Exists(latest))
+            .annotate(last_copied_at=Subquery(latest.values("at")[:1]))
+            .order_by("-last_copied_at", "-pk")
+        )
+
+    def favourites_of(self, user):
+        """What `user` starred, latest star first."""
+        star = Favourite.objects.filter(gif=OuterRef("pk"), agent=user)
+        return (
+            self.filter(Exists(star))
+            .annotate(starred_at=Subquery(star.values("added_at")[:1]))
+            .order_by("-starred_at", "-pk")
+        )
+
+    def team_favourites(self, days=30):
+        """What the team copied most in the last `days` days."""
+        since = timezone.now() - timezone.timedelta(days=days)
+        return (
+            self.annotate(
+                recent_copies=Count("copies", filter=Q(copies__at__gte=since))
+            )
+            .filter(recent_copies__gt=0)
+            .order_by("-recent_copies", "-copy_count", "-pk")
+        )
+
     def suitable_for(self, context):
         """Hide what the team leads ruled out for this kind of conversation."""
         if context is None:
@@ -1122,8 +1161,10 @@ class ConversationContext(models.Model):
     def warnings_for(self, gif):
         """The warnings this context puts on `gif` (prefetched tags expected)."""
         warned = {tag.pk for tag in self.warns.all()}
+        article = "an" if self.name[:1].lower() in "aeiou" else "a"
         return [
-            f"Careful in a {self.name.lower()} conversation: {tag.name.lower()}."
+            f"Careful in {article} {self.name.lower()} conversation: "
+            f"{tag.name.lower()}."
             for tag in gif.appropriateness.all()
             if tag.pk in warned
         ]

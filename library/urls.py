@@ -6,6 +6,11 @@ app_name = "library"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("picker/results/", views.picker_results, name="picker_results"),
+    path("picker/context/", views.choose_context, name="picker_context"),
+    path("picker/gifs/<int:pk>/", views.picker_preview, name="picker_preview"),
+    path("gifs/<int:pk>/favourite/", views.favourite, name="favourite"),
+    path("preferences/", views.preferences, name="preferences"),
     path("gifs/<int:pk>/", views.gif_detail, name="gif_detail"),
     path("gifs/<int:pk>/edit/", views.gif_edit, name="gif_edit"),
     path("gifs/<int:pk>/flag/", views.flag, name="flag"),

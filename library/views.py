@@ -1,11 +1,16 @@
 from functools import wraps
+from urllib.parse import urlencode
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.forms import modelform_factory
 from django.http import FileResponse, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import parse_etags, quote_etag, url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.views.decorators.http import (
@@ -13,25 +18,26 @@ from django.views.decorators.http import (
     require_POST,
     require_safe,
 )
+from django_htmx.http import push_url
 
+from library.api import picker_choices
 from library.forms import FlagForm, GifForm, RetireForm, ReviewForm, UploadForm
 from library.imaging import ImageRefused, describe_bytes
-from library.models import Gif, ReviewError, media_storage
+from library.models import (
+    ConversationContext,
+    Copy,
+    Favourite,
+    Gif,
+    Preferences,
+    ReviewError,
+    media_storage,
+)
 from library.uploads import oversized_message
 
 # Files never change under a public id, so caches may keep them for a year.
 PUBLIC_CACHE_CONTROL = "public, max-age=31536000, immutable"
 # Reviewers see unapproved files; no shared cache may keep those.
 PRIVATE_CACHE_CONTROL = "private, no-cache"
-
-
-@require_safe
-@login_required
-def home(request):
-    if not request.user.has_perm("library.search_gif"):
-        raise PermissionDenied
-    gifs = Gif.objects.approved().without_open_flags().with_tags()[:60]
-    return render(request, "library/home.html", {"gifs": gifs})
 
 
 @require_safe
@@ -134,6 +140,269 @@ def render_upload(request, form, status=200, **context):
         max_size=describe_bytes(settings.GIFSHELF_MAX_UPLOAD_BYTES),
     )
     return render(request, "library/upload.html", context, status=status)
+
+
+# --- The agent's picker -----------------------------------------------------
+
+# The session key holding the slug of the conversation context the agent chose.
+PICKER_CONTEXT = "picker_context"
+PICKER_PAGE_SIZE = 48
+SHELF_ROW_SIZE = 8
+COPY_LABELS = {"link": "Copy link", "rich": "Copy image", "markdown": "Copy Markdown"}
+
+PreferencesForm = modelform_factory(
+    Preferences,
+    fields=["copy_format", "animate"],
+    widgets={"copy_format": forms.RadioSelect},
+)
+
+
+def chosen_context(request):
+    """The kind of conversation the agent chose for this session, if any."""
+    slug = request.session.get(PICKER_CONTEXT)
+    if not slug:
+        return None
+    return (
+        ConversationContext.objects.prefetch_related("hides", "warns")
+        .filter(slug=slug)
+        .first()
+    )
+
+
+def picker_url(name, **params):
+    """The URL named `name` with the picker's non-empty parameters."""
+    query = urlencode({key: value for key, value in params.items() if value})
+    return f"{reverse(name)}?{query}" if query else reverse(name)
+
+
+def as_cards(request, gifs, context):
+    """`gifs` as a list, each with what its card shows in this context."""
+    gifs = list(gifs)
+    for gif in gifs:
+        gif.link = gif.public_url(request)
+        gif.card_warnings = gif.warnings(context)
+        gif.guidance_line = next(iter(gif.guidance.splitlines()), "")
+    return gifs
+
+
+def filter_chips(tags, vocabulary, chosen, filters):
+    """Chips that narrow the results to one tag, or widen them again; the
+    chosen tag keeps its chip even when nothing matches any more."""
+    chips = []
+    for tag in tags:
+        on = chosen is not None and tag.pk == chosen.pk
+        narrowed = {**filters, vocabulary: "" if on else tag.name}
+        chips.append({"tag": tag, "count": tag.n, "on": on, "query": narrowed})
+    if chosen is not None and not any(chip["on"] for chip in chips):
+        widened = {**filters, vocabulary: ""}
+        chips.insert(0, {"tag": chosen, "count": 0, "on": True, "query": widened})
+    for chip in chips:
+        chip["query"] = urlencode({k: v for k, v in chip["query"].items() if v})
+    return chips
+
+
+def shelf_rows(request, context):
+    """The rows above an empty search: what this agent and the team reach
+    for. Rows with nothing in them are left out."""
+    shelf = Gif.objects.listed().suitable_for(context)
+    rows = [
+        ("recent", "Recently used by me", shelf.recently_copied_by(request.user)),
+        ("mine", "My favourites", shelf.favourites_of(request.user)),
+        ("team", "Team favourites", shelf.team_favourites()),
+    ]
+    return [
+        {"key": key, "title": title, "gifs": gifs}
+        for key, title, found in rows
+        if (gifs := as_cards(request, found.for_cards()[:SHELF_ROW_SIZE], context))
+    ]
+
+
+def picker(request, params, notice=""):
+    """What the picker shows for `params` (q, mood, situation, page) in the
+    conversation context of the agent's session, as a template context."""
+    query = " ".join(params.get("q", "").split())[:200]
+    try:
+        chosen = picker_choices(
+            {"mood": params.get("mood"), "situation": params.get("situation")}
+        )
+    except LookupError as unknown:
+        # A stale link (a tag renamed since): show everything, and say why.
+        chosen = {"mood": None, "situation": None}
+        notice = f"{unknown.args[0]} Showing every mood and situation."
+    mood, situation = chosen["mood"], chosen["situation"]
+    context = chosen_context(request)
+    preferences = Preferences.of(request.user)
+    filters = {
+        "q": query,
+        "mood": mood.name if mood else "",
+        "situation": situation.name if situation else "",
+    }
+    filtered = any(filters.values())
+
+    results = Gif.objects.pick(
+        query=query, mood=mood, situation=situation, context=context
+    )
+    page = Paginator(results.for_cards(), PICKER_PAGE_SIZE).get_page(params.get("page"))
+    page.object_list = as_cards(request, page.object_list, context)
+
+    browsing = not filtered and page.number == 1 and bool(page.object_list)
+    sections = shelf_rows(request, context) if browsing else []
+
+    # Nothing to show: say whether the context hides what would match.
+    hidden_count = 0
+    if not page.object_list and context is not None:
+        hidden_count = Gif.objects.pick(
+            query=query, mood=mood, situation=situation
+        ).count()
+
+    return {
+        "query": query,
+        "mood": mood,
+        "situation": situation,
+        "filtered": filtered,
+        "only_exclusions": bool(query)
+        and all(word.startswith("-") for word in query.split()),
+        "home_url": picker_url("library:home", **filters),
+        "more_query": urlencode(
+            {**{k: v for k, v in filters.items() if v}, "page": page.number + 1}
+        ),
+        "context": context,
+        "contexts": ConversationContext.objects.all(),
+        "preferences": preferences,
+        "copy_label": COPY_LABELS.get(preferences.copy_format, "Copy link"),
+        "page": page,
+        "gifs": page.object_list,
+        "browsing": browsing,
+        "sections": sections,
+        "mood_chips": filter_chips(results.tag_counts("mood"), "mood", mood, filters),
+        "situation_chips": filter_chips(
+            results.tag_counts("situation"), "situation", situation, filters
+        ),
+        "hidden_count": hidden_count,
+        "shelf_empty": not page.object_list and not filtered and not hidden_count,
+        "notice": notice,
+    }
+
+
+@require_safe
+@login_required
+@permission_required("library.search_gif", raise_exception=True)
+def home(request):
+    """The agent's picker. It works as plain forms and links; htmx and
+    picker.js make it instant and keyboard-first."""
+    return render(request, "library/home.html", picker(request, request.GET))
+
+
+@require_safe
+@login_required
+@permission_required("library.search_gif", raise_exception=True)
+def picker_results(request):
+    """The results as a partial for htmx, with the query pushed to the URL."""
+    if not request.htmx:
+        params = {key: request.GET.get(key) for key in ("q", "mood", "situation")}
+        return redirect(picker_url("library:home", **params))
+    state = picker(request, request.GET)
+    if state["page"].number > 1:
+        return render(request, "library/picker/_more.html", state)
+    response = render(request, "library/picker/_results.html", state)
+    # So that reload and Back show the same results (once per change).
+    if request.htmx.current_url_abs_path != state["home_url"]:
+        push_url(response, state["home_url"])
+    return response
+
+
+@require_POST
+@login_required
+@permission_required("library.search_gif", raise_exception=True)
+def choose_context(request):
+    """Remember the kind of conversation for the rest of the agent's session."""
+    slug = request.POST.get("context", "")
+    known = ConversationContext.objects.filter(slug=slug).exists() if slug else False
+    if known:
+        request.session[PICKER_CONTEXT] = slug
+    else:
+        request.session.pop(PICKER_CONTEXT, None)
+    gone = "That kind of conversation is gone; showing GIFs for any conversation."
+    if not request.htmx:
+        if slug and not known:
+            messages.error(request, gone)
+        return redirect(safe_next(request) or "library:home")
+    state = picker(request, request.POST, notice=gone if slug and not known else "")
+    return render(request, "library/picker/_context_changed.html", state)
+
+
+@require_safe
+@login_required
+@permission_required("library.search_gif", raise_exception=True)
+def picker_preview(request, pk):
+    """The preview panel: a closer look before sending, and every way to copy."""
+    if not request.htmx:
+        return redirect("library:gif_detail", pk)
+    gif = Gif.objects.listed().for_cards().filter(pk=pk).first()
+    if gif is None:
+        return render(request, "library/picker/_preview.html", {"gif": None})
+    context = chosen_context(request)
+    as_cards(request, [gif], context)
+    preferences = Preferences.of(request.user)
+    formats = [
+        (value, label)
+        for value, label in Copy.Format.choices
+        if value != Copy.Format.DRAG
+    ]
+    return render(
+        request,
+        "library/picker/_preview.html",
+        {
+            "gif": gif,
+            "context": context,
+            "preferences": preferences,
+            "formats": formats,
+            "starred": gif.favourites.filter(agent=request.user).exists(),
+            "flag_form": FlagForm(),
+            "already_flagged": gif.agent_flags.open()
+            .filter(raised_by=request.user)
+            .exists(),
+        },
+    )
+
+
+@require_POST
+@login_required
+@permission_required("library.search_gif", raise_exception=True)
+def favourite(request, pk):
+    """Star a GIF for "My favourites" (starred=1) or take the star off.
+
+    It sets the state rather than toggling it, so a double click is harmless.
+    """
+    gif = get_object_or_404(Gif.objects.approved(), pk=pk)
+    starred = request.POST.get("starred") == "1"
+    if starred:
+        Favourite.objects.get_or_create(gif=gif, agent=request.user)
+    else:
+        Favourite.objects.filter(gif=gif, agent=request.user).delete()
+    if request.htmx:
+        return render(
+            request,
+            "library/picker/_favourite.html",
+            {"gif": gif, "starred": starred},
+        )
+    if starred:
+        messages.success(request, f"“{gif.title}” is in your favourites.")
+    else:
+        messages.success(request, f"“{gif.title}” is out of your favourites.")
+    return redirect(safe_next(request) or gif)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+@permission_required("library.search_gif", raise_exception=True)
+def preferences(request):
+    form = PreferencesForm(request.POST or None, instance=Preferences.of(request.user))
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Saved your preferences.")
+        return redirect("library:preferences")
+    return render(request, "library/preferences.html", {"form": form})
 
 
 # --- Review ---------------------------------------------------------------

@@ -1,0 +1,453 @@
+// The agent's picker: copy into any chat, keyboard-first, previews that hold
+// still until hovered or focused. Without this file the page still works as
+// plain forms and links (search, filters, contexts, the GIF's own page).
+(function () {
+  "use strict";
+  const picker = document.querySelector("[data-picker]");
+  if (!picker) return;
+
+  const form = document.getElementById("picker-search");
+  const search = document.getElementById("picker-q");
+  const results = document.getElementById("picker-results");
+  const panel = document.getElementById("picker-preview");
+  const status = document.querySelector("[data-copy-status]");
+  const manual = document.querySelector("[data-copy-manual]");
+  const help = document.querySelector("[data-keyboard-help]");
+  const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
+  const WHAT = { link: "the link to", rich: "the image of", markdown: "Markdown for" };
+
+  let opener = null; // the card link whose preview is open
+  let beforeManual = null; // where the focus was before the manual copy box
+  let statusTimer = null;
+
+  // --- What a card or the preview holds --------------------------------------
+
+  function gifOf(element) {
+    const holder = element && element.closest("[data-gif]");
+    if (!holder) return null;
+    return {
+      id: holder.dataset.gifId,
+      title: holder.dataset.title,
+      alt: holder.dataset.alt,
+      url: holder.dataset.link,
+      recordUrl: holder.dataset.copiesUrl,
+    };
+  }
+
+  function escapeHtml(text) {
+    return text.replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
+  function imageHtml(gif) {
+    return '<img src="' + escapeHtml(gif.url) + '" alt="' + escapeHtml(gif.alt) + '">';
+  }
+
+  function markdown(gif) {
+    return "![" + gif.alt.replace(/([\\\[\]])/g, "\\$1") + "](" + gif.url + ")";
+  }
+
+  function defaultFormat() {
+    return picker.dataset.copyFormat || "link";
+  }
+
+  function currentContext() {
+    const bar = document.querySelector("[data-context-bar]");
+    return (bar && bar.dataset.context) || null;
+  }
+
+  // --- Copying ----------------------------------------------------------------
+
+  // Plain-http deployments have no navigator.clipboard: the old way still
+  // copies text, from a selected (off-screen) textarea.
+  function copyWithSelection(text) {
+    const area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.className = "clipboard-helper";
+    const focused = document.activeElement;
+    document.body.appendChild(area);
+    area.select();
+    let copied = false;
+    try {
+      copied = document.execCommand("copy");
+    } catch (error) {
+      copied = false;
+    }
+    area.remove();
+    if (focused && focused.focus) focused.focus({ preventScroll: true });
+    return copied ? Promise.resolve() : Promise.reject(new Error("copy refused"));
+  }
+
+  function copyText(text) {
+    const clipboard = navigator.clipboard;
+    if (clipboard && clipboard.writeText) {
+      return clipboard.writeText(text).catch(function () {
+        return copyWithSelection(text);
+      });
+    }
+    return copyWithSelection(text);
+  }
+
+  // Resolves to the format that reached the clipboard.
+  function writeClipboard(gif, format) {
+    if (format === "markdown") {
+      return copyText(markdown(gif)).then(function () { return "markdown"; });
+    }
+    if (format === "rich") {
+      const clipboard = navigator.clipboard;
+      const link = function () {
+        return copyText(gif.url).then(function () { return "link-for-rich"; });
+      };
+      if (!(clipboard && clipboard.write && window.ClipboardItem)) return link();
+      // One item with both: rich editors take the image, plain inputs the link.
+      const item = new ClipboardItem({
+        "text/html": new Blob([imageHtml(gif)], { type: "text/html" }),
+        "text/plain": new Blob([gif.url], { type: "text/plain" }),
+      });
+      return clipboard.write([item]).then(function () { return "rich"; }, link);
+    }
+    return copyText(gif.url).then(function () { return "link"; });
+  }
+
+  function copy(element, format) {
+    const gif = gifOf(element);
+    if (!gif) return;
+    format = format || defaultFormat();
+    // The write starts at once, inside the key press or click that asked
+    // for it; the copy is recorded only once it has landed, never before.
+    writeClipboard(gif, format).then(
+      function (landed) {
+        if (landed === "link-for-rich") {
+          say("Copied the link to “" + gif.title + "”: this browser cannot copy images here, so paste the link.");
+          record(gif, "link");
+        } else {
+          say("Copied " + WHAT[landed] + " “" + gif.title + "”.");
+          record(gif, landed);
+        }
+      },
+      function () {
+        offerManualCopy(gif, format === "markdown" ? markdown(gif) : gif.url);
+      }
+    );
+  }
+
+  // Counted in the background: keepalive lets it finish even if the agent
+  // closes the panel or the page right away.
+  function record(gif, format) {
+    const token = document.querySelector("input[name=csrfmiddlewaretoken]");
+    if (!gif.recordUrl) return;
+    fetch(gif.recordUrl, {
+      method: "POST",
+      keepalive: true,
+      credentials: "same-origin",
+      headers: {
+        "Content-Type": "application/json",
+        Accept: "application/json",
+        "X-CSRFToken": token ? token.value : "",
+      },
+      body: JSON.stringify({ format: format, context: currentContext() }),
+    }).catch(function () {});
+  }
+
+  function say(message) {
+    hideManualCopy();
+    // Emptied first, so that the same message twice is announced twice.
+    status.textContent = "";
+    status.classList.add("is-visible");
+    window.requestAnimationFrame(function () { status.textContent = message; });
+    window.clearTimeout(statusTimer);
+    statusTimer = window.setTimeout(function () { status.classList.remove("is-visible"); }, 5000);
+  }
+
+  // Copying is impossible here: select the text so that Ctrl+C works.
+  function offerManualCopy(gif, text) {
+    const input = manual.querySelector("input");
+    if (manual.hidden) beforeManual = document.activeElement;
+    status.textContent = "Could not copy “" + gif.title + "” by itself: press Ctrl+C (⌘C) to copy the selected text.";
+    status.classList.add("is-visible");
+    manual.hidden = false;
+    input.value = text;
+    input.focus();
+    input.select();
+  }
+
+  function hideManualCopy() {
+    if (manual.hidden) return false;
+    manual.hidden = true;
+    if (beforeManual && beforeManual.isConnected) beforeManual.focus();
+    beforeManual = null;
+    return true;
+  }
+
+  // --- Drag into another window -------------------------------------------------
+
+  document.addEventListener("dragstart", function (event) {
+    const gif = gifOf(event.target);
+    if (!gif || !event.dataTransfer) return;
+    event.dataTransfer.effectAllowed = "copyLink";
+    event.dataTransfer.setData("text/uri-list", gif.url);
+    event.dataTransfer.setData("text/plain", gif.url);
+    event.dataTransfer.setData("text/html", imageHtml(gif));
+    record(gif, "drag");
+    say("Drop “" + gif.title + "” into the chat.");
+  });
+
+  // --- Previews that play on hover or focus -------------------------------------
+
+  function holdsStill() {
+    return reducedMotion.matches || picker.dataset.animate === "false";
+  }
+
+  function show(holder, moving) {
+    if (!holder) return;
+    holder.querySelectorAll("img[data-moving]").forEach(function (img) {
+      const url = moving ? img.dataset.moving : img.dataset.still;
+      const source = img.parentElement.querySelector("source");
+      if (source) source.srcset = url;
+      if (img.getAttribute("src") !== url) img.src = url;
+    });
+  }
+
+  function playable(element) {
+    return element && element.closest && element.closest(".picker-card, .preview-figure");
+  }
+
+  function play(event) {
+    const holder = playable(event.target);
+    if (holder && !holder.contains(event.relatedTarget)) show(holder, true);
+  }
+
+  function rest(event) {
+    const holder = playable(event.target);
+    if (!holder || holder.contains(event.relatedTarget)) return;
+    if (holder.contains(document.activeElement) && event.type === "mouseout") return;
+    if (holdsStill()) show(holder, false);
+  }
+
+  picker.addEventListener("mouseover", play);
+  picker.addEventListener("focusin", play);
+  picker.addEventListener("mouseout", rest);
+  picker.addEventListener("focusout", rest);
+
+  // --- The preview panel -----------------------------------------------------------
+
+  function closePreview() {
+    if (panel.hidden) return false;
+    panel.hidden = true;
+    panel.replaceChildren();
+    picker.classList.remove("has-preview");
+    const back = opener && opener.isConnected ? opener : search;
+    opener = null;
+    back.focus();
+    return true;
+  }
+
+  function openPreview(link) {
+    opener = link;
+    link.click(); // htmx loads the panel (a plain link opens the GIF's page)
+  }
+
+  document.addEventListener("click", function (event) {
+    const copyButton = event.target.closest("[data-copy]");
+    if (copyButton) {
+      copy(copyButton, copyButton.dataset.copy);
+      return;
+    }
+    if (event.target.closest("[data-close-preview]")) {
+      closePreview();
+      return;
+    }
+    const link = event.target.closest("[data-card-link]");
+    if (link) opener = link;
+  });
+
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target === panel) {
+      panel.hidden = false;
+      picker.classList.add("has-preview");
+      const heading = panel.querySelector("h2");
+      if (heading) heading.focus();
+    }
+  });
+
+  // --- Keyboard --------------------------------------------------------------------
+
+  function isTyping(element) {
+    if (!element) return false;
+    if (element.isContentEditable) return true;
+    if (element.tagName === "TEXTAREA" || element.tagName === "SELECT") return true;
+    if (element.tagName !== "INPUT") return false;
+    return !/^(button|submit|reset|checkbox|radio|file|image|range|color)$/.test(element.type);
+  }
+
+  function cardLinks() {
+    return Array.from(results.querySelectorAll("[data-card-link]")).filter(function (link) {
+      return link.offsetParent !== null;
+    });
+  }
+
+  function focusCard(link) {
+    if (!link) return;
+    link.focus();
+    link.closest("[data-gif]").scrollIntoView({ block: "nearest", inline: "nearest" });
+  }
+
+  // Up and down go to the nearest card in the row above or below, by what is
+  // on screen: that is the grid's column count, and it also crosses from one
+  // row of cards ("Recently used", "Team favourites") to the next.
+  function vertical(links, current, direction) {
+    const here = current.closest("[data-gif]").getBoundingClientRect();
+    const centre = here.left + here.width / 2;
+    let best = null;
+    let bestRow = Infinity;
+    let bestColumn = Infinity;
+    links.forEach(function (link) {
+      const box = link.closest("[data-gif]").getBoundingClientRect();
+      const rowGap = direction > 0 ? box.top - here.top : here.top - box.top;
+      if (rowGap < 1) return;
+      const columnGap = Math.abs(box.left + box.width / 2 - centre);
+      if (rowGap < bestRow - 1 || (Math.abs(rowGap - bestRow) <= 1 && columnGap < bestColumn)) {
+        best = link;
+        bestRow = rowGap;
+        bestColumn = columnGap;
+      }
+    });
+    return best;
+  }
+
+  function move(current, key) {
+    const links = cardLinks();
+    const index = links.indexOf(current);
+    let target = null;
+    if (key === "ArrowLeft") target = links[index - 1];
+    if (key === "ArrowRight") target = links[index + 1];
+    if (key === "ArrowDown") target = vertical(links, current, 1);
+    if (key === "ArrowUp") target = vertical(links, current, -1);
+    if (target) focusCard(target);
+    else if (key === "ArrowUp" || (key === "ArrowLeft" && index === 0)) search.focus();
+  }
+
+  function clearSearch() {
+    const filters = document.querySelectorAll('input[type=hidden][form="picker-search"]');
+    const hadSomething = search.value !== "" || Array.from(filters).some(function (input) {
+      return input.value !== "";
+    });
+    search.value = "";
+    filters.forEach(function (input) { input.value = ""; });
+    search.focus();
+    if (hadSomething) form.requestSubmit();
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
+    const target = event.target;
+    const key = event.key;
+
+    if (key === "Escape") {
+      if (hideManualCopy() || closePreview()) {
+        event.preventDefault();
+      } else if (target === search || !isTyping(target)) {
+        event.preventDefault();
+        clearSearch();
+      }
+      return;
+    }
+    if (isTyping(target)) {
+      if (target === search && key === "ArrowDown") {
+        event.preventDefault();
+        focusCard(cardLinks()[0]);
+      }
+      return;
+    }
+    if (key === "/") {
+      event.preventDefault();
+      // In a narrow window the preview covers the search box: close it first.
+      if (!panel.hidden && getComputedStyle(panel).position === "fixed") closePreview();
+      search.focus();
+      search.select();
+      return;
+    }
+    if (key === "?") {
+      event.preventDefault();
+      help.open = !help.open;
+      if (help.open) help.querySelector("summary").focus();
+      return;
+    }
+
+    const link = target.closest && target.closest("[data-card-link]");
+    if (!link || event.shiftKey) return;
+    const letters = { l: "link", i: "rich", m: "markdown" };
+    if (key === "Enter") {
+      event.preventDefault();
+      copy(link, defaultFormat());
+    } else if (letters[key.toLowerCase()]) {
+      event.preventDefault();
+      copy(link, letters[key.toLowerCase()]);
+    } else if (key === " " || key.toLowerCase() === "o") {
+      event.preventDefault();
+      openPreview(link);
+    } else if (/^Arrow/.test(key)) {
+      event.preventDefault();
+      move(link, key);
+    }
+  });
+
+  // --- Swaps -----------------------------------------------------------------------
+
+  // A new set of results replaces the cards: if a card had the focus, the
+  // first new one takes it, so the keyboard never falls back to the page.
+  let focusWasInResults = false;
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.target === results) {
+      focusWasInResults = results.contains(document.activeElement) &&
+        document.activeElement.matches("[data-card-link]");
+    }
+  });
+
+  // A session that expired mid-shift: htmx would put the login form in
+  // the results. Go to it instead; it brings the agent back here.
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    const xhr = event.detail.xhr;
+    const login = picker.dataset.loginUrl;
+    if (login && xhr.responseURL && new URL(xhr.responseURL).pathname === login) {
+      event.detail.shouldSwap = false;
+      window.location.assign(xhr.responseURL);
+    }
+  });
+
+  document.body.addEventListener("htmx:responseError", function () {
+    say("That did not load (the server had a problem). Try again in a moment.");
+  });
+  document.body.addEventListener("htmx:sendError", function () {
+    say("The shelf cannot be reached: check the connection and try again.");
+  });
+
+  function reveal(root) {
+    root.querySelectorAll("[data-js-only]").forEach(function (element) {
+      element.hidden = false;
+    });
+  }
+
+  document.body.addEventListener("htmx:afterSettle", function (event) {
+    reveal(event.detail.elt || document);
+    if (event.detail.target === results) {
+      if (focusWasInResults && !results.contains(document.activeElement)) {
+        focusCard(cardLinks()[0]);
+      }
+      focusWasInResults = false;
+      // A new context changes the warnings in an open preview: reload it.
+      const shown = panel.querySelector("[data-preview][data-url]");
+      const fromContexts = event.detail.requestConfig &&
+        event.detail.requestConfig.elt && event.detail.requestConfig.elt.closest &&
+        event.detail.requestConfig.elt.closest("[data-context-bar]");
+      if (shown && fromContexts && window.htmx) {
+        window.htmx.ajax("GET", shown.dataset.url, { target: panel });
+      }
+    }
+  });
+
+  reveal(document);
+  picker.setAttribute("data-ready", ""); // for tests and styles that need the script
+})();

@@ -1,0 +1,501 @@
+"""An agent picks a GIF in real Chromium: results as they type, copies that
+land on the clipboard in every format, contexts, reduced motion, the keyboard
+from end to end, and a 360 px side panel."""
+
+import re
+import time
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from library.models import AppropriatenessTag, Copy, Favourite, Gif, MoodTag
+from tests import images
+
+CLIPBOARD_ITEMS = """
+async () => {
+  const items = await navigator.clipboard.read();
+  const found = [];
+  for (const item of items) {
+    const types = {};
+    for (const type of item.types) {
+      types[type] = await (await item.getType(type)).text();
+    }
+    found.push(types);
+  }
+  return found;
+}
+"""
+
+# Starts a drag of `element` the way the browser does, and returns what the
+# page put on the drag.
+DRAG = """
+(element) => {
+  const transfer = new DataTransfer();
+  element.dispatchEvent(new DragEvent("dragstart", {
+    bubbles: true, cancelable: true, dataTransfer: transfer,
+  }));
+  return {
+    uriList: transfer.getData("text/uri-list"),
+    plain: transfer.getData("text/plain"),
+    html: transfer.getData("text/html"),
+  };
+}
+"""
+
+# A plain-http deployment: no async clipboard, no ClipboardItem.
+NO_CLIPBOARD_API = """
+Object.defineProperty(Navigator.prototype, "clipboard", {get: () => undefined});
+delete window.ClipboardItem;
+"""
+NO_COPYING_AT_ALL = NO_CLIPBOARD_API + "document.execCommand = () => false;\n"
+
+
+def tag(model, name):
+    return model.objects.get(name=name)
+
+
+@pytest.fixture
+def shelf(upload_gif):
+    seeds = iter(range(1, 100))
+
+    def put(title, **tags):
+        return upload_gif(
+            # Slow enough not to flash, so no flash warning on the cards.
+            data=images.gif_bytes(seed=next(seeds), duration=200),
+            title=title,
+            alt_text=f"{title} [animated]",
+            status=Gif.Status.APPROVED,
+            **tags,
+        )
+
+    return {
+        "sorry": put("Sorry!", mood=[tag(MoodTag, "Sorry")]),
+        "party": put(
+            "Party time",
+            mood=[tag(MoodTag, "Celebrating")],
+            appropriateness=[tag(AppropriatenessTag, "Celebratory")],
+        ),
+        "wink": put(
+            "Winking face",
+            mood=[tag(MoodTag, "Happy")],
+            appropriateness=[tag(AppropriatenessTag, "Playful")],
+        ),
+        "smile": put("Smiling face", mood=[tag(MoodTag, "Happy")]),
+        "sad": put("Sad face", mood=[tag(MoodTag, "Frustrated")]),
+    }
+
+
+@pytest.fixture
+def agent_page(page, log_in, agent, live_server):
+    """The agent's page, allowed to use the clipboard; fails the test on any
+    script error."""
+    page.context.grant_permissions(
+        ["clipboard-read", "clipboard-write"], origin=live_server.url
+    )
+    errors = []
+    page.on("pageerror", lambda error: errors.append(error))
+    yield log_in(agent)
+    assert not errors, errors
+
+
+def open_picker(page, url="/"):
+    page.goto(url)
+    page.wait_for_function(
+        "window.htmx && document.querySelector('[data-picker][data-ready]')"
+    )
+    return page
+
+
+def cards(page):
+    """The cards of the results grid (not of the rows above it)."""
+    return page.locator("#picker-results .picker-grid [data-gif]")
+
+
+def card(page, title):
+    return page.locator(f'#picker-results .picker-grid [data-title="{title}"]')
+
+
+def search_for(page, words):
+    page.locator("#picker-q").fill(words)
+
+
+def public_url(live_server, gif):
+    return live_server.url + gif.original_path
+
+
+def status(page):
+    return page.locator("[data-copy-status]")
+
+
+def clipboard_text(page):
+    return page.evaluate("navigator.clipboard.readText()")
+
+
+def recorded(gif, agent, timeout=5.0):
+    """The copy of `gif` by `agent`, once the page has recorded it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        copy = Copy.objects.filter(gif=gif, agent=agent).select_related("context")
+        if copy.exists():
+            return copy.get()
+        time.sleep(0.05)
+    raise AssertionError(f"No copy of “{gif.title}” was recorded.")
+
+
+def current_source(page, image, ending):
+    """Wait until `image` shows a file ending in `ending`."""
+    page.wait_for_function(
+        "([img, ending]) => img.complete && img.currentSrc.endsWith(ending)",
+        arg=[image.element_handle(), ending],
+    )
+
+
+def ranked(query):
+    return list(Gif.objects.pick(query=query).values_list("title", flat=True))
+
+
+def test_typing_shows_the_matching_gifs_and_puts_the_query_in_the_url(
+    agent_page, shelf
+):
+    page = open_picker(agent_page)
+    expect(cards(page)).to_have_count(5)
+
+    page.locator("#picker-q").press_sequentially("sorr")
+
+    expect(cards(page)).to_have_count(1)
+    expect(card(page, "Sorry!")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/\?q=sorr$"))
+    page.reload()
+    expect(page.locator("#picker-q")).to_have_value("sorr")
+    expect(cards(page)).to_have_count(1)
+
+
+def test_a_mood_chip_narrows_the_results_and_escape_clears_it(
+    agent_page, shelf, live_server
+):
+    page = open_picker(agent_page)
+    happy = page.locator(".filter-chip", has_text="Happy")
+    expect(happy).to_contain_text("2")
+
+    happy.click()
+
+    expect(cards(page)).to_have_count(2)
+    expect(page).to_have_url(re.compile(r"/\?mood=Happy$"))
+    expect(page.locator(".filter-chip.is-on")).to_be_focused()
+    search_for(page, "smil")
+    expect(cards(page)).to_have_count(1)
+    expect(page).to_have_url(re.compile(r"/\?q=smil&mood=Happy$"))
+    page.locator("#picker-q").press("Escape")
+    expect(cards(page)).to_have_count(5)
+    expect(page).to_have_url(live_server.url + "/")
+
+
+def test_enter_puts_the_public_link_on_the_clipboard(agent_page, shelf, live_server):
+    page = open_picker(agent_page)
+    search_for(page, "sorry")
+    expect(cards(page)).to_have_count(1)
+
+    page.keyboard.press("ArrowDown")
+    expect(card(page, "Sorry!").locator("[data-card-link]")).to_be_focused()
+    page.keyboard.press("Enter")
+
+    expect(status(page)).to_have_text("Copied the link to “Sorry!”.")
+    link = clipboard_text(page)
+    assert link == public_url(live_server, shelf["sorry"])
+    assert link.endswith(".gif")
+
+
+def test_image_copy_puts_html_and_plain_text_in_one_item(
+    agent_page, shelf, live_server
+):
+    page = open_picker(agent_page)
+    search_for(page, "sorry")
+    card(page, "Sorry!").locator("[data-card-link]").click()
+    panel = page.locator("#picker-preview")
+    expect(panel).to_be_visible()
+
+    panel.get_by_role("button", name="Image", exact=True).click()
+
+    expect(status(page)).to_have_text("Copied the image of “Sorry!”.")
+    items = page.evaluate(CLIPBOARD_ITEMS)
+    link = public_url(live_server, shelf["sorry"])
+    assert len(items) == 1
+    assert items[0]["text/plain"] == link
+    assert f'<img src="{link}" alt="Sorry! [animated]">' in items[0]["text/html"]
+
+
+def test_markdown_copy_puts_an_image_in_markdown(agent_page, shelf, live_server):
+    page = open_picker(agent_page)
+    search_for(page, "sorry")
+    card(page, "Sorry!").locator("[data-card-link]").click()
+
+    page.locator("#picker-preview").get_by_role("button", name="Markdown").click()
+
+    expect(status(page)).to_have_text("Copied Markdown for “Sorry!”.")
+    link = public_url(live_server, shelf["sorry"])
+    assert clipboard_text(page) == f"![Sorry! \\[animated\\]]({link})"
+
+
+def test_a_copy_is_recorded_with_its_format_and_context(agent_page, agent, shelf):
+    page = open_picker(agent_page)
+    page.locator("#context-upset").click()
+    expect(page.locator("#context-upset")).to_have_attribute("aria-pressed", "true")
+    search_for(page, "sorry")
+    expect(cards(page)).to_have_count(1)
+
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("i")
+
+    expect(status(page)).to_have_text("Copied the image of “Sorry!”.")
+    copy = recorded(shelf["sorry"], agent)
+    assert copy.format == Copy.Format.RICH
+    assert copy.context.slug == "upset"
+
+
+def test_a_context_hides_what_it_rules_out_and_warns_about_the_rest(agent_page, shelf):
+    page = open_picker(agent_page)
+    expect(card(page, "Party time")).to_be_visible()
+    expect(card(page, "Winking face").locator(".badge-warning")).to_have_count(0)
+
+    page.locator("#context-outage").click()
+
+    expect(page.locator("#context-outage")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#context-any")).to_have_attribute("aria-pressed", "false")
+    expect(page.locator("[data-context-description]")).to_contain_text(
+        "empathy and apology only"
+    )
+    expect(card(page, "Party time")).to_have_count(0)
+    expect(card(page, "Winking face").locator(".badge-warning")).to_have_text(
+        "Careful in an outage or bug report conversation: playful."
+    )
+    # It stays for the session.
+    open_picker(page)
+    expect(page.locator("#context-outage")).to_have_attribute("aria-pressed", "true")
+    expect(card(page, "Party time")).to_have_count(0)
+
+
+def test_reduced_motion_shows_stills_until_hovered(agent_page, shelf):
+    agent_page.emulate_media(reduced_motion="reduce")
+    page = open_picker(agent_page)
+    image = card(page, "Sorry!").locator("img")
+
+    current_source(page, image, ".still.png")
+    for each in cards(page).locator("img").all():
+        current_source(page, each, ".still.png")
+
+    image.hover()
+    current_source(page, image, ".preview.webp")
+    page.locator("#picker-q").hover()
+    current_source(page, image, ".still.png")
+
+
+def test_the_keyboard_alone_finds_copies_previews_and_clears(
+    agent_page, shelf, live_server
+):
+    page = open_picker(agent_page)
+    search = page.locator("#picker-q")
+    page.evaluate("document.activeElement.blur()")
+
+    page.keyboard.press("/")
+    expect(search).to_be_focused()
+    page.keyboard.type("face")
+    first, second, _ = ranked("face")
+    expect(cards(page)).to_have_count(3)
+
+    page.keyboard.press("ArrowDown")
+    expect(card(page, first).locator("[data-card-link]")).to_be_focused()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowLeft")
+    second_link = card(page, second).locator("[data-card-link]")
+    expect(second_link).to_be_focused()
+
+    page.keyboard.press("Enter")
+    expect(status(page)).to_have_text(f"Copied the link to “{second}”.")
+    copied = Gif.objects.get(title=second)
+    assert clipboard_text(page) == public_url(live_server, copied)
+
+    page.keyboard.press("o")
+    panel = page.locator("#picker-preview")
+    expect(panel.locator("#preview-title")).to_be_focused()
+    expect(panel.locator("#preview-title")).to_have_text(second)
+    page.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+    expect(second_link).to_be_focused()
+
+    page.keyboard.press("Escape")
+    expect(search).to_be_focused()
+    expect(search).to_have_value("")
+    expect(cards(page)).to_have_count(5)
+    expect(page).to_have_url(live_server.url + "/")
+
+
+def test_the_arrows_follow_the_grid_and_lead_back_to_the_search(agent_page, shelf):
+    agent_page.set_viewport_size({"width": 360, "height": 740})
+    page = open_picker(agent_page)
+    links = cards(page).locator("[data-card-link]")
+    expect(links).to_have_count(5)
+
+    page.locator("#picker-q").press("ArrowDown")
+    expect(links.nth(0)).to_be_focused()
+    page.keyboard.press("ArrowDown")  # two to a row: the card below is two on
+    expect(links.nth(2)).to_be_focused()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowDown")
+    expect(links.nth(4)).to_be_focused()  # the last row has one card
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowUp")
+    expect(links.nth(0)).to_be_focused()
+    page.keyboard.press("ArrowUp")
+    expect(page.locator("#picker-q")).to_be_focused()
+
+
+def test_a_360_pixel_side_panel_never_scrolls_sideways(agent_page, agent, shelf):
+    for gif in shelf.values():
+        gif.record_copy(by=agent, format="link")
+        Favourite.objects.create(gif=gif, agent=agent)
+    agent_page.set_viewport_size({"width": 360, "height": 740})
+    page = open_picker(agent_page)
+    page.locator("#context-upset").click()
+    expect(page.locator("[data-context-description]")).to_be_visible()
+    expect(page.locator(".shelf-row")).to_have_count(3)
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    first, second, third = (cards(page).nth(i).bounding_box() for i in range(3))
+    assert first["y"] == second["y"] < third["y"]  # two cards to a row
+
+    cards(page).first.locator("[data-card-link]").click()
+    panel = page.locator("#picker-preview")
+    expect(panel).to_be_visible()
+    box = panel.bounding_box()
+    assert box["x"] == 0 and box["width"] == 360
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_dragging_the_image_carries_the_link_and_the_picture(
+    agent_page, agent, shelf, live_server
+):
+    page = open_picker(agent_page)
+    card(page, "Sorry!").locator("[data-card-link]").click()
+    image = page.locator("#picker-preview img")
+    expect(image).to_have_attribute("draggable", "true")
+
+    dragged = image.evaluate(DRAG)
+
+    link = public_url(live_server, shelf["sorry"])
+    assert dragged["uriList"] == link
+    assert dragged["plain"] == link
+    assert dragged["html"] == f'<img src="{link}" alt="Sorry! [animated]">'
+    assert recorded(shelf["sorry"], agent).format == Copy.Format.DRAG
+
+
+def test_without_the_clipboard_api_a_link_still_copies_and_an_image_says_why(
+    agent_page, agent, shelf, live_server
+):
+    agent_page.add_init_script(NO_CLIPBOARD_API)
+    page = open_picker(agent_page)
+    search_for(page, "sorry")
+    expect(cards(page)).to_have_count(1)
+    page.keyboard.press("ArrowDown")
+
+    page.keyboard.press("i")
+
+    expect(status(page)).to_have_text(
+        "Copied the link to “Sorry!”: this browser cannot copy images here, "
+        "so paste the link."
+    )
+    reader = page.context.new_page()
+    reader.goto(live_server.url + reverse("library:preferences"))
+    assert reader.evaluate("navigator.clipboard.readText()") == public_url(
+        live_server, shelf["sorry"]
+    )
+    assert recorded(shelf["sorry"], agent).format == Copy.Format.LINK
+
+
+def test_when_copying_is_impossible_the_text_is_selected_for_ctrl_c(
+    agent_page, shelf, live_server
+):
+    agent_page.add_init_script(NO_COPYING_AT_ALL)
+    page = open_picker(agent_page)
+    search_for(page, "sorry")
+    expect(cards(page)).to_have_count(1)
+    page.keyboard.press("ArrowDown")
+
+    page.keyboard.press("Enter")
+
+    expect(status(page)).to_contain_text("press Ctrl+C")
+    manual = page.locator("[data-copy-manual] input")
+    expect(manual).to_be_focused()
+    expect(manual).to_have_value(public_url(live_server, shelf["sorry"]))
+    assert manual.evaluate(
+        "input => input.selectionStart === 0"
+        " && input.selectionEnd === input.value.length"
+    )
+    assert not Copy.objects.exists()
+    page.keyboard.press("Escape")
+    expect(manual).to_be_hidden()
+    expect(card(page, "Sorry!").locator("[data-card-link]")).to_be_focused()
+
+
+def test_the_star_keeps_a_gif_in_my_favourites(agent_page, agent, shelf):
+    page = open_picker(agent_page)
+    card(page, "Sorry!").locator("[data-card-link]").click()
+    star = page.locator("#picker-preview").get_by_role("button", name="Favourite")
+    expect(star).to_have_attribute("aria-pressed", "false")
+
+    star.click()
+
+    expect(star).to_have_attribute("aria-pressed", "true")
+    assert Favourite.objects.filter(gif=shelf["sorry"], agent=agent).exists()
+    open_picker(page)
+    expect(
+        page.locator('[aria-labelledby="row-mine"] [data-title="Sorry!"]')
+    ).to_be_visible()
+
+
+def test_an_expired_session_goes_to_the_login_page(agent_page, shelf):
+    page = open_picker(agent_page)
+    page.context.clear_cookies()
+
+    search_for(page, "sorry")
+
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next="))
+
+
+def test_without_javascript_the_picker_still_searches_filters_and_keeps_a_context(
+    browser, live_server, django_db_serialized_rollback, agent, shelf
+):
+    # Its own context, with scripts off (the page fixture's has them on).
+    client = Client()
+    client.force_login(agent)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    context.add_cookies(
+        [{"name": cookie.key, "value": cookie.value, "url": live_server.url}]
+    )
+    page = context.new_page()
+    try:
+        page.goto("/")
+        page.locator("#picker-q").fill("face")
+        page.locator("#picker-q").press("Enter")
+        expect(page).to_have_url(re.compile(r"/\?q=face"))
+        expect(cards(page)).to_have_count(3)
+
+        page.locator(".filter-chip", has_text="Frustrated").click()
+        expect(cards(page)).to_have_count(1)
+        page.locator("#picker-q").fill("sad")
+        page.locator("#picker-q").press("Enter")  # the mood rides along
+        expect(page).to_have_url(re.compile(r"/\?q=sad&mood=Frustrated$"))
+
+        page.goto("/")
+        page.locator("#context-outage").click()
+        expect(page.locator("#context-outage")).to_have_attribute(
+            "aria-pressed", "true"
+        )
+        expect(card(page, "Party time")).to_have_count(0)
+        expect(card(page, "Sorry!").locator("[data-copy]")).to_be_hidden()
+    finally:
+        context.close()
