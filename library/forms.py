@@ -10,6 +10,7 @@ from library.models import (
     MoodTag,
     ReviewFlag,
     SituationTag,
+    TagAlias,
 )
 
 
@@ -246,3 +247,42 @@ class RetireForm(forms.Form):
     reason = forms.CharField(
         max_length=500, label="Why it leaves the shelf", widget=forms.TextInput
     )
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        max_length=80, label="New token for", help_text="e.g. “Slack macro”."
+    )
+
+
+class TagAliasForm(forms.ModelForm):
+    """Another word for an existing tag, in any vocabulary."""
+
+    class Meta:
+        model = TagAlias
+        fields = ["name", "target"]
+        labels = {"name": "Alias", "target": "Stands for the tag"}
+
+    def clean_target(self):
+        target = self.cleaned_data["target"].strip()
+        for model in (MoodTag, SituationTag, AppropriatenessTag):
+            tag = model.objects.filter(name__iexact=target).first()
+            if tag is not None:
+                return tag.name
+        raise forms.ValidationError(
+            f"There is no tag called “{target}”. An alias stands for a tag the "
+            "shelf already has."
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        name, target = cleaned.get("name", "").strip(), cleaned.get("target")
+        if name and target:
+            cleaned["name"] = name
+            if name.casefold() == target.casefold():
+                self.add_error("name", "An alias needs a different word.")
+            elif TagAlias.objects.filter(
+                name__iexact=name, target__iexact=target
+            ).exists():
+                self.add_error("name", f"“{name}” already stands for “{target}”.")
+        return cleaned

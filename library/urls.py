@@ -11,6 +11,12 @@ urlpatterns = [
     path("picker/gifs/<int:pk>/", views.picker_preview, name="picker_preview"),
     path("gifs/<int:pk>/favourite/", views.favourite, name="favourite"),
     path("preferences/", views.preferences, name="preferences"),
+    path("preferences/tokens/", views.token_create, name="token_create"),
+    path(
+        "preferences/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"
+    ),
+    path("aliases/", views.aliases, name="aliases"),
+    path("aliases/<int:pk>/delete/", views.alias_delete, name="alias_delete"),
     path("gifs/<int:pk>/", views.gif_detail, name="gif_detail"),
     path("gifs/<int:pk>/edit/", views.gif_edit, name="gif_edit"),
     path("gifs/<int:pk>/flag/", views.flag, name="flag"),

@@ -21,15 +21,25 @@ from django.views.decorators.http import (
 from django_htmx.http import push_url
 
 from library.api import picker_choices
-from library.forms import FlagForm, GifForm, RetireForm, ReviewForm, UploadForm
+from library.forms import (
+    ApiTokenForm,
+    FlagForm,
+    GifForm,
+    RetireForm,
+    ReviewForm,
+    TagAliasForm,
+    UploadForm,
+)
 from library.imaging import ImageRefused, describe_bytes
 from library.models import (
+    ApiToken,
     ConversationContext,
     Copy,
     Favourite,
     Gif,
     Preferences,
     ReviewError,
+    TagAlias,
     media_storage,
 )
 from library.uploads import oversized_message
@@ -402,7 +412,63 @@ def preferences(request):
         form.save()
         messages.success(request, "Saved your preferences.")
         return redirect("library:preferences")
-    return render(request, "library/preferences.html", {"form": form})
+    context = {
+        "form": form,
+        "token_form": ApiTokenForm(),
+        "tokens": request.user.api_tokens.filter(revoked_at__isnull=True),
+        # Shown once, right after it was made: only its hash is kept.
+        "new_token": request.session.pop("new_api_token", None),
+    }
+    return render(request, "library/preferences.html", context)
+
+
+@require_POST
+@login_required
+@permission_required("library.search_gif", raise_exception=True)
+def token_create(request):
+    form = ApiTokenForm(request.POST)
+    if form.is_valid():
+        _, key = ApiToken.issue(request.user, form.cleaned_data["name"])
+        request.session["new_api_token"] = key
+    else:
+        messages.error(request, "Name the token: say what it is for.")
+    return redirect(reverse("library:preferences") + "#api-tokens")
+
+
+@require_POST
+@login_required
+def token_revoke(request, pk):
+    token = get_object_or_404(
+        request.user.api_tokens.filter(revoked_at__isnull=True), pk=pk
+    )
+    token.revoke()
+    messages.success(request, f"Revoked “{token.name}”: it no longer works.")
+    return redirect(reverse("library:preferences") + "#api-tokens")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+@permission_required("library.add_tagalias", raise_exception=True)
+def aliases(request):
+    form = TagAliasForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        alias = form.save()
+        messages.success(
+            request, f"“{alias.name}” now finds GIFs tagged “{alias.target}”."
+        )
+        return redirect("library:aliases")
+    context = {"form": form, "aliases": TagAlias.objects.all()}
+    return render(request, "library/aliases.html", context)
+
+
+@require_POST
+@login_required
+@permission_required("library.delete_tagalias", raise_exception=True)
+def alias_delete(request, pk):
+    alias = get_object_or_404(TagAlias, pk=pk)
+    alias.delete()
+    messages.success(request, f"Removed the alias “{alias.name}”.")
+    return redirect("library:aliases")
 
 
 # --- Review ---------------------------------------------------------------

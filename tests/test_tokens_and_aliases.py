@@ -1,0 +1,159 @@
+"""Personal API tokens on the preferences page, and the tag alias page."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from library.models import ApiToken, Gif, MoodTag, TagAlias
+
+
+def search(client, query, **headers):
+    response = client.get("/api/gifs/", {"q": query}, **headers)
+    assert response.status_code == 200, response.content
+    return [result["title"] for result in response.json()["results"]]
+
+
+@pytest.mark.django_db
+def test_a_new_token_is_shown_once_and_then_works_as_a_bearer_token(
+    agent_client, upload_gif
+):
+    upload_gif(title="Thank you", status=Gif.Status.APPROVED)
+
+    created = agent_client.post(
+        reverse("library:token_create"), {"name": "Slack macro"}, follow=True
+    )
+    key = created.context["new_token"]
+    again = agent_client.get(reverse("library:preferences"))
+
+    assert key.startswith("gs_") and key in created.content.decode()
+    assert key not in again.content.decode()
+    assert "Slack macro" in again.content.decode()
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    assert search(Client(), "thank", **bearer) == ["Thank you"]
+
+
+@pytest.mark.django_db
+def test_only_a_hash_of_the_token_is_kept(agent_client):
+    created = agent_client.post(
+        reverse("library:token_create"), {"name": "Bot"}, follow=True
+    )
+    key = created.context["new_token"]
+
+    token = ApiToken.objects.get()
+    assert key not in (token.key_hash, token.hint, token.name)
+    assert token.key_hash == ApiToken.hash(key)
+
+
+@pytest.mark.django_db
+def test_a_revoked_token_stops_working(agent_client, agent):
+    token, key = ApiToken.issue(agent, "Old bot")
+
+    agent_client.post(reverse("library:token_revoke", args=[token.pk]))
+
+    response = Client().get("/api/gifs/", HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert response.status_code == 401
+    assert "Bearer" in response["WWW-Authenticate"]
+
+
+@pytest.mark.django_db
+def test_nobody_revokes_someone_elses_token(curator_client, agent):
+    token, key = ApiToken.issue(agent, "Alice's bot")
+
+    response = curator_client.post(reverse("library:token_revoke", args=[token.pk]))
+
+    assert response.status_code == 404
+    still = Client().get("/api/gifs/", HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert still.status_code == 200
+
+
+@pytest.mark.django_db
+def test_an_alias_makes_a_tag_findable_by_another_word(curator_client, upload_gif):
+    thanks = MoodTag.objects.get(name="Thank you")
+    upload_gif(title="Bowing cat", mood=[thanks], status=Gif.Status.APPROVED)
+
+    response = curator_client.post(
+        reverse("library:aliases"), {"name": "спасибо", "target": "thank YOU"}
+    )
+
+    assert response.status_code == 302
+    assert TagAlias.objects.get().target == "Thank you"
+    assert search(curator_client, "СПАСИБО") == ["Bowing cat"]
+
+
+@pytest.mark.django_db
+def test_removing_an_alias_makes_its_word_find_nothing(curator_client, upload_gif):
+    thanks = MoodTag.objects.get(name="Thank you")
+    upload_gif(title="Bowing cat", mood=[thanks], status=Gif.Status.APPROVED)
+    alias = TagAlias.objects.create(name="merci", target="Thank you")
+    assert search(curator_client, "merci") == ["Bowing cat"]
+
+    curator_client.post(reverse("library:alias_delete", args=[alias.pk]))
+
+    assert search(curator_client, "merci") == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "target", "error"),
+    [
+        ("thanks", "No such tag", "There is no tag called “No such tag”"),
+        ("Thank you", "thank you", "An alias needs a different word."),
+    ],
+)
+def test_an_alias_must_stand_for_a_real_tag_in_other_words(
+    curator_client, name, target, error
+):
+    response = curator_client.post(
+        reverse("library:aliases"), {"name": name, "target": target}
+    )
+
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    assert not TagAlias.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_same_alias_twice_is_refused(curator_client):
+    TagAlias.objects.create(name="thanks", target="Thank you")
+
+    response = curator_client.post(
+        reverse("library:aliases"), {"name": "THANKS", "target": "Thank you"}
+    )
+
+    assert "already stands for" in response.content.decode()
+    assert TagAlias.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "page", "post"),
+    [
+        ("anonymous", 302, 302),
+        ("agent", 403, 403),
+        ("curator", 200, 302),
+        ("lead", 200, 302),
+    ],
+)
+def test_curators_and_leads_manage_aliases(client_for, role, page, post):
+    client = client_for(role)
+
+    assert client.get(reverse("library:aliases")).status_code == page
+    response = client.post(
+        reverse("library:aliases"), {"name": "ty", "target": "Thank you"}
+    )
+    assert response.status_code == post
+    assert TagAlias.objects.exists() is (post == 302 and role != "anonymous")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "status", "issued"),
+    [("anonymous", 302, False), ("agent", 302, True), ("lead", 302, True)],
+)
+def test_every_member_may_create_a_token_for_themselves(
+    client_for, role, status, issued
+):
+    response = client_for(role).post(reverse("library:token_create"), {"name": "Bot"})
+
+    assert response.status_code == status
+    assert ApiToken.objects.exists() is issued
