@@ -136,6 +136,7 @@ def gif_json(gif, request):
         "reviewed_by": username(gif.reviewed_by),
         "reviewed_at": isoformat(gif.reviewed_at),
         "rejection_reason": gif.rejection_reason,
+        "taken_down": gif.taken_down,
     }
 
 
@@ -453,6 +454,94 @@ def flag(request, pk):
         },
         status=201,
     )
+
+
+def shelf_keeper(request, pk, *, curators_on_flags):
+    """The GIF a team lead takes off the shelf or puts back, or the JSON error
+    that stops them. With `curators_on_flags`, curators may act too, on what
+    agents flagged, as on the review page."""
+    if not request.user.has_perm("library.review_gif"):
+        return None, error("Only team leads retire, take down or restore GIFs.", 403)
+    gif = Gif.objects.filter(pk=pk).first()
+    if gif is None:
+        return None, error("No such GIF, or it is not visible to you.", 404)
+    if request.user.has_perm("library.retire_gif"):
+        return gif, None
+    if not curators_on_flags:
+        return None, error("Only team leads take GIFs down.", 403)
+    if not gif.agent_flags.exists():
+        return None, error("Only team leads act on GIFs no agent flagged.", 403)
+    if not gif.agent_flags.open().exists():
+        # Flagged once, but another reviewer got there first.
+        return None, review_error(
+            ReviewError(
+                "There is no open flag on this GIF any more: someone resolved it.",
+                code="status_changed",
+            )
+        )
+    return gif, None
+
+
+def shelf_reason(request):
+    """The required `reason`, or the JSON error that stops the action."""
+    data = request_data(request)
+    if data is None:
+        return None, error("Send a JSON object or form fields.", 400)
+    reason = data.get("reason")
+    if not isinstance(reason, str) or not reason.strip():
+        return None, review_error(
+            ReviewError(
+                "Give a reason: it goes in the GIF's history.", code="missing_reason"
+            )
+        )
+    if len(reason) > 500:
+        return None, error("Keep the reason to 500 characters.", 400)
+    return reason.strip(), None
+
+
+def shelf_action(curators_on_flags):
+    """POST with a reason, by a team lead (or a curator on a flagged GIF)."""
+
+    def decorator(action):
+        @api_view("POST")
+        @wraps(action)
+        def view(request, pk):
+            gif, refusal = shelf_keeper(
+                request, pk, curators_on_flags=curators_on_flags
+            )
+            reason, invalid = (None, None) if refusal else shelf_reason(request)
+            if refusal or invalid:
+                return refusal or invalid
+            try:
+                action(request, gif, reason)
+            except ReviewError as problem:
+                return review_error(problem)
+            return decided(gif, request)
+
+        return view
+
+    return decorator
+
+
+@shelf_action(curators_on_flags=True)
+def retire(request, gif, reason):
+    gif.retire(by=request.user, reason=reason)
+
+
+@shelf_action(curators_on_flags=False)
+def take_down(request, gif, reason):
+    gif.take_down(by=request.user, reason=reason)
+
+
+@shelf_action(curators_on_flags=True)
+def restore(request, gif, reason):
+    """Back on the shelf: a retired or taken-down GIF, or a flagged one."""
+    if gif.status == Gif.Status.RETIRED:
+        gif.reinstate(by=request.user, reason=reason)
+    elif gif.agent_flags.open().exists():
+        gif.restore(by=request.user, reason=reason)
+    else:
+        raise gif.state_refusal()
 
 
 @require_safe

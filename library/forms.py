@@ -249,6 +249,16 @@ class RetireForm(forms.Form):
     )
 
 
+class ShelfStateForm(forms.Form):
+    """A team lead retires, takes down or restores a GIF, and says why."""
+
+    reason = forms.CharField(
+        max_length=500,
+        label="Why (it goes in the GIF's history)",
+        widget=forms.TextInput,
+    )
+
+
 class ApiTokenForm(forms.Form):
     name = forms.CharField(
         max_length=80, label="New token for", help_text="e.g. “Slack macro”."

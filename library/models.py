@@ -1,15 +1,27 @@
 import hashlib
 import secrets
 import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    When,
+)
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, Lower
+from django.db.models.functions import Coalesce, Lower, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -154,8 +166,9 @@ class GifQuerySet(models.QuerySet):
         return self.filter(status=Gif.Status.PENDING)
 
     def publicly_served(self):
-        """GIFs whose public link works: retired ones stay readable in old chats."""
-        return self.filter(status__in=Gif.PUBLIC_STATUSES)
+        """GIFs whose public link works: retired ones stay readable in old chats,
+        taken-down ones do not."""
+        return self.filter(status__in=Gif.PUBLIC_STATUSES, taken_down_at__isnull=True)
 
     def listed(self):
         """What agents may find: approved, and not flagged by an agent."""
@@ -295,6 +308,39 @@ class GifQuerySet(models.QuerySet):
             .exclude(skipped & Q(status=Gif.Status.PENDING))
             .with_open_flag_count()
             .order_by("-open_flag_count", "created_at", "pk")
+        )
+
+    def not_copied_since(self, moment):
+        """GIFs nobody copied at or after `moment`, each with `last_copied_at`."""
+        recent = Copy.objects.filter(gif=OuterRef("pk"), at__gte=moment)
+        last = Copy.objects.filter(gif=OuterRef("pk")).order_by("-at")
+        return self.exclude(Exists(recent)).annotate(
+            last_copied_at=Subquery(last.values("at")[:1])
+        )
+
+    def on_shelf_before(self, moment):
+        """GIFs approved before `moment` (their upload time if nobody reviewed
+        them, as for those seeded straight onto the shelf), oldest first."""
+        return (
+            self.annotate(on_shelf_since=Coalesce("reviewed_at", "created_at"))
+            .filter(on_shelf_since__lt=moment)
+            .order_by("on_shelf_since", "pk")
+        )
+
+    def awaiting_review(self):
+        """Everything some curator still has to look at, whoever skipped or
+        uploaded it: pending GIFs and flagged ones, each with `waiting_since`
+        (its upload, or its oldest open flag)."""
+        open_flags = AgentFlag.objects.open().filter(gif=OuterRef("pk"))
+        first_flag = open_flags.order_by("created_at").values("created_at")[:1]
+        return self.filter(
+            Q(status=Gif.Status.PENDING)
+            | Q(status=Gif.Status.APPROVED) & Exists(open_flags)
+        ).annotate(
+            waiting_since=Case(
+                When(status=Gif.Status.PENDING, then=F("created_at")),
+                default=Subquery(first_flag),
+            )
         )
 
     def visible_to(self, user):
@@ -465,6 +511,16 @@ class Gif(models.Model):
         related_name="+",
     )
     watched_to_end_at = models.DateTimeField(null=True, blank=True)
+    # A team lead took it down: retired, and its files answer 410 Gone.
+    taken_down_at = models.DateTimeField(null=True, blank=True, editable=False)
+    taken_down_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     review_flags = models.JSONField(
         default=list, blank=True, help_text="ReviewFlag values the curator set."
     )
@@ -524,7 +580,11 @@ class Gif(models.Model):
 
     @property
     def is_publicly_served(self):
-        return self.status in self.PUBLIC_STATUSES
+        return self.status in self.PUBLIC_STATUSES and not self.taken_down
+
+    @property
+    def taken_down(self):
+        return self.taken_down_at is not None
 
     @property
     def extension(self):
@@ -835,15 +895,18 @@ class Gif(models.Model):
             .update(resolved_at=timezone.now(), resolved_by=by, resolution=resolution)
         )
 
-    def restore(self, *, by):
-        """A curator finds the flags unfounded: back on the shelf."""
+    def restore(self, *, by, reason=""):
+        """A curator finds the flags unfounded: back on the shelf.
+
+        Only resolves open flags; a retired GIF comes back with reinstate().
+        """
         with transaction.atomic():
             if not self.resolve_flags(by=by, resolution=AgentFlag.Resolution.RESTORED):
                 raise ReviewError(
                     "There is no open flag on this GIF any more.",
                     code="status_changed",
                 )
-            self.record(GifEvent.Action.RESTORED, by=by)
+            self.record(GifEvent.Action.RESTORED, by=by, summary=reason.strip())
 
     def retire(self, *, by, reason):
         """Off the shelf for good; its public link keeps working."""
@@ -861,6 +924,76 @@ class Gif(models.Model):
             self.status = self.Status.RETIRED
             self.resolve_flags(by=by, resolution=AgentFlag.Resolution.RETIRED)
             self.record(GifEvent.Action.RETIRED, by=by, summary=reason)
+
+    def take_down(self, *, by, reason):
+        """Off the shelf and off the web: every public link answers 410 Gone.
+
+        Works on an approved or a retired GIF; it ends up retired.
+        """
+        reason = (reason or "").strip()
+        if not reason:
+            raise ReviewError("Say why it is taken down.", code="missing_reason")
+        if self.taken_down or self.status not in self.PUBLIC_STATUSES:
+            raise self.state_refusal()
+        now = timezone.now()
+        fields = dict(
+            status=self.Status.RETIRED,
+            taken_down_at=now,
+            taken_down_by=by,
+            updated_at=now,
+        )
+        with transaction.atomic():
+            # Only the first of two leads acting at once changes the row.
+            changed = Gif.objects.filter(
+                pk=self.pk, status=self.status, taken_down_at__isnull=True
+            ).update(**fields)
+            if not changed:
+                self.refresh_from_db()
+                raise self.state_refusal()
+            for name, value in fields.items():
+                setattr(self, name, value)
+            self.resolve_flags(by=by, resolution=AgentFlag.Resolution.RETIRED)
+            self.record(GifEvent.Action.TAKEN_DOWN, by=by, summary=reason)
+
+    def reinstate(self, *, by, reason):
+        """A team lead brings a retired or taken-down GIF back on the shelf."""
+        reason = (reason or "").strip()
+        if not reason:
+            raise ReviewError("Say why it comes back.", code="missing_reason")
+        if self.status != self.Status.RETIRED:
+            raise self.state_refusal()
+        was = "its takedown" if self.taken_down else "retirement"
+        fields = dict(
+            status=self.Status.APPROVED,
+            taken_down_at=None,
+            taken_down_by=None,
+            updated_at=timezone.now(),
+        )
+        with transaction.atomic():
+            changed = Gif.objects.filter(
+                pk=self.pk, status=self.status, taken_down_at=self.taken_down_at
+            ).update(**fields)
+            if not changed:
+                self.refresh_from_db()
+                raise self.state_refusal()
+            for name, value in fields.items():
+                setattr(self, name, value)
+            self.record(
+                GifEvent.Action.REINSTATED,
+                by=by,
+                summary=f"Back on the shelf after {was}: {reason}",
+            )
+
+    def state_refusal(self):
+        """The 409 of an off-the-shelf action the GIF's state does not allow."""
+        state = "taken down" if self.taken_down else self.get_status_display()
+        return ReviewError(
+            f"“{self.title}” is {state.lower()}; nothing was changed.",
+            code="status_changed",
+        )
+
+    def latest_event(self, *actions):
+        return self.events.filter(action__in=actions).select_related("actor").first()
 
     # --- History and duplicates --------------------------------------------
 
@@ -1057,6 +1190,8 @@ class GifEvent(models.Model):
         FLAGGED = "flagged", "Flagged by an agent"
         RESTORED = "restored", "Restored after a flag"
         RETIRED = "retired", "Retired"
+        TAKEN_DOWN = "taken_down", "Taken down"
+        REINSTATED = "reinstated", "Restored to the shelf"
 
     gif = models.ForeignKey(Gif, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -1170,6 +1305,91 @@ class ConversationContext(models.Model):
         ]
 
 
+def start_of_day(day):
+    """Midnight of `day` in the configured time zone."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+@dataclass(frozen=True)
+class Period:
+    """The last `days` days in the configured time zone, today included."""
+
+    days: int
+    last_day: date
+
+    @classmethod
+    def last(cls, days, now=None):
+        return cls(days=days, last_day=timezone.localdate(now))
+
+    @property
+    def first_day(self):
+        return self.last_day - timedelta(days=self.days - 1)
+
+    @property
+    def dates(self):
+        return [self.first_day + timedelta(days=n) for n in range(self.days)]
+
+    @property
+    def start(self):
+        return start_of_day(self.first_day)
+
+    @property
+    def end(self):
+        return start_of_day(self.last_day + timedelta(days=1))
+
+
+class CopyQuerySet(models.QuerySet):
+    """What the team uses, counted in the database for the leads' dashboard."""
+
+    def within(self, period):
+        return self.filter(at__gte=period.start, at__lt=period.end)
+
+    def per_day(self, period):
+        """[(date, copies)] for every day of `period`, quiet days as 0."""
+        counts = dict(
+            self.within(period)
+            .annotate(day=TruncDate("at"))
+            .values("day")
+            .annotate(n=Count("pk"))
+            .order_by("day")
+            .values_list("day", "n")
+        )
+        return [(day, counts.get(day, 0)) for day in period.dates]
+
+    def top_gifs(self, limit=10):
+        """The GIFs copied most: dicts of gif, title, copies, last_copied_at."""
+        return (
+            self.values("gif", title=F("gif__title"))
+            .annotate(copies=Count("pk"), last_copied_at=Max("at"))
+            .order_by("-copies", "-last_copied_at", "gif")[:limit]
+        )
+
+    def by_context(self):
+        """Copies per conversation context; those without one under None."""
+        return (
+            self.values(context_name=F("context__name"))
+            .annotate(copies=Count("pk"))
+            .order_by("-copies", F("context_name").asc(nulls_last=True))
+        )
+
+    def by_mood(self):
+        """Copies per mood of the copied GIF. A copy counts once under each of
+        its GIF's moods, and under None when the GIF has no mood."""
+        return (
+            self.values(mood_name=F("gif__mood__name"))
+            .annotate(copies=Count("pk"))
+            .order_by("-copies", F("mood_name").asc(nulls_last=True))
+        )
+
+    def per_agent(self):
+        """Copies per agent, with their last copy; a departed agent's as None."""
+        return (
+            self.values("agent", username=F("agent__username"))
+            .annotate(copies=Count("pk"), last_copied_at=Max("at"))
+            .order_by("-copies", F("username").asc(nulls_last=True))
+        )
+
+
 class Copy(models.Model):
     """One GIF copied into a chat: what the team uses."""
 
@@ -1189,9 +1409,12 @@ class Copy(models.Model):
     )
     at = models.DateTimeField(default=timezone.now, db_index=True)
 
+    objects = CopyQuerySet.as_manager()
+
     class Meta:
         ordering = ["-at"]
         indexes = [models.Index(fields=["agent", "-at"])]
+        permissions = [("view_dashboard", "Can see what the team uses")]
 
     def __str__(self):
         return f"{self.gif} as {self.format} by {self.agent} at {self.at}"

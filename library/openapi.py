@@ -69,6 +69,11 @@ GIF = {
         "reviewed_by": nullable("string"),
         "reviewed_at": nullable("string", format="date-time"),
         "rejection_reason": {"type": "string"},
+        "taken_down": {
+            "type": "boolean",
+            "description": "A team lead took it down: status is retired and "
+            "every public link answers 410 Gone.",
+        },
     },
 }
 GIF["required"] = sorted(GIF["properties"])
@@ -167,6 +172,27 @@ def review_body(*fields):
             "application/json": {"schema": schema},
             "application/x-www-form-urlencoded": {"schema": schema},
         }
+    }
+
+
+def reason_body():
+    schema = {
+        "type": "object",
+        "required": ["reason"],
+        "properties": {
+            "reason": {
+                "type": "string",
+                "maxLength": 500,
+                "description": "Why; it goes in the GIF's history.",
+            }
+        },
+    }
+    return {
+        "required": True,
+        "content": {
+            "application/json": {"schema": schema},
+            "application/x-www-form-urlencoded": {"schema": schema},
+        },
     }
 
 
@@ -347,6 +373,26 @@ def document(server_url):
                     }
                 },
                 status="201",
+            ),
+            "/api/gifs/{id}/retire/": action(
+                "Retire (team leads; curators on flagged GIFs): out of search, "
+                "public link kept",
+                ref("Gif"),
+                errors(400, 401, 403, 404, 409),
+                reason_body(),
+            ),
+            "/api/gifs/{id}/takedown/": action(
+                "Take down (team leads): retired, and public links answer 410",
+                ref("Gif"),
+                errors(400, 401, 403, 404, 409),
+                reason_body(),
+            ),
+            "/api/gifs/{id}/restore/": action(
+                "Back on the shelf: a retired or taken-down GIF (team leads), "
+                "or a flagged one (curators too)",
+                ref("Gif"),
+                errors(400, 401, 403, 404, 409),
+                reason_body(),
             ),
             "/api/gifs/{id}/copies/": action(
                 "Record a copy into a chat",

@@ -1,3 +1,6 @@
+import csv
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -7,10 +10,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count, Min
 from django.forms import modelform_factory
-from django.http import FileResponse, HttpResponse, HttpResponseNotModified
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import parse_etags, quote_etag, url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.views.decorators.http import (
@@ -20,6 +25,7 @@ from django.views.decorators.http import (
 )
 from django_htmx.http import push_url
 
+from library import charts
 from library.api import picker_choices
 from library.forms import (
     ApiTokenForm,
@@ -27,16 +33,20 @@ from library.forms import (
     GifForm,
     RetireForm,
     ReviewForm,
+    ShelfStateForm,
     TagAliasForm,
     UploadForm,
 )
 from library.imaging import ImageRefused, describe_bytes
 from library.models import (
+    AgentFlag,
     ApiToken,
     ConversationContext,
     Copy,
     Favourite,
     Gif,
+    GifEvent,
+    Period,
     Preferences,
     ReviewError,
     TagAlias,
@@ -62,6 +72,11 @@ def gif_detail(request, pk):
         .select_related("uploaded_by", "reviewed_by", "watched_to_end_by"),
         pk=pk,
     )
+    return detail_page(request, gif)
+
+
+def detail_page(request, gif, status=200, shelf_form=None):
+    retired = gif.status == Gif.Status.RETIRED
     context = {
         "gif": gif,
         "events": gif.events.select_related("actor")[:50],
@@ -69,8 +84,79 @@ def gif_detail(request, pk):
         "already_flagged": gif.agent_flags.open()
         .filter(raised_by=request.user)
         .exists(),
+        "shelf_form": shelf_form or ShelfStateForm(),
+        "retirement": retired and gif.latest_event(GifEvent.Action.RETIRED),
+        "takedown": gif.taken_down and gif.latest_event(GifEvent.Action.TAKEN_DOWN),
     }
-    return render(request, "library/gif_detail.html", context)
+    return render(request, "library/gif_detail.html", context, status=status)
+
+
+def shelf_state_action(action):
+    """A team lead's retire, take-down or restore from the GIF's page.
+
+    A refusal re-renders the page with the reason (400 without one, else
+    409), keeping what the lead typed.
+    """
+
+    @require_POST
+    @login_required
+    @permission_required("library.retire_gif", raise_exception=True)
+    @wraps(action)
+    def view(request, pk):
+        gif = get_object_or_404(Gif, pk=pk)
+        form = ShelfStateForm(request.POST)
+        reason = form.cleaned_data["reason"] if form.is_valid() else ""
+        try:
+            done = action(request, gif, reason)
+        except ReviewError as refusal:
+            messages.error(request, str(refusal))
+            status = 400 if refusal.code == "missing_reason" else 409
+            gif = (
+                Gif.objects.with_tags()
+                .with_open_flag_count()
+                .select_related("uploaded_by", "reviewed_by", "watched_to_end_by")
+                .get(pk=gif.pk)
+            )
+            return detail_page(request, gif, status=status, shelf_form=form)
+        messages.success(request, done)
+        return redirect(gif)
+
+    return view
+
+
+@shelf_state_action
+def gif_retire(request, gif, reason):
+    gif.retire(by=request.user, reason=reason)
+    return f"Retired “{gif.title}”: out of search, but its public link still works."
+
+
+@shelf_state_action
+def gif_take_down(request, gif, reason):
+    gif.take_down(by=request.user, reason=reason)
+    return f"Took down “{gif.title}”: its public links now answer 410 Gone."
+
+
+@shelf_state_action
+def gif_restore(request, gif, reason):
+    gif.reinstate(by=request.user, reason=reason)
+    return f"“{gif.title}” is back on the shelf, and its public link works."
+
+
+@require_safe
+@login_required
+@permission_required("library.retire_gif", raise_exception=True)
+def taken_down_file(request, pk):
+    """What was taken down, for the team leads deciding on it; never cached.
+
+    Its public links answer 410 to everyone, leads included, so that what a
+    lead's browser shows is what the rest of the world gets.
+    """
+    gif = get_object_or_404(Gif.objects.exclude(taken_down_at=None), pk=pk)
+    response = FileResponse(
+        media_storage().open(gif.original.name, "rb"), content_type=gif.content_type
+    )
+    response["Cache-Control"] = "private, no-store"
+    return with_media_headers(response)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -639,6 +725,8 @@ def servable_gif(request, public_id):
     gif = Gif.objects.filter(public_id=public_id).first()
     if gif is None:
         return None
+    if gif.taken_down:
+        return gif  # the caller answers 410 Gone, to everyone
     if gif.is_publicly_served or request.user.has_perm("library.review_gif"):
         return gif
     return None
@@ -653,6 +741,8 @@ def public_file(request, public_id, rendition, extension):
     gif = servable_gif(request, public_id)
     if gif is None:
         return not_found_response()
+    if gif.taken_down:
+        return gone_response()
     if rendition:
         field_name, expected_extension = Gif.RENDITIONS[rendition]
         content_type = f"image/{expected_extension}"
@@ -675,6 +765,8 @@ def public_file(request, public_id, rendition, extension):
 def public_frame(request, public_id, frame):
     """One frame of the review filmstrip, under the same rules."""
     gif = servable_gif(request, public_id)
+    if gif is not None and gif.taken_down:
+        return gone_response()
     entry = gif and next((f for f in gif.filmstrip if f["frame"] == frame), None)
     if entry is None:
         return not_found_response()
@@ -729,3 +821,220 @@ def not_found_response():
     )
     response["Cache-Control"] = "no-store"
     return with_media_headers(response)
+
+
+def gone_response():
+    # Taken down by a team lead. No cache may keep the answer: a lead can
+    # restore the GIF, and its link must work again at once.
+    response = HttpResponse(
+        "This GIF was taken down.", status=410, content_type="text/plain; charset=utf-8"
+    )
+    response["Cache-Control"] = "no-store"
+    return with_media_headers(response)
+
+
+# --- Dashboard ---
+
+# What the ?days= switch offers; anything else shows the first.
+DASHBOARD_DAYS = (30, 90)
+# A GIF counts as unused when nobody copied it in this many days...
+UNUSED_DAYS = 90
+# ...and it has been on the shelf long enough for the team to find it.
+UNUSED_GRACE = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class Row:
+    cells: tuple  # text, the same in the page and in the CSV
+    url: str = ""  # where the first cell links to
+
+
+@dataclass(frozen=True)
+class Table:
+    slug: str
+    title: str
+    headers: tuple
+    rows: list
+    per_period: bool = True  # whether ?days= changes it
+    data: tuple = ()  # the numbers behind the rows, for a chart
+    note: str = ""
+
+    def filename(self, period):
+        days = f"-{period.days}-days" if self.per_period else ""
+        return f"gifshelf-{self.slug}{days}-{period.last_day:%Y-%m-%d}.csv"
+
+
+def cell(value, none="never"):
+    """One table cell as text, dates in the configured time zone."""
+    if value is None:
+        return none
+    if isinstance(value, datetime):
+        return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def copies_per_day_table(period):
+    per_day = Copy.objects.per_day(period)
+    rows = [Row((cell(day), cell(n))) for day, n in per_day]
+    return Table(
+        "copies-per-day", "Copies per day", ("Day", "Copies"), rows, data=per_day
+    )
+
+
+def top_gifs_table(period):
+    rows = [
+        Row(
+            (row["title"], cell(row["copies"]), cell(row["last_copied_at"])),
+            url=reverse("library:gif_detail", args=[row["gif"]]),
+        )
+        for row in Copy.objects.within(period).top_gifs()
+    ]
+    return Table("top-gifs", "Top GIFs", ("GIF", "Copies", "Last copied"), rows)
+
+
+def never_copied_table(period):
+    gifs = (
+        Gif.objects.listed()
+        .not_copied_since(Period(UNUSED_DAYS, period.last_day).start)
+        .on_shelf_before(timezone.now() - UNUSED_GRACE)
+    )
+    rows = [
+        Row(
+            (gif.title, cell(gif.on_shelf_since), cell(gif.last_copied_at)),
+            url=gif.get_absolute_url(),
+        )
+        for gif in gifs
+    ]
+    return Table(
+        "never-copied",
+        f"Not copied in {UNUSED_DAYS} days",
+        ("GIF", "On the shelf since", "Last copied"),
+        rows,
+        per_period=False,
+        note=f"Listed GIFs, on the shelf for at least {UNUSED_GRACE.days} days, "
+        f"that nobody copied in the last {UNUSED_DAYS} days. Oldest first.",
+    )
+
+
+def by_context_table(period):
+    rows = [
+        Row((cell(row["context_name"], "No context"), cell(row["copies"])))
+        for row in Copy.objects.within(period).by_context()
+    ]
+    return Table("by-context", "Copies by context", ("Context", "Copies"), rows)
+
+
+def by_mood_table(period):
+    rows = [
+        Row((cell(row["mood_name"], "No mood"), cell(row["copies"])))
+        for row in Copy.objects.within(period).by_mood()
+    ]
+    return Table(
+        "by-mood",
+        "Copies by mood",
+        ("Mood", "Copies"),
+        rows,
+        note="A copy counts under each of its GIF's moods.",
+    )
+
+
+def open_flags_table(period):
+    flags = AgentFlag.objects.open().select_related("gif", "raised_by")
+    rows = [
+        Row(
+            (
+                flag.gif.title,
+                flag.describe(),
+                cell(flag.raised_by and flag.raised_by.get_username(), "—"),
+                cell(flag.created_at),
+            ),
+            url=reverse("library:review", args=[flag.gif_id]),
+        )
+        for flag in flags.order_by("created_at", "pk")
+    ]
+    headers = ("GIF", "Why", "Flagged by", "Flagged at")
+    return Table("open-flags", "Open agent flags", headers, rows, per_period=False)
+
+
+def per_agent_table(period):
+    rows = [
+        Row(
+            (
+                cell(row["username"], "Former member"),
+                cell(row["copies"]),
+                cell(row["last_copied_at"]),
+            )
+        )
+        for row in Copy.objects.within(period).per_agent()
+    ]
+    headers = ("Agent", "Copies", "Last copied")
+    return Table("per-agent", "Copies per agent", headers, rows)
+
+
+# The page shows them in this order; each exports as /dashboard/<slug>.csv.
+DASHBOARD_TABLES = {
+    "copies-per-day": copies_per_day_table,
+    "top-gifs": top_gifs_table,
+    "never-copied": never_copied_table,
+    "by-context": by_context_table,
+    "by-mood": by_mood_table,
+    "open-flags": open_flags_table,
+    "per-agent": per_agent_table,
+}
+
+
+def dashboard_period(request):
+    days = request.GET.get("days", "")
+    choices = {str(choice): choice for choice in DASHBOARD_DAYS}
+    return Period.last(choices.get(days, DASHBOARD_DAYS[0]))
+
+
+def copies_chart(per_day):
+    """The bar chart of [(day, copies)], one bar a day."""
+    return charts.bars(
+        [n for _, n in per_day],
+        720,
+        220,
+        labels=[f"{day.day} {day:%b}" for day, _ in per_day],
+    )
+
+
+@require_safe
+@login_required
+@permission_required("library.view_dashboard", raise_exception=True)
+def dashboard(request):
+    period = dashboard_period(request)
+    tables = [build(period) for build in DASHBOARD_TABLES.values()]
+    per_day, *others = tables
+    queue = Gif.objects.awaiting_review().aggregate(
+        size=Count("pk"), oldest=Min("waiting_since")
+    )
+    context = {
+        "period": period,
+        "choices": DASHBOARD_DAYS,
+        "per_day": per_day,
+        "chart": copies_chart(per_day.data),
+        "total": sum(n for _, n in per_day.data),
+        "tables": others,
+        "queue": queue,
+    }
+    return render(request, "library/dashboard.html", context)
+
+
+@require_safe
+@login_required
+@permission_required("library.view_dashboard", raise_exception=True)
+def dashboard_csv(request, table):
+    build = DASHBOARD_TABLES.get(table)
+    if build is None:
+        raise Http404("No such table.")
+    period = dashboard_period(request)
+    data = build(period)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{data.filename(period)}"'
+    writer = csv.writer(response)
+    writer.writerow(data.headers)
+    writer.writerows(row.cells for row in data.rows)
+    return response
