@@ -147,6 +147,8 @@ class ReviewFlag(models.TextChoices):
 
 # How far an approval may come before one loop has played since the start.
 WATCH_TOLERANCE_MS = 250
+# The least time a person takes to look at one filmstrip frame and step on.
+STEP_MS = 100
 
 
 class DuplicateImage(ImageRefused):
@@ -191,6 +193,10 @@ class GifQuerySet(models.QuerySet):
             for word in parsed.exclude:
                 sql, params = search.matching_ids_sql([word])
                 results = results.exclude(pk__in=RawSQL(sql, params))
+        if not parsed.phrase:
+            # Nothing typed to rank by (or only -words): every GIF would share
+            # one tier, and the popularity order alone is cheaper to sort.
+            return results.order_by("-copy_count", "-created_at", "-pk")
         title_match = Q()
         for word in parsed.include:
             title_match &= Q(search_title__contains=word)
@@ -755,12 +761,20 @@ class Gif(models.Model):
         return playback
 
     def record_filmstrip_end(self, *, by):
-        """Reduced motion: stepping through the filmstrip counts as watching."""
-        now = timezone.now()
-        if not Playback.objects.filter(gif=self, reviewer=by).update(
-            stepped_to_end_at=now
-        ):
+        """Reduced motion: stepping through the filmstrip counts as watching,
+        if it took as long as a person needs to look at every frame."""
+        playback = Playback.objects.filter(gif=self, reviewer=by).first()
+        if playback is None:
             raise ReviewError("Open the review page first.", code="not_started")
+        now = timezone.now()
+        steps = max(len(self.filmstrip) - 1, 0)
+        if now < playback.started_at + timedelta(milliseconds=STEP_MS * steps):
+            raise ReviewError(
+                "Step through every frame of the filmstrip before approving it.",
+                code="not_watched",
+            )
+        playback.stepped_to_end_at = now
+        playback.save(update_fields=["stepped_to_end_at"])
         return now
 
     def watched_through(self, playback, now=None):

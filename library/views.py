@@ -39,6 +39,7 @@ from library.forms import (
 )
 from library.imaging import ImageRefused, describe_bytes
 from library.models import (
+    STEP_MS,
     AgentFlag,
     ApiToken,
     ConversationContext,
@@ -601,6 +602,7 @@ def review_page(request, gif, status=200, form=None):
         "retire_form": RetireForm(),
         "near_duplicates": gif.near_duplicates.all(),
         "open_flags": gif.agent_flags.open().select_related("raised_by"),
+        "step_ms": STEP_MS,
         "own_upload": gif.uploaded_by_id == request.user.pk
         and not settings.GIFSHELF_ALLOW_SELF_APPROVAL,
     }

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from library.models import Gif, Playback, ReviewError
+from library.models import STEP_MS, Gif, Playback, ReviewError
 from tests import images
 from tests.reviewing import (
     WATCH_REFUSAL,
@@ -269,8 +269,11 @@ def test_the_review_page_tells_how_long_one_loop_is(carol, ready_gif):
 
 
 @pytest.mark.django_db
-def test_stepping_to_the_last_frame_after_the_start_counts_as_watched(carol, ready_gif):
+def test_stepping_to_the_last_frame_after_the_start_counts_as_watched(
+    carol, ready_gif, other_curator
+):
     start(carol, ready_gif)
+    let_time_pass(ready_gif, other_curator, STEP_MS * len(ready_gif.filmstrip))
 
     stepped = step_to_last_frame(carol, ready_gif)
     response = api_approve(carol, ready_gif)
@@ -278,6 +281,20 @@ def test_stepping_to_the_last_frame_after_the_start_counts_as_watched(carol, rea
     assert stepped.status_code == 200
     assert response.status_code == 200
     assert refreshed(ready_gif).status == Gif.Status.APPROVED
+
+
+@pytest.mark.django_db
+def test_reaching_the_last_frame_faster_than_anyone_can_step_is_refused(
+    carol, ready_gif
+):
+    start(carol, ready_gif)
+
+    stepped = step_to_last_frame(carol, ready_gif)
+    approved = api_approve(carol, ready_gif)
+
+    assert refusal(stepped)[:2] == (409, "not_watched")
+    assert "Step through every frame" in refusal(stepped)[2]
+    assert_refused(approved, ready_gif, 409, "not_watched")
 
 
 @pytest.mark.django_db
@@ -335,6 +352,7 @@ def test_the_filmstrip_path_records_when_the_last_frame_was_reached(
     carol, ready_gif, other_curator
 ):
     start(carol, ready_gif)
+    let_time_pass(ready_gif, other_curator, STEP_MS * len(ready_gif.filmstrip))
     stepped = step_to_last_frame(carol, ready_gif).json()["stepped_to_end_at"]
 
     body = api_approve(carol, ready_gif).json()

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from library.models import Gif, MoodTag
+from library.models import STEP_MS, Gif, MoodTag
 from tests import images
 
 WATCH_REFUSAL = "Watch the GIF to its end before approving it."
@@ -201,6 +201,7 @@ def test_with_reduced_motion_stepping_to_the_last_frame_counts_as_watching(
     tab_to(page, frames.first)
     for _ in range(5):
         expect(approve).to_be_disabled()
+        page.wait_for_timeout(STEP_MS + 50)  # as long as a person looks, at least
         page.keyboard.press("ArrowRight")
 
     expect(frames.last).to_be_focused()
@@ -227,6 +228,7 @@ def test_with_reduced_motion_stepping_before_the_clock_has_started_counts(
     frames = page.locator("[data-filmstrip] [data-frame]")
     frames.first.focus()
     for _ in range(5):
+        page.wait_for_timeout(STEP_MS + 50)
         page.keyboard.press("ArrowRight")
     expect(frames.last).to_be_focused()
     approve = page.get_by_role("button", name="Approve", exact=True)
