@@ -141,7 +141,8 @@ GIFSHELF_MAX_FILES_PER_UPLOAD = env_int("GIFSHELF_MAX_FILES_PER_UPLOAD", 20)
 GIFSHELF_MAX_REQUEST_BYTES = (
     GIFSHELF_MAX_UPLOAD_BYTES * GIFSHELF_MAX_FILES_PER_UPLOAD + 1_000_000
 )
-DATA_UPLOAD_MAX_NUMBER_FILES = GIFSHELF_MAX_FILES_PER_UPLOAD
+# Django's own cap sits above ours, so the form can say how many to send.
+DATA_UPLOAD_MAX_NUMBER_FILES = 2 * GIFSHELF_MAX_FILES_PER_UPLOAD
 FILE_UPLOAD_HANDLERS = [
     "library.uploads.SizeLimitUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",

@@ -89,6 +89,14 @@ class GifAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         form.instance.refresh_search_document()
+        if form.changed_data:
+            # Edits here belong in the GIF's history like any other.
+            form.instance.record(
+                GifEvent.Action.EDITED,
+                by=request.user,
+                summary="In the admin: "
+                + ", ".join(str(form[name].label) for name in form.changed_data),
+            )
 
 
 class VocabularyAdmin(admin.ModelAdmin):

@@ -28,6 +28,7 @@ from library.models import (
     ReviewError,
     SituationTag,
 )
+from library.search import fold
 from library.uploads import oversized_message
 
 TEXT_FIELDS = ("title", "alt_text", "use_when", "avoid_when")
@@ -98,6 +99,8 @@ def csrf_failure(request, reason=""):
 
 def gif_json(gif, request):
     """The GIF object of docs/api.md. Expects with_tags() and the review users."""
+    # Agents learn nothing of unapproved GIFs, not even their ids.
+    reviewer = request.user.has_perm("library.review_gif")
 
     def names(vocabulary):
         return sorted(tag.name for tag in getattr(gif, vocabulary).all())
@@ -130,7 +133,11 @@ def gif_json(gif, request):
         "flags": gif.flags,
         "flag_note": gif.review_note,
         "flash_per_second": gif.flash_per_second,
-        "near_duplicates": sorted(other.pk for other in gif.near_duplicates.all()),
+        "near_duplicates": sorted(
+            other.pk
+            for other in gif.near_duplicates.all()
+            if reviewer or other.status == Gif.Status.APPROVED
+        ),
         "watched_to_end_by": username(gif.watched_to_end_by),
         "watched_to_end_at": isoformat(gif.watched_to_end_at),
         "reviewed_by": username(gif.reviewed_by),
@@ -177,10 +184,10 @@ PAGE_SIZE = 24
 def gifs(request):
     if request.method == "POST":
         return upload(request)
-    return search(request)
+    return search_shelf(request)
 
 
-def search(request):
+def search_shelf(request):
     """The picker's search: listed GIFs only, in ranked order."""
     if not request.user.has_perm("library.search_gif"):
         return error("Your account has no role on the shelf yet.", 403)
@@ -219,7 +226,16 @@ def picker_choices(params):
     def find(model, field, value, label):
         if not value:
             return None
-        found = model.objects.filter(**{f"{field}__iexact": value}).first()
+        # Folded in Python: SQLite ignores case for ASCII letters only.
+        wanted = fold(value)
+        found = next(
+            (
+                item
+                for item in model.objects.all()
+                if fold(getattr(item, field)) == wanted
+            ),
+            None,
+        )
         if found is None:
             raise LookupError(f"There is no {label} called “{value}”.")
         return found
@@ -241,7 +257,8 @@ def copies(request, pk):
     """Record that an agent copied a GIF into a chat."""
     if not request.user.has_perm("library.search_gif"):
         return error("Your account has no role on the shelf yet.", 403)
-    gif = Gif.objects.publicly_served().filter(pk=pk).first()
+    # Only what agents can find counts as the team's usage.
+    gif = Gif.objects.listed().filter(pk=pk).first()
     if gif is None:
         return error("No such GIF on the shelf.", 404)
     data = request_data(request) or {}

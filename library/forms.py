@@ -11,6 +11,7 @@ from library.models import (
     ReviewFlag,
     SituationTag,
     TagAlias,
+    find_tag,
 )
 
 
@@ -174,6 +175,21 @@ class GifForm(forms.ModelForm):
                 if name in self.fields:
                     self.initial[name] = list(getattr(self.instance, name).all())
 
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and self.instance.status == Gif.Status.APPROVED:
+            # An edit may not take away what approval required.
+            had_alt_text = bool((self.initial.get("alt_text") or "").strip())
+            if had_alt_text and not cleaned.get("alt_text", "x").strip():
+                self.add_error("alt_text", "A GIF on the shelf keeps its alt text.")
+            had_tags = self.initial.get("mood") or self.initial.get("situation")
+            moods, situations = cleaned.get("mood"), cleaned.get("situation")
+            if had_tags and moods == [] and situations == []:
+                self.add_error(
+                    "mood", "A GIF on the shelf keeps a mood or a situation tag."
+                )
+        return cleaned
+
     def save(self, commit=True):
         """Save the edit and record what changed in the GIF's history."""
         with transaction.atomic():
@@ -275,10 +291,8 @@ class TagAliasForm(forms.ModelForm):
 
     def clean_target(self):
         target = self.cleaned_data["target"].strip()
-        for model in (MoodTag, SituationTag, AppropriatenessTag):
-            tag = model.objects.filter(name__iexact=target).first()
-            if tag is not None:
-                return tag.name
+        if tag := find_tag(target):
+            return tag.name
         raise forms.ValidationError(
             f"There is no tag called “{target}”. An alias stands for a tag the "
             "shelf already has."

@@ -59,12 +59,25 @@ class VocabularyTag(TagBase):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = slugify(self.name, allow_unicode=True)
-        renamed = self.pk and type(self).objects.filter(pk=self.pk).exclude(
-            name=self.name
+        old_name = (
+            type(self).objects.filter(pk=self.pk).values_list("name", flat=True).first()
         )
         super().save(*args, **kwargs)
-        if renamed:
-            Gif.objects.filter(pk__in=self.items.values("content_object")).reindex()
+        if old_name is not None and old_name != self.name:
+            # Aliases follow the tag, and its GIFs are found by the new name.
+            for alias in TagAlias.objects.filter(target_key=search.fold(old_name)):
+                alias.target = self.name
+                alias.save()
+            self.tagged_gifs().reindex()
+
+    def delete(self, *args, **kwargs):
+        tagged = list(self.tagged_gifs().values_list("pk", flat=True))
+        result = super().delete(*args, **kwargs)
+        Gif.objects.filter(pk__in=tagged).reindex()
+        return result
+
+    def tagged_gifs(self):
+        return Gif.objects.filter(pk__in=self.items.values("content_object"))
 
     @property
     def guidance(self):
@@ -222,7 +235,9 @@ class GifQuerySet(models.QuerySet):
             self.with_tags()
             .select_related("uploaded_by", "reviewed_by", "watched_to_end_by")
             .prefetch_related(
-                models.Prefetch("near_duplicates", queryset=Gif.objects.only("pk"))
+                models.Prefetch(
+                    "near_duplicates", queryset=Gif.objects.only("pk", "status")
+                )
             )
         )
 
@@ -387,13 +402,15 @@ class GifQuerySet(models.QuerySet):
             flash_per_second=analysis.flash.per_second,
             frame_hashes=[f"{value:016x}" for value in analysis.frame_hashes],
         )
+        # Compared before the write transaction: it reads the whole shelf.
+        near_duplicates = gif.find_near_duplicates()
         stored = gif.store_files(data, analysis)
         try:
             with transaction.atomic():
                 gif.save()
                 for vocabulary, chosen in tags.items():
                     getattr(gif, vocabulary).set(chosen)
-                gif.link_near_duplicates()
+                gif.near_duplicates.set(near_duplicates)
                 gif.refresh_search_document()
                 gif.record(GifEvent.Action.UPLOADED, by=by)
         except IntegrityError:
@@ -1050,17 +1067,15 @@ class Gif(models.Model):
             search_body=self.search_body,
         )
 
-    def link_near_duplicates(self):
-        """Find GIFs most of whose frames look like most of this one's."""
+    def find_near_duplicates(self):
+        """Ids of the GIFs most of whose frames look like most of this one's."""
         mine = [int(value, 16) for value in self.frame_hashes]
         candidates = Gif.objects.exclude(pk=self.pk).values_list("pk", "frame_hashes")
-        self.near_duplicates.set(
-            [
-                pk
-                for pk, hashes in candidates.iterator()
-                if imaging.are_near_duplicates(mine, [int(h, 16) for h in hashes])
-            ]
-        )
+        return [
+            pk
+            for pk, hashes in candidates.iterator()
+            if imaging.are_near_duplicates(mine, [int(h, 16) for h in hashes])
+        ]
 
     def delete(self, *args, **kwargs):
         names = self.file_names()
@@ -1272,13 +1287,25 @@ class TagAlias(models.Model):
         return result
 
 
+def find_tag(name):
+    """The tag of any vocabulary called `name`, whatever its case, or None.
+
+    Compared in Python: SQLite ignores case for ASCII letters only, and the
+    vocabularies are small.
+    """
+    wanted = search.fold(name)
+    for model in (MoodTag, SituationTag, AppropriatenessTag):
+        for tag in model.objects.all():
+            if search.fold(tag.name) == wanted:
+                return tag
+    return None
+
+
 def reindex_tagged(keys):
     """Rebuild the search documents of GIFs carrying any tag named in `keys`."""
-    tagged = Q()
     for key in keys:
-        for vocabulary in ("mood", "situation", "appropriateness"):
-            tagged |= Q(**{f"{vocabulary}__name__iexact": key})
-    Gif.objects.filter(pk__in=Gif.objects.filter(tagged).values("pk")).reindex()
+        if tag := find_tag(key):
+            tag.tagged_gifs().reindex()
 
 
 class ConversationContext(models.Model):
