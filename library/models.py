@@ -212,7 +212,10 @@ class GifQuerySet(models.QuerySet):
             return results.order_by("-copy_count", "-created_at", "-pk")
         title_match = Q()
         for word in parsed.include:
-            title_match &= Q(search_title__contains=word)
+            # The title is stored as folded words joined by single spaces.
+            title_match &= Q(search_title__startswith=word) | Q(
+                search_title__contains=f" {word}"
+            )
         tiers = [When(search_tags__contains=search.tag_keys([parsed.phrase]), then=0)]
         if parsed.include:
             tiers.append(When(title_match, then=1))
@@ -1057,7 +1060,7 @@ class Gif(models.Model):
             "name", flat=True
         )
         self.search_tags = search.tag_keys([*names, *aliases])
-        self.search_title = search.fold(self.title)
+        self.search_title = search.words(self.title)
         self.search_body = search.fold(
             " ".join((self.alt_text, self.use_when, self.avoid_when))
         )

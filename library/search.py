@@ -8,18 +8,60 @@ an expression index) whenever the row changes.
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.db import connection
 
 WORD = re.compile(r"\w+")
+# Words of a query that count: a search box never needs more, and past about
+# a thousand SQLite refuses the query ("Expression tree is too large").
+MAX_WORDS = 16
 # A tag key separator no tokenizer keeps and no tag name contains.
 KEY_SEPARATOR = "|"
 
 
 def fold(text):
-    """Casefold for search: "Спасибо!" and "спасибо" become the same."""
-    return " ".join((text or "").casefold().split())
+    """Fold for search: "Спасибо!" and "спасибо", "Café" and "cafe" match.
+
+    Accents go too, so both databases agree whatever their tokenizer does,
+    and an accent typed as a separate combining mark cannot split a word.
+    """
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(bare.casefold().split())
+
+
+def words(text):
+    """The folded words of `text`, one space apart: "Oh, hold on!" → "oh hold on"."""
+    return " ".join(WORD.findall(fold(text)))
+
+
+def rebuild_documents(apps):
+    """Recompute every GIF's search document (for migrations: plain models)."""
+    Gif = apps.get_model("library", "Gif")
+    TagAlias = apps.get_model("library", "TagAlias")
+    aliases = {}
+    for name, target_key in TagAlias.objects.values_list("name", "target_key"):
+        aliases.setdefault(target_key, []).append(name)
+    through_models = [
+        apps.get_model("library", name)
+        for name in ("MoodTaggedGif", "SituationTaggedGif", "AppropriatenessTaggedGif")
+    ]
+    for gif in Gif.objects.all():
+        names = [
+            name
+            for through in through_models
+            for name in through.objects.filter(content_object=gif).values_list(
+                "tag__name", flat=True
+            )
+        ]
+        extra = [alias for name in names for alias in aliases.get(fold(name), [])]
+        Gif.objects.filter(pk=gif.pk).update(
+            search_tags=tag_keys([*names, *extra]),
+            search_title=words(gif.title),
+            search_body=fold(" ".join((gif.alt_text, gif.use_when, gif.avoid_when))),
+        )
 
 
 def tag_keys(names):
@@ -43,16 +85,17 @@ class ParsedQuery:
 def parse(query):
     """Split what an agent typed into words to find and `-words` to leave out."""
     include, exclude, positive = [], [], []
-    for chunk in (query or "").split():
-        words = [fold(word) for word in WORD.findall(chunk)]
+    # PostgreSQL refuses text holding NUL, which no word or tag contains.
+    for chunk in (query or "").replace("\x00", " ").split():
+        words = WORD.findall(fold(chunk))
         if chunk.startswith("-") and len(chunk) > 1:
             exclude.extend(words)
         else:
             include.extend(words)
             positive.append(chunk)
     return ParsedQuery(
-        include=tuple(dict.fromkeys(include)),
-        exclude=tuple(dict.fromkeys(exclude)),
+        include=tuple(dict.fromkeys(include))[:MAX_WORDS],
+        exclude=tuple(dict.fromkeys(exclude))[:MAX_WORDS],
         phrase=fold(" ".join(positive)),
     )
 
