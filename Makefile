@@ -7,7 +7,7 @@ PORT ?= 8000
 PYTEST_WORKERS ?= 2
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/gifshelf
 
-.PHONY: run test test-postgres lint format check demo clean
+.PHONY: run serve test test-postgres lint format check demo clean messages
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,17 +16,23 @@ $(BIN)/.installed: requirements.txt
 	touch $@
 
 run: $(BIN)/.installed  ## migrate, load the demo library, serve on 127.0.0.1:8000
+	$(BIN)/python manage.py compile_catalogues
 	GIFSHELF_DEBUG=1 $(BIN)/python manage.py migrate --no-input
 	GIFSHELF_DEBUG=1 $(BIN)/python manage.py load_demo
 	GIFSHELF_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+serve: $(BIN)/.installed  ## production: check, migrate, collectstatic, gunicorn (README)
+	$(BIN)/python manage.py serve
+
 demo: $(BIN)/.installed  ## (re)load the demo library without serving
+	$(BIN)/python manage.py compile_catalogues
 	GIFSHELF_DEBUG=1 $(BIN)/python manage.py migrate --no-input
 	GIFSHELF_DEBUG=1 $(BIN)/python manage.py load_demo
 
 test: $(BIN)/.installed  ## the whole suite (browser tests skip without Chromium)
 	$(BIN)/python manage.py makemigrations --check --dry-run --no-color > /dev/null \
 		|| (echo "Model changes without a migration: run makemigrations." && exit 1)
+	$(BIN)/python manage.py compile_catalogues
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test-postgres: $(BIN)/.installed  ## the whole suite against the local PostgreSQL
@@ -39,6 +45,10 @@ lint: $(BIN)/.installed
 format: $(BIN)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+messages: $(BIN)/.installed  ## collect new strings into the catalogues (needs GNU gettext)
+	$(BIN)/python manage.py makemessages --locale ru --no-obsolete --add-location file --ignore '.venv/*' --ignore 'bench/*'
+	$(BIN)/python manage.py compile_catalogues
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache

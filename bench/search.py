@@ -135,8 +135,13 @@ def main():
     options = parse_arguments()
     # WhiteNoise looks for collected static files, which the API never serves.
     warnings.filterwarnings("ignore", message="No directory at")
-    with fresh_database() as (url, vendor):
+    kept = options.keep and Path(options.keep).exists()
+    database = kept_database(options.keep) if options.keep else fresh_database()
+    with database as (url, vendor):
         os.environ["DATABASE_URL"] = url
+        # Persistent connections, as a production server keeps them: a new
+        # connection per request would also start SQLite's page cache cold.
+        os.environ["GIFSHELF_DB_CONN_MAX_AGE"] = "600"
         import django
 
         django.setup()
@@ -144,10 +149,15 @@ def main():
 
         call_command("migrate", verbosity=0)
         started = time.perf_counter()
-        hidden_ids = fill(options.gifs, random.Random(options.seed))
+        if kept:
+            hidden_ids = hidden()
+        else:
+            hidden_ids = fill(options.gifs, random.Random(options.seed))
         filled_in = time.perf_counter() - started
         print(machine(vendor, options.gifs, filled_in))
         check_documents(random.Random(options.seed))
+        if vendor == "postgresql":
+            settle()
         run(options, hidden_ids)
         from django.db import connections
 
@@ -170,6 +180,18 @@ def parse_arguments():
         help="timed naive requests (default: one per query in the mix, twice)",
     )
     parser.add_argument("--seed", type=int, default=4)
+    parser.add_argument(
+        "--keep",
+        metavar="PATH",
+        help="SQLite only: fill this file once and reuse it on later runs "
+        "(for iterating; the figures come from fresh databases)",
+    )
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="also print, per query, where one request's database time goes "
+        "and the plan of its ranked page",
+    )
     return parser.parse_args()
 
 
@@ -203,6 +225,20 @@ def fresh_database():
             yield parts._replace(path=f"/{BENCH_DATABASE}").geturl(), "postgresql"
         finally:
             admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
+
+
+@contextmanager
+def kept_database(path):
+    yield f"sqlite:///{Path(path).resolve()}", "sqlite"
+
+
+def hidden():
+    """The ids of a kept database's GIFs that must never show."""
+    from library.models import Gif
+
+    return set(
+        Gif.objects.exclude(pk__in=Gif.objects.listed()).values_list("pk", flat=True)
+    )
 
 
 # --- Filling -------------------------------------------------------------------
@@ -281,9 +317,12 @@ def fill(count, rng):
             text["title"] = f"Thank you {text['title'].lower()}"[:120]
             if by_name["Thank you"] not in text["mood"]:
                 text["mood"].append(by_name["Thank you"])
-        names = [
-            tag.name for vocabulary, _, _ in vocabularies for tag in text[vocabulary]
+        chosen = [
+            (vocabulary, tag)
+            for vocabulary, _, _ in vocabularies
+            for tag in text[vocabulary]
         ]
+        names = [tag.name for _, tag in chosen]
         keys = {search.fold(name) for name in names}
         frames = rng.randint(2, 60)
         gif = Gif(
@@ -325,6 +364,9 @@ def fill(count, rng):
             search_title=search.words(text["title"]),
             search_body=search.fold(
                 " ".join((text["alt_text"], text["use_when"], text["avoid_when"]))
+            ),
+            search_facets=search.facets(
+                (vocabulary, tag.pk) for vocabulary, tag in chosen
             ),
         )
         gif.flag_me = flag_me
@@ -397,32 +439,62 @@ def check_documents(rng):
 
     sample = rng.sample(list(Gif.objects.values_list("pk", flat=True)), 50)
     for gif in Gif.objects.filter(pk__in=sample).with_tags():
-        before = (gif.search_tags, gif.search_title, gif.search_body)
+        fields = ("search_tags", "search_title", "search_body", "search_facets")
+        before = [getattr(gif, field) for field in fields]
         gif.refresh_search_document()
-        after = (gif.search_tags, gif.search_title, gif.search_body)
+        after = [getattr(gif, field) for field in fields]
         if before != after:
             raise SystemExit(f"Bench data differs from refresh_search_document: {gif}")
+
+
+def settle():
+    """What autovacuum does to a table that grew by N rows: without fresh
+    statistics PostgreSQL misjudges the search and runs it for seconds."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
 
 
 # --- Measuring -----------------------------------------------------------------
 
 
 def run(options, hidden_ids):
-    from django.test import Client
+    import json
+
+    from django.conf import settings
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.test import Client, RequestFactory
 
     from library.models import Member
 
+    # Log in once, as a browser would, and send the session cookie with every
+    # request to the WSGI handler itself: the whole middleware stack, session
+    # and authentication run, without the test client's signal handlers.
     client = Client(SERVER_NAME="localhost")
     client.force_login(Member.objects.get(username="bench-agent"))
+    name = settings.SESSION_COOKIE_NAME
+    cookie = f"{name}={client.cookies[name].value}"
+    handler = WSGIHandler()
+    # CPU time of each request (Python and SQLite, both in this process):
+    # what a request costs when other work shares the machine.
+    cpu_times = []
+    factory = RequestFactory(SERVER_NAME="localhost", HTTP_COOKIE=cookie)
 
     def ask(query, context):
         params = {"q": query, **({"context": context} if context else {})}
+        environ = factory.get("/api/gifs/", params).environ
+        status = []
+        cpu_started = time.process_time()
         started = time.perf_counter()
-        response = client.get("/api/gifs/", params)
+        response = handler(environ, lambda code, headers: status.append(code))
+        content = b"".join(response)
+        response.close()
         elapsed = (time.perf_counter() - started) * 1000
-        if response.status_code != 200:
-            raise SystemExit(f"{params}: {response.status_code} {response.content}")
-        body = response.json()
+        cpu_times.append((time.process_time() - cpu_started) * 1000)
+        if not status[0].startswith("200"):
+            raise SystemExit(f"{params}: {status[0]} {content[:500]}")
+        body = json.loads(content)
         leaked = {result["id"] for result in body["results"]} & hidden_ids
         if leaked:
             raise SystemExit(f"{params} shows GIFs that must not show: {leaked}")
@@ -439,10 +511,60 @@ def run(options, hidden_ids):
             times[index].append(elapsed)
         return times, counts
 
+    if options.explain:
+        explain(ask)
+    cpu_times.clear()
     search_times, counts = measure(options.queries)
+    search_cpu = cpu_times[len(MIX) :]  # after the warm-up
     with naive_search():
         naive_times, naive_counts = measure(options.naive_queries or 2 * len(MIX))
     report(search_times, counts, naive_times, naive_counts)
+    print(
+        f"search API CPU time per request: p50 {percentile(search_cpu, 0.5):.1f} ms, "
+        f"p95 {percentile(search_cpu, 0.95):.1f} ms"
+    )
+
+
+def explain(ask):
+    """One request per query: its time, its slowest SQL statements, and how
+    the database runs each (EXPLAIN QUERY PLAN on SQLite, EXPLAIN ANALYZE on
+    PostgreSQL)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    prefix = (
+        "EXPLAIN (ANALYZE, BUFFERS) "
+        if connection.vendor == "postgresql"
+        else "EXPLAIN QUERY PLAN "
+    )
+    for label, query, slug in MIX:
+        ask(query, slug)  # warm
+        with CaptureQueriesContext(connection) as captured:
+            elapsed, found = ask(query, slug)
+        statements = sorted(
+            captured.captured_queries, key=lambda q: float(q["time"]), reverse=True
+        )
+        in_sql = sum(float(q["time"]) for q in statements) * 1000
+        print(f"\n### {label}: {query!r}" + (f" in {slug}" if slug else ""))
+        print(f"\n{found} found, {elapsed:.1f} ms for the request; ", end="")
+        print(f"{len(statements)} statements, {in_sql:.1f} ms in the database.")
+        # The slowest statement, and every one that reads the search index.
+        shown = [
+            statement
+            for number, statement in enumerate(statements)
+            if number == 0
+            or "library_gif_search" in statement["sql"]
+            or "to_tsvector" in statement["sql"]
+        ]
+        for statement in shown:
+            print(f"\n{float(statement['time']) * 1000:.1f} ms:\n\n```sql")
+            print(statement["sql"])
+            print("```\n\n```")
+            with connection.cursor() as cursor:
+                cursor.execute(prefix + statement["sql"])
+                for row in cursor.fetchall():
+                    print(" ".join(str(part) for part in row))
+            print("```")
 
 
 @contextmanager
@@ -495,7 +617,13 @@ def naive_search():
             results = results.filter(situation__in=[situation])
         return results.order_by("search_tier", "-copy_count", "-created_at", "-pk")
 
-    with mock.patch.object(GifQuerySet, "pick", pick):
+    def ranked(self, *, per_page=24, **choices):
+        return pick(self, **choices).for_cards()
+
+    with (
+        mock.patch.object(GifQuerySet, "pick", pick),
+        mock.patch.object(GifQuerySet, "ranked", ranked),
+    ):
         yield
 
 

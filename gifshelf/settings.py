@@ -8,6 +8,8 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -33,14 +35,34 @@ def env_list(name, default):
 
 DEBUG = env_bool("GIFSHELF_DEBUG", False)
 
-# The fallback key is for a laptop only: Django's deploy check (security.W009)
-# flags the "django-insecure-" prefix, so production must set a real one.
-SECRET_KEY = os.environ.get(
-    "GIFSHELF_SECRET_KEY", "django-insecure-gifshelf-development-key-do-not-deploy"
-)
+# The fallback key is for a laptop and the tests only: Django's deploy check
+# (security.W009) flags its "django-insecure-" prefix, and gifshelf.wsgi, which
+# every server loads, refuses to start with it unless DEBUG is on.
+DEVELOPMENT_SECRET_KEY = "django-insecure-gifshelf-development-key-do-not-deploy"
+SECRET_KEY = os.environ.get("GIFSHELF_SECRET_KEY") or DEVELOPMENT_SECRET_KEY
 
 ALLOWED_HOSTS = env_list("GIFSHELF_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("GIFSHELF_CSRF_TRUSTED_ORIGINS", [])
+
+# HTTPS. Off by default so that `make run` and the tests work over plain
+# http; production turns GIFSHELF_HTTPS on, which makes cookies secure,
+# redirects http to https and sends HSTS (each adjustable on its own).
+HTTPS = env_bool("GIFSHELF_HTTPS", False)
+# Only behind a proxy that terminates TLS and sets X-Forwarded-Proto itself,
+# overwriting what clients send; otherwise anyone could claim https.
+if env_bool("GIFSHELF_BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("GIFSHELF_SSL_REDIRECT", HTTPS)
+SECURE_HSTS_SECONDS = env_int("GIFSHELF_HSTS_SECONDS", 31_536_000 if HTTPS else 0)
+# These two bind every subdomain and the browsers' preload lists: opt in.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("GIFSHELF_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("GIFSHELF_HSTS_PRELOAD", False)
+SESSION_COOKIE_SECURE = env_bool("GIFSHELF_SECURE_COOKIES", HTTPS)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Where the client's address is, for login throttling. Behind a proxy every
+# request comes from the proxy: name the header it sets (X-Forwarded-For,
+# whose last entry is the one the proxy added, or X-Real-IP).
+GIFSHELF_CLIENT_IP_HEADER = os.environ.get("GIFSHELF_CLIENT_IP_HEADER", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -57,12 +79,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "library.middleware.content_security_policy",
     "library.uploads.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "library.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -88,10 +113,14 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "gifshelf.wsgi.application"
 
+# Persistent connections save a connection per request; the health check
+# replaces one the server closed meanwhile. runserver (DEBUG) makes a thread
+# per request, so there each connection closes with its request.
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("GIFSHELF_DB_CONN_MAX_AGE", 0),
+        conn_max_age=env_int("GIFSHELF_DB_CONN_MAX_AGE", 0 if DEBUG else 60),
+        conn_health_checks=True,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -105,20 +134,78 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "library:home"
 LOGOUT_REDIRECT_URL = "login"
 
+# English unless the browser (Accept-Language), the language cookie or the
+# member's preference asks for Russian. Catalogues are compiled by the build
+# (`manage.py compile_catalogues`) from locale/*/LC_MESSAGES/django.po.
 LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = os.environ.get("GIFSHELF_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("GIFSHELF_STATIC_ROOT", BASE_DIR / "staticfiles"))
 
 # Media is never served as a directory: approved files go out through
 # library.views.public_file, which checks status and sets safe headers.
 MEDIA_ROOT = Path(os.environ.get("GIFSHELF_MEDIA_ROOT", BASE_DIR / "media"))
 
+# Where originals and renditions live: the local MEDIA_ROOT (default) or any
+# S3-compatible object store (AWS S3, MinIO, Ceph, R2, ...). Either way the
+# public links are the app's own /g/... URLs: the bucket stays private.
+MEDIA_STORAGE = os.environ.get("GIFSHELF_STORAGE", "filesystem").strip().lower()
+if MEDIA_STORAGE == "filesystem":
+    MEDIA_BACKEND = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif MEDIA_STORAGE == "s3":
+    MEDIA_BACKEND = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("GIFSHELF_S3_BUCKET", ""),
+            # Unset: AWS itself. MinIO and the others need their URL.
+            "endpoint_url": os.environ.get("GIFSHELF_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("GIFSHELF_S3_REGION") or None,
+            # Unset: boto3's own chain (AWS_* variables, profile, instance role).
+            "access_key": os.environ.get("GIFSHELF_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("GIFSHELF_S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("GIFSHELF_S3_PREFIX", ""),
+            "addressing_style": os.environ.get("GIFSHELF_S3_ADDRESSING_STYLE") or None,
+            "signature_version": "s3v4",
+            # Objects stay private: only the app (or nginx) reads them.
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+    if not MEDIA_BACKEND["OPTIONS"]["bucket_name"]:
+        raise ImproperlyConfigured("GIFSHELF_STORAGE=s3 needs GIFSHELF_S3_BUCKET.")
+else:
+    raise ImproperlyConfigured(
+        f"GIFSHELF_STORAGE is {MEDIA_STORAGE!r}: use filesystem or s3."
+    )
+
+# Behind nginx, files on the local filesystem go out through an internal
+# redirect to this prefix (an `internal` location aliased to MEDIA_ROOT;
+# docs/deploy.md) instead of through Python. Objects in S3 are streamed by
+# the app; a caching proxy in front keeps that to once per file.
+GIFSHELF_ACCEL_REDIRECT = os.environ.get("GIFSHELF_ACCEL_REDIRECT", "")
+if GIFSHELF_ACCEL_REDIRECT and not (
+    GIFSHELF_ACCEL_REDIRECT.startswith("/") and GIFSHELF_ACCEL_REDIRECT.endswith("/")
+):
+    raise ImproperlyConfigured(
+        "GIFSHELF_ACCEL_REDIRECT is a path that starts and ends with /, "
+        "e.g. /protected-media/."
+    )
+if GIFSHELF_ACCEL_REDIRECT and MEDIA_STORAGE != "filesystem":
+    raise ImproperlyConfigured(
+        "GIFSHELF_ACCEL_REDIRECT hands nginx a file under MEDIA_ROOT: it works "
+        "with GIFSHELF_STORAGE=filesystem only (docs/deploy.md)."
+    )
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_BACKEND,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -149,6 +236,12 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 
+# Login throttling: this many failed log-ins within the window, for one
+# account or from one address, lock it out until they age out of the window.
+GIFSHELF_LOGIN_FAILURES_PER_ACCOUNT = env_int("GIFSHELF_LOGIN_FAILURES_PER_ACCOUNT", 5)
+GIFSHELF_LOGIN_FAILURES_PER_ADDRESS = env_int("GIFSHELF_LOGIN_FAILURES_PER_ADDRESS", 20)
+GIFSHELF_LOGIN_LOCKOUT_SECONDS = env_int("GIFSHELF_LOGIN_LOCKOUT_SECONDS", 15 * 60)
+
 # One-curator teams may approve their own uploads; everyone else needs a
 # second pair of eyes.
 GIFSHELF_ALLOW_SELF_APPROVAL = env_bool("GIFSHELF_ALLOW_SELF_APPROVAL", False)
@@ -159,6 +252,21 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Scripts and styles come from our own static files only: no inline <script>,
+# no on*= handlers, no style attributes (templates and JS keep to that), and
+# nobody may frame the app. Public files set their own, stricter policy.
+GIFSHELF_CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 
 LOGGING = {
     "version": 1,

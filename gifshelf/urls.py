@@ -48,7 +48,10 @@ urlpatterns = [
         name="public_frame",
     ),
     path("api/openapi.json", api.openapi_document, name="openapi"),
+    # Before Django's own: the login that throttles repeated failures.
+    path("accounts/login/", views.login, name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("language/", views.choose_language, name="choose_language"),
     path("admin/", admin.site.urls),
     path("", include("library.urls")),
 ]

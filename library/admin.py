@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from library.forms import AdminLoginForm
 from library.models import (
     AgentFlag,
     ApiToken,
@@ -9,6 +10,7 @@ from library.models import (
     Favourite,
     Gif,
     GifEvent,
+    LoginFailure,
     Member,
     MoodTag,
     Playback,
@@ -223,3 +225,22 @@ class MemberAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
+
+
+@admin.register(LoginFailure)
+class LoginFailureAdmin(admin.ModelAdmin):
+    """Recent failed log-ins; deleting an account's rows lifts its lockout."""
+
+    list_display = ("username", "address", "at")
+    search_fields = ("username", "address")
+    readonly_fields = ("username", "address", "at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+# The admin's login counts failures and locks out like the app's own.
+admin.site.login_form = AdminLoginForm

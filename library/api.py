@@ -4,13 +4,16 @@ Errors are always {"error": "<sentence>"}.
 """
 
 import json
+import uuid
 from functools import wraps
 
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext, gettext_noop
 from django.views.csrf import csrf_failure as html_csrf_failure
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
@@ -52,17 +55,25 @@ def api_view(*methods):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if request.method not in methods:
-                response = error(f"Use {' or '.join(methods)} here.", 405)
+                response = error(
+                    gettext("Use %(methods)s here.")
+                    % {"methods": gettext(" or ").join(methods)},
+                    405,
+                )
                 response["Allow"] = ", ".join(methods)
                 return response
             authorization = request.headers.get("Authorization", "")
             if authorization.startswith("Bearer "):
                 token = ApiToken.objects.authenticate(authorization[7:].strip())
                 if token is None:
-                    return unauthorized("That API token is not valid any more.")
+                    return unauthorized(
+                        gettext("That API token is not valid any more.")
+                    )
                 request.user = token.user
             elif not request.user.is_authenticated:
-                return unauthorized("Log in first, or send a personal API token.")
+                return unauthorized(
+                    gettext("Log in first, or send a personal API token.")
+                )
             elif request.method not in SAFE_METHODS:
                 refusal = CSRF_CHECK.process_view(request, None, (), {})
                 if refusal is not None:
@@ -70,7 +81,7 @@ def api_view(*methods):
             try:
                 return view(request, *args, **kwargs)
             except Http404:
-                return error("No such GIF, or it is not visible to you.", 404)
+                return error(gettext("No such GIF, or it is not visible to you."), 404)
 
         return wrapper
 
@@ -90,20 +101,64 @@ def unauthorized(message):
 def csrf_failure(request, reason=""):
     if request.path.startswith("/api/"):
         return error(
-            "The CSRF token is missing or wrong: send the csrftoken cookie's value "
-            "in the X-CSRFToken header.",
+            gettext(
+                "The CSRF token is missing or wrong: send the csrftoken cookie's "
+                "value in the X-CSRFToken header."
+            ),
             403,
         )
     return html_csrf_failure(request, reason)
 
 
-def gif_json(gif, request):
-    """The GIF object of docs/api.md. Expects with_tags() and the review users."""
+class Links:
+    """A request's absolute URLs of GIFs, each kind reversed once: a page of
+    results would otherwise reverse and build five URLs per GIF."""
+
+    SAMPLE = uuid.UUID(int=0)
+    SAMPLE_PK = 987654321
+
+    def __init__(self, request):
+        host = request.build_absolute_uri("/")[:-1]
+        self.original = host + reverse(
+            "public_file",
+            kwargs={"public_id": self.SAMPLE, "extension": "extension"},
+        )
+        self.renditions = {
+            rendition: host
+            + reverse(
+                "public_rendition",
+                kwargs={
+                    "public_id": self.SAMPLE,
+                    "rendition": rendition,
+                    "extension": extension,
+                },
+            )
+            for rendition, (_, extension) in Gif.RENDITIONS.items()
+        }
+        self.page = host + reverse("library:gif_detail", args=[self.SAMPLE_PK])
+
+    def public(self, gif, rendition=None):
+        """What gif.public_url(request, rendition) gives, built faster."""
+        if not gif.is_publicly_served:
+            return None
+        if rendition is None:
+            url = self.original.replace(".extension", f".{gif.extension}")
+        else:
+            url = self.renditions[rendition]
+        return url.replace(self.SAMPLE.hex, gif.public_id.hex)
+
+    def page_of(self, gif):
+        return self.page.replace(str(self.SAMPLE_PK), str(gif.pk))
+
+
+def gif_json(gif, request, links=None):
+    """The GIF object of docs/api.md. Expects for_cards()."""
+    links = links or Links(request)
     # Agents learn nothing of unapproved GIFs, not even their ids.
     reviewer = request.user.has_perm("library.review_gif")
 
     def names(vocabulary):
-        return sorted(tag.name for tag in getattr(gif, vocabulary).all())
+        return sorted(tag.name for tag in gif.tags_of(vocabulary))
 
     return {
         "id": gif.pk,
@@ -123,11 +178,11 @@ def gif_json(gif, request):
         "mood": names("mood"),
         "situation": names("situation"),
         "appropriateness": names("appropriateness"),
-        "url": gif.public_url(request),
-        "still_url": gif.public_url(request, "still"),
-        "last_still_url": gif.public_url(request, "last"),
-        "preview_url": gif.public_url(request, "preview"),
-        "page_url": request.build_absolute_uri(gif.get_absolute_url()),
+        "url": links.public(gif),
+        "still_url": links.public(gif, "still"),
+        "last_still_url": links.public(gif, "last"),
+        "preview_url": links.public(gif, "preview"),
+        "page_url": links.page_of(gif),
         "uploaded_by": username(gif.uploaded_by),
         "created_at": gif.created_at.isoformat(),
         "flags": gif.flags,
@@ -135,7 +190,7 @@ def gif_json(gif, request):
         "flash_per_second": gif.flash_per_second,
         "near_duplicates": sorted(
             other.pk
-            for other in gif.near_duplicates.all()
+            for other in gif.near_duplicates_listed()
             if reviewer or other.status == Gif.Status.APPROVED
         ),
         "watched_to_end_by": username(gif.watched_to_end_by),
@@ -190,18 +245,21 @@ def gifs(request):
 def search_shelf(request):
     """The picker's search: listed GIFs only, in ranked order."""
     if not request.user.has_perm("library.search_gif"):
-        return error("Your account has no role on the shelf yet.", 403)
+        return error(gettext("Your account has no role on the shelf yet."), 403)
     try:
         chosen = picker_choices(request.GET)
     except LookupError as unknown:
         return error(str(unknown.args[0]), 400)
-    results = Gif.objects.pick(query=request.GET.get("q", ""), **chosen)
+    results = Gif.objects.ranked(
+        query=request.GET.get("q", ""), **chosen, per_page=PAGE_SIZE
+    )
     try:
         number = int(request.GET.get("page") or 1)
     except ValueError:
-        return error("page must be a whole number.", 400)
-    page = Paginator(results.for_cards(), PAGE_SIZE).get_page(number)
+        return error(gettext("page must be a whole number."), 400)
+    page = Paginator(results, PAGE_SIZE).get_page(number)
     context = chosen["context"]
+    links = Links(request)
     return JsonResponse(
         {
             "count": page.paginator.count,
@@ -209,7 +267,7 @@ def search_shelf(request):
             "pages": page.paginator.num_pages,
             "results": [
                 {
-                    **gif_json(gif, request),
+                    **gif_json(gif, request, links),
                     "guidance": gif.guidance,
                     "warnings": gif.warnings(context),
                 }
@@ -223,31 +281,38 @@ def picker_choices(params):
     """mood, situation and context from query parameters, looked up by name
     (or slug for a context). Raises LookupError naming what is unknown."""
 
-    def find(model, field, value, label):
+    def find(items, field, value, refusal):
         if not value:
             return None
         # Folded in Python: SQLite ignores case for ASCII letters only.
         wanted = fold(value)
         found = next(
-            (
-                item
-                for item in model.objects.all()
-                if fold(getattr(item, field)) == wanted
-            ),
+            (item for item in items.all() if fold(getattr(item, field)) == wanted),
             None,
         )
         if found is None:
-            raise LookupError(f"There is no {label} called “{value}”.")
+            raise LookupError(gettext(refusal) % {"value": value})
         return found
 
-    context = find(ConversationContext, "slug", params.get("context"), "context")
-    if context is not None:
-        context = ConversationContext.objects.prefetch_related("hides", "warns").get(
-            pk=context.pk
-        )
+    context = find(
+        ConversationContext.objects.prefetch_related("hides", "warns"),
+        "slug",
+        params.get("context"),
+        gettext_noop("There is no context called “%(value)s”."),
+    )
     return {
-        "mood": find(MoodTag, "name", params.get("mood"), "mood"),
-        "situation": find(SituationTag, "name", params.get("situation"), "situation"),
+        "mood": find(
+            MoodTag.objects,
+            "name",
+            params.get("mood"),
+            gettext_noop("There is no mood called “%(value)s”."),
+        ),
+        "situation": find(
+            SituationTag.objects,
+            "name",
+            params.get("situation"),
+            gettext_noop("There is no situation called “%(value)s”."),
+        ),
         "context": context,
     }
 
@@ -256,15 +321,19 @@ def picker_choices(params):
 def copies(request, pk):
     """Record that an agent copied a GIF into a chat."""
     if not request.user.has_perm("library.search_gif"):
-        return error("Your account has no role on the shelf yet.", 403)
+        return error(gettext("Your account has no role on the shelf yet."), 403)
     # Only what agents can find counts as the team's usage.
     gif = Gif.objects.listed().filter(pk=pk).first()
     if gif is None:
-        return error("No such GIF on the shelf.", 404)
+        return error(gettext("No such GIF on the shelf."), 404)
     data = request_data(request) or {}
     if data.get("format") not in Copy.Format.values:
         formats = ", ".join(Copy.Format.values)
-        return error(f"Give the format copied: one of {formats}.", 400)
+        return error(
+            gettext("Give the format copied: one of %(formats)s.")
+            % {"formats": formats},
+            400,
+        )
     try:
         context = picker_choices({"context": data.get("context")})["context"]
     except LookupError as unknown:
@@ -284,13 +353,15 @@ def copies(request, pk):
 
 def upload(request):
     if not request.user.has_perm("library.add_gif"):
-        return error("Only curators and team leads may upload.", 403)
+        return error(gettext("Only curators and team leads may upload."), 403)
     files = request.FILES.getlist("file")  # reading notes oversized files
     oversized = getattr(request, "oversized_uploads", [])
     if oversized:
         return error(oversized_message(oversized[0]), 413)
     if len(files) != 1:
-        return error("Attach exactly one image as the multipart field “file”.", 400)
+        return error(
+            gettext("Attach exactly one image as the multipart field “file”."), 400
+        )
     form = UploadForm(request.POST, MultiValueDict({"files": files}))
     if not form.is_valid():
         return error(form_error_sentence(form), 400)
@@ -315,7 +386,7 @@ def upload(request):
 @api_view("GET", "HEAD", "PATCH")
 def gif(request, pk):
     if not request.user.has_perm("library.search_gif"):
-        return error("Your account has no role on the shelf yet.", 403)
+        return error(gettext("Your account has no role on the shelf yet."), 403)
     gif = get_object_or_404(Gif.objects.visible_to(request.user).for_cards(), pk=pk)
     if request.method == "PATCH":
         return patch_gif(request, gif)
@@ -324,18 +395,21 @@ def gif(request, pk):
 
 def patch_gif(request, gif):
     if not request.user.has_perm("library.change_gif"):
-        return error("Only curators and team leads may edit GIFs.", 403)
+        return error(gettext("Only curators and team leads may edit GIFs."), 403)
     try:
         changes = json.loads(request.body or b"{}")
     except (json.JSONDecodeError, UnicodeDecodeError):
-        return error("Send the changes as a JSON object.", 400)
+        return error(gettext("Send the changes as a JSON object."), 400)
     if not isinstance(changes, dict):
-        return error("Send the changes as a JSON object.", 400)
+        return error(gettext("Send the changes as a JSON object."), 400)
     unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
     if unknown:
         return error(
-            f"These fields cannot be edited here: {', '.join(unknown)}. "
-            f"Editable: {', '.join(EDITABLE_FIELDS)}.",
+            gettext(
+                "These fields cannot be edited here: %(unknown)s. "
+                "Editable: %(editable)s."
+            )
+            % {"unknown": ", ".join(unknown), "editable": ", ".join(EDITABLE_FIELDS)},
             400,
         )
     not_text = [
@@ -344,11 +418,13 @@ def patch_gif(request, gif):
         if field in changes and not isinstance(changes[field], str)
     ]
     if not_text:
-        return error(f"Give {', '.join(not_text)} as text.", 400)
+        return error(
+            gettext("Give %(fields)s as text.") % {"fields": ", ".join(not_text)}, 400
+        )
     if "appropriateness" in changes and not request.user.has_perm(
         "library.set_appropriateness"
     ):
-        return error("Only team leads may change appropriateness tags.", 403)
+        return error(gettext("Only team leads may change appropriateness tags."), 403)
 
     data = {field: getattr(gif, field) for field in TEXT_FIELDS}
     data.update({field: list(getattr(gif, field).all()) for field in TAG_FIELDS})
@@ -363,10 +439,10 @@ def patch_gif(request, gif):
 def reviewable(request, pk):
     """The GIF a reviewer acts on, or the JSON error that stops them."""
     if not request.user.has_perm("library.review_gif"):
-        return None, error("Only curators and team leads review GIFs.", 403)
+        return None, error(gettext("Only curators and team leads review GIFs."), 403)
     gif = Gif.objects.filter(pk=pk).first()
     if gif is None:
-        return None, error("No such GIF, or it is not visible to you.", 404)
+        return None, error(gettext("No such GIF, or it is not visible to you."), 404)
     return gif, None
 
 
@@ -405,7 +481,7 @@ def review_error(problem):
 def review_form(request):
     data = request_data(request)
     if data is None:
-        return None, error("Send a JSON object or form fields.", 400)
+        return None, error(gettext("Send a JSON object or form fields."), 400)
     if isinstance(data.get("flags"), str):
         data["flags"] = split_names(data["flags"])
     form = ReviewForm(data)
@@ -448,15 +524,17 @@ def reject(request, pk):
 @api_view("POST")
 def flag(request, pk):
     if not request.user.has_perm("library.flag_gif"):
-        return error("Your account has no role on the shelf yet.", 403)
+        return error(gettext("Your account has no role on the shelf yet."), 403)
     gif = Gif.objects.approved().filter(pk=pk).first()
     if gif is None:
-        return error("No such GIF on the shelf.", 404)
+        return error(gettext("No such GIF on the shelf."), 404)
     data = request_data(request)
     form = FlagForm(data)
     if data is None or not form.is_valid():
         reasons = ", ".join(AgentFlag.Reason.values)
-        return error(f"Give a reason: one of {reasons}.", 400)
+        return error(
+            gettext("Give a reason: one of %(reasons)s.") % {"reasons": reasons}, 400
+        )
     try:
         raised = gif.flag(by=request.user, **form.cleaned_data)
     except ReviewError as problem:
@@ -478,21 +556,27 @@ def shelf_keeper(request, pk, *, curators_on_flags):
     that stops them. With `curators_on_flags`, curators may act too, on what
     agents flagged, as on the review page."""
     if not request.user.has_perm("library.review_gif"):
-        return None, error("Only team leads retire, take down or restore GIFs.", 403)
+        return None, error(
+            gettext("Only team leads retire, take down or restore GIFs."), 403
+        )
     gif = Gif.objects.filter(pk=pk).first()
     if gif is None:
-        return None, error("No such GIF, or it is not visible to you.", 404)
+        return None, error(gettext("No such GIF, or it is not visible to you."), 404)
     if request.user.has_perm("library.retire_gif"):
         return gif, None
     if not curators_on_flags:
-        return None, error("Only team leads take GIFs down.", 403)
+        return None, error(gettext("Only team leads take GIFs down."), 403)
     if not gif.agent_flags.exists():
-        return None, error("Only team leads act on GIFs no agent flagged.", 403)
+        return None, error(
+            gettext("Only team leads act on GIFs no agent flagged."), 403
+        )
     if not gif.agent_flags.open().exists():
         # Flagged once, but another reviewer got there first.
         return None, review_error(
             ReviewError(
-                "There is no open flag on this GIF any more: someone resolved it.",
+                gettext(
+                    "There is no open flag on this GIF any more: someone resolved it."
+                ),
                 code="status_changed",
             )
         )
@@ -503,16 +587,17 @@ def shelf_reason(request):
     """The required `reason`, or the JSON error that stops the action."""
     data = request_data(request)
     if data is None:
-        return None, error("Send a JSON object or form fields.", 400)
+        return None, error(gettext("Send a JSON object or form fields."), 400)
     reason = data.get("reason")
     if not isinstance(reason, str) or not reason.strip():
         return None, review_error(
             ReviewError(
-                "Give a reason: it goes in the GIF's history.", code="missing_reason"
+                gettext("Give a reason: it goes in the GIF's history."),
+                code="missing_reason",
             )
         )
     if len(reason) > 500:
-        return None, error("Keep the reason to 500 characters.", 400)
+        return None, error(gettext("Keep the reason to 500 characters."), 400)
     return reason.strip(), None
 
 

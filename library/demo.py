@@ -1444,8 +1444,9 @@ LIBRARY = [
     # Faces
     DemoGif(
         "smiling-face.gif",
-        "Smiling face",
-        "A round yellow face with rosy cheeks smiles, bobs gently and blinks.",
+        "Улыбающееся лицо",
+        "Круглое жёлтое лицо с румяными щеками улыбается, "
+        "слегка покачивается и моргает.",
         (200, 200),
         16,
         (fill(SKY), face(smiling)),
@@ -1455,8 +1456,8 @@ LIBRARY = [
     ),
     DemoGif(
         "laughing-face.gif",
-        "Laughing face",
-        "A round yellow face laughs, eyes squeezed shut and mouth wide open.",
+        "Смеющееся лицо",
+        "Круглое жёлтое лицо смеётся, зажмурив глаза и широко открыв рот.",
         (240, 240),
         12,
         (fill((255, 236, 179)), face(laughing)),
@@ -1474,8 +1475,8 @@ LIBRARY = [
     ),
     DemoGif(
         "sad-face.gif",
-        "Sad face with a tear",
-        "A round yellow face frowns, eyebrows worried, as a tear rolls down.",
+        "Грустное лицо со слезой",
+        "Круглое жёлтое лицо хмурится, брови встревожены, по щеке катится слеза.",
         (180, 180),
         18,
         (fill((214, 226, 240)), face(sad)),
@@ -1488,8 +1489,9 @@ LIBRARY = [
     ),
     DemoGif(
         "surprised-face.gif",
-        "Surprised face",
-        "A round yellow face with raised eyebrows gasps, mouth round. Plays 4 times.",
+        "Удивлённое лицо",
+        "Круглое жёлтое лицо с поднятыми бровями ахает, рот буквой «о». "
+        "Проигрывается 4 раза.",
         (160, 160),
         12,
         (fill((255, 220, 200)), face(surprised)),
@@ -1501,8 +1503,9 @@ LIBRARY = [
     ),
     DemoGif(
         "winking-face.gif",
-        "Winking face",
-        "A round yellow face smiles and winks; a sparkle flashes by the winking eye.",
+        "Подмигивающее лицо",
+        "Круглое жёлтое лицо улыбается и подмигивает; "
+        "у подмигивающего глаза вспыхивает искорка.",
         (200, 200),
         14,
         (fill((200, 236, 220)), face(winking)),
@@ -1514,8 +1517,8 @@ LIBRARY = [
     ),
     DemoGif(
         "thinking-face.gif",
-        "Thinking face",
-        "A round yellow face looks up, one eyebrow raised, as thought bubbles appear.",
+        "Задумчивое лицо",
+        "Круглое жёлтое лицо смотрит вверх, подняв бровь, и появляются облачка мыслей.",
         (320, 240),
         20,
         (fill(SKY), face(thinking, at=(0.38, 0.6), radius=0.34)),
@@ -1528,8 +1531,9 @@ LIBRARY = [
     ),
     DemoGif(
         "nervous-grin.gif",
-        "Nervous grin (oops)",
-        "A round yellow face grins nervously, teeth clenched, a bead of sweat sliding.",
+        "Нервная улыбка (ой)",
+        "Круглое жёлтое лицо нервно улыбается сквозь сжатые зубы, "
+        "по лбу стекает капля пота.",
         (220, 220),
         16,
         (fill((255, 236, 214)), face(nervous)),
@@ -1546,8 +1550,8 @@ LIBRARY = [
     ),
     DemoGif(
         "heart-eyes.gif",
-        "Heart eyes",
-        "A round yellow face grins with beating red hearts for eyes.",
+        "Глаза-сердечки",
+        "Круглое жёлтое лицо улыбается, вместо глаз бьются красные сердечки.",
         (200, 200),
         12,
         (fill(ROSE), face(love)),
@@ -1559,8 +1563,8 @@ LIBRARY = [
     ),
     DemoGif(
         "relieved-face.gif",
-        "Relieved face (phew)",
-        "A round yellow face smiles softly, eyes closed, as its bead of sweat dries.",
+        "Облегчение (фух)",
+        "Круглое жёлтое лицо мягко улыбается с закрытыми глазами, капля пота высыхает.",
         (180, 180),
         14,
         (fill((220, 240, 214)), face(relieved)),
@@ -1587,8 +1591,8 @@ LIBRARY = [
     ),
     DemoGif(
         "eye-roll.gif",
-        "Eye roll",
-        "A round yellow face rolls its eyes up and over, mouth flat.",
+        "Закатывает глаза",
+        "Круглое жёлтое лицо закатывает глаза, рот ровной линией.",
         (200, 200),
         16,
         (fill((240, 240, 240)), face(rolling_eyes)),
@@ -1632,8 +1636,8 @@ LIBRARY = [
     ),
     DemoGif(
         "hourglass.gif",
-        "Hourglass",
-        "Sand runs through an hourglass on light blue, then the glass turns over.",
+        "Песочные часы",
+        "На голубом фоне сыплется песок в песочных часах, потом часы переворачиваются.",
         (160, 220),
         24,
         (fill(SKY), hourglass()),
@@ -1645,8 +1649,8 @@ LIBRARY = [
     ),
     DemoGif(
         "floating-hearts.gif",
-        "Floating hearts",
-        "Red and pink hearts float up and sway on a soft pink background.",
+        "Парящие сердечки",
+        "Красные и розовые сердечки поднимаются и покачиваются на нежно-розовом фоне.",
         (240, 240),
         20,
         (fill(ROSE), hearts_rising()),
@@ -1657,8 +1661,9 @@ LIBRARY = [
     ),
     DemoGif(
         "thumbs-up.gif",
-        "Thumbs up",
-        "A yellow thumbs-up in a blue sleeve bounces and rocks on cream.",
+        "Палец вверх",
+        "Жёлтый большой палец вверх в синем рукаве подпрыгивает "
+        "и покачивается на кремовом фоне.",
         (200, 200),
         12,
         (fill(CREAM), thumbs_up()),
@@ -1669,8 +1674,8 @@ LIBRARY = [
     ),
     DemoGif(
         "calm-waves.gif",
-        "Calm waves",
-        "Gentle waves roll under a yellow sun, a small red boat riding them.",
+        "Спокойные волны",
+        "Под жёлтым солнцем катятся мягкие волны, на них покачивается красная лодочка.",
         (480, 200),
         20,
         (gradient((150, 210, 255), (225, 242, 255)), ocean()),
@@ -1701,8 +1706,8 @@ LIBRARY = [
     ),
     DemoGif(
         "ticking-clock.gif",
-        "Ticking clock",
-        "A red alarm clock on cream; its minute hand sweeps round.",
+        "Тикающие часы",
+        "Красный будильник на кремовом фоне; минутная стрелка идёт по кругу.",
         (200, 200),
         12,
         (fill(CREAM), clock()),
@@ -1849,8 +1854,8 @@ LIBRARY = [
     ),
     DemoGif(
         "waving-hand.gif",
-        "Waving hand",
-        "A yellow hand in a blue sleeve waves from the wrist on light blue.",
+        "Машущая рука",
+        "Жёлтая рука в синем рукаве машет на голубом фоне.",
         (160, 160),
         16,
         (fill(SKY), waving_hand()),

@@ -1,18 +1,71 @@
+import ipaddress
+import math
+from datetime import timedelta
+
 from django import forms
 from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from library.models import (
     AgentFlag,
     AppropriatenessTag,
+    ConversationContext,
     Gif,
     GifEvent,
+    HouseRules,
+    LoginFailure,
     MoodTag,
     ReviewFlag,
     SituationTag,
     TagAlias,
     find_tag,
+    quoted,
 )
+
+# The three vocabularies by the name of their field on Gif.
+VOCABULARIES = {
+    "mood": MoodTag,
+    "situation": SituationTag,
+    "appropriateness": AppropriatenessTag,
+}
+
+VOCABULARY_TITLES = {
+    "mood": _("Moods"),
+    "situation": _("Situations"),
+    "appropriateness": _("Unsuitable for"),
+}
+
+
+class GuidedCheckboxes(forms.CheckboxSelectMultiple):
+    """Checkboxes for tags, each with the tag's guidance written beside it
+    (templates/library/includes/form_field.html), tied to the box by
+    aria-describedby so a screen reader says it too.
+
+    `guidance` maps a choice's value to its text; for model choices the
+    tag's own guidance is used.
+    """
+
+    guided = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.guidance = {}
+
+    def create_option(self, name, value, label, selected, index, **kwargs):
+        option = super().create_option(name, value, label, selected, index, **kwargs)
+        tag = getattr(value, "instance", None)
+        text = tag.guidance if tag is not None else self.guidance.get(value, "")
+        option["guidance"] = text
+        if text and "id" in option["attrs"]:
+            option["attrs"]["aria-describedby"] = f"{option['attrs']['id']}-guidance"
+        return option
 
 
 def split_names(value):
@@ -24,7 +77,9 @@ def split_names(value):
     elif isinstance(value, list | tuple):
         items = value
     else:
-        raise forms.ValidationError("Give tag names as text or a list of text.")
+        raise forms.ValidationError(
+            gettext("Give tag names as text or a list of text.")
+        )
     names = []
     for item in items:
         names.extend(part.strip() for part in str(item).split(",") if part.strip())
@@ -38,7 +93,7 @@ class VocabularyField(forms.Field):
     error that lists what the vocabulary holds, so typos never become tags.
     """
 
-    widget = forms.CheckboxSelectMultiple
+    widget = GuidedCheckboxes
 
     def __init__(self, tag_model, **kwargs):
         self.tag_model = tag_model
@@ -46,9 +101,9 @@ class VocabularyField(forms.Field):
         super().__init__(**kwargs)
 
     def offer_vocabulary(self):
-        self.widget.choices = [
-            (tag.name, tag.name) for tag in self.tag_model.objects.all()
-        ]
+        tags = list(self.tag_model.objects.all())
+        self.widget.choices = [(tag.name, tag.display_name) for tag in tags]
+        self.widget.guidance = {tag.name: tag.guidance for tag in tags}
 
     def prepare_value(self, value):
         if isinstance(value, str):
@@ -66,13 +121,21 @@ class VocabularyField(forms.Field):
         names = split_names(value)
         if not names:
             return []
-        known = {tag.name.lower(): tag for tag in self.tag_model.objects.all()}
+        tags = list(self.tag_model.objects.all())
+        # A tag is known by its English or its Russian name.
+        known = {name.lower(): tag for tag in tags for name in tag.names}
         unknown = [name for name in names if name.lower() not in known]
         if unknown:
             vocabulary = self.tag_model._meta.verbose_name_plural
             raise forms.ValidationError(
-                f"Not in the {vocabulary}: {', '.join(unknown)}. "
-                f"Choose from: {', '.join(tag.name for tag in known.values())}."
+                gettext(
+                    "Not in the %(vocabulary)s: %(unknown)s. Choose from: %(known)s."
+                )
+                % {
+                    "vocabulary": vocabulary,
+                    "unknown": ", ".join(unknown),
+                    "known": ", ".join(tag.display_name for tag in tags),
+                }
             )
         chosen = []
         for name in names:
@@ -111,16 +174,18 @@ class UploadForm(forms.Form):
     files = MultipleFileField(
         required=False,
         widget=MultipleFileInput(attrs={"accept": "image/*"}),
-        help_text="GIF, PNG, animated PNG, WebP or JPEG.",
+        label=_("Files"),
+        help_text=_("GIF, PNG, animated PNG, WebP or JPEG."),
     )
     title = forms.CharField(
         max_length=120,
         required=False,
-        help_text="Leave empty to use each file's name.",
+        label=_("Title"),
+        help_text=_("Leave empty to use each file's name."),
     )
-    alt_text = forms.CharField(max_length=500, required=False, label="Alt text")
-    mood = VocabularyField(MoodTag)
-    situation = VocabularyField(SituationTag)
+    alt_text = forms.CharField(max_length=500, required=False, label=_("Alt text"))
+    mood = VocabularyField(MoodTag, label=_("Mood"))
+    situation = VocabularyField(SituationTag, label=_("Situation"))
 
     def __init__(self, *args, oversized=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -131,10 +196,17 @@ class UploadForm(forms.Form):
         cleaned = super().clean()
         files = cleaned.get("files") or []
         if not files and not self.oversized:
-            raise forms.ValidationError("Choose at least one image to upload.")
+            raise forms.ValidationError(gettext("Choose at least one image to upload."))
         most = settings.GIFSHELF_MAX_FILES_PER_UPLOAD
         if len(files) > most:
-            raise forms.ValidationError(f"Upload at most {most} files at once.")
+            raise forms.ValidationError(
+                ngettext(
+                    "Upload at most %(count)d file at once.",
+                    "Upload at most %(count)d files at once.",
+                    most,
+                )
+                % {"count": most}
+            )
         return cleaned
 
     def tags(self):
@@ -147,12 +219,12 @@ class UploadForm(forms.Form):
 class GifForm(forms.ModelForm):
     """Edit a GIF's words and tags; appropriateness only for team leads."""
 
-    mood = VocabularyField(MoodTag, label="Moods")
-    situation = VocabularyField(SituationTag, label="Situations")
+    mood = VocabularyField(MoodTag, label=_("Moods"))
+    situation = VocabularyField(SituationTag, label=_("Situations"))
     appropriateness = VocabularyField(
         AppropriatenessTag,
-        label="Unsuitable for",
-        help_text="Conversations this GIF must not be used in. Team leads only.",
+        label=_("Unsuitable for"),
+        help_text=_("Conversations this GIF must not be used in. Team leads only."),
     )
 
     class Meta:
@@ -181,12 +253,15 @@ class GifForm(forms.ModelForm):
             # An edit may not take away what approval required.
             had_alt_text = bool((self.initial.get("alt_text") or "").strip())
             if had_alt_text and not cleaned.get("alt_text", "x").strip():
-                self.add_error("alt_text", "A GIF on the shelf keeps its alt text.")
+                self.add_error(
+                    "alt_text", gettext("A GIF on the shelf keeps its alt text.")
+                )
             had_tags = self.initial.get("mood") or self.initial.get("situation")
             moods, situations = cleaned.get("mood"), cleaned.get("situation")
             if had_tags and moods == [] and situations == []:
                 self.add_error(
-                    "mood", "A GIF on the shelf keeps a mood or a situation tag."
+                    "mood",
+                    gettext("A GIF on the shelf keeps a mood or a situation tag."),
                 )
         return cleaned
 
@@ -228,24 +303,24 @@ class ReviewForm(forms.Form):
         choices=ReviewFlag.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="What you saw",
+        label=_("What you saw"),
     )
-    note = forms.CharField(max_length=300, required=False, label="If “other”, what?")
+    note = forms.CharField(max_length=300, required=False, label=_("If “other”, what?"))
     acknowledge_flashing = forms.BooleanField(
         required=False,
-        label="I know this GIF flashes and approve it anyway",
+        label=_("I know this GIF flashes and approve it anyway"),
     )
     reason = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        label="Reason for rejecting",
-        help_text="The uploader sees it on their uploads page.",
+        label=_("Reason for rejecting"),
+        help_text=_("The uploader sees it on their uploads page."),
     )
 
     def clean(self):
         cleaned = super().clean()
         if ReviewFlag.OTHER in cleaned.get("flags", []) and not cleaned.get("note"):
-            self.add_error("note", "Say what “other” is.")
+            self.add_error("note", gettext("Say what “other” is."))
         return cleaned
 
     def decision(self):
@@ -254,14 +329,14 @@ class ReviewForm(forms.Form):
 
 class FlagForm(forms.Form):
     reason = forms.ChoiceField(
-        choices=AgentFlag.Reason.choices, widget=forms.RadioSelect, label="Why"
+        choices=AgentFlag.Reason.choices, widget=forms.RadioSelect, label=_("Why")
     )
-    note = forms.CharField(max_length=500, required=False, label="Details")
+    note = forms.CharField(max_length=500, required=False, label=_("Details"))
 
 
 class RetireForm(forms.Form):
     reason = forms.CharField(
-        max_length=500, label="Why it leaves the shelf", widget=forms.TextInput
+        max_length=500, label=_("Why it leaves the shelf"), widget=forms.TextInput
     )
 
 
@@ -270,14 +345,14 @@ class ShelfStateForm(forms.Form):
 
     reason = forms.CharField(
         max_length=500,
-        label="Why (it goes in the GIF's history)",
+        label=_("Why (it goes in the GIF's history)"),
         widget=forms.TextInput,
     )
 
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(
-        max_length=80, label="New token for", help_text="e.g. “Slack macro”."
+        max_length=80, label=_("New token for"), help_text=_("e.g. “Slack macro”.")
     )
 
 
@@ -287,15 +362,18 @@ class TagAliasForm(forms.ModelForm):
     class Meta:
         model = TagAlias
         fields = ["name", "target"]
-        labels = {"name": "Alias", "target": "Stands for the tag"}
+        labels = {"name": _("Alias"), "target": _("Stands for the tag")}
 
     def clean_target(self):
         target = self.cleaned_data["target"].strip()
         if tag := find_tag(target):
             return tag.name
         raise forms.ValidationError(
-            f"There is no tag called “{target}”. An alias stands for a tag the "
-            "shelf already has."
+            gettext(
+                "There is no tag called “%(target)s”. An alias stands for a tag the "
+                "shelf already has."
+            )
+            % {"target": target}
         )
 
     def clean(self):
@@ -304,9 +382,359 @@ class TagAliasForm(forms.ModelForm):
         if name and target:
             cleaned["name"] = name
             if name.casefold() == target.casefold():
-                self.add_error("name", "An alias needs a different word.")
+                self.add_error("name", gettext("An alias needs a different word."))
             elif TagAlias.objects.filter(
                 name__iexact=name, target__iexact=target
             ).exists():
-                self.add_error("name", f"“{name}” already stands for “{target}”.")
+                self.add_error(
+                    "name",
+                    gettext("“%(alias)s” already stands for “%(tag)s”.")
+                    % {"alias": name, "tag": target},
+                )
         return cleaned
+
+
+# --- Team leads' tools ----------------------------------------------------
+
+
+class TagChoices(forms.ModelMultipleChoiceField):
+    """Tags to tick, each by its name in the UI's language."""
+
+    def label_from_instance(self, obj):
+        return obj.display_name
+
+
+class ConversationContextForm(forms.ModelForm):
+    """A kind of conversation, and which appropriateness tags it hides or
+    only warns about (never both), named and described in both languages."""
+
+    class Meta:
+        model = ConversationContext
+        fields = [
+            "name",
+            "name_ru",
+            "description",
+            "description_ru",
+            "hides",
+            "warns",
+            "position",
+        ]
+        field_classes = {"hides": TagChoices, "warns": TagChoices}
+        labels = {
+            "name": _("Name"),
+            "name_ru": _("Name in Russian"),
+            "description": _("Description"),
+            "description_ru": _("Description in Russian"),
+            "hides": _("Hides GIFs unsuitable for"),
+            "warns": _("Warns about GIFs unsuitable for"),
+            "position": _("Place in the picker"),
+        }
+        help_texts = {
+            "description": _(
+                "One or two sentences agents read when they choose it: which "
+                "rule it serves."
+            ),
+            "name_ru": _("What the Russian picker calls it; empty: the name above."),
+            "description_ru": _(
+                "What Russian readers see; empty: they see the description above."
+            ),
+            "hides": _("GIFs with any of these tags do not show in this context."),
+            "warns": _("GIFs with these tags show, with a warning on their card."),
+            "position": _("Contexts show in this order, lowest first."),
+        }
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "description_ru": forms.Textarea(attrs={"rows": 3}),
+            "hides": GuidedCheckboxes,
+            "warns": GuidedCheckboxes,
+        }
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        others = ConversationContext.objects.exclude(pk=self.instance.pk)
+        if others.filter(name__iexact=name).exists():
+            raise forms.ValidationError(
+                gettext("There is already a context called “%(name)s”.")
+                % {"name": name}
+            )
+        return name
+
+    def clean_name_ru(self):
+        name = " ".join(self.cleaned_data["name_ru"].split())
+        others = ConversationContext.objects.exclude(pk=self.instance.pk)
+        if name and others.filter(name_ru__iexact=name).exists():
+            raise forms.ValidationError(
+                gettext("There is already a context called “%(name)s”.")
+                % {"name": name}
+            )
+        return name
+
+    def clean(self):
+        cleaned = super().clean()
+        both = set(cleaned.get("hides") or []) & set(cleaned.get("warns") or [])
+        if both:
+            names = ", ".join(sorted(quoted(tag.display_name) for tag in both))
+            self.add_error(
+                "warns",
+                gettext("A tag is either hidden or warned about, not both: %(names)s.")
+                % {"names": names},
+            )
+        return cleaned
+
+    def save(self, commit=True):
+        if not self.instance.slug:
+            # The slug stays when the name changes: agents' sessions hold it.
+            self.instance.slug = unique_context_slug(self.cleaned_data["name"])
+        return super().save(commit=commit)
+
+
+def unique_context_slug(name):
+    base = slugify(name)[:70] or "context"
+    slug, number = base, 1
+    while ConversationContext.objects.filter(slug=slug).exists():
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
+
+
+class TagGuidanceForm(forms.ModelForm):
+    """One tag's guidance in both languages, and its Russian name."""
+
+    class Meta:
+        fields = ["name_ru", "use_when", "avoid_when", "use_when_ru", "avoid_when_ru"]
+        labels = {
+            "name_ru": _("Name in Russian"),
+            "use_when": _("Use when …"),
+            "avoid_when": _("Avoid when …"),
+            "use_when_ru": _("Use when … (in Russian)"),
+            "avoid_when_ru": _("Avoid when … (in Russian)"),
+        }
+        help_texts = {
+            "name_ru": _(
+                "What the Russian picker shows; search finds the tag by either "
+                "name. Empty: the English name."
+            ),
+            "use_when": _("Finish the sentence, e.g. “the customer thanked you”."),
+            "avoid_when": _("Finish the sentence, e.g. “the topic is money”."),
+            "use_when_ru": _(
+                "What Russian readers see, e.g. “клиент поблагодарил вас”. "
+                "Empty (both): they see the English guidance."
+            ),
+            "avoid_when_ru": _("E.g. “речь о деньгах”."),
+        }
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 2})
+            for name in ["use_when", "avoid_when", "use_when_ru", "avoid_when_ru"]
+        }
+
+    def clean_name_ru(self):
+        name = " ".join(self.cleaned_data["name_ru"].split())
+        others = type(self.instance).objects.exclude(pk=self.instance.pk)
+        clash = Q(name__iexact=name) | Q(name_ru__iexact=name)
+        if name and others.filter(clash).exists():
+            # Ticked boxes and the API find a tag by either name: one each.
+            raise forms.ValidationError(
+                gettext("Another tag here is already called “%(name)s”.")
+                % {"name": name}
+            )
+        return name
+
+
+def tag_guidance_form(tag_model):
+    """The form a team lead writes one tag's guidance in."""
+    return forms.modelform_factory(tag_model, form=TagGuidanceForm)
+
+
+class HouseRulesForm(forms.Form):
+    text = forms.CharField(
+        label=_("House rules"),
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 18}),
+        help_text=HouseRules._meta.get_field("text").help_text,
+    )
+    text_ru = forms.CharField(
+        label=_("House rules in Russian"),
+        required=False,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 18}),
+        help_text=_(
+            "What Russian readers see, written the same way. Change it along "
+            "with the English rules; empty: they see the English ones."
+        ),
+    )
+    show_again = forms.BooleanField(
+        required=False,
+        label=_("Show the rules again to everyone the next time they open the picker"),
+        help_text=_("Tick it for a change every agent must read; leave it for a typo."),
+    )
+
+
+# What the usage filter offers: (value, label, how it narrows the GIFs).
+USAGE_FILTERS = {
+    "copied-30": (
+        _("Copied in the last 30 days"),
+        lambda gifs, now: gifs.copied_since(now - timedelta(days=30)),
+    ),
+    "copied-90": (
+        _("Copied in the last 90 days"),
+        lambda gifs, now: gifs.copied_since(now - timedelta(days=90)),
+    ),
+    "unused-90": (
+        _("Not copied in the last 90 days"),
+        lambda gifs, now: gifs.not_copied_since(now - timedelta(days=90)),
+    ),
+    "never": (_("Never copied"), lambda gifs, now: gifs.never_copied()),
+}
+
+
+class GifFilterForm(forms.Form):
+    """Which GIFs a team lead's list shows: by tag, status, usage and words."""
+
+    q = forms.CharField(label=_("Words"), required=False, max_length=200, strip=True)
+    tag = forms.ChoiceField(label=_("Tag"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any status")), *Gif.Status.choices],
+    )
+    usage = forms.ChoiceField(
+        label=_("Use"),
+        required=False,
+        choices=[("", _("Any use"))]
+        + [(value, label) for value, (label, _narrow) in USAGE_FILTERS.items()],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tags = {}
+        choices = [("", _("Any tag"))]
+        for vocabulary, tag_model in VOCABULARIES.items():
+            options = []
+            for tag in tag_model.objects.all():
+                key = f"{vocabulary}:{tag.pk}"
+                self.tags[key] = (vocabulary, tag)
+                options.append((key, tag.display_name))
+            choices.append((VOCABULARY_TITLES[vocabulary], options))
+        self.fields["tag"].choices = choices
+
+    def filters(self):
+        """The chosen filters, to carry along in a link or a form."""
+        if not self.is_valid():
+            return {}
+        return {name: value for name, value in self.cleaned_data.items() if value}
+
+    def filter(self, gifs):
+        """`gifs` narrowed to what the form asks for (everything if invalid)."""
+        if not self.is_valid():
+            return gifs.order_by("-created_at", "-pk")
+        data = self.cleaned_data
+        if data["tag"]:
+            vocabulary, tag = self.tags[data["tag"]]
+            gifs = gifs.tagged(vocabulary, tag)
+        if data["status"]:
+            gifs = gifs.filter(status=data["status"])
+        if data["usage"]:
+            gifs = USAGE_FILTERS[data["usage"]][1](gifs, timezone.now())
+        if data["q"]:
+            return gifs.search(data["q"])
+        return gifs.order_by("-created_at", "-pk")
+
+
+class BulkAppropriatenessForm(forms.Form):
+    """Add or remove appropriateness tags on ticked GIFs, or on every GIF the
+    filters match."""
+
+    ADD, REMOVE = "add", "remove"
+
+    gifs = forms.ModelMultipleChoiceField(
+        queryset=Gif.objects.all(),
+        required=False,
+        widget=forms.MultipleHiddenInput,
+    )
+    all_matching = forms.BooleanField(required=False)
+    change = forms.ChoiceField(
+        label=_("Change"),
+        choices=[(ADD, _("Add these tags")), (REMOVE, _("Remove these tags"))],
+        widget=forms.RadioSelect,
+        initial=ADD,
+    )
+    tags = VocabularyField(AppropriatenessTag, label=_("Unsuitable for"), required=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        offer_vocabularies(self)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("all_matching") and not cleaned.get("gifs"):
+            raise forms.ValidationError(
+                gettext("Tick the GIFs to change, or choose every GIF that matches.")
+            )
+        return cleaned
+
+    def apply(self, matching, *, by):
+        """Make the change on the chosen GIFs; returns how many changed."""
+        data = self.cleaned_data
+        gifs = matching if data["all_matching"] else data["gifs"]
+        if data["change"] == self.ADD:
+            return gifs.change_appropriateness(by=by, add=data["tags"])
+        return gifs.change_appropriateness(by=by, remove=data["tags"])
+
+
+def client_address(request):
+    """The visitor's IP address, for login throttling.
+
+    Behind a proxy, REMOTE_ADDR is the proxy's, so the address comes from the
+    header the operator named (GIFSHELF_CLIENT_IP_HEADER); of X-Forwarded-For
+    only the last entry counts, the one our own proxy added.
+    """
+    header = settings.GIFSHELF_CLIENT_IP_HEADER
+    value = request.headers.get(header, "") if header else ""
+    value = value.split(",")[-1].strip() if value else request.META.get("REMOTE_ADDR")
+    try:
+        return str(ipaddress.ip_address(value or ""))
+    except ValueError:
+        return None
+
+
+def lockout_message(until):
+    minutes = max(1, math.ceil((until - timezone.now()).total_seconds() / 60))
+    return ngettext(
+        "Too many failed log-ins for this account or from this address. "
+        "Try again in %(minutes)d minute.",
+        "Too many failed log-ins for this account or from this address. "
+        "Try again in %(minutes)d minutes.",
+        minutes,
+    ) % {"minutes": minutes}
+
+
+class ThrottledLogin:
+    """Refuses log-ins while the account or the address is locked out, and
+    counts each failure. Mixed into the login and the admin's login forms."""
+
+    locked_until = None
+
+    def clean(self):
+        username = self.cleaned_data.get("username") or ""
+        address = client_address(self.request) if self.request else None
+        self.locked_until = LoginFailure.objects.locked_until(username, address)
+        if self.locked_until:
+            # Not even the right password gets in, and nothing is counted.
+            raise forms.ValidationError(
+                lockout_message(self.locked_until), code="locked_out"
+            )
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            LoginFailure.record(username, address)
+            raise
+        LoginFailure.forget(username)
+        return cleaned
+
+
+class LoginForm(ThrottledLogin, AuthenticationForm):
+    pass
+
+
+class AdminLoginForm(ThrottledLogin, AdminAuthenticationForm):
+    pass

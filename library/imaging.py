@@ -12,16 +12,31 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
+from django.utils.formats import number_format
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from PIL import ExifTags, Image, ImageOps
 
 logger = logging.getLogger(__name__)
 
 PREVIEW_LONGER_SIDE = 240
+# The most frames a preview keeps: a longer animation keeps every second,
+# third, ... frame, each shown as long as the frames it stands for. 240 of
+# 240 × 240 pixels are 55 MB held until the WebP is encoded.
+MAX_PREVIEW_FRAMES = 240
 
 # Browsers play a frame delay of 10 ms or less as 100 ms; so do we, so that
 # "one loop" means what a person watching it in a chat window sees.
 MIN_PLAYABLE_DELAY_MS = 10
 DEFAULT_DELAY_MS = 100
+
+# A curator watches every animation to its end before approving it; one loop
+# longer than an hour cannot be reviewed. (APNG and WebP can declare days.)
+MAX_LOOP_MS = 60 * 60 * 1000
+# The most plays the database stores; APNG may declare up to 2**32 - 1.
+MAX_PLAYS = 2**31 - 1
+# WebP's animation header counts loops in 16 bits.
+MAX_PREVIEW_LOOPS = 2**16 - 1
 
 
 @dataclass(frozen=True)
@@ -38,13 +53,13 @@ FORMATS = {
     for f in (
         Format("gif", "GIF", "gif", "image/gif", "GIF"),
         Format("png", "PNG", "png", "image/png", "PNG"),
-        Format("apng", "animated PNG", "png", "image/apng", "PNG"),
+        Format("apng", _("animated PNG"), "png", "image/apng", "PNG"),
         Format("webp", "WebP", "webp", "image/webp", "WEBP"),
         Format("jpeg", "JPEG", "jpg", "image/jpeg", "JPEG"),
     )
 }
 
-ACCEPTED_FORMATS_SENTENCE = "Upload a GIF, PNG (or animated PNG), WebP or JPEG."
+ACCEPTED_FORMATS_SENTENCE = _("Upload a GIF, PNG (or animated PNG), WebP or JPEG.")
 
 
 class ImageRefused(Exception):
@@ -110,21 +125,29 @@ class Analysis:
 
 def describe_bytes(size):
     """A size as a curator reads it: decimal units, at most one decimal."""
-    for unit, scale in (("GB", 10**9), ("MB", 10**6), ("KB", 10**3)):
+    units = (
+        (_("%(size)s GB"), 10**9),
+        (_("%(size)s MB"), 10**6),
+        (_("%(size)s KB"), 10**3),
+    )
+    for unit, scale in units:
         if size >= scale:
-            value = size / scale
-            text = f"{value:.1f}".removesuffix(".0") if value < 100 else f"{value:.0f}"
-            return f"{text} {unit}"
-    return f"{size} bytes"
+            return unit % {"size": one_decimal(size / scale)}
+    return ngettext("%(count)s byte", "%(count)s bytes", size) % {"count": size}
 
 
 def describe_count(count):
-    return f"{count:,}"
+    return number_format(count, force_grouping=True)
 
 
 def describe_megapixels(pixels):
-    value = pixels / 10**6
-    return f"{value:.1f}".removesuffix(".0") + " MP"
+    return gettext("%(value)s MP") % {"value": one_decimal(pixels / 10**6)}
+
+
+def one_decimal(value):
+    """At most one decimal, none from 100 on, in the reader's language."""
+    value = round(value, 1) if value < 100 else round(value)
+    return number_format(value, 0 if value == int(value) else 1)
 
 
 def describe_against_limit(figure, limit, describe, exact):
@@ -139,11 +162,16 @@ def describe_against_limit(figure, limit, describe, exact):
 
 
 def describe_pixels(pixels):
-    return f"{describe_count(pixels)} pixels"
+    return ngettext("%(count)s pixel", "%(count)s pixels", pixels) % {
+        "count": describe_count(pixels)
+    }
 
 
 def describe_millions(pixels):
-    return f"{describe_count(pixels // 10**6)} million"
+    millions = pixels // 10**6
+    return ngettext("%(count)s million", "%(count)s million", millions) % {
+        "count": describe_count(millions)
+    }
 
 
 def sniff_format(data):
@@ -190,7 +218,7 @@ def plays(format_name, loop_field, frames):
         return 1
     if loop_field == 0:
         return 0
-    return loop_field + 1 if format_name == "gif" else loop_field
+    return min(loop_field + 1 if format_name == "gif" else loop_field, MAX_PLAYS)
 
 
 def fit_within(size, longer_side):
@@ -203,20 +231,33 @@ def fit_within(size, longer_side):
 def check_header(width, height, frames, limits):
     """Refuse what breaks the limits using only what the header declares."""
     if width < 1 or height < 1:
-        raise ImageRefused("The image has no pixels: its width or height is zero.")
+        raise ImageRefused(
+            gettext("The image has no pixels: its width or height is zero.")
+        )
     if width * height > limits.max_pixels:
         pixels, most = describe_against_limit(
             width * height, limits.max_pixels, describe_megapixels, describe_pixels
         )
         raise ImageRefused(
-            f"The image is {width} × {height} pixels ({pixels}); the shelf takes "
-            f"up to {most}. Scale it down and upload it again."
+            gettext(
+                "The image is %(width)s × %(height)s pixels (%(pixels)s); the shelf "
+                "takes up to %(most)s. Scale it down and upload it again."
+            )
+            % {"width": width, "height": height, "pixels": pixels, "most": most}
         )
     if frames > limits.max_frames:
         raise ImageRefused(
-            f"The animation has {describe_count(frames)} frames; the shelf takes up "
-            f"to {describe_count(limits.max_frames)}. "
-            "Shorten it and upload it again."
+            ngettext(
+                "The animation has %(frames)s frame; the shelf takes up to %(most)s. "
+                "Shorten it and upload it again.",
+                "The animation has %(frames)s frames; the shelf takes up to "
+                "%(most)s. Shorten it and upload it again.",
+                frames,
+            )
+            % {
+                "frames": describe_count(frames),
+                "most": describe_count(limits.max_frames),
+            }
         )
     total = width * height * frames
     if total > limits.max_total_pixels:
@@ -224,39 +265,78 @@ def check_header(width, height, frames, limits):
             total, limits.max_total_pixels, describe_millions, describe_count
         )
         raise ImageRefused(
-            f"The animation is too heavy to play smoothly: {width} × {height} "
-            f"pixels in {describe_count(frames)} frames is {pixels} pixels to "
-            f"decode; the shelf takes up to {most}. Make it smaller or shorter."
+            gettext(
+                "The animation is too heavy to play smoothly: %(width)s × %(height)s "
+                "pixels in %(frames)s frames is %(pixels)s pixels to decode; the "
+                "shelf takes up to %(most)s. Make it smaller or shorter."
+            )
+            % {
+                "width": width,
+                "height": height,
+                "frames": describe_count(frames),
+                "pixels": pixels,
+                "most": most,
+            }
         )
+
+
+def check_duration(duration_ms):
+    """Refuse a loop too long for anyone to watch to its end."""
+    if duration_ms <= MAX_LOOP_MS:
+        return
+    hours, minutes = duration_ms // 3_600_000, duration_ms // 60_000
+    if hours >= 2:
+        length = ngettext("%(count)s hour", "%(count)s hours", hours)
+        length %= {"count": describe_count(hours)}
+    else:
+        length = ngettext("%(count)s minute", "%(count)s minutes", minutes)
+        length %= {"count": describe_count(minutes)}
+    raise ImageRefused(
+        gettext(
+            "One loop of the animation lasts %(length)s; a curator must watch it "
+            "to its end, so the shelf takes animations up to an hour long. "
+            "Check its frame delays and export it again."
+        )
+        % {"length": length}
+    )
 
 
 def check_file(data, limits):
     """Refuse on the bytes alone; return the format the bytes announce."""
     if not data:
-        raise ImageRefused("The file is empty (0 bytes).")
+        raise ImageRefused(gettext("The file is empty (0 bytes)."))
     if len(data) > limits.max_bytes:
         raise ImageRefused(too_large_message(len(data), limits.max_bytes))
     if looks_like_svg(data):
         raise ImageRefused(
-            "SVG drawings are not accepted, because they can carry scripts. "
-            "Export it as PNG or GIF and upload that."
+            gettext(
+                "SVG drawings are not accepted, because they can carry scripts. "
+                "Export it as PNG or GIF and upload that."
+            )
         )
     format_name = sniff_format(data)
     if format_name is None:
         raise ImageRefused(
-            f"This file is not an image the shelf accepts. {ACCEPTED_FORMATS_SENTENCE}"
+            gettext("This file is not an image the shelf accepts. %(formats)s")
+            % {"formats": ACCEPTED_FORMATS_SENTENCE}
         )
     return format_name
 
 
 def too_large_message(size, max_bytes):
     size_text, most = describe_against_limit(
-        size, max_bytes, describe_bytes, lambda n: f"{describe_count(n)} bytes"
+        size, max_bytes, describe_bytes, exact_bytes
     )
-    return (
-        f"The file is {size_text}; the shelf takes files up to {most}. "
+    return gettext(
+        "The file is %(size)s; the shelf takes files up to %(most)s. "
         "Compress or trim it, then upload it again."
-    )
+    ) % {"size": size_text, "most": most}
+
+
+def exact_bytes(size):
+    return ngettext("%(count)s byte", "%(count)s bytes", size) % {
+        "count": describe_count(size)
+    }
 
 
 def analyse(data, limits):
@@ -281,15 +361,20 @@ def analyse(data, limits):
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise ImageRefused(
-                "The image declares an enormous size and cannot be opened safely."
+                gettext(
+                    "The image declares an enormous size and cannot be opened safely."
+                )
             ) from None
         except Exception:
             # Decoders fail on hostile or damaged files with every kind of
             # exception (OSError, SyntaxError, ValueError, EOFError, ...).
             logger.info("Refused an unreadable %s upload", label, exc_info=True)
             raise ImageRefused(
-                f"The file starts like a {label} but could not be read: it may be "
-                "damaged or incomplete. Export it again and upload the new file."
+                gettext(
+                    "The file starts like a %(format)s but could not be read: it may "
+                    "be damaged or incomplete. Export it again and upload the new file."
+                )
+                % {"format": label}
             ) from None
 
 
@@ -302,11 +387,15 @@ def _analyse_open_image(image, format_name, data, limits):
     check_header(width, height, frames, limits)
 
     delays = []
-    preview_frames = []
     flash_samples = []
     frame_hashes = []
     first_frame = last_frame = None
     preview_size = fit_within((width, height), PREVIEW_LONGER_SIDE)
+    # Only every `step`-th frame goes into the preview, so that a long
+    # animation's preview frames fit in memory until the WebP is encoded.
+    step = math.ceil(frames / MAX_PREVIEW_FRAMES)
+    preview_frames = []
+    filmstrip = dict.fromkeys(filmstrip_frames(frames))
     for index in range(frames):
         image.seek(index)
         if format_name == "gif" and image.size != (width, height):
@@ -322,36 +411,50 @@ def _analyse_open_image(image, format_name, data, limits):
         if first_frame is None:
             first_frame = frame
         last_frame = frame
-        preview_frames.append(shrink(frame, preview_size))
+        if index % step == 0 or index in filmstrip:
+            small = shrink(frame, preview_size)
+            if index % step == 0:
+                preview_frames.append(small)
+            if index in filmstrip:
+                filmstrip[index] = small
         sample = frame_sample(frame)
         flash_samples.append(flash_cells(sample))
         frame_hashes.append(perceptual_hash(sample))
 
+    duration_ms = loop_duration_ms(delays)
+    check_duration(duration_ms)
     facts = ImageFacts(
         format=format_name,
         width=width,
         height=height,
         frames=frames,
-        duration_ms=loop_duration_ms(delays),
+        duration_ms=duration_ms,
         loops=plays(format_name, image.info.get("loop"), frames),
         bytes=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
     )
     played_delays = [playable_delay_ms(delay) for delay in delays]
+    preview_delays = [
+        sum(played_delays[start : start + step]) for start in range(0, frames, step)
+    ]
+    first_still = encode_still(first_frame)
     return Analysis(
         facts=facts,
-        first_still=encode_still(first_frame),
-        last_still=encode_still(last_frame),
-        preview=encode_preview(preview_frames, played_delays, facts.loops),
+        first_still=first_still,
+        last_still=(
+            first_still if last_frame is first_frame else encode_still(last_frame)
+        ),
+        preview=encode_preview(preview_frames, preview_delays, facts.loops),
         flash=flash_report(flash_samples, played_delays, facts.loops),
         frame_hashes=tuple(dict.fromkeys(frame_hashes)),
         filmstrip=tuple(
             FilmstripFrame(
                 index=index,
                 at_ms=round(sum(played_delays[:index])),
-                png=encode_still(preview_frames[index]),
+                # Seen only at review: fast to write beats a few bytes less.
+                png=encode_still(small, compress_level=1),
             )
-            for index in filmstrip_frames(frames)
+            for index, small in filmstrip.items()
         ),
     )
 
@@ -368,28 +471,48 @@ def displayed_size(image, format_name):
 
 
 def displayed_frame(image, format_name):
-    """The current frame as a browser shows it, in RGBA."""
+    """The current frame as a browser shows it: RGB when every pixel of it
+    is opaque (most GIFs: cheaper to shrink and sample), RGBA otherwise."""
     if format_name == "jpeg":
-        return ImageOps.exif_transpose(image).convert("RGBA")
-    return image.convert("RGBA")
+        image = ImageOps.exif_transpose(image)
+    # (Not `has_transparency_data`: it asserts on a palette frame that lost
+    # its palette, which Pillow still converts.)
+    if image.mode not in ("RGBA", "LA", "PA", "RGBa", "La") and (
+        "transparency" not in image.info
+    ):
+        return image.convert("RGB")
+    frame = image.convert("RGBA")
+    if is_opaque(frame):
+        return frame.convert("RGB")
+    return frame
 
 
 def shrink(frame, size):
     if frame.size == size:
         return frame.copy()
+    # Reduce by whole factors first: a large frame shrinks in a fraction of
+    # the time, and the result barely differs at 240 pixels.
+    if frame.mode == "RGB":
+        return frame.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
     # Premultiplied alpha keeps transparent edges from turning dark.
-    return frame.convert("RGBa").resize(size, Image.Resampling.LANCZOS).convert("RGBA")
+    return (
+        frame.convert("RGBa")
+        .resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
+        .convert("RGBA")
+    )
 
 
 def is_opaque(frame):
-    return frame.getextrema()[3][0] == 255
+    if "A" not in frame.getbands():
+        return True
+    return frame.getchannel("A").getextrema()[0] == 255
 
 
-def encode_still(frame):
+def encode_still(frame, compress_level=6):
     if is_opaque(frame):
         frame = frame.convert("RGB")
     buffer = io.BytesIO()
-    frame.save(buffer, "PNG", compress_level=6)
+    frame.save(buffer, "PNG", compress_level=compress_level)
     return buffer.getvalue()
 
 
@@ -404,9 +527,13 @@ def encode_preview(frames, delays_ms, loops):
             save_all=True,
             append_images=frames[1:],
             duration=[round(delay) for delay in delays_ms],
-            loop=loops,
+            loop=min(loops, MAX_PREVIEW_LOOPS),  # beyond it, none can tell
             quality=70,
             method=2,
+            # Only the first frame a key frame: a preview is played from its
+            # start, never sought, and this is both smaller and faster.
+            kmin=0,
+            kmax=0,
         )
     return buffer.getvalue()
 
@@ -421,6 +548,8 @@ HASH_SIDE = 32
 def frame_sample(frame):
     """A small RGB square of the frame as shown over a white page."""
     small = frame.resize((SAMPLE_SIDE, SAMPLE_SIDE), Image.Resampling.BOX)
+    if small.mode == "RGB":
+        return np.asarray(small, dtype=np.float32) / 255.0
     white = Image.new("RGBA", small.size, (255, 255, 255, 255))
     return (
         np.asarray(Image.alpha_composite(white, small).convert("RGB"), dtype=np.float32)

@@ -1,4 +1,5 @@
 import hashlib
+import re
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -8,7 +9,7 @@ from pathlib import PurePosixPath
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import (
     Case,
     Count,
@@ -18,6 +19,7 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
+    Value,
     When,
 )
 from django.db.models.expressions import RawSQL
@@ -25,6 +27,14 @@ from django.db.models.functions import Coalesce, Lower, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import (
+    get_language,
+    gettext,
+    ngettext,
+    pgettext,
+    pgettext_lazy,
+)
+from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, TagBase
 
@@ -41,11 +51,22 @@ def upload_limits():
     )
 
 
-class VocabularyTag(TagBase):
-    """A tag of one vocabulary, with guidance on when to reach for it."""
+def in_russian():
+    return (get_language() or "").startswith("ru")
 
+
+class VocabularyTag(TagBase):
+    """A tag of one vocabulary, with guidance on when to reach for it.
+
+    `name` is the English name every link and the API use; `name_ru` is
+    shown in the Russian UI, and search finds the tag by either.
+    """
+
+    name_ru = models.CharField(_("name in Russian"), max_length=100, blank=True)
     use_when = models.TextField(blank=True)
     avoid_when = models.TextField(blank=True)
+    use_when_ru = models.TextField(blank=True)
+    avoid_when_ru = models.TextField(blank=True)
 
     class Meta:
         abstract = True
@@ -59,15 +80,17 @@ class VocabularyTag(TagBase):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = slugify(self.name, allow_unicode=True)
-        old_name = (
-            type(self).objects.filter(pk=self.pk).values_list("name", flat=True).first()
-        )
+        old_name, old_name_ru = (
+            type(self).objects.filter(pk=self.pk).values_list("name", "name_ru").first()
+        ) or (None, None)
         super().save(*args, **kwargs)
         if old_name is not None and old_name != self.name:
             # Aliases follow the tag, and its GIFs are found by the new name.
             for alias in TagAlias.objects.filter(target_key=search.fold(old_name)):
                 alias.target = self.name
                 alias.save()
+            self.tagged_gifs().reindex()
+        elif old_name is not None and old_name_ru != self.name_ru:
             self.tagged_gifs().reindex()
 
     def delete(self, *args, **kwargs):
@@ -80,30 +103,60 @@ class VocabularyTag(TagBase):
         return Gif.objects.filter(pk__in=self.items.values("content_object"))
 
     @property
+    def display_name(self):
+        """The name in the UI's language."""
+        return self.name_ru if in_russian() and self.name_ru else self.name
+
+    @property
+    def names(self):
+        return [name for name in (self.name, self.name_ru) if name]
+
+    @property
+    def guidance_notes(self):
+        """(use when, avoid when) in the UI's language: the Russian pair when
+        either Russian note is written, else the English pair."""
+        if in_russian() and (self.use_when_ru or self.avoid_when_ru):
+            return self.use_when_ru, self.avoid_when_ru
+        return self.use_when, self.avoid_when
+
+    @property
     def guidance(self):
-        parts = []
-        if self.use_when:
-            parts.append(f"Use when {self.use_when.rstrip('.')}.")
-        if self.avoid_when:
-            parts.append(f"Avoid when {self.avoid_when.rstrip('.')}.")
-        return " ".join(parts)
+        return guidance_text(*self.guidance_notes)
+
+
+def quoted(text):
+    """`text` in the UI language's quotation marks: “text” or «text»."""
+    return pgettext("quotation marks around a name", "“%(text)s”") % {"text": text}
+
+
+def guidance_text(use_when, avoid_when):
+    """ "Use when …. Avoid when …." from the two notes, in the UI's language."""
+    parts = []
+    if use_when:
+        parts.append(gettext("Use when %(note)s.") % {"note": use_when.rstrip(".")})
+    if avoid_when:
+        parts.append(gettext("Avoid when %(note)s.") % {"note": avoid_when.rstrip(".")})
+    return " ".join(parts)
 
 
 class MoodTag(VocabularyTag):
     class Meta(VocabularyTag.Meta):
-        verbose_name = "mood"
+        verbose_name = _("mood")
+        verbose_name_plural = _("moods")
 
 
 class SituationTag(VocabularyTag):
     class Meta(VocabularyTag.Meta):
-        verbose_name = "situation"
+        verbose_name = _("situation")
+        verbose_name_plural = _("situations")
 
 
 class AppropriatenessTag(VocabularyTag):
     """Names a kind of conversation the GIF is unsuitable for."""
 
     class Meta(VocabularyTag.Meta):
-        verbose_name = "appropriateness tag"
+        verbose_name = _("appropriateness tag")
+        verbose_name_plural = _("appropriateness tags")
 
 
 class MoodTaggedGif(ItemBase):
@@ -150,12 +203,12 @@ class ReviewError(Exception):
 class ReviewFlag(models.TextChoices):
     """What a curator saw while watching a GIF to its end."""
 
-    SURPRISE_ENDING = "surprise_ending", "Surprise ending"
-    CONTAINS_TEXT = "contains_text", "Contains text"
-    PUBLIC_FIGURE = "public_figure", "Public figure or politics"
-    FLASHING = "flashing", "Flashing"
-    LOW_QUALITY = "low_quality", "Low quality"
-    OTHER = "other", "Other"
+    SURPRISE_ENDING = "surprise_ending", _("Surprise ending")
+    CONTAINS_TEXT = "contains_text", _("Contains text")
+    PUBLIC_FIGURE = "public_figure", _("Public figure or politics")
+    FLASHING = "flashing", _("Flashing")
+    LOW_QUALITY = "low_quality", _("Low quality")
+    OTHER = "other", _("Other")
 
 
 # How far an approval may come before one loop has played since the start.
@@ -168,8 +221,13 @@ class DuplicateImage(ImageRefused):
     def __init__(self, existing):
         self.existing = existing
         super().__init__(
-            f"This exact file is already on the shelf as “{existing.title}” "
-            f"({existing.get_status_display().lower()})."
+            gettext(
+                "This exact file is already on the shelf as “%(title)s” (%(status)s)."
+            )
+            % {
+                "title": existing.title,
+                "status": existing.get_status_display().lower(),
+            }
         )
 
 
@@ -195,13 +253,16 @@ class GifQuerySet(models.QuerySet):
         Every word matches as a prefix of a word in the title, alt text,
         usage notes, tag names or tag aliases; `-word` leaves out what holds
         it. A whole-tag match ranks first, then a title match, then the rest;
-        the team's favourites first within each.
+        the team's favourites first within each, then the newest.
+
+        The picker pages through ranked() instead, which gives the same
+        order without ranking every match; on SQLite the index it reads
+        holds listed GIFs only.
         """
         parsed = search.parse(query)
         results = self
         if parsed.include:
-            sql, params = search.matching_ids_sql(parsed.include)
-            results = results.filter(pk__in=RawSQL(sql, params))
+            results = results.filter(search.matching(parsed.include))
         if parsed.exclude:
             for word in parsed.exclude:
                 sql, params = search.matching_ids_sql([word])
@@ -209,7 +270,7 @@ class GifQuerySet(models.QuerySet):
         if not parsed.phrase:
             # Nothing typed to rank by (or only -words): every GIF would share
             # one tier, and the popularity order alone is cheaper to sort.
-            return results.order_by("-copy_count", "-created_at", "-pk")
+            return results.order_by(*POPULARITY)
         title_match = Q()
         for word in parsed.include:
             # The title is stored as folded words joined by single spaces.
@@ -221,7 +282,7 @@ class GifQuerySet(models.QuerySet):
             tiers.append(When(title_match, then=1))
         return results.annotate(
             search_tier=Case(*tiers, default=2, output_field=models.IntegerField())
-        ).order_by("search_tier", "-copy_count", "-created_at", "-pk")
+        ).order_by("search_tier", *POPULARITY)
 
     def pick(self, *, query="", mood=None, situation=None, context=None):
         """What the agent's picker shows: listed, suitable, matching, best first."""
@@ -232,16 +293,53 @@ class GifQuerySet(models.QuerySet):
             results = results.filter(situation__in=[situation])
         return results
 
+    def ranked(self, *, query="", mood=None, situation=None, context=None, per_page=24):
+        """pick() as the picker pages it: count() and slices of for_cards()
+        GIFs, in the same order. On SQLite the search index answers both,
+        reading only as many matches as the page needs (`per_page` on the
+        first page)."""
+        if connection.vendor != "sqlite":
+            return self.pick(
+                query=query, mood=mood, situation=situation, context=context
+            ).for_cards()
+        parsed = search.parse(query)
+        return search.IndexedResults(
+            self.for_cards(),
+            parsed,
+            whole_tags=whole_tag_facets(parsed.phrase) if parsed.phrase else set(),
+            mood=("mood", mood.pk) if mood else None,
+            situation=("situation", situation.pk) if situation else None,
+            hides=[tag.pk for tag in context.hides.all()] if context else [],
+            first=per_page,
+        )
+
     def for_cards(self):
-        """Everything a result card or the API shows, in a fixed few queries."""
-        return (
-            self.with_tags()
-            .select_related("uploaded_by", "reviewed_by", "watched_to_end_by")
-            .prefetch_related(
-                models.Prefetch(
-                    "near_duplicates", queryset=Gif.objects.only("pk", "status")
-                )
+        """Everything a result card or the API shows, in a fixed few queries.
+
+        Tags come through their link tables into lists (Gif.tags_of):
+        taggit's own prefetch builds a queryset per GIF per vocabulary.
+        """
+        links = [
+            models.Prefetch(
+                f"{vocabulary}taggedgif_set",
+                queryset=through.objects.select_related("tag").order_by("tag__name"),
+                to_attr=f"{vocabulary}_links",
             )
+            for vocabulary, through in (
+                ("mood", MoodTaggedGif),
+                ("situation", SituationTaggedGif),
+                ("appropriateness", AppropriatenessTaggedGif),
+            )
+        ]
+        return self.select_related(
+            "uploaded_by", "reviewed_by", "watched_to_end_by"
+        ).prefetch_related(
+            *links,
+            models.Prefetch(
+                "near_duplicates",
+                queryset=Gif.objects.only("pk", "status"),
+                to_attr="near_duplicate_list",
+            ),
         )
 
     def tag_counts(self, vocabulary):
@@ -293,9 +391,54 @@ class GifQuerySet(models.QuerySet):
         return self.filter(**{f"{vocabulary}__in": [tag]})
 
     def reindex(self):
-        """Rebuild the search document of every GIF here."""
-        for gif in self.with_tags():
-            gif.refresh_search_document()
+        """Rebuild the search document of every GIF here, in a few queries
+        however many there are."""
+        gifs = list(self.with_tags())
+        keys = {search.fold(name) for gif in gifs for name in gif.tag_names()}
+        aliases = {}
+        found = TagAlias.objects.filter(target_key__in=keys)
+        for key, name in found.values_list("target_key", "name"):
+            aliases.setdefault(key, []).append(name)
+        for gif in gifs:
+            gif.fill_search_document(aliases)
+        Gif.objects.bulk_update(
+            gifs,
+            ["search_tags", "search_title", "search_body", "search_facets"],
+            batch_size=500,
+        )
+
+    def copied_since(self, moment):
+        """GIFs somebody copied at or after `moment`."""
+        return self.filter(
+            Exists(Copy.objects.filter(gif=OuterRef("pk"), at__gte=moment))
+        )
+
+    def never_copied(self):
+        return self.exclude(Exists(Copy.objects.filter(gif=OuterRef("pk"))))
+
+    def with_last_copy(self):
+        """Each GIF with `last_copied_at`: its latest copy, or None."""
+        last = Copy.objects.filter(gif=OuterRef("pk")).order_by("-at")
+        return self.annotate(last_copied_at=Subquery(last.values("at")[:1]))
+
+    def change_appropriateness(self, *, by, add=(), remove=()):
+        """Add the tags `add` to every GIF here and take the tags `remove` off.
+
+        Each GIF whose tags change gets a line in its history naming what was
+        added and removed, and a fresh search document, so the picker finds
+        and hides it by its new tags at once. Returns how many GIFs changed.
+        Works through the GIFs in chunks, a few queries per chunk.
+        """
+        add = {tag.pk: tag for tag in add}
+        remove = {tag.pk: tag for tag in remove if tag.pk not in add}
+        ids = list(self.order_by().values_list("pk", flat=True).distinct())
+        changed = 0
+        with transaction.atomic():
+            for start in range(0, len(ids), BULK_CHUNK):
+                changed += change_appropriateness_of(
+                    ids[start : start + BULK_CHUNK], by=by, add=add, remove=remove
+                )
+        return changed
 
     def without_open_flags(self):
         """Hide what an agent flagged until a curator has looked at it."""
@@ -374,7 +517,7 @@ class GifQuerySet(models.QuerySet):
         return self.approved()
 
     def with_tags(self):
-        return self.prefetch_related("mood", "situation", "appropriateness")
+        return self.prefetch_related(*search.VOCABULARIES)
 
     def create_from_upload(self, upload, *, by, title="", alt_text="", **tags):
         """Check an uploaded file, store it with its renditions, and return
@@ -437,10 +580,14 @@ class GifQuerySet(models.QuerySet):
     delete.queryset_only = True
 
 
+# Most copied first, then the newest (ids grow with every upload).
+POPULARITY = ("-copy_count", "-pk")
+
+
 def title_from_filename(filename):
     stem = PurePosixPath(filename or "").stem
     words = " ".join(stem.replace("_", " ").replace("-", " ").split())
-    return (words[:1].upper() + words[1:])[:120] or "Untitled"
+    return (words[:1].upper() + words[1:])[:120] or gettext("Untitled")
 
 
 def media_storage():
@@ -459,17 +606,84 @@ def delete_files_after_commit(names):
         transaction.on_commit(lambda: delete_files(names))
 
 
+# GIFs changed per round of a bulk change: bounds the size of each query.
+BULK_CHUNK = 500
+
+
+def change_appropriateness_of(ids, *, by, add, remove):
+    """The work of GifQuerySet.change_appropriateness for the GIFs `ids`;
+    `add` and `remove` map tag ids to tags. Returns how many changed."""
+    through = AppropriatenessTaggedGif.objects
+    before = {pk: {} for pk in ids}
+    rows = through.filter(content_object__in=ids).values_list(
+        "content_object", "tag", "tag__name"
+    )
+    for gif_id, tag_id, name in rows:
+        before[gif_id][tag_id] = name
+    to_add, to_remove, events = [], [], []
+    label = gettext("Unsuitable for")
+    for gif_id, tags in before.items():
+        added = [tag for pk, tag in add.items() if pk not in tags]
+        removed = [tag for pk, tag in remove.items() if pk in tags]
+        if not (added or removed):
+            continue
+        to_add.extend(
+            AppropriatenessTaggedGif(content_object_id=gif_id, tag=tag) for tag in added
+        )
+        if removed:
+            to_remove.append(gif_id)
+        after = {**tags, **{tag.pk: tag.name for tag in added}}
+        for tag in removed:
+            after.pop(tag.pk)
+        events.append(
+            GifEvent(
+                gif_id=gif_id,
+                actor=by,
+                action=GifEvent.Action.EDITED,
+                summary=describe_tag_change(added, removed),
+                changes={
+                    label: {
+                        "from": ", ".join(sorted(tags.values())),
+                        "to": ", ".join(sorted(after.values())),
+                    }
+                },
+            )
+        )
+    through.bulk_create(to_add, ignore_conflicts=True)
+    if to_remove and remove:
+        through.filter(content_object__in=to_remove, tag__in=list(remove)).delete()
+    GifEvent.objects.bulk_create(events)
+    changed = [event.gif_id for event in events]
+    if changed:
+        Gif.objects.filter(pk__in=changed).reindex()
+    return len(changed)
+
+
+def describe_tag_change(added, removed):
+    """“Added “Playful”. Removed “Celebratory”, “Money question”.”"""
+
+    def names(tags):
+        return ", ".join(quoted(tag.name) for tag in sorted(tags, key=lambda t: t.name))
+
+    parts = []
+    if added:
+        parts.append(gettext("Added %(tags)s.") % {"tags": names(added)})
+    if removed:
+        parts.append(gettext("Removed %(tags)s.") % {"tags": names(removed)})
+    return " ".join(parts)
+
+
 class Gif(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending review"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
-        RETIRED = "retired", "Retired"
+        PENDING = "pending", _("Pending review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        RETIRED = "retired", _("Retired")
 
     class Format(models.TextChoices):
         GIF = "gif", "GIF"
         PNG = "png", "PNG"
-        APNG = "apng", "Animated PNG"
+        APNG = "apng", _("Animated PNG")
         WEBP = "webp", "WebP"
         JPEG = "jpeg", "JPEG"
 
@@ -483,14 +697,15 @@ class Gif(models.Model):
 
     # 122 random bits: a public link cannot be guessed from another one.
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    title = models.CharField(max_length=120)
+    title = models.CharField(_("title"), max_length=120)
     alt_text = models.CharField(
+        _("alt text"),
         max_length=500,
         blank=True,
-        help_text="What the GIF shows, for people who cannot see it.",
+        help_text=_("What the GIF shows, for people who cannot see it."),
     )
-    use_when = models.TextField("use when", blank=True)
-    avoid_when = models.TextField("avoid when", blank=True)
+    use_when = models.TextField(_("use when"), blank=True)
+    avoid_when = models.TextField(_("avoid when"), blank=True)
 
     original = models.FileField(max_length=200, editable=False)
     first_still = models.FileField(max_length=200, editable=False)
@@ -568,19 +783,20 @@ class Gif(models.Model):
     search_tags = models.TextField(blank=True, default="", editable=False)
     search_title = models.TextField(blank=True, default="", editable=False)
     search_body = models.TextField(blank=True, default="", editable=False)
+    search_facets = models.TextField(blank=True, default="", editable=False)
     copy_count = models.PositiveIntegerField(default=0, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     mood = TaggableManager(
-        "moods", through=MoodTaggedGif, blank=True, related_name="gifs"
+        _("moods"), through=MoodTaggedGif, blank=True, related_name="gifs"
     )
     situation = TaggableManager(
-        "situations", through=SituationTaggedGif, blank=True, related_name="gifs"
+        _("situations"), through=SituationTaggedGif, blank=True, related_name="gifs"
     )
     appropriateness = TaggableManager(
-        "unsuitable for",
+        _("unsuitable for"),
         through=AppropriatenessTaggedGif,
         blank=True,
         related_name="gifs",
@@ -590,6 +806,12 @@ class Gif(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [
+            # The shelf as the picker opens it, most copied first.
+            models.Index(
+                F("copy_count").desc(), F("id").desc(), name="library_gif_popular"
+            )
+        ]
         permissions = [
             ("search_gif", "Can search the shelf and copy GIFs"),
             ("flag_gif", "Can flag a GIF"),
@@ -720,6 +942,43 @@ class Gif(models.Model):
             raise
         return stored
 
+    def rebuild_renditions(self, names):
+        """Render the renditions among `names` again from the original and
+        store them under the same names: for files lost from storage.
+
+        Raises ImageRefused if the original cannot be rendered any more.
+        """
+        storage = media_storage()
+        with storage.open(self.original.name, "rb") as original:
+            data = original.read()
+        # It was accepted once: decode it within what it is, whatever the
+        # limits say today.
+        limits = upload_limits()
+        pixels = self.width * self.height
+        analysis = imaging.analyse(
+            data,
+            imaging.Limits(
+                max_bytes=max(limits.max_bytes, len(data)),
+                max_pixels=max(limits.max_pixels, pixels),
+                max_frames=max(limits.max_frames, self.frames),
+                max_total_pixels=max(limits.max_total_pixels, pixels * self.frames),
+            ),
+        )
+        frames = {frame.index: frame.png for frame in analysis.filmstrip}
+        renditions = {
+            self.first_still.name: analysis.first_still,
+            self.last_still.name: analysis.last_still,
+            self.preview.name: analysis.preview,
+            **{entry["name"]: frames.get(entry["frame"]) for entry in self.filmstrip},
+        }
+        for name in names:
+            if renditions.get(name) is None:
+                raise ImageRefused(f"{name} is not a rendition this file still has.")
+            saved = storage.save(name, ContentFile(renditions[name]))
+            if saved != name:
+                storage.delete(saved)
+                raise ImageRefused(f"The storage would not write {name} again.")
+
     # --- Review -----------------------------------------------------------
 
     @property
@@ -738,15 +997,10 @@ class Gif(models.Model):
     @property
     def guidance(self):
         """How to use it: the GIF's own note, else its first tag's guidance."""
-        parts = []
-        if self.use_when:
-            parts.append(f"Use when {self.use_when.rstrip('.')}.")
-        if self.avoid_when:
-            parts.append(f"Avoid when {self.avoid_when.rstrip('.')}.")
-        if parts:
-            return " ".join(parts)
+        if own := guidance_text(self.use_when, self.avoid_when):
+            return own
         for vocabulary in ("situation", "mood"):
-            for tag in getattr(self, vocabulary).all():
+            for tag in self.tags_of(vocabulary):
                 if tag.guidance:
                     return tag.guidance
         return ""
@@ -756,19 +1010,27 @@ class Gif(models.Model):
         found = []
         if self.flash_risk:
             found.append(
-                f"Flash risk: it flashes {self.flash_per_second} times a second."
+                ngettext(
+                    "Flash risk: it flashes %(count)d time a second.",
+                    "Flash risk: it flashes %(count)d times a second.",
+                    self.flash_per_second,
+                )
+                % {"count": self.flash_per_second}
             )
         if context is not None:
             found.extend(context.warnings_for(self))
-        found.extend(f"Review flag: {label}." for label in self.review_flag_labels())
+        found.extend(
+            gettext("Review flag: %(flag)s.") % {"flag": label}
+            for label in self.review_flag_labels()
+        )
         return found
 
     def review_flag_labels(self):
-        labels = [ReviewFlag(flag).label for flag in self.review_flags]
+        labels = [str(ReviewFlag(flag).label) for flag in self.review_flags]
         if self.review_note and ReviewFlag.OTHER in self.review_flags:
-            labels[self.review_flags.index(ReviewFlag.OTHER)] = (
-                f"Other: {self.review_note}"
-            )
+            labels[self.review_flags.index(ReviewFlag.OTHER)] = gettext(
+                "Other: %(note)s"
+            ) % {"note": self.review_note}
         return labels
 
     def start_review(self, *, by):
@@ -785,12 +1047,16 @@ class Gif(models.Model):
         if it took as long as a person needs to look at every frame."""
         playback = Playback.objects.filter(gif=self, reviewer=by).first()
         if playback is None:
-            raise ReviewError("Open the review page first.", code="not_started")
+            raise ReviewError(
+                gettext("Open the review page first."), code="not_started"
+            )
         now = timezone.now()
         steps = max(len(self.filmstrip) - 1, 0)
         if now < playback.started_at + timedelta(milliseconds=STEP_MS * steps):
             raise ReviewError(
-                "Step through every frame of the filmstrip before approving it.",
+                gettext(
+                    "Step through every frame of the filmstrip before approving it."
+                ),
                 code="not_watched",
             )
         playback.stepped_to_end_at = now
@@ -808,42 +1074,59 @@ class Gif(models.Model):
 
     def check_status(self, expected):
         if self.status != expected:
-            by = f" by {self.reviewed_by}" if self.reviewed_by else ""
-            raise ReviewError(
-                f"“{self.title}” is already {self.get_status_display().lower()}{by}; "
-                "nothing was changed.",
-                code="status_changed",
-            )
+            values = {
+                "title": self.title,
+                "status": self.get_status_display().lower(),
+                "user": self.reviewed_by,
+            }
+            if self.reviewed_by:
+                message = gettext(
+                    "“%(title)s” is already %(status)s by %(user)s; nothing was "
+                    "changed."
+                )
+            else:
+                message = gettext(
+                    "“%(title)s” is already %(status)s; nothing was changed."
+                )
+            raise ReviewError(message % values, code="status_changed")
 
     def approve(self, *, by, acknowledge_flashing=False, flags=(), note=""):
         """Approve after the checks of rule 2: watched to its end, described."""
         self.check_status(self.Status.PENDING)
         if self.uploaded_by_id == by.pk and not settings.GIFSHELF_ALLOW_SELF_APPROVAL:
             raise ReviewError(
-                "You uploaded this GIF, so another curator must approve it.",
+                gettext("You uploaded this GIF, so another curator must approve it."),
                 code="own_upload",
             )
         playback = Playback.objects.filter(gif=self, reviewer=by).first()
         watched_at = self.watched_through(playback) if playback else None
         if watched_at is None:
             raise ReviewError(
-                "Watch the GIF to its end before approving it.", code="not_watched"
+                gettext("Watch the GIF to its end before approving it."),
+                code="not_watched",
             )
         if not self.alt_text.strip():
             raise ReviewError(
-                "Add alt text before approving: describe what the GIF shows.",
+                gettext("Add alt text before approving: describe what the GIF shows."),
                 code="missing_alt_text",
             )
         if not (self.mood.exists() or self.situation.exists()):
             raise ReviewError(
-                "Add at least one mood or situation tag before approving.",
+                gettext("Add at least one mood or situation tag before approving."),
                 code="missing_tags",
             )
         if self.flash_risk and not acknowledge_flashing:
             raise ReviewError(
-                f"This GIF flashes {self.flash_per_second} times a second, a risk "
-                "for people with photosensitive epilepsy. Tick the acknowledgement "
-                "to approve it anyway.",
+                ngettext(
+                    "This GIF flashes %(count)d time a second, a risk for people "
+                    "with photosensitive epilepsy. Tick the acknowledgement to "
+                    "approve it anyway.",
+                    "This GIF flashes %(count)d times a second, a risk for people "
+                    "with photosensitive epilepsy. Tick the acknowledgement to "
+                    "approve it anyway.",
+                    self.flash_per_second,
+                )
+                % {"count": self.flash_per_second},
                 code="flashing_not_acknowledged",
             )
         self._decide(
@@ -854,14 +1137,14 @@ class Gif(models.Model):
             note=note,
             watched_to_end_by=by,
             watched_to_end_at=watched_at,
-            summary="Flash risk acknowledged." if self.flash_risk else "",
+            summary=gettext("Flash risk acknowledged.") if self.flash_risk else "",
         )
 
     def reject(self, *, by, reason, flags=(), note=""):
         reason = (reason or "").strip()
         if not reason:
             raise ReviewError(
-                "Say why you reject it: the uploader sees the reason.",
+                gettext("Say why you reject it: the uploader sees the reason."),
                 code="missing_reason",
             )
         self.check_status(self.Status.PENDING)
@@ -896,7 +1179,9 @@ class Gif(models.Model):
             for name, value in fields.items():
                 setattr(self, name, value)
             if self.review_flags:
-                flagged = f"Flags: {', '.join(self.review_flag_labels())}."
+                flagged = gettext("Flags: %(flags)s.") % {
+                    "flags": ", ".join(self.review_flag_labels())
+                }
                 summary = f"{summary} {flagged}".strip()
             self.record(action, by=by, summary=summary)
 
@@ -907,7 +1192,8 @@ class Gif(models.Model):
         """An agent reports a problem: the GIF leaves search until reviewed."""
         if self.status != self.Status.APPROVED:
             raise ReviewError(
-                "Only GIFs on the shelf can be flagged.", code="status_changed"
+                gettext("Only GIFs on the shelf can be flagged."),
+                code="status_changed",
             )
         try:
             with transaction.atomic():
@@ -916,7 +1202,7 @@ class Gif(models.Model):
                 )
         except IntegrityError:
             raise ReviewError(
-                "You already flagged this GIF; a curator will look at it.",
+                gettext("You already flagged this GIF; a curator will look at it."),
                 code="already_flagged",
             ) from None
         self.record(GifEvent.Action.FLAGGED, by=by, summary=flag.describe())
@@ -937,7 +1223,7 @@ class Gif(models.Model):
         with transaction.atomic():
             if not self.resolve_flags(by=by, resolution=AgentFlag.Resolution.RESTORED):
                 raise ReviewError(
-                    "There is no open flag on this GIF any more.",
+                    gettext("There is no open flag on this GIF any more."),
                     code="status_changed",
                 )
             self.record(GifEvent.Action.RESTORED, by=by, summary=reason.strip())
@@ -946,7 +1232,7 @@ class Gif(models.Model):
         """Off the shelf for good; its public link keeps working."""
         reason = (reason or "").strip()
         if not reason:
-            raise ReviewError("Say why it is retired.", code="missing_reason")
+            raise ReviewError(gettext("Say why it is retired."), code="missing_reason")
         self.check_status(self.Status.APPROVED)
         with transaction.atomic():
             changed = Gif.objects.filter(pk=self.pk, status=self.status).update(
@@ -966,7 +1252,9 @@ class Gif(models.Model):
         """
         reason = (reason or "").strip()
         if not reason:
-            raise ReviewError("Say why it is taken down.", code="missing_reason")
+            raise ReviewError(
+                gettext("Say why it is taken down."), code="missing_reason"
+            )
         if self.taken_down or self.status not in self.PUBLIC_STATUSES:
             raise self.state_refusal()
         now = timezone.now()
@@ -993,10 +1281,13 @@ class Gif(models.Model):
         """A team lead brings a retired or taken-down GIF back on the shelf."""
         reason = (reason or "").strip()
         if not reason:
-            raise ReviewError("Say why it comes back.", code="missing_reason")
+            raise ReviewError(gettext("Say why it comes back."), code="missing_reason")
         if self.status != self.Status.RETIRED:
             raise self.state_refusal()
-        was = "its takedown" if self.taken_down else "retirement"
+        if self.taken_down:
+            summary = gettext("Back on the shelf after its takedown: %(reason)s")
+        else:
+            summary = gettext("Back on the shelf after retirement: %(reason)s")
         fields = dict(
             status=self.Status.APPROVED,
             taken_down_at=None,
@@ -1015,14 +1306,15 @@ class Gif(models.Model):
             self.record(
                 GifEvent.Action.REINSTATED,
                 by=by,
-                summary=f"Back on the shelf after {was}: {reason}",
+                summary=summary % {"reason": reason},
             )
 
     def state_refusal(self):
         """The 409 of an off-the-shelf action the GIF's state does not allow."""
-        state = "taken down" if self.taken_down else self.get_status_display()
+        state = gettext("taken down") if self.taken_down else self.get_status_display()
         return ReviewError(
-            f"“{self.title}” is {state.lower()}; nothing was changed.",
+            gettext("“%(title)s” is %(state)s; nothing was changed.")
+            % {"title": self.title, "state": state.lower()},
             code="status_changed",
         )
 
@@ -1045,29 +1337,71 @@ class Gif(models.Model):
             Gif.objects.filter(pk=self.pk).update(copy_count=F("copy_count") + 1)
         return copy
 
+    def tags_of(self, vocabulary):
+        """The tags of one vocabulary by name, for display: from for_cards()
+        when it fetched them."""
+        links = getattr(self, f"{vocabulary}_links", None)
+        if links is None:
+            return list(getattr(self, vocabulary).all())
+        return [link.tag for link in links]
+
+    @property
+    def mood_tags(self):
+        return self.tags_of("mood")
+
+    @property
+    def situation_tags(self):
+        return self.tags_of("situation")
+
+    @property
+    def appropriateness_tags(self):
+        return self.tags_of("appropriateness")
+
+    def near_duplicates_listed(self):
+        """The near-duplicates (pk and status), from for_cards() when there."""
+        found = getattr(self, "near_duplicate_list", None)
+        return found if found is not None else list(self.near_duplicates.all())
+
     def tag_names(self):
+        """Every name of every tag, in both languages."""
         return [
-            tag.name
-            for vocabulary in ("mood", "situation", "appropriateness")
+            name
+            for vocabulary in search.VOCABULARIES
             for tag in getattr(self, vocabulary).all()
+            for name in tag.names
         ]
 
     def refresh_search_document(self):
         """Put the current words and tags (with their aliases) in the index."""
-        names = self.tag_names()
-        keys = {search.fold(name) for name in names}
-        aliases = TagAlias.objects.filter(target_key__in=keys).values_list(
-            "name", flat=True
-        )
-        self.search_tags = search.tag_keys([*names, *aliases])
-        self.search_title = search.words(self.title)
-        self.search_body = search.fold(
-            " ".join((self.alt_text, self.use_when, self.avoid_when))
-        )
+        keys = {search.fold(name) for name in self.tag_names()}
+        aliases = {}
+        found = TagAlias.objects.filter(target_key__in=keys)
+        for key, name in found.values_list("target_key", "name"):
+            aliases.setdefault(key, []).append(name)
+        self.fill_search_document(aliases)
         Gif.objects.filter(pk=self.pk).update(
             search_tags=self.search_tags,
             search_title=self.search_title,
             search_body=self.search_body,
+            search_facets=self.search_facets,
+        )
+
+    def fill_search_document(self, aliases):
+        """Set the search fields from the GIF's words and tags (prefetched
+        or not); `aliases` maps a folded tag name to its aliases."""
+        names = self.tag_names()
+        extra = [
+            alias for name in names for alias in aliases.get(search.fold(name), [])
+        ]
+        self.search_tags = search.tag_keys([*names, *extra])
+        self.search_title = search.words(self.title)
+        self.search_body = search.fold(
+            " ".join((self.alt_text, self.use_when, self.avoid_when))
+        )
+        self.search_facets = search.facets(
+            (vocabulary, tag.pk)
+            for vocabulary in search.VOCABULARIES
+            for tag in getattr(self, vocabulary).all()
         )
 
     def find_near_duplicates(self):
@@ -1166,13 +1500,13 @@ class AgentFlag(models.Model):
     """An agent's report that an approved GIF should come off the shelf."""
 
     class Reason(models.TextChoices):
-        CUSTOMER_OFFENDED = "customer_offended", "A customer was offended"
-        BROKEN = "broken", "Broken or does not load"
-        OTHER = "other", "Other"
+        CUSTOMER_OFFENDED = "customer_offended", _("A customer was offended")
+        BROKEN = "broken", _("Broken or does not load")
+        OTHER = "other", _("Other")
 
     class Resolution(models.TextChoices):
-        RESTORED = "restored", "Restored"
-        RETIRED = "retired", "Retired"
+        RESTORED = "restored", _("Restored")
+        RETIRED = "retired", _("Retired")
 
     gif = models.ForeignKey(Gif, on_delete=models.CASCADE, related_name="agent_flags")
     raised_by = models.ForeignKey(
@@ -1215,15 +1549,15 @@ class GifEvent(models.Model):
     """One line of a GIF's history: who did what, when, and what changed."""
 
     class Action(models.TextChoices):
-        UPLOADED = "uploaded", "Uploaded"
-        EDITED = "edited", "Edited"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
-        FLAGGED = "flagged", "Flagged by an agent"
-        RESTORED = "restored", "Restored after a flag"
-        RETIRED = "retired", "Retired"
-        TAKEN_DOWN = "taken_down", "Taken down"
-        REINSTATED = "reinstated", "Restored to the shelf"
+        UPLOADED = "uploaded", pgettext_lazy("history", "Uploaded")
+        EDITED = "edited", pgettext_lazy("history", "Edited")
+        APPROVED = "approved", pgettext_lazy("history", "Approved")
+        REJECTED = "rejected", pgettext_lazy("history", "Rejected")
+        FLAGGED = "flagged", pgettext_lazy("history", "Flagged by an agent")
+        RESTORED = "restored", pgettext_lazy("history", "Restored after a flag")
+        RETIRED = "retired", pgettext_lazy("history", "Retired")
+        TAKEN_DOWN = "taken_down", pgettext_lazy("history", "Taken down")
+        REINSTATED = "reinstated", pgettext_lazy("history", "Restored to the shelf")
 
     gif = models.ForeignKey(Gif, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -1254,18 +1588,19 @@ class GifEvent(models.Model):
 class TagAlias(models.Model):
     """Another word for a tag: "thanks" and "спасибо" find "Thank you"."""
 
-    name = models.CharField(max_length=100)
+    name = models.CharField(_("alias"), max_length=100)
     target = models.CharField(
-        "stands for",
+        _("stands for"),
         max_length=100,
-        help_text="The tag it finds, in any vocabulary, e.g. “Thank you”.",
+        help_text=_("The tag it finds, in any vocabulary, e.g. “Thank you”."),
     )
     target_key = models.CharField(max_length=100, editable=False, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["target", "name"]
-        verbose_name_plural = "tag aliases"
+        verbose_name = _("tag alias")
+        verbose_name_plural = _("tag aliases")
         constraints = [
             models.UniqueConstraint(
                 Lower("name"), Lower("target"), name="one_alias_per_tag"
@@ -1299,9 +1634,40 @@ def find_tag(name):
     wanted = search.fold(name)
     for model in (MoodTag, SituationTag, AppropriatenessTag):
         for tag in model.objects.all():
-            if search.fold(tag.name) == wanted:
+            if wanted in {search.fold(each) for each in tag.names}:
                 return tag
     return None
+
+
+def whole_tag_facets(phrase):
+    """The facet tokens of the tags `phrase` names whole, by their name or by
+    an alias: the GIFs holding one are whole-tag matches. One query."""
+    named = [
+        model.objects.annotate(kind=Value(kind), key=Value(""))
+        .values_list("kind", "pk", "name", "key")
+        .order_by()
+        for kind, model in zip(
+            search.VOCABULARIES,
+            (MoodTag, SituationTag, AppropriatenessTag),
+            strict=True,
+        )
+    ]
+    named.append(
+        TagAlias.objects.annotate(kind=Value("alias"))
+        .values_list("kind", "pk", "name", "target_key")
+        .order_by()
+    )
+    rows = list(named[0].union(*named[1:], all=True))
+    targets = {phrase} | {
+        key
+        for kind, _, name, key in rows
+        if kind == "alias" and search.fold(name) == phrase
+    }
+    return {
+        search.facet(kind, pk)
+        for kind, pk, name, _ in rows
+        if kind != "alias" and search.fold(name) in targets
+    }
 
 
 def reindex_tagged(keys):
@@ -1317,17 +1683,19 @@ class ConversationContext(models.Model):
     name = models.CharField(max_length=80, unique=True)
     slug = models.SlugField(max_length=80, unique=True)
     description = models.TextField(blank=True)
+    name_ru = models.CharField(_("name in Russian"), max_length=80, blank=True)
+    description_ru = models.TextField(_("description in Russian"), blank=True)
     hides = models.ManyToManyField(
         AppropriatenessTag,
         blank=True,
         related_name="hidden_in",
-        help_text="GIFs with any of these tags do not show in this context.",
+        help_text=_("GIFs with any of these tags do not show in this context."),
     )
     warns = models.ManyToManyField(
         AppropriatenessTag,
         blank=True,
         related_name="warned_in",
-        help_text="GIFs with these tags show, with a warning.",
+        help_text=_("GIFs with these tags show, with a warning."),
     )
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -1337,14 +1705,35 @@ class ConversationContext(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def display_name(self):
+        """The name in the UI's language."""
+        return self.name_ru if in_russian() and self.name_ru else self.name
+
+    @property
+    def display_description(self):
+        if in_russian() and self.description_ru:
+            return self.description_ru
+        return self.description
+
     def warnings_for(self, gif):
         """The warnings this context puts on `gif` (prefetched tags expected)."""
         warned = {tag.pk for tag in self.warns.all()}
+        if in_russian():
+            return [
+                gettext("Careful in this conversation (%(context)s): %(tag)s.")
+                % {
+                    "context": self.display_name.lower(),
+                    "tag": tag.display_name.lower(),
+                }
+                for tag in gif.appropriateness.all()
+                if tag.pk in warned
+            ]
         article = "an" if self.name[:1].lower() in "aeiou" else "a"
         return [
             f"Careful in {article} {self.name.lower()} conversation: "
             f"{tag.name.lower()}."
-            for tag in gif.appropriateness.all()
+            for tag in gif.tags_of("appropriateness")
             if tag.pk in warned
         ]
 
@@ -1411,7 +1800,9 @@ class CopyQuerySet(models.QuerySet):
     def by_context(self):
         """Copies per conversation context; those without one under None."""
         return (
-            self.values(context_name=F("context__name"))
+            self.values(
+                context_name=F("context__name"), context_name_ru=F("context__name_ru")
+            )
             .annotate(copies=Count("pk"))
             .order_by("-copies", F("context_name").asc(nulls_last=True))
         )
@@ -1420,7 +1811,9 @@ class CopyQuerySet(models.QuerySet):
         """Copies per mood of the copied GIF. A copy counts once under each of
         its GIF's moods, and under None when the GIF has no mood."""
         return (
-            self.values(mood_name=F("gif__mood__name"))
+            self.values(
+                mood_name=F("gif__mood__name"), mood_name_ru=F("gif__mood__name_ru")
+            )
             .annotate(copies=Count("pk"))
             .order_by("-copies", F("mood_name").asc(nulls_last=True))
         )
@@ -1438,10 +1831,10 @@ class Copy(models.Model):
     """One GIF copied into a chat: what the team uses."""
 
     class Format(models.TextChoices):
-        LINK = "link", "Link"
-        RICH = "rich", "Image"
+        LINK = "link", _("Link")
+        RICH = "rich", _("Image")
         MARKDOWN = "markdown", "Markdown"
-        DRAG = "drag", "Dragged"
+        DRAG = "drag", _("Dragged")
 
     gif = models.ForeignKey(Gif, on_delete=models.CASCADE, related_name="copies")
     agent = models.ForeignKey(
@@ -1451,13 +1844,25 @@ class Copy(models.Model):
     context = models.ForeignKey(
         ConversationContext, on_delete=models.SET_NULL, null=True, blank=True
     )
-    at = models.DateTimeField(default=timezone.now, db_index=True)
+    at = models.DateTimeField(default=timezone.now)
 
     objects = CopyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at"]
-        indexes = [models.Index(fields=["agent", "-at"])]
+        indexes = [
+            models.Index(fields=["agent", "-at"]),
+            # "Not copied in 90 days" and "last copied": one probe per GIF.
+            models.Index(fields=["gif", "-at"], name="copy_gif_recent_idx"),
+            # The dashboard's counts over a period read only this index on
+            # PostgreSQL (an index-only scan); elsewhere it is an index on `at`.
+            # docs/queries.md shows the plans.
+            models.Index(
+                fields=["at"],
+                include=["id", "gif", "agent", "context"],
+                name="copy_at_covering_idx",
+            ),
+        ]
         permissions = [("view_dashboard", "Can see what the team uses")]
 
     def __str__(self):
@@ -1488,19 +1893,34 @@ class Preferences(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preferences"
     )
     copy_format = models.CharField(
-        "copy with Enter as",
+        _("copy with Enter as"),
         max_length=16,
         choices=[c for c in Copy.Format.choices if c[0] != Copy.Format.DRAG],
         default=Copy.Format.LINK,
     )
     animate = models.BooleanField(
-        "play previews",
+        _("play previews"),
         default=True,
-        help_text="Off: results show stills, and play on hover or focus.",
+        help_text=_("Off: results show stills, and play on hover or focus."),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_("Empty: follow the browser."),
+    )
+
+    house_rules_read = models.PositiveIntegerField(
+        _("house rules read"),
+        default=0,
+        editable=False,
+        help_text=_("The version of the house rules this member acknowledged."),
     )
 
     class Meta:
-        verbose_name_plural = "preferences"
+        verbose_name = _("preferences")
+        verbose_name_plural = _("preferences")
 
     def __str__(self):
         return f"Preferences of {self.user}"
@@ -1508,6 +1928,126 @@ class Preferences(models.Model):
     @classmethod
     def of(cls, user):
         return cls.objects.get_or_create(user=user)[0]
+
+    @classmethod
+    def language_of(cls, user):
+        """The language `user` chose, or "" to follow the browser."""
+        chosen = cls.objects.filter(user=user).values_list("language", flat=True)
+        return chosen.first() or ""
+
+
+NUMBERED_LINE = re.compile(r"^\s*(\d{1,3})[.)]\s+(.*)$")
+BULLETED_LINE = re.compile(r"^\s*[-*•]\s+(.*)$")
+
+
+def text_blocks(text):
+    """Plain text as paragraphs and lists, for a template to escape and show.
+
+    A blank line ends a block. A line starting "1." (or "1)") is an item of a
+    numbered list, one starting "- " or "* " an item of a bulleted list; any
+    other line continues the paragraph or item above it. Nothing in the text
+    is ever taken as HTML.
+    """
+    blocks, current = [], None
+    for line in (text or "").splitlines():
+        words = line.strip()
+        if not words:
+            current = None
+        elif numbered := NUMBERED_LINE.match(line):
+            if current is None or current["kind"] != "numbered":
+                start = int(numbered[1])
+                current = {"kind": "numbered", "start": start, "items": []}
+                blocks.append(current)
+            current["items"].append(numbered[2].strip())
+        elif bulleted := BULLETED_LINE.match(line):
+            if current is None or current["kind"] != "bulleted":
+                current = {"kind": "bulleted", "items": []}
+                blocks.append(current)
+            current["items"].append(bulleted[1].strip())
+        elif current is None:
+            current = {"kind": "paragraph", "text": words}
+            blocks.append(current)
+        elif current["kind"] == "paragraph":
+            current["text"] += " " + words
+        else:
+            current["items"][-1] += " " + words
+    return blocks
+
+
+class HouseRules(models.Model):
+    """The rules every agent follows, written by the team leads: one row.
+
+    `version` goes up only when a lead says the change matters; each member
+    acknowledges a version once (Preferences.house_rules_read), and the
+    picker shows the rules to whoever has not read the current one.
+    """
+
+    text = models.TextField(
+        _("rules"),
+        help_text=_(
+            "Plain text. A blank line starts a new paragraph; lines starting "
+            "“1.”, “2.” … make a numbered list, lines starting “- ” a bulleted one."
+        ),
+    )
+    text_ru = models.TextField(
+        _("rules in Russian"),
+        blank=True,
+        help_text=_("What Russian readers see; empty: they see the English rules."),
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("house rules")
+        verbose_name_plural = _("house rules")
+
+    def __str__(self):
+        return gettext("House rules, version %(version)s") % {"version": self.version}
+
+    @classmethod
+    def current(cls):
+        """The team's rules; an empty, unsaved set before anyone wrote them."""
+        return cls.objects.order_by("pk").first() or cls(text="", version=0)
+
+    @property
+    def display_text(self):
+        """The rules in the UI's language (English when no Russian is written)."""
+        if in_russian() and self.text_ru.strip():
+            return self.text_ru
+        return self.text
+
+    def revise(self, *, text, by, show_again, text_ru=None):
+        """Save new wording; `show_again` shows it once more to every member.
+        `text_ru` None keeps the Russian wording as it is."""
+        self.text = text
+        if text_ru is not None:
+            self.text_ru = text_ru
+        self.updated_by = by
+        if show_again or self.pk is None:
+            self.version += 1
+        self.save()
+
+    def blocks(self):
+        return text_blocks(self.display_text)
+
+    def unread_by(self, preferences):
+        """Whether the picker should show the rules to this member first."""
+        return bool(self.text.strip()) and preferences.house_rules_read < self.version
+
+    def acknowledge(self, preferences, version):
+        """`preferences`' member read `version` (what their page showed)."""
+        version = min(version, self.version)
+        if version > preferences.house_rules_read:
+            preferences.house_rules_read = version
+            preferences.save(update_fields=["house_rules_read"])
 
 
 class ApiTokenQuerySet(models.QuerySet):
@@ -1532,7 +2072,7 @@ class ApiToken(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
     )
-    name = models.CharField(max_length=80, help_text="What it is for.")
+    name = models.CharField(_("name"), max_length=80, help_text=_("What it is for."))
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     hint = models.CharField(max_length=12, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -1563,3 +2103,78 @@ class ApiToken(models.Model):
     def revoke(self):
         self.revoked_at = timezone.now()
         self.save(update_fields=["revoked_at"])
+
+
+class LoginFailureQuerySet(models.QuerySet):
+    def within_window(self):
+        window = timedelta(seconds=settings.GIFSHELF_LOGIN_LOCKOUT_SECONDS)
+        return self.filter(at__gt=timezone.now() - window)
+
+    def locked_until(self, username, address):
+        """When this account or this address may try again, if either has
+        failed too often within the lockout window; None when it may now.
+
+        The same answer whether or not the account exists, so the lockout
+        tells nobody which usernames are real.
+        """
+        window = timedelta(seconds=settings.GIFSHELF_LOGIN_LOCKOUT_SECONDS)
+        recent = self.within_window().order_by("-at").values_list("at", flat=True)
+        limits = [
+            (
+                recent.filter(username=LoginFailure.key(username)),
+                settings.GIFSHELF_LOGIN_FAILURES_PER_ACCOUNT,
+            )
+        ]
+        if address:
+            limits.append(
+                (
+                    recent.filter(address=address),
+                    settings.GIFSHELF_LOGIN_FAILURES_PER_ADDRESS,
+                )
+            )
+        until = None
+        for failures, limit in limits:
+            latest = list(failures[:limit]) if limit > 0 else []
+            if limit > 0 and len(latest) == limit:
+                # Locked until the oldest of those failures leaves the window.
+                ends = latest[-1] + window
+                until = ends if until is None else max(until, ends)
+        return until
+
+
+class LoginFailure(models.Model):
+    """One failed log-in, kept for the lockout window to throttle guessing.
+
+    Stored in the database so that every server process sees the same count.
+    """
+
+    username = models.CharField(max_length=150)  # as typed, folded; may not exist
+    address = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    objects = LoginFailureQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["username", "at"]),
+            models.Index(fields=["address", "at"]),
+            models.Index(fields=["at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.username} from {self.address} at {self.at:%Y-%m-%d %H:%M}"
+
+    @staticmethod
+    def key(username):
+        return (username or "").strip().casefold()[:150]
+
+    @classmethod
+    def record(cls, username, address):
+        window = timedelta(seconds=settings.GIFSHELF_LOGIN_LOCKOUT_SECONDS)
+        cls.objects.filter(at__lte=timezone.now() - window).delete()
+        cls.objects.create(username=cls.key(username), address=address or None)
+
+    @classmethod
+    def forget(cls, username):
+        """A successful log-in clears the account's count (not the address's)."""
+        cls.objects.filter(username=cls.key(username)).delete()

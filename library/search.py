@@ -12,8 +12,13 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.db import connection
+from django.db.models import BooleanField, F, Func, Q, Value
+from django.db.models.expressions import RawSQL
 
-WORD = re.compile(r"\w+")
+# Letters and digits: the runs SQLite's unicode61 tokenizer keeps as one token
+# (it splits at "_", which \w would keep), so that a title word here is a
+# token there.
+WORD = re.compile(r"[^\W_]+")
 # Words of a query that count: a search box never needs more, and past about
 # a thousand SQLite refuses the query ("Expression tree is too large").
 MAX_WORDS = 16
@@ -48,20 +53,49 @@ def rebuild_documents(apps):
         apps.get_model("library", name)
         for name in ("MoodTaggedGif", "SituationTaggedGif", "AppropriatenessTaggedGif")
     ]
+    # Tags carry a Russian name from migration 0013 on; before, only one.
+    named = ["tag__name"]
+    if any(
+        f.name == "name_ru"
+        for f in through_models[0].tag.field.related_model._meta.fields
+    ):
+        named.append("tag__name_ru")
+    # Migrations before 0014 know no facets.
+    with_facets = any(field.name == "search_facets" for field in Gif._meta.get_fields())
     for gif in Gif.objects.all():
-        names = [
-            name
-            for through in through_models
-            for name in through.objects.filter(content_object=gif).values_list(
-                "tag__name", flat=True
+        tags = [
+            (vocabulary, row[0], [name for name in row[1:] if name])
+            for vocabulary, through in zip(VOCABULARIES, through_models, strict=True)
+            for row in through.objects.filter(content_object=gif).values_list(
+                "tag_id", *named
             )
         ]
+        names = [name for _, _, tag_names in tags for name in tag_names]
         extra = [alias for name in names for alias in aliases.get(fold(name), [])]
-        Gif.objects.filter(pk=gif.pk).update(
-            search_tags=tag_keys([*names, *extra]),
-            search_title=words(gif.title),
-            search_body=fold(" ".join((gif.alt_text, gif.use_when, gif.avoid_when))),
-        )
+        document = {
+            "search_tags": tag_keys([*names, *extra]),
+            "search_title": words(gif.title),
+            "search_body": fold(" ".join((gif.alt_text, gif.use_when, gif.avoid_when))),
+        }
+        if with_facets:
+            document["search_facets"] = facets(
+                (vocabulary, pk) for vocabulary, pk, _ in tags
+            )
+        Gif.objects.filter(pk=gif.pk).update(**document)
+
+
+VOCABULARIES = ("mood", "situation", "appropriateness")
+
+
+def facet(vocabulary, pk):
+    """The index token of one tag: "m12" is mood 12. No typed word reaches
+    it: words are looked for in the text columns only."""
+    return f"{vocabulary[0]}{pk}"
+
+
+def facets(tags):
+    """The facet tokens of (vocabulary, tag pk) pairs, one space apart."""
+    return " ".join(sorted({facet(vocabulary, pk) for vocabulary, pk in tags}))
 
 
 def tag_keys(names):
@@ -110,15 +144,54 @@ def tsquery(words):
     return " & ".join(f"{word}:*" for word in words)
 
 
-POSTGRES_DOCUMENT = (
-    "to_tsvector('simple', coalesce(library_gif.search_tags, '') || ' ' || "
-    "coalesce(library_gif.search_title, '') || ' ' || "
-    "coalesce(library_gif.search_body, ''))"
+DOCUMENT_TEMPLATE = (
+    "to_tsvector('simple', coalesce({tags}, '') || ' ' || "
+    "coalesce({title}, '') || ' ' || coalesce({body}, ''))"
+)
+POSTGRES_DOCUMENT = DOCUMENT_TEMPLATE.format(
+    tags="library_gif.search_tags",
+    title="library_gif.search_title",
+    body="library_gif.search_body",
 )
 
 
+class PostgresMatch(Func):
+    """The GIF's own document `@@` the words, written as the GIN index is.
+
+    Filtering the row itself lets PostgreSQL go from the index straight to
+    the rows; `id IN (SELECT id FROM library_gif WHERE …)` joined the table
+    to itself, scanning every approved row to do it.
+    """
+
+    output_field = BooleanField()
+
+    def __init__(self, words):
+        super().__init__(
+            F("search_tags"), F("search_title"), F("search_body"), Value(tsquery(words))
+        )
+
+    def as_sql(self, compiler, connection, **extra_context):
+        parts, params = [], []
+        for expression in self.get_source_expressions():
+            sql, expression_params = compiler.compile(expression)
+            parts.append(sql)
+            params.extend(expression_params)
+        tags, title, body, query = parts
+        document = DOCUMENT_TEMPLATE.format(tags=tags, title=title, body=body)
+        return f"{document} @@ to_tsquery('simple', {query})", params
+
+
+def matching(words):
+    """A filter for GIFs whose document holds every word (as a prefix)."""
+    if connection.vendor == "postgresql":
+        return PostgresMatch(words)
+    sql, params = matching_ids_sql(words)
+    return Q(pk__in=RawSQL(sql, params))
+
+
 def matching_ids_sql(words):
-    """SQL selecting the ids of GIFs whose document holds every word."""
+    """SQL selecting the ids of GIFs, whatever their status, whose document
+    holds every word. (The picker's pages come from SQLITE_INDEX instead.)"""
     if connection.vendor == "sqlite":
         return (
             "SELECT rowid FROM library_gif_fts WHERE library_gif_fts MATCH %s",
@@ -133,7 +206,107 @@ def matching_ids_sql(words):
     raise NotImplementedError(f"No full-text search for {connection.vendor}.")
 
 
+# --- The SQLite index ------------------------------------------------------
+#
+# An FTS5 table holding the documents of listed GIFs only (approved, no open
+# agent flag), each with its facets: a token per tag ("m12" is mood 12) and
+# "shelf", which every document holds. Its rowid is the GIF's place in the
+# popularity order, most copied first and then newest (highest id), with the
+# GIF's id in the low 32 bits. FTS5 hands over matches in rowid order, so the
+# first page of a tier is read straight off the index, and a count never
+# leaves it. Triggers keep it in step with every change of a GIF's document,
+# status, copy count or open flags.
+
+ID_MASK = (1 << 32) - 1
+MOST_COPIES = (1 << 31) - 1
+TEXT_COLUMNS = "{search_tags search_title search_body}"
+
+
+def rank_key(copy_count, pk):
+    """The index rowid of a GIF: ascending rowid is descending popularity."""
+    return ((MOST_COPIES - copy_count) << 32) | (ID_MASK - pk)
+
+
+def pk_of(key):
+    return ID_MASK - (key & ID_MASK)
+
+
+def _key(gif):
+    return f"(({MOST_COPIES} - {gif}.copy_count) << 32) | ({ID_MASK} - {gif}.id)"
+
+
+def _add_if_listed(pk):
+    return f"""INSERT INTO library_gif_search(
+            rowid, search_tags, search_title, search_body, facets)
+        SELECT {_key("g")}, g.search_tags, g.search_title, g.search_body,
+            'shelf ' || g.search_facets
+        FROM library_gif g WHERE g.id = {pk} AND g.status = 'approved'
+        AND NOT EXISTS (SELECT 1 FROM library_agentflag f
+                        WHERE f.gif_id = g.id AND f.resolved_at IS NULL);"""
+
+
+def _resync(pk):
+    return f"""DELETE FROM library_gif_search WHERE rowid =
+            (SELECT {_key("g")} FROM library_gif g WHERE g.id = {pk});
+        {_add_if_listed(pk)}"""
+
+
 SQLITE_INDEX = [
+    """CREATE VIRTUAL TABLE library_gif_search USING fts5(
+        search_tags, search_title, search_body, facets,
+        tokenize='unicode61 remove_diacritics 2', prefix='1 2 3 4 5 6',
+        detail=column
+    )""",
+    f"""CREATE TRIGGER library_gif_search_insert AFTER INSERT ON library_gif BEGIN
+        {_add_if_listed("new.id")}
+    END""",
+    f"""CREATE TRIGGER library_gif_search_update AFTER UPDATE OF status,
+        copy_count, search_tags, search_title, search_body, search_facets
+        ON library_gif BEGIN
+        DELETE FROM library_gif_search WHERE rowid = {_key("old")};
+        {_add_if_listed("new.id")}
+    END""",
+    f"""CREATE TRIGGER library_gif_search_delete AFTER DELETE ON library_gif BEGIN
+        DELETE FROM library_gif_search WHERE rowid = {_key("old")};
+    END""",
+    f"""CREATE TRIGGER library_gif_search_flag AFTER INSERT ON library_agentflag
+    BEGIN
+        {_resync("new.gif_id")}
+    END""",
+    f"""CREATE TRIGGER library_gif_search_flag_change
+    AFTER UPDATE OF resolved_at, gif_id ON library_agentflag BEGIN
+        {_resync("old.gif_id")}
+        {_resync("new.gif_id")}
+    END""",
+    f"""CREATE TRIGGER library_gif_search_flag_gone AFTER DELETE ON library_agentflag
+    BEGIN
+        {_resync("old.gif_id")}
+    END""",
+    f"""INSERT INTO library_gif_search(
+            rowid, search_tags, search_title, search_body, facets)
+        SELECT {_key("g")}, g.search_tags, g.search_title, g.search_body,
+            'shelf ' || g.search_facets
+        FROM library_gif g WHERE g.status = 'approved'
+        AND NOT EXISTS (SELECT 1 FROM library_agentflag f
+                        WHERE f.gif_id = g.id AND f.resolved_at IS NULL)""",
+]
+SQLITE_INDEX_REMOVAL = [
+    "DROP TRIGGER IF EXISTS library_gif_search_flag_gone",
+    "DROP TRIGGER IF EXISTS library_gif_search_flag_change",
+    "DROP TRIGGER IF EXISTS library_gif_search_flag",
+    "DROP TRIGGER IF EXISTS library_gif_search_delete",
+    "DROP TRIGGER IF EXISTS library_gif_search_update",
+    "DROP TRIGGER IF EXISTS library_gif_search_insert",
+    "DROP TABLE IF EXISTS library_gif_search",
+]
+POSTGRES_INDEX = [
+    f"CREATE INDEX library_gif_search ON library_gif USING gin ({POSTGRES_DOCUMENT})"
+]
+POSTGRES_INDEX_REMOVAL = ["DROP INDEX IF EXISTS library_gif_search"]
+
+# The first SQLite index (migration 0006), kept: every GIF whatever its
+# status, rowid = id, no facets. GifQuerySet.search() reads it.
+FIRST_SQLITE_INDEX = [
     """CREATE VIRTUAL TABLE library_gif_fts USING fts5(
         search_tags, search_title, search_body,
         content='library_gif', content_rowid='id',
@@ -160,27 +333,157 @@ SQLITE_INDEX = [
     END""",
     "INSERT INTO library_gif_fts(library_gif_fts) VALUES ('rebuild')",
 ]
-SQLITE_INDEX_REMOVAL = [
+FIRST_SQLITE_INDEX_REMOVAL = [
     "DROP TRIGGER IF EXISTS library_gif_fts_update",
     "DROP TRIGGER IF EXISTS library_gif_fts_delete",
     "DROP TRIGGER IF EXISTS library_gif_fts_insert",
     "DROP TABLE IF EXISTS library_gif_fts",
 ]
-POSTGRES_INDEX = [
-    f"CREATE INDEX library_gif_search ON library_gif USING gin ({POSTGRES_DOCUMENT})"
-]
-POSTGRES_INDEX_REMOVAL = ["DROP INDEX IF EXISTS library_gif_search"]
 
 
-def create_index(schema_editor):
+def create_first_index(schema_editor):
+    """Migration 0006's index, as it was then."""
     vendor = schema_editor.connection.vendor
-    statements = {"sqlite": SQLITE_INDEX, "postgresql": POSTGRES_INDEX}
+    statements = {"sqlite": FIRST_SQLITE_INDEX, "postgresql": POSTGRES_INDEX}
     for statement in statements.get(vendor, []):
         schema_editor.execute(statement)
 
 
-def drop_index(schema_editor):
+def drop_first_index(schema_editor):
     vendor = schema_editor.connection.vendor
-    statements = {"sqlite": SQLITE_INDEX_REMOVAL, "postgresql": POSTGRES_INDEX_REMOVAL}
+    statements = {
+        "sqlite": FIRST_SQLITE_INDEX_REMOVAL,
+        "postgresql": POSTGRES_INDEX_REMOVAL,
+    }
     for statement in statements.get(vendor, []):
         schema_editor.execute(statement)
+
+
+def add_popularity_index(schema_editor):
+    """Migration 0014: beside the index of every GIF (which curators' and
+    leads' searches read), the picker's index of listed GIFs by popularity.
+
+    Adding a column remade library_gif and took the first index's triggers
+    with it, so that index is made again too.
+    """
+    if schema_editor.connection.vendor == "sqlite":
+        statements = FIRST_SQLITE_INDEX_REMOVAL + FIRST_SQLITE_INDEX + SQLITE_INDEX
+        for statement in statements:
+            schema_editor.execute(statement)
+
+
+def remove_popularity_index(schema_editor):
+    if schema_editor.connection.vendor == "sqlite":
+        for statement in SQLITE_INDEX_REMOVAL:
+            schema_editor.execute(statement)
+
+
+class IndexedResults:
+    """What the picker shows for a parsed query, straight from the SQLite
+    index: an exact count(), and slices (pages) of GIFs in ranked order.
+
+    The same ranking as GifQuerySet.search(): a whole-tag match first, then
+    a title match, then the rest, most copied and then newest first within
+    each. Each tier is an FTS5 query whose matches come in popularity order,
+    so a page reads at most as many rows of each tier as it needs.
+    """
+
+    def __init__(self, gifs, parsed, *, whole_tags, mood, situation, hides, first=24):
+        self.gifs = gifs  # the GIFs to load a page with, e.g. for_cards()
+        self.first = first  # the size of the first page
+        words = " AND ".join(f'"{word}"*' for word in parsed.include)
+        positive = [f"{TEXT_COLUMNS} : ({words})"] if words else []
+        positive += [f"facets : {facet(*tag)}" for tag in (mood, situation) if tag]
+        negative = []
+        if parsed.exclude:
+            left_out = " OR ".join(f'"{word}"*' for word in parsed.exclude)
+            negative.append(f"{TEXT_COLUMNS} : ({left_out})")
+        if hides:
+            hidden = " OR ".join(facet("appropriateness", pk) for pk in hides)
+            negative.append(f"facets : ({hidden})")
+        self.positive, self.negative = positive, negative
+        tiers = []
+        if parsed.phrase:
+            whole = (
+                "facets : (" + " OR ".join(sorted(whole_tags)) + ")"
+                if whole_tags
+                else None
+            )
+            title = f"search_title : ({words})" if words else None
+            if whole:
+                tiers.append(self.expression([whole], []))
+            if title:
+                tiers.append(self.expression([title], [whole] if whole else []))
+            tiers.append(self.expression([], [part for part in (whole, title) if part]))
+        else:
+            tiers.append(self.expression([], []))
+        self.tiers = tiers
+        self._count = self._first = None
+
+    def expression(self, more, fewer):
+        """An FTS5 query: every positive part, none of the negative ones."""
+        positive = self.positive + more or ["facets : shelf"]
+        query = " AND ".join(f"({part})" for part in positive)
+        negative = self.negative + fewer
+        if negative:
+            query += " NOT (" + " OR ".join(f"({part})" for part in negative) + ")"
+        return query
+
+    def count(self):
+        """The exact number of matches. The same statement reads the first
+        page's rows too: a paginator always asks for the count first."""
+        if self._count is None:
+            if self.positive:
+                counting = COUNT
+                params = [self.expression([], [])]
+            elif self.negative:
+                # FTS5 finds what holds a word, never what lacks one: every
+                # listed GIF, less those holding what is left out.
+                counting = f"SELECT -1, ({EVERY}) - ({MATCHES})"
+                params = [" OR ".join(f"({part})" for part in self.negative)]
+            else:
+                counting, params = f"SELECT -1, ({EVERY})", []
+            rows = self.read(self.first, counting, params)
+            self._count = rows[0][1]
+            self._first = rows[1:]
+        return self._count
+
+    def __len__(self):
+        return self.count()
+
+    def read(self, stop, prefix="", params=()):
+        """(tier, key) of the first `stop` of each tier, tiers in order, in
+        one statement, after the rows of `prefix` (a statement of its own)."""
+        statements = [prefix] if prefix else []
+        params = list(params)
+        for number, tier in enumerate(self.tiers):
+            statements.append(PAGE)
+            params += [number, tier, stop]
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(statements), params)
+            return sorted(cursor.fetchall())
+
+    def __getitem__(self, window):
+        if not isinstance(window, slice) or window.step is not None:
+            raise TypeError("IndexedResults take slices only.")
+        start, stop = window.start or 0, window.stop
+        if stop is None:
+            stop = self.count()
+        if stop <= start:
+            return []
+        if self._first is not None and stop <= self.first:
+            rows = self._first
+        else:
+            rows = self.read(stop)
+        pks = [pk_of(key) for _, key in rows[start:stop]]
+        found = self.gifs.in_bulk(pks)
+        return [found[pk] for pk in pks if pk in found]
+
+
+MATCHES = "SELECT count(*) FROM library_gif_search WHERE library_gif_search MATCH %s"
+COUNT = f"SELECT -1, ({MATCHES})"
+EVERY = "SELECT count(*) FROM library_gif_search_docsize"
+PAGE = (
+    "SELECT * FROM (SELECT %s AS tier, rowid FROM library_gif_search "
+    "WHERE library_gif_search MATCH %s ORDER BY rowid LIMIT %s)"
+)

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import HttpResponse, JsonResponse
+from django.utils import translation
+from django.utils.translation import gettext, ngettext
 
 from library.imaging import describe_bytes
 
@@ -33,10 +35,10 @@ class SizeLimitUploadHandler(FileUploadHandler):
 
 def oversized_message(file_name):
     limit = describe_bytes(settings.GIFSHELF_MAX_UPLOAD_BYTES)
-    return (
-        f"“{file_name}” is larger than {limit}, the most the shelf takes. "
+    return gettext(
+        "“%(name)s” is larger than %(limit)s, the most the shelf takes. "
         "Compress or trim it, then upload it again."
-    )
+    ) % {"name": file_name, "limit": limit}
 
 
 class RequestSizeLimitMiddleware:
@@ -56,11 +58,16 @@ class RequestSizeLimitMiddleware:
 
 
 def request_too_large(request):
-    message = (
-        f"That upload is too large. Each file may be up to "
-        f"{describe_bytes(settings.GIFSHELF_MAX_UPLOAD_BYTES)}, and one upload "
-        f"may carry up to {settings.GIFSHELF_MAX_FILES_PER_UPLOAD} files."
-    )
+    # This runs before LocaleMiddleware: speak the browser's language.
+    with translation.override(translation.get_language_from_request(request)):
+        most = settings.GIFSHELF_MAX_FILES_PER_UPLOAD
+        message = ngettext(
+            "That upload is too large. Each file may be up to %(size)s, and one "
+            "upload may carry up to %(count)d file.",
+            "That upload is too large. Each file may be up to %(size)s, and one "
+            "upload may carry up to %(count)d files.",
+            most,
+        ) % {"size": describe_bytes(settings.GIFSHELF_MAX_UPLOAD_BYTES), "count": most}
     if request.path.startswith("/api/"):
         return JsonResponse({"error": message}, status=413)
     return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")

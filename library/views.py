@@ -1,13 +1,15 @@
 import csv
+import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import wraps
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Min
@@ -16,8 +18,16 @@ from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModi
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import parse_etags, quote_etag, url_has_allowed_host_and_scheme
+from django.utils.formats import date_format
+from django.utils.http import (
+    content_disposition_header,
+    parse_etags,
+    quote_etag,
+    url_has_allowed_host_and_scheme,
+)
 from django.utils.text import slugify
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import (
     require_http_methods,
     require_POST,
@@ -28,16 +38,25 @@ from django_htmx.http import push_url
 from library import charts
 from library.api import picker_choices
 from library.forms import (
+    VOCABULARIES,
+    VOCABULARY_TITLES,
     ApiTokenForm,
+    BulkAppropriatenessForm,
+    ConversationContextForm,
     FlagForm,
+    GifFilterForm,
     GifForm,
+    HouseRulesForm,
+    LoginForm,
     RetireForm,
     ReviewForm,
     ShelfStateForm,
     TagAliasForm,
     UploadForm,
+    tag_guidance_form,
 )
 from library.imaging import ImageRefused, describe_bytes
+from library.middleware import SESSION_LANGUAGE
 from library.models import (
     STEP_MS,
     AgentFlag,
@@ -47,11 +66,14 @@ from library.models import (
     Favourite,
     Gif,
     GifEvent,
+    HouseRules,
     Period,
     Preferences,
     ReviewError,
     TagAlias,
+    in_russian,
     media_storage,
+    quoted,
 )
 from library.uploads import oversized_message
 
@@ -128,19 +150,25 @@ def shelf_state_action(action):
 @shelf_state_action
 def gif_retire(request, gif, reason):
     gif.retire(by=request.user, reason=reason)
-    return f"Retired “{gif.title}”: out of search, but its public link still works."
+    return gettext(
+        "Retired “%(title)s”: out of search, but its public link still works."
+    ) % {"title": gif.title}
 
 
 @shelf_state_action
 def gif_take_down(request, gif, reason):
     gif.take_down(by=request.user, reason=reason)
-    return f"Took down “{gif.title}”: its public links now answer 410 Gone."
+    return gettext("Took down “%(title)s”: its public links now answer 410 Gone.") % {
+        "title": gif.title
+    }
 
 
 @shelf_state_action
 def gif_restore(request, gif, reason):
     gif.reinstate(by=request.user, reason=reason)
-    return f"“{gif.title}” is back on the shelf, and its public link works."
+    return gettext("“%(title)s” is back on the shelf, and its public link works.") % {
+        "title": gif.title
+    }
 
 
 @require_safe
@@ -153,9 +181,7 @@ def taken_down_file(request, pk):
     lead's browser shows is what the rest of the world gets.
     """
     gif = get_object_or_404(Gif.objects.exclude(taken_down_at=None), pk=pk)
-    response = FileResponse(
-        media_storage().open(gif.original.name, "rb"), content_type=gif.content_type
-    )
+    response = file_response(gif.original.name, gif.content_type)
     response["Cache-Control"] = "private, no-store"
     return with_media_headers(response)
 
@@ -169,7 +195,7 @@ def gif_edit(request, pk):
     back = safe_next(request) or gif.get_absolute_url()
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, f"Saved “{gif.title}”.")
+        messages.success(request, gettext("Saved “%(title)s”.") % {"title": gif.title})
         return redirect(back)
     return render(
         request, "library/gif_edit.html", {"gif": gif, "form": form, "back": back}
@@ -239,13 +265,37 @@ def render_upload(request, form, status=200, **context):
     return render(request, "library/upload.html", context, status=status)
 
 
+class ThrottledLoginView(LoginView):
+    """Django's login, refusing accounts and addresses that failed too often.
+
+    A locked-out attempt answers 429 with Retry-After, and the page says why.
+    """
+
+    authentication_form = LoginForm
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.locked_until:
+            wait = (form.locked_until - timezone.now()).total_seconds()
+            response.status_code = 429
+            response["Retry-After"] = str(max(1, math.ceil(wait)))
+        return response
+
+
+login = ThrottledLoginView.as_view()
+
+
 # --- The agent's picker -----------------------------------------------------
 
 # The session key holding the slug of the conversation context the agent chose.
 PICKER_CONTEXT = "picker_context"
 PICKER_PAGE_SIZE = 48
 SHELF_ROW_SIZE = 8
-COPY_LABELS = {"link": "Copy link", "rich": "Copy image", "markdown": "Copy Markdown"}
+COPY_LABELS = {
+    "link": _("Copy link"),
+    "rich": _("Copy image"),
+    "markdown": _("Copy Markdown"),
+}
 
 PreferencesForm = modelform_factory(
     Preferences,
@@ -303,9 +353,9 @@ def shelf_rows(request, context):
     for. Rows with nothing in them are left out."""
     shelf = Gif.objects.listed().suitable_for(context)
     rows = [
-        ("recent", "Recently used by me", shelf.recently_copied_by(request.user)),
-        ("mine", "My favourites", shelf.favourites_of(request.user)),
-        ("team", "Team favourites", shelf.team_favourites()),
+        ("recent", _("Recently used by me"), shelf.recently_copied_by(request.user)),
+        ("mine", _("My favourites"), shelf.favourites_of(request.user)),
+        ("team", _("Team favourites"), shelf.team_favourites()),
     ]
     return [
         {"key": key, "title": title, "gifs": gifs}
@@ -325,7 +375,9 @@ def picker(request, params, notice=""):
     except LookupError as unknown:
         # A stale link (a tag renamed since): show everything, and say why.
         chosen = {"mood": None, "situation": None}
-        notice = f"{unknown.args[0]} Showing every mood and situation."
+        notice = gettext("%(problem)s Showing every mood and situation.") % {
+            "problem": unknown.args[0]
+        }
     mood, situation = chosen["mood"], chosen["situation"]
     context = chosen_context(request)
     preferences = Preferences.of(request.user)
@@ -336,10 +388,10 @@ def picker(request, params, notice=""):
     }
     filtered = any(filters.values())
 
-    results = Gif.objects.pick(
-        query=query, mood=mood, situation=situation, context=context
-    )
-    page = Paginator(results.for_cards(), PICKER_PAGE_SIZE).get_page(params.get("page"))
+    chosen = {"query": query, "mood": mood, "situation": situation}
+    results = Gif.objects.pick(**chosen, context=context)
+    ranked = Gif.objects.ranked(**chosen, context=context, per_page=PICKER_PAGE_SIZE)
+    page = Paginator(ranked, PICKER_PAGE_SIZE).get_page(params.get("page"))
     page.object_list = as_cards(request, page.object_list, context)
 
     browsing = not filtered and page.number == 1 and bool(page.object_list)
@@ -366,7 +418,7 @@ def picker(request, params, notice=""):
         "context": context,
         "contexts": ConversationContext.objects.all(),
         "preferences": preferences,
-        "copy_label": COPY_LABELS.get(preferences.copy_format, "Copy link"),
+        "copy_label": COPY_LABELS.get(preferences.copy_format, COPY_LABELS["link"]),
         "page": page,
         "gifs": page.object_list,
         "browsing": browsing,
@@ -386,8 +438,16 @@ def picker(request, params, notice=""):
 @permission_required("library.search_gif", raise_exception=True)
 def home(request):
     """The agent's picker. It works as plain forms and links; htmx and
-    picker.js make it instant and keyboard-first."""
-    return render(request, "library/home.html", picker(request, request.GET))
+    picker.js make it instant and keyboard-first.
+
+    Until a member has acknowledged the current house rules, the rules come
+    first, above the search, with a "Got it" button.
+    """
+    state = picker(request, request.GET)
+    rules = HouseRules.current()
+    if rules.unread_by(state["preferences"]):
+        state["house_rules"] = rules
+    return render(request, "library/home.html", state)
 
 
 @require_safe
@@ -419,7 +479,9 @@ def choose_context(request):
         request.session[PICKER_CONTEXT] = slug
     else:
         request.session.pop(PICKER_CONTEXT, None)
-    gone = "That kind of conversation is gone; showing GIFs for any conversation."
+    gone = gettext(
+        "That kind of conversation is gone; showing GIFs for any conversation."
+    )
     if not request.htmx:
         if slug and not known:
             messages.error(request, gone)
@@ -484,9 +546,10 @@ def favourite(request, pk):
             {"gif": gif, "starred": starred},
         )
     if starred:
-        messages.success(request, f"“{gif.title}” is in your favourites.")
+        message = gettext("“%(title)s” is in your favourites.")
     else:
-        messages.success(request, f"“{gif.title}” is out of your favourites.")
+        message = gettext("“%(title)s” is out of your favourites.")
+    messages.success(request, message % {"title": gif.title})
     return redirect(safe_next(request) or gif)
 
 
@@ -497,7 +560,7 @@ def preferences(request):
     form = PreferencesForm(request.POST or None, instance=Preferences.of(request.user))
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "Saved your preferences.")
+        messages.success(request, gettext("Saved your preferences."))
         return redirect("library:preferences")
     context = {
         "form": form,
@@ -510,6 +573,31 @@ def preferences(request):
 
 
 @require_POST
+def choose_language(request):
+    """The header's language switch: kept in a cookie for everyone, and on
+    the member's preferences so it follows them to every new session."""
+    language = request.POST.get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        language = ""
+    if request.user.is_authenticated:
+        preferences = Preferences.of(request.user)
+        preferences.language = language
+        preferences.save(update_fields=["language"])
+        request.session[SESSION_LANGUAGE] = language
+    response = redirect(safe_next(request) or "library:home")
+    if language:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    else:
+        response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
+    return response
+
+
+@require_POST
 @login_required
 @permission_required("library.search_gif", raise_exception=True)
 def token_create(request):
@@ -518,7 +606,7 @@ def token_create(request):
         _, key = ApiToken.issue(request.user, form.cleaned_data["name"])
         request.session["new_api_token"] = key
     else:
-        messages.error(request, "Name the token: say what it is for.")
+        messages.error(request, gettext("Name the token: say what it is for."))
     return redirect(reverse("library:preferences") + "#api-tokens")
 
 
@@ -529,7 +617,10 @@ def token_revoke(request, pk):
         request.user.api_tokens.filter(revoked_at__isnull=True), pk=pk
     )
     token.revoke()
-    messages.success(request, f"Revoked “{token.name}”: it no longer works.")
+    messages.success(
+        request,
+        gettext("Revoked “%(name)s”: it no longer works.") % {"name": token.name},
+    )
     return redirect(reverse("library:preferences") + "#api-tokens")
 
 
@@ -541,7 +632,9 @@ def aliases(request):
     if request.method == "POST" and form.is_valid():
         alias = form.save()
         messages.success(
-            request, f"“{alias.name}” now finds GIFs tagged “{alias.target}”."
+            request,
+            gettext("“%(alias)s” now finds GIFs tagged “%(tag)s”.")
+            % {"alias": alias.name, "tag": alias.target},
         )
         return redirect("library:aliases")
     context = {"form": form, "aliases": TagAlias.objects.all()}
@@ -554,7 +647,9 @@ def aliases(request):
 def alias_delete(request, pk):
     alias = get_object_or_404(TagAlias, pk=pk)
     alias.delete()
-    messages.success(request, f"Removed the alias “{alias.name}”.")
+    messages.success(
+        request, gettext("Removed the alias “%(alias)s”.") % {"alias": alias.name}
+    )
     return redirect("library:aliases")
 
 
@@ -643,25 +738,27 @@ def approve(request, gif, form):
         acknowledge_flashing=form.cleaned_data["acknowledge_flashing"],
         **form.decision(),
     )
-    return f"Approved “{gif.title}”."
+    return gettext("Approved “%(title)s”.") % {"title": gif.title}
 
 
 @reviewed
 def reject(request, gif, form):
     gif.reject(by=request.user, reason=form.cleaned_data["reason"], **form.decision())
-    return f"Rejected “{gif.title}”."
+    return gettext("Rejected “%(title)s”.") % {"title": gif.title}
 
 
 @reviewed
 def skip(request, gif, form):
     gif.skip(by=request.user)
-    return f"Skipped “{gif.title}”; it stays in the others' queues."
+    return gettext("Skipped “%(title)s”; it stays in the others' queues.") % {
+        "title": gif.title
+    }
 
 
 @reviewed
 def restore(request, gif, form):
     gif.restore(by=request.user)
-    return f"“{gif.title}” is back on the shelf."
+    return gettext("“%(title)s” is back on the shelf.") % {"title": gif.title}
 
 
 @require_POST
@@ -676,19 +773,27 @@ def retire(request, pk):
             raise PermissionDenied
         messages.error(
             request,
-            "There is no open flag on this GIF any more: someone restored it. "
-            "Only team leads retire GIFs nobody flagged.",
+            gettext(
+                "There is no open flag on this GIF any more: someone restored it. "
+                "Only team leads retire GIFs nobody flagged."
+            ),
         )
         return review_page(request, gif, status=409)
     form = RetireForm(request.POST)
     try:
         if not form.is_valid():
-            raise ReviewError("Say why it leaves the shelf.", code="missing_reason")
+            raise ReviewError(
+                gettext("Say why it leaves the shelf."), code="missing_reason"
+            )
         gif.retire(by=request.user, reason=form.cleaned_data["reason"])
     except ReviewError as refusal:
         messages.error(request, str(refusal))
         return review_page(request, gif, status=409)
-    messages.success(request, f"Retired “{gif.title}”. Its public link still works.")
+    messages.success(
+        request,
+        gettext("Retired “%(title)s”. Its public link still works.")
+        % {"title": gif.title},
+    )
     return next_in_queue(request)
 
 
@@ -713,12 +818,15 @@ def flag(request, pk):
         else:
             messages.success(
                 request,
-                f"Thanks: “{gif.title}” is hidden from search until a curator "
-                "has looked at it.",
+                gettext(
+                    "Thanks: “%(title)s” is hidden from search until a curator "
+                    "has looked at it."
+                )
+                % {"title": gif.title},
             )
             return redirect("library:home")
     else:
-        messages.error(request, "Choose why you flag it.")
+        messages.error(request, gettext("Choose why you flag it."))
     return redirect(gif)
 
 
@@ -787,16 +895,28 @@ def serve_file(request, gif, name, content_type, *, variant, filename):
     if etag_matches(request.headers.get("If-None-Match", ""), etag):
         response = HttpResponseNotModified()
     else:
-        response = FileResponse(
-            media_storage().open(name, "rb"),
-            content_type=content_type,
-            filename=filename,
-        )
+        response = file_response(name, content_type, filename)
     response["ETag"] = etag
     response["Cache-Control"] = (
         PUBLIC_CACHE_CONTROL if gif.is_publicly_served else PRIVATE_CACHE_CONTROL
     )
     return with_media_headers(response)
+
+
+def file_response(name, content_type, filename=None):
+    """The stored file `name`, streamed from storage or, behind nginx, handed
+    to it with an internal redirect: the same headers, no body from Python."""
+    if not settings.GIFSHELF_ACCEL_REDIRECT:
+        return FileResponse(
+            media_storage().open(name, "rb"),
+            content_type=content_type,
+            filename=filename or "",
+        )
+    response = HttpResponse(content_type=content_type)
+    response["X-Accel-Redirect"] = settings.GIFSHELF_ACCEL_REDIRECT + quote(name)
+    if filename:
+        response["Content-Disposition"] = content_disposition_header(False, filename)
+    return response
 
 
 def etag_matches(if_none_match, etag):
@@ -819,7 +939,7 @@ def with_media_headers(response):
 def not_found_response():
     # A 404 here may turn into a 200 once the GIF is approved: never cache it.
     response = HttpResponse(
-        "No such GIF.", status=404, content_type="text/plain; charset=utf-8"
+        gettext("No such GIF."), status=404, content_type="text/plain; charset=utf-8"
     )
     response["Cache-Control"] = "no-store"
     return with_media_headers(response)
@@ -829,7 +949,9 @@ def gone_response():
     # Taken down by a team lead. No cache may keep the answer: a lead can
     # restore the GIF, and its link must work again at once.
     response = HttpResponse(
-        "This GIF was taken down.", status=410, content_type="text/plain; charset=utf-8"
+        gettext("This GIF was taken down."),
+        status=410,
+        content_type="text/plain; charset=utf-8",
     )
     response["Cache-Control"] = "no-store"
     return with_media_headers(response)
@@ -866,10 +988,10 @@ class Table:
         return f"gifshelf-{self.slug}{days}-{period.last_day:%Y-%m-%d}.csv"
 
 
-def cell(value, none="never"):
+def cell(value, none=None):
     """One table cell as text, dates in the configured time zone."""
     if value is None:
-        return none
+        return gettext("never") if none is None else none
     if isinstance(value, datetime):
         return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
     if isinstance(value, date):
@@ -881,7 +1003,11 @@ def copies_per_day_table(period):
     per_day = Copy.objects.per_day(period)
     rows = [Row((cell(day), cell(n))) for day, n in per_day]
     return Table(
-        "copies-per-day", "Copies per day", ("Day", "Copies"), rows, data=per_day
+        "copies-per-day",
+        gettext("Copies per day"),
+        (gettext("Day"), gettext("Copies")),
+        rows,
+        data=per_day,
     )
 
 
@@ -893,7 +1019,8 @@ def top_gifs_table(period):
         )
         for row in Copy.objects.within(period).top_gifs()
     ]
-    return Table("top-gifs", "Top GIFs", ("GIF", "Copies", "Last copied"), rows)
+    headers = (gettext("GIF"), gettext("Copies"), gettext("Last copied"))
+    return Table("top-gifs", gettext("Top GIFs"), headers, rows)
 
 
 def never_copied_table(period):
@@ -911,34 +1038,61 @@ def never_copied_table(period):
     ]
     return Table(
         "never-copied",
-        f"Not copied in {UNUSED_DAYS} days",
-        ("GIF", "On the shelf since", "Last copied"),
+        ngettext(
+            "Not copied in %(days)d day", "Not copied in %(days)d days", UNUSED_DAYS
+        )
+        % {"days": UNUSED_DAYS},
+        (gettext("GIF"), gettext("On the shelf since"), gettext("Last copied")),
         rows,
         per_period=False,
-        note=f"Listed GIFs, on the shelf for at least {UNUSED_GRACE.days} days, "
-        f"that nobody copied in the last {UNUSED_DAYS} days. Oldest first.",
+        note=ngettext(
+            "Listed GIFs, on the shelf for at least %(grace)d day, that nobody "
+            "copied in the last %(days)d days. Oldest first.",
+            "Listed GIFs, on the shelf for at least %(grace)d days, that nobody "
+            "copied in the last %(days)d days. Oldest first.",
+            UNUSED_GRACE.days,
+        )
+        % {"grace": UNUSED_GRACE.days, "days": UNUSED_DAYS},
     )
 
 
 def by_context_table(period):
     rows = [
-        Row((cell(row["context_name"], "No context"), cell(row["copies"])))
+        Row((context_cell(row), cell(row["copies"])))
         for row in Copy.objects.within(period).by_context()
     ]
-    return Table("by-context", "Copies by context", ("Context", "Copies"), rows)
+    headers = (gettext("Context"), gettext("Copies"))
+    return Table("by-context", gettext("Copies by context"), headers, rows)
+
+
+def context_cell(row):
+    """The context's name in the page's language (the English one is data)."""
+    if row["context_name"] is None:
+        return gettext("No context")
+    if row["context_name_ru"] and in_russian():
+        return row["context_name_ru"]
+    return row["context_name"]
+
+
+def mood_cell(row):
+    if row["mood_name"] is None:
+        return gettext("No mood")
+    if row["mood_name_ru"] and in_russian():
+        return row["mood_name_ru"]
+    return row["mood_name"]
 
 
 def by_mood_table(period):
     rows = [
-        Row((cell(row["mood_name"], "No mood"), cell(row["copies"])))
+        Row((mood_cell(row), cell(row["copies"])))
         for row in Copy.objects.within(period).by_mood()
     ]
     return Table(
         "by-mood",
-        "Copies by mood",
-        ("Mood", "Copies"),
+        gettext("Copies by mood"),
+        (gettext("Mood"), gettext("Copies")),
         rows,
-        note="A copy counts under each of its GIF's moods.",
+        note=gettext("A copy counts under each of its GIF's moods."),
     )
 
 
@@ -956,23 +1110,30 @@ def open_flags_table(period):
         )
         for flag in flags.order_by("created_at", "pk")
     ]
-    headers = ("GIF", "Why", "Flagged by", "Flagged at")
-    return Table("open-flags", "Open agent flags", headers, rows, per_period=False)
+    headers = (
+        gettext("GIF"),
+        gettext("Why"),
+        gettext("Flagged by"),
+        gettext("Flagged at"),
+    )
+    return Table(
+        "open-flags", gettext("Open agent flags"), headers, rows, per_period=False
+    )
 
 
 def per_agent_table(period):
     rows = [
         Row(
             (
-                cell(row["username"], "Former member"),
+                cell(row["username"], gettext("Former member")),
                 cell(row["copies"]),
                 cell(row["last_copied_at"]),
             )
         )
         for row in Copy.objects.within(period).per_agent()
     ]
-    headers = ("Agent", "Copies", "Last copied")
-    return Table("per-agent", "Copies per agent", headers, rows)
+    headers = (gettext("Agent"), gettext("Copies"), gettext("Last copied"))
+    return Table("per-agent", gettext("Copies per agent"), headers, rows)
 
 
 # The page shows them in this order; each exports as /dashboard/<slug>.csv.
@@ -999,7 +1160,7 @@ def copies_chart(per_day):
         [n for _, n in per_day],
         720,
         220,
-        labels=[f"{day.day} {day:%b}" for day, _ in per_day],
+        labels=[date_format(day, "j M") for day, _n in per_day],
     )
 
 
@@ -1031,7 +1192,7 @@ def dashboard(request):
 def dashboard_csv(request, table):
     build = DASHBOARD_TABLES.get(table)
     if build is None:
-        raise Http404("No such table.")
+        raise Http404(gettext("No such table."))
     period = dashboard_period(request)
     data = build(period)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -1040,3 +1201,219 @@ def dashboard_csv(request, table):
     writer.writerow(data.headers)
     writer.writerows(row.cells for row in data.rows)
     return response
+
+
+# --- Team leads' tools ----------------------------------------------------
+
+BULK_PAGE_SIZE = 50
+
+
+def bulk_page(request, filter_form, action_form=None, status=200):
+    """The leads' list of GIFs with filters, boxes to tick and the change to
+    make; `action_form` carries a refused change back with its errors."""
+    gifs = filter_form.filter(Gif.objects.all())
+    if "last_copied_at" not in gifs.query.annotations:
+        gifs = gifs.with_last_copy()
+    gifs = gifs.with_tags().with_open_flag_count()
+    page = Paginator(gifs, BULK_PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = filter_form.filters()
+    ticked = set(action_form.data.getlist("gifs")) if action_form else set()
+    context = {
+        "filter_form": filter_form,
+        "action_form": action_form or BulkAppropriatenessForm(),
+        "filters": filters,
+        "filters_query": urlencode(filters),
+        "page": page,
+        "gifs": page.object_list,
+        "ticked": ticked,
+    }
+    return render(request, "library/bulk_appropriateness.html", context, status=status)
+
+
+@require_safe
+@login_required
+@permission_required("library.set_appropriateness", raise_exception=True)
+def bulk_appropriateness(request):
+    return bulk_page(request, GifFilterForm(request.GET))
+
+
+@require_POST
+@login_required
+@permission_required("library.set_appropriateness", raise_exception=True)
+def bulk_appropriateness_apply(request):
+    """Add or remove appropriateness tags on the ticked GIFs, or on every GIF
+    the filters (sent along as hidden fields) match."""
+    filter_form = GifFilterForm(request.POST)
+    form = BulkAppropriatenessForm(request.POST)
+    valid = form.is_valid()
+    if valid and form.cleaned_data["all_matching"] and not filter_form.is_valid():
+        # Never widen "every GIF that matches" to the whole shelf.
+        form.add_error(None, _("The filters changed meanwhile: choose them again."))
+        valid = False
+    if not valid:
+        return bulk_page(request, filter_form, form, status=400)
+    matching = filter_form.filter(Gif.objects.all())
+    changed = form.apply(matching, by=request.user)
+    names = ", ".join(quoted(tag.display_name) for tag in form.cleaned_data["tags"])
+    if not changed:
+        messages.info(request, _("Nothing changed: the GIFs already were that way."))
+    elif form.cleaned_data["change"] == form.ADD:
+        messages.success(
+            request,
+            ngettext(
+                "Added %(tags)s to %(count)d GIF.",
+                "Added %(tags)s to %(count)d GIFs.",
+                changed,
+            )
+            % {"tags": names, "count": changed},
+        )
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "Removed %(tags)s from %(count)d GIF.",
+                "Removed %(tags)s from %(count)d GIFs.",
+                changed,
+            )
+            % {"tags": names, "count": changed},
+        )
+    return redirect(picker_url("library:bulk_appropriateness", **filter_form.filters()))
+
+
+@require_safe
+@login_required
+@permission_required("library.change_conversationcontext", raise_exception=True)
+def contexts(request):
+    found = ConversationContext.objects.prefetch_related("hides", "warns")
+    return render(request, "library/contexts.html", {"contexts": found})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+@permission_required("library.add_conversationcontext", raise_exception=True)
+def context_create(request):
+    return context_form_page(request, ConversationContext())
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+@permission_required("library.change_conversationcontext", raise_exception=True)
+def context_edit(request, pk):
+    return context_form_page(request, get_object_or_404(ConversationContext, pk=pk))
+
+
+def context_form_page(request, conversation):
+    """Create or edit a conversation context. The picker reads contexts on
+    every request, so a saved change shows in the next search."""
+    form = ConversationContextForm(request.POST or None, instance=conversation)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        messages.success(
+            request,
+            _("Saved “%(name)s”: the picker uses it from the next search.")
+            % {"name": saved.display_name},
+        )
+        return redirect("library:contexts")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "library/context_form.html",
+        {"form": form, "conversation": conversation},
+        status=status,
+    )
+
+
+def may_change_vocabulary(user, tag_model):
+    return user.has_perm(f"library.change_{tag_model._meta.model_name}")
+
+
+@require_safe
+@login_required
+def vocabularies(request):
+    """Every tag of the vocabularies this lead may change, with its guidance
+    and how many GIFs carry it."""
+    sections = [
+        {
+            "vocabulary": vocabulary,
+            "title": VOCABULARY_TITLES[vocabulary],
+            "tags": tag_model.objects.annotate(n=Count("items")).order_by("name"),
+        }
+        for vocabulary, tag_model in VOCABULARIES.items()
+        if may_change_vocabulary(request.user, tag_model)
+    ]
+    if not sections:
+        raise PermissionDenied
+    return render(request, "library/vocabularies.html", {"sections": sections})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def tag_guidance(request, vocabulary, pk):
+    tag_model = VOCABULARIES.get(vocabulary)
+    if tag_model is None:
+        raise Http404("No such vocabulary.")
+    if not may_change_vocabulary(request.user, tag_model):
+        raise PermissionDenied
+    tag = get_object_or_404(tag_model, pk=pk)
+    form = tag_guidance_form(tag_model)(request.POST or None, instance=tag)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(
+            request, _("Saved the guidance for “%(tag)s”.") % {"tag": tag.display_name}
+        )
+        return redirect(reverse("library:vocabularies") + f"#{vocabulary}-{tag.pk}")
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "tag": tag, "vocabulary": vocabulary}
+    return render(request, "library/tag_guidance.html", context, status=status)
+
+
+@require_safe
+@login_required
+@permission_required("library.search_gif", raise_exception=True)
+def house_rules(request):
+    rules = HouseRules.current()
+    context = {
+        "rules": rules,
+        "unread": rules.unread_by(Preferences.of(request.user)),
+    }
+    return render(request, "library/house_rules.html", context)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+@permission_required("library.change_houserules", raise_exception=True)
+def house_rules_edit(request):
+    rules = HouseRules.current()
+    initial = {"text": rules.text, "text_ru": rules.text_ru}
+    form = HouseRulesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        rules.revise(
+            text=form.cleaned_data["text"],
+            text_ru=form.cleaned_data["text_ru"],
+            by=request.user,
+            show_again=form.cleaned_data["show_again"],
+        )
+        if form.cleaned_data["show_again"]:
+            messages.success(
+                request,
+                _("Saved the house rules: everyone sees them again in the picker."),
+            )
+        else:
+            messages.success(request, _("Saved the house rules."))
+        return redirect("library:house_rules")
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "rules": rules}
+    return render(request, "library/house_rules_edit.html", context, status=status)
+
+
+@require_POST
+@login_required
+@permission_required("library.search_gif", raise_exception=True)
+def house_rules_read(request):
+    """ "Got it": the member read the version of the rules their page showed."""
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = 0
+    HouseRules.current().acknowledge(Preferences.of(request.user), version)
+    return redirect(safe_next(request) or "library:home")

@@ -1,5 +1,7 @@
 import pytest
+from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from library.models import Gif, Member
 from tests import images
@@ -127,6 +129,26 @@ def plain_static_files(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def language_of_the_settings():
+    """Each test starts in the default language: a request's LocaleMiddleware
+    leaves its language active on the thread, and a Russian page must not
+    turn the next test's English text Russian."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """The real hasher costs most of a second per member; tests make many."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_configure(config):
+    """Run with compiled catalogues even without `make test` (once, before
+    any xdist worker starts)."""
+    if hasattr(config, "workerinput"):
+        return
+    from library.management.commands.compile_catalogues import compile_catalogues
+
+    compile_catalogues()

@@ -165,6 +165,27 @@ def test_the_preview_is_a_webp_that_plays_like_the_original(kind):
         assert sum(durations) == facts.duration_ms
 
 
+def test_a_long_animation_previews_in_fewer_frames_that_play_as_long():
+    """Every preview frame is held until the WebP is written: a thousand
+    would take hundreds of MB, so a long animation keeps every n-th."""
+    frames = imaging.MAX_PREVIEW_FRAMES * 2 + 10
+    analysis = imaging.analyse(
+        images.gif_bytes(count=frames, size=(24, 16), duration=30), LIMITS
+    )
+
+    preview = opened(analysis.preview)
+    assert preview.n_frames > imaging.MAX_PREVIEW_FRAMES // 2
+    assert preview.n_frames <= imaging.MAX_PREVIEW_FRAMES
+    durations = []
+    for index in range(preview.n_frames):
+        preview.seek(index)
+        preview.load()
+        durations.append(preview.info["duration"])
+    assert sum(durations) == analysis.facts.duration_ms == frames * 30
+    assert analysis.facts.frames == frames
+    assert analysis.filmstrip[-1].index == frames - 1
+
+
 @pytest.mark.parametrize(
     ("data", "size"),
     [

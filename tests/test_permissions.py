@@ -14,10 +14,15 @@ from django.utils import timezone
 from library.models import (
     AgentFlag,
     AppropriatenessTag,
+    ConversationContext,
     Gif,
+    HouseRules,
+    LoginFailure,
     MoodTag,
     Playback,
+    Preferences,
     ReviewSkip,
+    SituationTag,
 )
 from tests import images
 from tests.reviewing import api_approve, api_flag, api_reject, describe, start
@@ -92,6 +97,27 @@ MATRIX = {
     "API restore, retired GIF":   (UNAUTHENTICATED, FORBIDDEN,   FORBIDDEN,   OK),
     "dashboard page":             (LOGIN,           FORBIDDEN,   FORBIDDEN,   OK),
     "dashboard CSV":              (LOGIN,           FORBIDDEN,   FORBIDDEN,   OK),
+    "edit form POST, usage note": (LOGIN,           FORBIDDEN,   SAVED,       SAVED),
+    "bulk appropriateness page":  (LOGIN,           FORBIDDEN,   FORBIDDEN,   OK),
+    "bulk appropriateness POST":  (LOGIN,           FORBIDDEN,   FORBIDDEN,   SAVED),
+    "bulk, every GIF matching":   (LOGIN,           FORBIDDEN,   FORBIDDEN,   SAVED),
+    "contexts page":              (LOGIN,           FORBIDDEN,   FORBIDDEN,   OK),
+    "new context page":           (LOGIN,           FORBIDDEN,   FORBIDDEN,   OK),
+    "new context POST":           (LOGIN,           FORBIDDEN,   FORBIDDEN,   SAVED),
+    "context edit page":          (LOGIN,           FORBIDDEN,   FORBIDDEN,   OK),
+    "context edit POST":          (LOGIN,           FORBIDDEN,   FORBIDDEN,   SAVED),
+    "vocabularies page":          (LOGIN,           FORBIDDEN,   FORBIDDEN,   OK),
+    "mood guidance page":         (LOGIN,           FORBIDDEN,   FORBIDDEN,   OK),
+    "mood guidance POST":         (LOGIN,           FORBIDDEN,   FORBIDDEN,   SAVED),
+    "situation guidance POST":    (LOGIN,           FORBIDDEN,   FORBIDDEN,   SAVED),
+    "appropriateness guidance POST": (LOGIN,        FORBIDDEN,   FORBIDDEN,   SAVED),
+    "house rules page":           (LOGIN,           OK,          OK,          OK),
+    "house rules edit page":      (LOGIN,           FORBIDDEN,   FORBIDDEN,   OK),
+    "house rules edit POST":      (LOGIN,           FORBIDDEN,   FORBIDDEN,   SAVED),
+    "house rules got it POST":    (LOGIN,           SAVED,       SAVED,       SAVED),
+    "admin login failures list":  (ADMIN_LOGIN,     ADMIN_LOGIN, ADMIN_LOGIN, OK),
+    "admin lift a lockout":       (ADMIN_LOGIN,     ADMIN_LOGIN, ADMIN_LOGIN, MOVED_ON),
+    "choose language POST":       (SAVED,           SAVED,       SAVED,       SAVED),
 }
 # fmt: on
 
@@ -123,7 +149,10 @@ def shelf(approved_gif, pending_gif, upload_gif, agent, curator, lead, other_cur
         retired=retired,
         taken_down=taken_down,
         mood=MoodTag.objects.order_by("name").first(),
+        situation=SituationTag.objects.order_by("name").first(),
         unsuitable_for=AppropriatenessTag.objects.order_by("name").first(),
+        context=ConversationContext.objects.get(slug="upset"),
+        failure=LoginFailure.objects.create(username="carol", address="192.0.2.1"),
     )
 
 
@@ -151,6 +180,25 @@ def shelf_action(client, name, gif, api=False):
     """Retire, take down or restore `gif` with a reason, on its page or in the API."""
     url = reverse(f"library:{'api_' if api else 'gif_'}{name}", args=[gif.pk])
     return client.post(url, {"reason": f"{name} in the permission matrix"})
+
+
+def has_unsuitable_for(shelf):
+    return shelf.unsuitable_for in refreshed(shelf.approved).appropriateness.all()
+
+
+def guidance_post(vocabulary):
+    def perform(client, shelf):
+        tag = getattr(shelf, vocabulary)
+        return client.post(
+            reverse("library:tag_guidance", args=[vocabulary, tag.pk]),
+            {"use_when": "the matrix says so", "avoid_when": ""},
+        )
+
+    def took_effect(shelf):
+        tag = getattr(shelf, vocabulary)
+        return type(tag).objects.get(pk=tag.pk).use_when == "the matrix says so"
+
+    return Action(perform, took_effect=took_effect)
 
 
 def read(response):
@@ -258,6 +306,20 @@ ACTIONS = {
         lambda client, shelf: client.get(
             reverse("admin:library_moodtag_change", args=[shelf.mood.pk])
         )
+    ),
+    "admin login failures list": Action(
+        lambda client, shelf: client.get(
+            reverse("admin:library_loginfailure_changelist")
+        )
+    ),
+    "admin lift a lockout": Action(
+        lambda client, shelf: client.post(
+            reverse("admin:library_loginfailure_delete", args=[shelf.failure.pk]),
+            {"post": "yes"},
+        ),
+        took_effect=lambda shelf: (
+            not LoginFailure.objects.filter(pk=shelf.failure.pk).exists()
+        ),
     ),
     "review queue page": Action(
         lambda client, shelf: client.get(reverse("library:review_queue"))
@@ -421,6 +483,119 @@ ACTIONS = {
             reverse("library:dashboard_csv", args=["top-gifs"])
         )
     ),
+    "edit form POST, usage note": Action(
+        lambda client, shelf: client.post(
+            reverse("library:gif_edit", args=[shelf.approved.pk]),
+            edit_form(shelf.approved.title, use_when="the matrix says so"),
+        ),
+        took_effect=lambda shelf: (
+            refreshed(shelf.approved).use_when == "the matrix says so"
+        ),
+    ),
+    "bulk appropriateness page": Action(
+        lambda client, shelf: client.get(reverse("library:bulk_appropriateness"))
+    ),
+    "bulk appropriateness POST": Action(
+        lambda client, shelf: client.post(
+            reverse("library:bulk_appropriateness_apply"),
+            {
+                "gifs": [shelf.approved.pk],
+                "change": "add",
+                "tags": [shelf.unsuitable_for.name],
+            },
+        ),
+        took_effect=has_unsuitable_for,
+    ),
+    "bulk, every GIF matching": Action(
+        lambda client, shelf: client.post(
+            reverse("library:bulk_appropriateness_apply"),
+            {
+                "q": shelf.approved.title,
+                "all_matching": "on",
+                "change": "add",
+                "tags": [shelf.unsuitable_for.name],
+            },
+        ),
+        took_effect=has_unsuitable_for,
+    ),
+    "contexts page": Action(
+        lambda client, shelf: client.get(reverse("library:contexts"))
+    ),
+    "new context page": Action(
+        lambda client, shelf: client.get(reverse("library:context_create"))
+    ),
+    "new context POST": Action(
+        lambda client, shelf: client.post(
+            reverse("library:context_create"),
+            {"name": "Made in the matrix", "description": "", "position": 7},
+        ),
+        took_effect=lambda shelf: ConversationContext.objects.filter(
+            name="Made in the matrix"
+        ).exists(),
+    ),
+    "context edit page": Action(
+        lambda client, shelf: client.get(
+            reverse("library:context_edit", args=[shelf.context.pk])
+        )
+    ),
+    "context edit POST": Action(
+        lambda client, shelf: client.post(
+            reverse("library:context_edit", args=[shelf.context.pk]),
+            {"name": shelf.context.name, "description": "Edited", "position": 0},
+        ),
+        took_effect=lambda shelf: (
+            ConversationContext.objects.get(pk=shelf.context.pk).description == "Edited"
+        ),
+    ),
+    "vocabularies page": Action(
+        lambda client, shelf: client.get(reverse("library:vocabularies"))
+    ),
+    "mood guidance page": Action(
+        lambda client, shelf: client.get(
+            reverse("library:tag_guidance", args=["mood", shelf.mood.pk])
+        )
+    ),
+    "mood guidance POST": guidance_post("mood"),
+    "situation guidance POST": guidance_post("situation"),
+    "appropriateness guidance POST": Action(
+        lambda client, shelf: client.post(
+            reverse(
+                "library:tag_guidance",
+                args=["appropriateness", shelf.unsuitable_for.pk],
+            ),
+            {"use_when": "the matrix says so", "avoid_when": ""},
+        ),
+        took_effect=lambda shelf: (
+            AppropriatenessTag.objects.get(pk=shelf.unsuitable_for.pk).use_when
+            == "the matrix says so"
+        ),
+    ),
+    "house rules page": Action(
+        lambda client, shelf: client.get(reverse("library:house_rules"))
+    ),
+    "house rules edit page": Action(
+        lambda client, shelf: client.get(reverse("library:house_rules_edit"))
+    ),
+    "house rules edit POST": Action(
+        lambda client, shelf: client.post(
+            reverse("library:house_rules_edit"), {"text": "1. The matrix rules."}
+        ),
+        took_effect=lambda shelf: HouseRules.current().text == "1. The matrix rules.",
+    ),
+    "house rules got it POST": Action(
+        lambda client, shelf: client.post(
+            reverse("library:house_rules_read"), {"version": 1}
+        ),
+        took_effect=lambda shelf: Preferences.objects.filter(
+            house_rules_read=1
+        ).exists(),
+    ),
+    # Anyone may pick the UI language: visitors keep it in a cookie.
+    "choose language POST": Action(
+        lambda client, shelf: client.post(
+            reverse("choose_language"), {"language": "ru"}
+        )
+    ),
 }
 
 
@@ -465,8 +640,9 @@ def test_each_role_may_do_exactly_what_the_permission_matrix_says(
         assert ACTIONS[action].took_effect(shelf) is expected.allowed
 
 
-# The role groups come from migrations 0002, 0007 and 0009; spelled out again here on
-# purpose, so a change to who may do what shows up as a failing test.
+# The role groups come from migrations 0002, 0007, 0009 and 0011; spelled out
+# again here on purpose, so a change to who may do what shows up as a failing
+# test.
 AGENT_PERMISSIONS = {"library.search_gif", "library.flag_gif"}
 ALIAS_PERMISSIONS = {
     f"library.{action}_tagalias" for action in ("view", "add", "change", "delete")
@@ -493,6 +669,8 @@ TEAM_LEAD_PERMISSIONS = (
     CURATOR_PERMISSIONS
     | {"library.set_appropriateness", "library.retire_gif", "library.view_gif"}
     | {"library.view_dashboard"}
+    | {"library.view_houserules", "library.change_houserules"}
+    | {"library.view_loginfailure", "library.delete_loginfailure"}
     | VOCABULARY_PERMISSIONS
     | CONTEXT_PERMISSIONS
 )
@@ -579,6 +757,16 @@ def test_a_team_lead_sets_appropriateness_in_the_edit_form(client_for, shelf):
         ("get", "/gifs/{pk}/retire/", {"POST"}),
         ("get", "/gifs/{pk}/takedown/", {"POST"}),
         ("get", "/gifs/{pk}/restore/", {"POST"}),
+        ("post", "/appropriateness/", {"GET", "HEAD"}),
+        ("get", "/appropriateness/apply/", {"POST"}),
+        ("post", "/contexts/", {"GET", "HEAD"}),
+        ("delete", "/contexts/new/", {"GET", "HEAD", "POST"}),
+        ("put", "/contexts/1/edit/", {"GET", "HEAD", "POST"}),
+        ("post", "/vocabularies/", {"GET", "HEAD"}),
+        ("delete", "/vocabularies/mood/1/", {"GET", "HEAD", "POST"}),
+        ("post", "/house-rules/", {"GET", "HEAD"}),
+        ("put", "/house-rules/edit/", {"GET", "HEAD", "POST"}),
+        ("get", "/house-rules/read/", {"POST"}),
     ],
 )
 def test_pages_refuse_a_wrong_http_method(

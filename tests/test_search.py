@@ -817,9 +817,11 @@ def test_a_search_costs_the_same_few_queries_for_5_or_24_results(
         assert search(agent_client, "otter", context="outage")["count"] == 30
 
     assert len(for_a_page) == len(for_five), [q["sql"] for q in for_a_page]
-    # Session, user, two for permissions; four for the context (found, then
-    # fetched with what it hides and warns about); count and page; one each
-    # for moods, situations, appropriateness tags and near-duplicates.
+    # Session, user, two for permissions; three for the contexts with what
+    # they hide and warn about; the tags and aliases the words may name
+    # whole; the count with the page's place in the ranking; the page's
+    # GIFs; one each for their moods, situations, appropriateness tags and
+    # near-duplicates.
     with django_assert_max_num_queries(14):
         search(agent_client, "otter", context="outage")
 
@@ -1033,3 +1035,104 @@ def test_only_a_hash_of_a_token_is_stored(agent):
 
     assert stored["key_hash"] == hashlib.sha256(key.encode()).hexdigest()
     assert not [value for value in stored.values() if key in str(value)]
+
+
+# The index the picker pages through (ranked) agrees with the plain ranking
+
+
+@pytest.fixture
+def crafted_shelf(shelve, agent, lead):
+    """GIFs in every tier for "thank you", with popularity ties, contexts,
+    moods, situations, an alias, and GIFs that come and go off the shelf."""
+    TagAlias.objects.create(name="спасибо", target="Thank you")
+    made = [
+        shelve("Thank you cat", mood=["Thank you"], appropriateness=["Playful"]),
+        shelve("Bowing dog", mood=["Thank you", "Happy"], situation=["Goodbye"]),
+        shelve("Thank you kindly", situation=["Greeting"]),
+        shelve("Thankful_otter waves", alt_text="An otter says thank you."),
+        shelve("Owl", use_when="a thank you note arrives"),
+        shelve("Party hat", mood=["Happy"], appropriateness=["Celebratory"]),
+        shelve("Sorry cat", mood=["Sorry"], appropriateness=["Formal customer"]),
+        shelve("Спасибо большое", mood=["Thank you"]),
+        shelve("Hold on", situation=["Please hold"], use_when="thank them first"),
+        shelve("You rock", mood=["Happy"], appropriateness=["Playful", "Celebratory"]),
+    ]
+    for gif, times in zip(made, [2, 0, 2, 5, 0, 3, 1, 0, 2, 0], strict=True):
+        copied(gif, times, agent)
+    flagged = shelve("Thank you flagged", mood=["Thank you"])
+    flagged.flag(by=agent, reason=AgentFlag.Reason.BROKEN)
+    restored = shelve("Thank you restored", mood=["Thank you"])
+    restored.flag(by=agent, reason=AgentFlag.Reason.BROKEN)
+    restored.restore(by=lead)
+    shelve("Thank you pending", mood=["Thank you"], status=Gif.Status.PENDING)
+    retired = shelve("Thank you retired", mood=["Thank you"])
+    retired.retire(by=lead, reason="Worn out.")
+    return made
+
+
+RANKING_CASES = [
+    {},
+    {"query": "thank you"},
+    {"query": "thank"},
+    {"query": "th"},
+    {"query": "спасибо"},
+    {"query": "thankful"},
+    {"query": "otter"},
+    {"query": "cat"},
+    {"query": "thank -cat"},
+    {"query": "-cat"},
+    {"query": "-thank -happy"},
+    {"query": "🙏"},
+    {"query": "thank you", "context": "outage"},
+    {"query": "", "context": "formal"},
+    {"query": "-sorry", "context": "upset"},
+    {"query": "", "mood": "Happy"},
+    {"query": "thank", "mood": "Thank you"},
+    {"query": "", "situation": "Greeting", "context": "outage"},
+    {"query": "nothing like it"},
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", RANKING_CASES, ids=[str(c) for c in RANKING_CASES])
+def test_the_paged_ranking_is_the_plain_ranking(crafted_shelf, case):
+    from library.models import ConversationContext
+
+    choices = {
+        "query": case.get("query", ""),
+        "mood": MoodTag.objects.filter(name=case.get("mood")).first(),
+        "situation": SituationTag.objects.filter(name=case.get("situation")).first(),
+        "context": ConversationContext.objects.filter(slug=case.get("context")).first(),
+    }
+    expected = list(Gif.objects.pick(**choices).values_list("pk", flat=True))
+
+    for per_page in (1, 3, 24):
+        ranked = Gif.objects.ranked(**choices, per_page=per_page)
+        assert ranked.count() == len(expected)
+        for start, stop in ((0, per_page), (0, 3), (2, 5), (4, 100), (9, 10)):
+            window = [gif.pk for gif in ranked[start:stop]]
+            assert window == expected[start:stop], (per_page, start, stop)
+
+
+@pytest.mark.django_db
+def test_the_index_follows_flags_status_and_copies(agent_client, shelve, agent, lead):
+    quiet = shelve("Thank you quiet", mood=["Thank you"])
+    loud = shelve("Thank you loud", mood=["Thank you"])
+    assert titles(agent_client, "thank") == ["Thank you loud", "Thank you quiet"]
+
+    copied(quiet, 2, agent)
+    assert titles(agent_client, "thank") == ["Thank you quiet", "Thank you loud"]
+
+    AgentFlag.objects.create(gif=quiet, raised_by=agent, reason="other")
+    AgentFlag.objects.create(gif=quiet, raised_by=lead, reason="other")
+    assert titles(agent_client, "thank") == ["Thank you loud"]
+    quiet.restore(by=lead)
+    assert titles(agent_client, "thank") == ["Thank you quiet", "Thank you loud"]
+
+    Gif.objects.filter(pk=loud.pk).update(status=Gif.Status.RETIRED)
+    assert search(agent_client, "thank")["count"] == 1
+    Gif.objects.filter(pk=loud.pk).update(status=Gif.Status.APPROVED)
+    assert search(agent_client, "")["count"] == 2
+
+    quiet.delete()
+    assert titles(agent_client, "") == ["Thank you loud"]

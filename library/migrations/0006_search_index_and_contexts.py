@@ -51,7 +51,7 @@ CONTEXTS = [
 
 
 def build_index(apps, schema_editor):
-    search.create_index(schema_editor)
+    search.create_first_index(schema_editor)
     Gif = apps.get_model("library", "Gif")
     through_models = [
         apps.get_model("library", name)
@@ -75,7 +75,7 @@ def build_index(apps, schema_editor):
 
 
 def drop_index(apps, schema_editor):
-    search.drop_index(schema_editor)
+    search.drop_first_index(schema_editor)
 
 
 def seed_contexts(apps, schema_editor):

@@ -14,7 +14,13 @@
   const manual = document.querySelector("[data-copy-manual]");
   const help = document.querySelector("[data-keyboard-help]");
   const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
-  const WHAT = { link: "the link to", rich: "the image of", markdown: "Markdown for" };
+
+  // Shown sentences come in the page's language, from the JSON data block the
+  // template renders (library/templatetags/js_messages.py).
+  const MESSAGES = JSON.parse(document.getElementById("js-messages").textContent);
+  function t(key, values) {
+    return MESSAGES[key].replace(/\{(\w+)\}/g, function (_, name) { return values[name]; });
+  }
 
   let opener = null; // the card link whose preview is open
   let beforeManual = null; // where the focus was before the manual copy box
@@ -120,10 +126,10 @@
     writeClipboard(gif, format).then(
       function (landed) {
         if (landed === "link-for-rich") {
-          say("Copied the link to “" + gif.title + "”: this browser cannot copy images here, so paste the link.");
+          say(t("copied_link_for_rich", { title: gif.title }));
           record(gif, "link");
         } else {
-          say("Copied " + WHAT[landed] + " “" + gif.title + "”.");
+          say(t("copied_" + landed, { title: gif.title }));
           record(gif, landed);
         }
       },
@@ -165,7 +171,7 @@
   function offerManualCopy(gif, text) {
     const input = manual.querySelector("input");
     if (manual.hidden) beforeManual = document.activeElement;
-    status.textContent = "Could not copy “" + gif.title + "” by itself: press Ctrl+C (⌘C) to copy the selected text.";
+    status.textContent = t("copy_by_hand", { title: gif.title });
     status.classList.add("is-visible");
     manual.hidden = false;
     input.value = text;
@@ -191,7 +197,7 @@
     event.dataTransfer.setData("text/plain", gif.url);
     event.dataTransfer.setData("text/html", imageHtml(gif));
     record(gif, "drag");
-    say("Drop “" + gif.title + "” into the chat.");
+    say(t("drop", { title: gif.title }));
   });
 
   // --- Previews that play on hover or focus -------------------------------------
@@ -418,10 +424,10 @@
   });
 
   document.body.addEventListener("htmx:responseError", function () {
-    say("That did not load (the server had a problem). Try again in a moment.");
+    say(t("server_error", {}));
   });
   document.body.addEventListener("htmx:sendError", function () {
-    say("The shelf cannot be reached: check the connection and try again.");
+    say(t("offline", {}));
   });
 
   function reveal(root) {

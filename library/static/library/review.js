@@ -14,6 +14,13 @@
   const csrf = page.querySelector("input[name=csrfmiddlewaretoken]").value;
   const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
 
+  // Shown sentences come in the page's language, from the JSON data block the
+  // template renders (library/templatetags/js_messages.py).
+  const MESSAGES = JSON.parse(document.getElementById("js-messages").textContent);
+  function t(key, values) {
+    return MESSAGES[key].replace(/\{(\w+)\}/g, function (_, name) { return values[name]; });
+  }
+
   function post(url) {
     return fetch(url, {
       method: "POST",
@@ -26,7 +33,11 @@
   }
 
   function seconds(ms) {
-    return (ms / 1000).toFixed(1) + " s";
+    const value = (ms / 1000).toLocaleString(document.documentElement.lang || "en", {
+      minimumFractionDigits: 1,
+      maximumFractionDigits: 1,
+    });
+    return t("seconds", { seconds: value });
   }
 
   function watched(message) {
@@ -40,21 +51,21 @@
       .then(function (started) {
         const watchMs = started.watch_ms;
         if (watchMs === 0) {
-          watched("Still image: nothing to wait for.");
+          watched(t("still", {}));
           return;
         }
         const began = performance.now();
         const tick = window.setInterval(function () {
           const elapsed = Math.min(performance.now() - began, watchMs);
-          status.textContent = "Watching: " + seconds(elapsed) + " of " + seconds(watchMs);
+          status.textContent = t("watching", { elapsed: seconds(elapsed), total: seconds(watchMs) });
         }, 200);
         window.setTimeout(function () {
           window.clearInterval(tick);
-          watched("Watched to the end. You may approve.");
+          watched(t("watched", {}));
         }, watchMs);
       })
       .catch(function () {
-        status.textContent = "Could not start the review clock. Reload the page to try again.";
+        status.textContent = t("clock_failed", {});
       });
   }
 
@@ -90,9 +101,9 @@
       clockStarted
         .then(afterLeastStepTime)
         .then(function () { return post(page.dataset.filmstripUrl); })
-        .then(function () { watched("Stepped through to the last frame. You may approve."); })
+        .then(function () { watched(t("stepped", {})); })
         .catch(function () {
-          status.textContent = "Could not record the last frame. Reload the page to try again.";
+          status.textContent = t("step_failed", {});
         });
     }
   }
@@ -111,7 +122,7 @@
   if (approve) approve.disabled = true;
   if (reducedMotion && frames.length > 1) {
     player.src = player.dataset.still;
-    status.textContent = "Step through the filmstrip to the last frame (arrow keys work).";
+    status.textContent = t("step_hint", {});
     clockStarted = post(page.dataset.startUrl)
       .then(function () { clockStartedAt = performance.now(); })
       .catch(function () {});

@@ -8,12 +8,22 @@
   const input = form.querySelector("input[type=file]");
   const list = form.querySelector("[data-chosen]");
   const maxBytes = Number(form.dataset.maxBytes);
+  // Shown sentences come in the page's language, from the JSON data block the
+  // template renders (library/templatetags/js_messages.py).
+  const MESSAGES = JSON.parse(document.getElementById("js-messages").textContent);
+  const lang = document.documentElement.lang || "en";
+  const plurals = new Intl.PluralRules(lang);
+
+  function number(value, digits) {
+    return value.toLocaleString(lang, { maximumFractionDigits: digits, useGrouping: false });
+  }
 
   function describe(bytes) {
-    if (bytes >= 1e6) return (bytes / 1e6).toFixed(1).replace(/\.0$/, "") + " MB";
-    if (bytes >= 1e5) return Math.round(bytes / 1e3) + " KB";
-    if (bytes >= 1e3) return (bytes / 1e3).toFixed(1).replace(/\.0$/, "") + " KB";
-    return bytes + " bytes";
+    if (bytes >= 1e6) return MESSAGES.megabytes.replace("{size}", number(bytes / 1e6, 1));
+    if (bytes >= 1e5) return MESSAGES.kilobytes.replace("{size}", number(bytes / 1e3, 0));
+    if (bytes >= 1e3) return MESSAGES.kilobytes.replace("{size}", number(bytes / 1e3, 1));
+    const forms = MESSAGES.bytes;
+    return (forms[plurals.select(bytes)] || forms.other).replace("{count}", bytes);
   }
 
   function showChosen() {
@@ -24,7 +34,7 @@
       if (maxBytes && file.size > maxBytes) {
         // The server refuses it too; saying so now saves a wasted upload.
         item.className = "too-large";
-        item.textContent += ": larger than " + describe(maxBytes) + ", it will be refused";
+        item.textContent += ": " + MESSAGES.too_large.replace("{limit}", describe(maxBytes));
       }
       list.append(item);
     }

@@ -1,0 +1,171 @@
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from library.datasafety import add_progress_argument, progress_bar, stored_files
+from library.imaging import ImageRefused
+from library.models import Gif, media_storage
+
+# Every file gifshelf stores lives under this folder of the media storage.
+FOLDER = "gifs"
+
+
+class Command(BaseCommand):
+    help = "Find files no GIF names and GIFs whose files are gone; --fix repairs."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--fix",
+            action="store_true",
+            help="Delete orphan files and render lost renditions again from the "
+            "original. A GIF whose original is lost is only reported.",
+        )
+        parser.add_argument(
+            "--min-age",
+            type=int,
+            default=3600,
+            metavar="SECONDS",
+            help="Only files older than this count as orphans (default 3600): an "
+            "upload writes its files a moment before its row.",
+        )
+        add_progress_argument(parser)
+
+    def handle(self, fix, min_age, progress, **options):
+        storage = media_storage()
+        stored = set(stored_files(storage, FOLDER))
+        gifs = Gif._base_manager.order_by("pk").only(
+            "title",
+            "status",
+            "original",
+            "first_still",
+            "last_still",
+            "preview",
+            "filmstrip",
+        )
+        named, incomplete, checked = set(), [], 0
+        bar = progress_bar(
+            self,
+            total=gifs.count(),
+            unit="GIF",
+            shown=progress,
+            description=_("Checking"),
+        )
+        with bar:
+            for gif in gifs.iterator(chunk_size=1000):
+                names = gif.file_names()
+                named.update(names)
+                missing = [name for name in names if name not in stored]
+                if missing:
+                    incomplete.append((gif, missing))
+                checked += 1
+                bar.update()
+        unnamed = sorted(stored - named)
+        cutoff = timezone.now() - timedelta(seconds=min_age)
+        orphans = [n for n in unnamed if storage.get_modified_time(n) < cutoff]
+        recent = [n for n in unnamed if n not in orphans]
+
+        remaining = self.orphans(storage, orphans, fix)
+        remaining += self.incomplete(incomplete, fix)
+        if recent:
+            self.stdout.write(
+                ngettext(
+                    "%(count)d file no GIF names is younger than %(age)d s "
+                    "(perhaps an upload in progress); left alone:",
+                    "%(count)d files no GIF names are younger than %(age)d s "
+                    "(perhaps uploads in progress); left alone:",
+                    len(recent),
+                )
+                % {"count": len(recent), "age": min_age}
+            )
+            for name in recent:
+                self.stdout.write(f"  {name}")
+        if remaining:
+            raise CommandError(
+                ngettext(
+                    "%(count)d problem remains.",
+                    "%(count)d problems remain.",
+                    remaining,
+                )
+                % {"count": remaining}
+                + ("" if fix else " " + _("Run again with --fix to repair."))
+            )
+        if not (orphans or incomplete):
+            self.stdout.write(
+                _(
+                    "No problems: every stored file belongs to a GIF, and every "
+                    "GIF has all its files (%(gifs)s, %(files)s)."
+                )
+                % {
+                    "gifs": ngettext("%d GIF", "%d GIFs", checked) % checked,
+                    "files": ngettext("%d file", "%d files", len(stored)) % len(stored),
+                }
+            )
+
+    def orphans(self, storage, orphans, fix):
+        """Report (or delete) files no GIF names; return how many remain."""
+        if not orphans:
+            return 0
+        if fix:
+            for name in orphans:
+                storage.delete(name)
+            heading = ngettext(
+                "Deleted %(count)d file no GIF names:",
+                "Deleted %(count)d files no GIF names:",
+                len(orphans),
+            )
+        else:
+            heading = ngettext(
+                "%(count)d file no GIF names:",
+                "%(count)d files no GIF names:",
+                len(orphans),
+            )
+        self.stdout.write(heading % {"count": len(orphans)})
+        for name in orphans:
+            self.stdout.write(f"  {name}")
+        return 0 if fix else len(orphans)
+
+    def incomplete(self, incomplete, fix):
+        """Report GIFs with lost files, rendering lost renditions again with
+        --fix; return how many GIFs still lack a file."""
+        remaining = 0
+        for gif, missing in incomplete:
+            label = _("GIF %(pk)s “%(title)s” (%(status)s)") % {
+                "pk": gif.pk,
+                "title": gif.title,
+                "status": gif.get_status_display().lower(),
+            }
+            if gif.original.name in missing:
+                remaining += 1
+                self.stdout.write(
+                    _(
+                        "%(gif)s: its original %(name)s is lost. Copy it back from "
+                        "a backup (media/%(name)s there), or delete the GIF in "
+                        "the admin; nothing was changed."
+                    )
+                    % {"gif": label, "name": gif.original.name}
+                )
+                continue
+            if not fix:
+                remaining += 1
+                self.stdout.write(
+                    _("%(gif)s lacks %(names)s; --fix renders them again.")
+                    % {"gif": label, "names": ", ".join(missing)}
+                )
+                continue
+            try:
+                gif.rebuild_renditions(missing)
+            except ImageRefused as refusal:
+                remaining += 1
+                self.stdout.write(
+                    _("%(gif)s lacks %(names)s and they cannot be rendered: %(why)s")
+                    % {"gif": label, "names": ", ".join(missing), "why": refusal}
+                )
+            else:
+                self.stdout.write(
+                    _("%(gif)s: rendered %(names)s again from the original.")
+                    % {"gif": label, "names": ", ".join(missing)}
+                )
+        return remaining

@@ -1,0 +1,266 @@
+import csv
+import logging
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.files import File
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from library import imaging
+from library.datasafety import add_progress_argument, progress_bar
+from library.forms import UploadForm
+from library.imaging import ImageRefused
+from library.models import DuplicateImage, Gif, upload_limits
+from library.uploads import oversized_message
+
+# Sidecar columns and the upload form field each fills.
+COLUMNS = {
+    "title": "title",
+    "alt_text": "alt_text",
+    "mood": "mood",
+    "moods": "mood",
+    "situation": "situation",
+    "situations": "situation",
+}
+
+
+@dataclass
+class Outcome:
+    name: str
+    gif: Gif | None = None
+    refusal: str = ""
+
+
+class Command(BaseCommand):
+    help = "Upload every image in a folder for review, as the upload page does."
+
+    def add_arguments(self, parser):
+        parser.add_argument("folder", help="The folder of images (read recursively).")
+        parser.add_argument(
+            "--by",
+            required=True,
+            metavar="USERNAME",
+            help="The curator or team lead the uploads are recorded under.",
+        )
+        parser.add_argument(
+            "--csv",
+            dest="sidecar",
+            metavar="FILE",
+            help="A sidecar: filename,title,alt_text,moods,situations "
+            "(tags comma-separated within a cell).",
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Check every file and the sidecar; store nothing.",
+        )
+        add_progress_argument(parser)
+
+    def handle(self, folder, by, sidecar, dry_run, progress, verbosity, **options):
+        root = Path(folder)
+        if not root.is_dir():
+            raise CommandError(_("There is no folder %(folder)s.") % {"folder": root})
+        uploader = find_uploader(by)
+        sidecar_path = Path(sidecar) if sidecar else None
+        sidecar = read_sidecar(sidecar_path) if sidecar_path else {}
+        paths = image_paths(root, skip=sidecar_path)
+        outcomes = []
+        seen = {}
+        bar = progress_bar(
+            self,
+            total=len(paths),
+            unit="file",
+            shown=progress,
+            description=_("Importing"),
+        )
+        # The summary says why each file was refused; the decoder's traceback
+        # of every broken file is for -v 2.
+        with bar, quieter("library.imaging", unless=verbosity >= 2):
+            for path in paths:
+                name = path.relative_to(root).as_posix()
+                row = sidecar.get(name, {})
+                if dry_run:
+                    outcomes.append(check(path, name, row, seen))
+                else:
+                    outcomes.append(upload(path, name, row, uploader))
+                bar.update()
+        unknown = sorted(set(sidecar) - {outcome.name for outcome in outcomes})
+        self.report(outcomes, unknown, dry_run)
+
+    def report(self, outcomes, unknown, dry_run):
+        imported = [outcome for outcome in outcomes if not outcome.refusal]
+        refused = [outcome for outcome in outcomes if outcome.refusal]
+        if not imported:
+            line = (
+                _("Nothing would be imported.") if dry_run else _("Nothing imported.")
+            )
+        elif dry_run:
+            line = ngettext(
+                "Would import %(count)d image for review.",
+                "Would import %(count)d images for review.",
+                len(imported),
+            )
+        else:
+            line = ngettext(
+                "Imported %(count)d image; it waits for review.",
+                "Imported %(count)d images; they wait for review.",
+                len(imported),
+            )
+        self.stdout.write(line % {"count": len(imported)})
+        for outcome in imported:
+            title = outcome.gif.title if outcome.gif else ""
+            self.stdout.write(f"  {outcome.name}" + (f": “{title}”" if title else ""))
+        if refused:
+            self.stdout.write(
+                ngettext(
+                    "Refused %(count)d file:", "Refused %(count)d files:", len(refused)
+                )
+                % {"count": len(refused)}
+            )
+            for outcome in refused:
+                self.stdout.write(f"  {outcome.name}: {outcome.refusal}")
+        if unknown:
+            self.stdout.write(
+                _("In the CSV but not in the folder: %(names)s")
+                % {"names": ", ".join(unknown)}
+            )
+
+
+@contextmanager
+def quieter(logger_name, *, unless):
+    logger = logging.getLogger(logger_name)
+    level = logger.level
+    if not unless:
+        logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def find_uploader(username):
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise CommandError(_("There is no member %(name)s.") % {"name": username})
+    if not (user.is_active and user.has_perm("library.add_gif")):
+        raise CommandError(
+            _("%(name)s may not upload: only curators and team leads can.")
+            % {"name": username}
+        )
+    return user
+
+
+def image_paths(root, skip=None):
+    """Every file under `root`, hidden ones (".DS_Store") and the sidecar left out."""
+    skip = skip.resolve() if skip else None
+    return sorted(
+        path
+        for path in root.rglob("*")
+        if path.is_file()
+        and not any(part.startswith(".") for part in path.relative_to(root).parts)
+        and path.resolve() != skip
+    )
+
+
+def read_sidecar(path):
+    """{file name: {form field: value}} from the CSV, checked for typos."""
+    if not path.is_file():
+        raise CommandError(_("There is no file %(path)s.") % {"path": path})
+    # utf-8-sig: spreadsheets often start their CSV with a byte-order mark.
+    with path.open(newline="", encoding="utf-8-sig") as stream:
+        reader = csv.DictReader(stream)
+        columns = [column.strip().lower() for column in reader.fieldnames or []]
+        if "filename" not in columns:
+            raise CommandError(
+                _("The CSV needs a “filename” column; it has %(columns)s.")
+                % {"columns": ", ".join(columns) or _("none")}
+            )
+        unknown = [c for c in columns if c != "filename" and c not in COLUMNS]
+        if unknown:
+            raise CommandError(
+                _(
+                    "The CSV has columns the shelf does not know: %(unknown)s. "
+                    "Use %(known)s."
+                )
+                % {
+                    "unknown": ", ".join(unknown),
+                    "known": ", ".join(["filename", *COLUMNS]),
+                }
+            )
+        rows = {}
+        for raw in reader:
+            row = {
+                column.strip().lower(): (value or "").strip()
+                for column, value in raw.items()
+                if column
+            }
+            name = row.pop("filename")
+            if name in rows:
+                raise CommandError(_("%(name)s is in the CSV twice.") % {"name": name})
+            rows[name] = {COLUMNS[column]: value for column, value in row.items()}
+    return rows
+
+
+def upload_form(path, name, row):
+    """The upload page's own form, filled from the file and its CSV row."""
+    handle = path.open("rb")
+    file = File(handle, name=path.name)
+    form = UploadForm(row, MultiValueDict({"files": [file]}))
+    return form, handle
+
+
+def form_refusal(form):
+    return " ".join(
+        str(message) for messages in form.errors.values() for message in messages
+    )
+
+
+def upload(path, name, row, uploader):
+    if path.stat().st_size > settings.GIFSHELF_MAX_UPLOAD_BYTES:
+        return Outcome(name, refusal=oversized_message(path.name))
+    form, handle = upload_form(path, name, row)
+    with handle:
+        if not form.is_valid():
+            return Outcome(name, refusal=form_refusal(form))
+        try:
+            gif = Gif.objects.create_from_upload(
+                form.cleaned_data["files"][0],
+                by=uploader,
+                title=form.cleaned_data["title"],
+                alt_text=form.cleaned_data["alt_text"],
+                **form.tags(),
+            )
+        except ImageRefused as refusal:
+            return Outcome(name, refusal=str(refusal))
+    return Outcome(name, gif=gif)
+
+
+def check(path, name, row, seen):
+    """What upload() would say, storing nothing."""
+    if path.stat().st_size > settings.GIFSHELF_MAX_UPLOAD_BYTES:
+        return Outcome(name, refusal=oversized_message(path.name))
+    form, handle = upload_form(path, name, row)
+    with handle:
+        if not form.is_valid():
+            return Outcome(name, refusal=form_refusal(form))
+        data = handle.read()
+    try:
+        facts = imaging.analyse(data, upload_limits()).facts
+    except ImageRefused as refusal:
+        return Outcome(name, refusal=str(refusal))
+    if existing := Gif.objects.filter(sha256=facts.sha256).first():
+        return Outcome(name, refusal=str(DuplicateImage(existing)))
+    if facts.sha256 in seen:
+        return Outcome(
+            name,
+            refusal=_("The same file as %(first)s, which comes first.")
+            % {"first": seen[facts.sha256]},
+        )
+    seen[facts.sha256] = name
+    return Outcome(name)

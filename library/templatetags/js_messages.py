@@ -1,0 +1,79 @@
+"""The sentences picker.js, review.js and upload.js show, in the page's
+language: a JSON data block (not a script, so the CSP allows it) that the
+scripts read. `{name}` marks a value the script fills in."""
+
+from django import template
+from django.utils.html import json_script
+from django.utils.translation import gettext, ngettext
+
+register = template.Library()
+
+# Intl.PluralRules categories and a number that falls in each, so the script
+# picks the plural form gettext would for its number.
+PLURAL_SAMPLES = {"one": 1, "few": 2, "many": 5, "other": 100}
+
+
+def plural_forms(singular, plural):
+    return {
+        category: ngettext(singular, plural, n).replace("%(count)s", "{count}")
+        for category, n in PLURAL_SAMPLES.items()
+    }
+
+
+def picker():
+    return {
+        "copied_link_for_rich": gettext(
+            "Copied the link to “{title}”: this browser cannot copy images here, "
+            "so paste the link."
+        ),
+        "copied_link": gettext("Copied the link to “{title}”."),
+        "copied_rich": gettext("Copied the image of “{title}”."),
+        "copied_markdown": gettext("Copied Markdown for “{title}”."),
+        "copy_by_hand": gettext(
+            "Could not copy “{title}” by itself: press Ctrl+C (⌘C) to copy the "
+            "selected text."
+        ),
+        "drop": gettext("Drop “{title}” into the chat."),
+        "server_error": gettext(
+            "That did not load (the server had a problem). Try again in a moment."
+        ),
+        "offline": gettext(
+            "The shelf cannot be reached: check the connection and try again."
+        ),
+    }
+
+
+def review():
+    return {
+        "still": gettext("Still image: nothing to wait for."),
+        "watching": gettext("Watching: {elapsed} of {total}"),
+        "seconds": gettext("{seconds} s"),
+        "watched": gettext("Watched to the end. You may approve."),
+        "clock_failed": gettext(
+            "Could not start the review clock. Reload the page to try again."
+        ),
+        "stepped": gettext("Stepped through to the last frame. You may approve."),
+        "step_failed": gettext(
+            "Could not record the last frame. Reload the page to try again."
+        ),
+        "step_hint": gettext(
+            "Step through the filmstrip to the last frame (arrow keys work)."
+        ),
+    }
+
+
+def upload():
+    return {
+        "megabytes": gettext("{size} MB"),
+        "kilobytes": gettext("{size} KB"),
+        "bytes": plural_forms("%(count)s byte", "%(count)s bytes"),
+        "too_large": gettext("larger than {limit}, it will be refused"),
+    }
+
+
+PAGES = {"picker": picker, "review": review, "upload": upload}
+
+
+@register.simple_tag
+def js_messages(page):
+    return json_script(PAGES[page](), "js-messages")

@@ -1,0 +1,170 @@
+"""Team leads' tools in real Chromium: a lead edits a conversation context
+and an agent's picker follows at once; the house rules come first for a new
+agent; the leads' pages fit a 360 px window."""
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from library.models import AppropriatenessTag, ConversationContext, Gif, MoodTag
+from tests import images
+
+
+@pytest.fixture
+def shelf(upload_gif):
+    seeds = iter(range(200, 300))
+
+    def put(title, **tags):
+        return upload_gif(
+            data=images.gif_bytes(seed=next(seeds), duration=200),
+            title=title,
+            alt_text=f"{title} [animated]",
+            status=Gif.Status.APPROVED,
+            **tags,
+        )
+
+    happy = MoodTag.objects.get(name="Happy")
+    return {
+        "wink": put(
+            "Winking face",
+            mood=[happy],
+            appropriateness=[AppropriatenessTag.objects.get(name="Playful")],
+        ),
+        "smile": put("Smiling face", mood=[happy]),
+    }
+
+
+def second_page(browser, live_server, user):
+    """Another browser window, logged in as `user`, beside the test's page."""
+    client = Client()
+    client.force_login(user)
+    session = client.cookies[settings.SESSION_COOKIE_NAME]
+    context = browser.new_context(base_url=live_server.url)
+    context.add_cookies(
+        [{"name": session.key, "value": session.value, "url": live_server.url}]
+    )
+    return context
+
+
+def open_picker(page):
+    page.goto("/")
+    page.wait_for_function(
+        "window.htmx && document.querySelector('[data-picker][data-ready]')"
+    )
+    return page
+
+
+def card(page, title):
+    return page.locator(f'#picker-results .picker-grid [data-title="{title}"]')
+
+
+def set_playful(page, context, where):
+    """On the lead's edit page, put "Playful" under `where` (hides or warns)."""
+    page.goto(reverse("library:context_edit", args=[context.pk]))
+    hides = page.get_by_role("group", name="Hides GIFs unsuitable for")
+    warns = page.get_by_role("group", name="Warns about GIFs unsuitable for")
+    hides.get_by_label("Playful", exact=True).set_checked(where == "hides")
+    warns.get_by_label("Playful", exact=True).set_checked(where == "warns")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".messages")).to_contain_text(f"Saved “{context.name}”")
+
+
+def test_a_lead_hides_a_tag_in_a_context_and_the_agents_picker_follows(
+    browser, page, log_in, lead, agent, shelf, live_server
+):
+    upset = ConversationContext.objects.get(slug="upset")
+    lead_page = log_in(lead)
+    agent_window = second_page(browser, live_server, agent)
+    try:
+        agent_page = open_picker(agent_window.new_page())
+        agent_page.get_by_role("button", name="Got it").click()
+        agent_page.wait_for_function(
+            "document.querySelector('[data-picker][data-ready]')"
+        )
+        agent_page.locator("#context-upset").click()
+        expect(agent_page.locator("#context-upset")).to_have_attribute(
+            "aria-pressed", "true"
+        )
+        warning = card(agent_page, "Winking face").locator(".badge-warning")
+        expect(warning).to_have_text(
+            "Careful in an upset customer conversation: playful."
+        )
+
+        set_playful(lead_page, upset, "hides")
+        open_picker(agent_page)
+        expect(agent_page.locator("#context-upset")).to_have_attribute(
+            "aria-pressed", "true"
+        )
+        expect(card(agent_page, "Smiling face")).to_be_visible()
+        expect(card(agent_page, "Winking face")).to_have_count(0)
+
+        set_playful(lead_page, upset, "warns")
+        open_picker(agent_page)
+        expect(card(agent_page, "Winking face")).to_be_visible()
+        expect(warning).to_have_text(
+            "Careful in an upset customer conversation: playful."
+        )
+
+        set_playful(lead_page, upset, "neither")
+        open_picker(agent_page)
+        expect(card(agent_page, "Winking face")).to_be_visible()
+        expect(warning).to_have_count(0)
+    finally:
+        agent_window.close()
+
+
+def test_the_house_rules_come_first_once_for_a_new_agent(log_in, agent, shelf):
+    page = open_picker(log_in(agent))
+    rules = page.locator("[data-house-rules]")
+    expect(rules).to_be_visible()
+    expect(rules.locator("ol > li")).to_have_count(10)
+    expect(page.locator("#picker-q")).to_be_focused()  # searching is not blocked
+
+    page.get_by_role("button", name="Got it").click()
+
+    expect(rules).to_have_count(0)
+    expect(card(page, "Winking face")).to_be_visible()
+    open_picker(page)
+    expect(rules).to_have_count(0)
+    page.get_by_role("link", name="House rules").first.click()
+    expect(page.get_by_role("heading", name="House rules")).to_be_visible()
+
+
+def test_the_chosen_chip_shows_its_guidance_in_words(log_in, agent, shelf):
+    page = open_picker(log_in(agent))
+    page.get_by_role("button", name="Got it").click()
+    chip = page.locator(f"#mood-{MoodTag.objects.get(name='Happy').pk}")
+
+    chip.click()
+
+    guidance = page.locator("[data-chip-guidance]")
+    expect(guidance).to_be_visible()
+    expect(guidance).to_contain_text("Happy: Use when")
+    expect(chip).to_have_attribute("aria-describedby", "mood-guidance")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        reverse("library:bulk_appropriateness"),
+        reverse("library:contexts"),
+        "context edit",
+        reverse("library:vocabularies"),
+        reverse("library:house_rules"),
+        reverse("library:house_rules_edit"),
+        reverse("library:upload"),
+    ],
+)
+def test_the_leads_pages_fit_a_360_pixel_window(log_in, lead, shelf, path):
+    if path == "context edit":
+        upset = ConversationContext.objects.get(slug="upset")
+        path = reverse("library:context_edit", args=[upset.pk])
+    page = log_in(lead)
+    page.set_viewport_size({"width": 360, "height": 740})
+
+    page.goto(path)
+
+    expect(page.locator("h1")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360

@@ -1,0 +1,202 @@
+"""backup: a consistent copy of a live shelf, restored as docs/operations.md says."""
+
+import hashlib
+import io
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from contextlib import closing
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+
+from library.models import Gif
+from tests import images
+
+MANAGE = settings.BASE_DIR / "manage.py"
+
+
+def manage(*args, env):
+    result = subprocess.run(
+        [sys.executable, str(MANAGE), *map(str, args)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def instance(folder):
+    """The environment of a gifshelf whose database and media live in `folder`."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DATABASE_URL", "GIFSHELF_"))
+    }
+    env["DATABASE_URL"] = f"sqlite:///{folder / 'db.sqlite3'}"
+    env["GIFSHELF_MEDIA_ROOT"] = str(folder / "media")
+    return env
+
+
+def digests(root):
+    return {
+        path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in root.rglob("*")
+        if path.is_file() and not path.name.startswith(".")
+    }
+
+
+def the_backup(folder):
+    (backup,) = [path for path in folder.iterdir() if not path.name.startswith(".")]
+    return backup
+
+
+@pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="the SQLite backup runs with SQLite only"
+)
+def test_a_sqlite_backup_taken_during_a_write_restores_elsewhere(tmp_path):
+    live = tmp_path / "live"
+    live.mkdir()
+    env = instance(live)
+    manage("migrate", "--verbosity=0", env=env)
+    manage("addmember", "bob", "--role", "curator", env=env)
+    pictures = tmp_path / "pictures"
+    pictures.mkdir()
+    for seed in range(3):
+        (pictures / f"wave {seed}.gif").write_bytes(images.gif_bytes(seed=seed))
+    manage("import_folder", pictures, "--by", "bob", env=env)
+
+    # Another connection is in the middle of writing while the backup runs.
+    with closing(sqlite3.connect(live / "db.sqlite3", isolation_level=None)) as other:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("UPDATE library_gif SET title = 'Half-written'")
+        output = manage("backup", tmp_path / "backups", "--no-progress", env=env)
+        other.execute("COMMIT")
+
+    backup = the_backup(tmp_path / "backups")
+    assert backup.name.startswith("gifshelf-")
+    assert f"Backed up the database and {3 * 8} files" in output
+    manifest = json.loads((backup / "backup.json").read_text())
+    assert manifest["database_file"] == "db.sqlite3" and manifest["missing"] == []
+
+    # Restore as docs/operations.md says: the database file and the media
+    # folder, copied into a fresh place.
+    restored = tmp_path / "restored"
+    restored.mkdir()
+    shutil.copy(backup / "db.sqlite3", restored / "db.sqlite3")
+    shutil.copytree(backup / "media", restored / "media")
+    with closing(sqlite3.connect(restored / "db.sqlite3")) as database:
+        assert database.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        titles = database.execute("SELECT title FROM library_gif ORDER BY title")
+        assert [title for (title,) in titles] == ["Wave 0", "Wave 1", "Wave 2"]
+    live_files = digests(live / "media")
+    assert digests(restored / "media").items() <= live_files.items()
+    assert len(digests(restored / "media")) == 3 * 8  # 4 frames: 4 + 4 files each
+    restored_env = instance(restored)
+    assert "No problems" in manage("check_orphans", env=restored_env)
+    assert "Wave 1" in manage(
+        "shell",
+        "-c",
+        "from library.models import Gif; print(list(Gif.objects.search('wave 1')))",
+        env=restored_env,
+    )
+
+
+def postgres_tools():
+    return all(shutil.which(tool) for tool in ("pg_dump", "pg_restore"))
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the PostgreSQL backup runs with PostgreSQL only",
+)
+@pytest.mark.skipif(
+    not postgres_tools(), reason="pg_dump and pg_restore are not installed"
+)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_postgresql_backup_taken_during_a_write_restores_elsewhere(
+    upload_gif, tmp_path, media_root
+):
+    import psycopg
+
+    for seed in range(3):
+        upload_gif(data=images.gif_bytes(seed=seed), title=f"Wave {seed}")
+    settings_dict = connection.settings_dict
+    params = {
+        "host": settings_dict["HOST"],
+        "port": settings_dict["PORT"] or 5432,
+        "user": settings_dict["USER"],
+        "password": settings_dict["PASSWORD"] or None,
+    }
+    scratch = f"{settings_dict['NAME']}_restored"
+
+    # Another connection is in the middle of writing while the backup runs.
+    with psycopg.connect(dbname=settings_dict["NAME"], **params) as other:
+        other.execute("UPDATE library_gif SET title = 'Half-written'")
+        call_command("backup", str(tmp_path / "backups"), stdout=io.StringIO())
+        other.commit()
+
+    backup = the_backup(tmp_path / "backups")
+    assert json.loads((backup / "backup.json").read_text())["database_file"] == (
+        "db.dump"
+    )
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
+        admin.execute(f'CREATE DATABASE "{scratch}"')
+        try:
+            env = {**os.environ, "PGPASSWORD": params["password"] or ""}
+            subprocess.run(
+                [
+                    "pg_restore",
+                    "--no-owner",
+                    "--exit-on-error",
+                    f"--host={params['host']}",
+                    f"--port={params['port']}",
+                    f"--username={params['user']}",
+                    f"--dbname={scratch}",
+                    str(backup / "db.dump"),
+                ],
+                env=env,
+                check=True,
+                capture_output=True,
+            )
+            with psycopg.connect(dbname=scratch, **params) as restored:
+                titles = restored.execute(
+                    "SELECT title FROM library_gif ORDER BY title"
+                ).fetchall()
+                names = restored.execute(
+                    "SELECT original FROM library_gif ORDER BY title"
+                ).fetchall()
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+    assert [title for (title,) in titles] == ["Wave 0", "Wave 1", "Wave 2"]
+    assert Gif.objects.filter(title="Half-written").count() == 3  # committed after
+    for (name,) in names:
+        assert (backup / "media" / name).read_bytes() == (
+            media_root / name
+        ).read_bytes()
+    assert len(digests(backup / "media")) == 3 * 8
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_backup_goes_into_its_own_timestamped_folder(approved_gif, tmp_path):
+    if connection.vendor == "postgresql" and not postgres_tools():
+        pytest.skip("pg_dump is not installed")
+    output = io.StringIO()
+
+    call_command("backup", str(tmp_path / "backups"), stdout=output)
+
+    backup = the_backup(tmp_path / "backups")
+    assert backup.name.startswith("gifshelf-") and str(backup) in output.getvalue()
+    names = {
+        entry["name"]
+        for entry in json.loads((backup / "backup.json").read_text())["files"]
+    }
+    assert names == set(approved_gif.file_names())

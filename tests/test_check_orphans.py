@@ -1,0 +1,118 @@
+"""check_orphans: files without a GIF, GIFs without their files."""
+
+import io
+import os
+import time
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client
+
+from library.models import Gif, GifEvent
+from tests import images
+
+HOURS_AGO = time.time() - 2 * 3600
+
+
+def check(*args):
+    output = io.StringIO()
+    try:
+        call_command("check_orphans", *args, stdout=output)
+    except CommandError as error:
+        return output.getvalue(), str(error)
+    return output.getvalue(), None
+
+
+def stray(media_root, name, data=b"left over", age=HOURS_AGO):
+    path = media_root / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    os.utime(path, (age, age))
+    return path
+
+
+@pytest.mark.django_db
+def test_a_healthy_shelf_has_no_problems(approved_gif, pending_gif):
+    output, error = check()
+
+    assert error is None
+    assert "No problems" in output and "2 GIFs" in output
+
+
+@pytest.mark.django_db
+def test_files_no_gif_names_are_reported_and_deleted_with_fix(approved_gif, media_root):
+    old = stray(media_root, "gifs/ab/abandoned-original.gif")
+    fresh = stray(media_root, "gifs/cd/uploading-original.gif", age=time.time())
+
+    output, error = check()
+
+    assert "1 file no GIF names:\n  gifs/ab/abandoned-original.gif" in output
+    assert "perhaps an upload in progress" in output
+    assert "gifs/cd/uploading-original.gif" in output
+    assert error == "1 problem remains. Run again with --fix to repair."
+    assert old.exists() and fresh.exists()
+
+    output, error = check("--fix")
+
+    assert "Deleted 1 file no GIF names" in output and error is None
+    assert not old.exists()
+    assert fresh.exists()  # an upload may be about to save its row
+    assert all((media_root / name).exists() for name in approved_gif.file_names())
+
+
+@pytest.mark.django_db
+def test_min_age_zero_counts_every_unnamed_file(approved_gif, media_root):
+    fresh = stray(media_root, "gifs/cd/new.gif", age=time.time())
+
+    check("--fix", "--min-age", "0")
+
+    assert not fresh.exists()
+
+
+@pytest.mark.django_db
+def test_lost_renditions_are_rendered_again_from_the_original_with_fix(
+    approved_gif, media_root
+):
+    lost = [
+        approved_gif.last_still.name,
+        approved_gif.preview.name,
+        approved_gif.filmstrip[-1]["name"],
+    ]
+    before = {name: (media_root / name).read_bytes() for name in lost}
+    for name in lost:
+        (media_root / name).unlink()
+    anonymous = Client()
+
+    output, error = check()
+
+    assert f"lacks {', '.join(lost)}; --fix renders them again." in output
+    assert error == "1 problem remains. Run again with --fix to repair."
+    assert not any((media_root / name).exists() for name in lost)
+
+    output, error = check("--fix")
+
+    assert "rendered" in output and error is None
+    assert {name: (media_root / name).read_bytes() for name in lost} == before
+    response = anonymous.get(approved_gif.public_path("preview"))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == before[lost[1]]
+
+
+@pytest.mark.django_db
+def test_a_gif_whose_original_is_lost_is_reported_and_never_deleted(
+    upload_gif, media_root, curator
+):
+    gif = upload_gif(data=images.gif_bytes(seed=3), title="Lost wave")
+    (media_root / gif.original.name).unlink()
+    (media_root / gif.preview.name).unlink()
+
+    output, error = check("--fix")
+
+    assert f"GIF {gif.pk} “Lost wave” (pending review): its original" in output
+    assert "Copy it back from a backup" in output
+    assert error == "1 problem remains."
+    gif.refresh_from_db()  # the row, its history and its other files stay
+    assert GifEvent.objects.filter(gif=gif).exists()
+    assert (media_root / gif.first_still.name).exists()
+    assert Gif.objects.filter(pk=gif.pk).exists()

@@ -1,0 +1,191 @@
+"""Team leads edit the conversation contexts in the app: what each hides and
+what it only warns about, taking effect in the picker's next search."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from library.models import AppropriatenessTag, ConversationContext, Gif, MoodTag
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def unsuitable(name):
+    return AppropriatenessTag.objects.get(name=name)
+
+
+def page_of(response):
+    return response.content.decode()
+
+
+def context_form(context, **changes):
+    data = {
+        "name": context.name,
+        "description": context.description,
+        "hides": [tag.pk for tag in context.hides.all()],
+        "warns": [tag.pk for tag in context.warns.all()],
+        "position": context.position,
+    }
+    data.update(changes)
+    return data
+
+
+@pytest.fixture
+def upset():
+    return ConversationContext.objects.get(slug="upset")
+
+
+@pytest.fixture
+def wink(upload_gif):
+    return upload_gif(
+        title="Winking face",
+        alt_text="A wink.",
+        status=Gif.Status.APPROVED,
+        mood=[MoodTag.objects.get(name="Happy")],
+        appropriateness=[unsuitable("Playful")],
+    )
+
+
+@pytest.fixture
+def agent_picker(agent):
+    """results(context) -> (titles, page) of the agent's picker in `context`."""
+    client = Client()
+    client.force_login(agent)
+
+    def results(slug):
+        client.post(reverse("library:picker_context"), {"context": slug})
+        response = client.get(reverse("library:picker_results"), **HTMX)
+        return [gif.title for gif in response.context["gifs"]], page_of(response)
+
+    return results
+
+
+@pytest.mark.django_db
+def test_the_list_shows_each_context_with_what_it_hides_and_warns_about(
+    lead_client,
+):
+    page = page_of(lead_client.get(reverse("library:contexts")))
+
+    assert "Upset customer" in page
+    assert "Money question" in page
+    assert "Celebratory" in page
+    assert reverse("library:context_create") in page
+
+
+@pytest.mark.django_db
+def test_the_edit_form_offers_each_tag_with_its_guidance(lead_client, upset):
+    page = page_of(lead_client.get(reverse("library:context_edit", args=[upset.pk])))
+
+    playful = unsuitable("Playful")
+    assert playful.guidance
+    assert page.count(playful.guidance) == 2  # beside "hides" and "warns"
+    assert 'aria-describedby="id_warns_0-guidance"' in page
+    assert 'id="id_warns_0-guidance"' in page
+
+
+@pytest.mark.django_db
+def test_a_lead_moves_a_tag_from_warned_to_hidden_and_the_picker_follows(
+    lead_client, upset, wink, agent_picker
+):
+    titles, page = agent_picker("upset")
+    assert titles == ["Winking face"]
+    assert "Careful in an upset customer conversation: playful." in page
+
+    response = lead_client.post(
+        reverse("library:context_edit", args=[upset.pk]),
+        context_form(
+            upset,
+            hides=[unsuitable("Celebratory").pk, unsuitable("Playful").pk],
+            warns=[],
+        ),
+    )
+    assert response.status_code == 302
+    assert agent_picker("upset")[0] == []
+
+    lead_client.post(
+        reverse("library:context_edit", args=[upset.pk]),
+        context_form(upset, hides=[unsuitable("Celebratory").pk], warns=[]),
+    )
+    titles, page = agent_picker("upset")
+    assert titles == ["Winking face"]
+    assert "Careful in" not in page
+
+
+@pytest.mark.django_db
+def test_a_tag_cannot_be_both_hidden_and_warned_about(lead_client, upset):
+    playful = unsuitable("Playful")
+
+    response = lead_client.post(
+        reverse("library:context_edit", args=[upset.pk]),
+        context_form(upset, hides=[playful.pk], warns=[playful.pk]),
+    )
+
+    assert response.status_code == 400
+    assert "either hidden or warned about, not both: “Playful”" in page_of(response)
+    assert playful not in ConversationContext.objects.get(pk=upset.pk).hides.all()
+
+
+@pytest.mark.django_db
+def test_renaming_keeps_the_slug_agents_sessions_hold(lead_client, upset, wink):
+    lead_client.post(
+        reverse("library:context_edit", args=[upset.pk]),
+        context_form(upset, name="Angry customer"),
+    )
+
+    renamed = ConversationContext.objects.get(pk=upset.pk)
+    assert renamed.name == "Angry customer"
+    assert renamed.slug == "upset"
+
+
+@pytest.mark.django_db
+def test_a_lead_creates_a_context_the_picker_offers(lead_client, agent, wink):
+    response = lead_client.post(
+        reverse("library:context_create"),
+        {
+            "name": "Legal complaint",
+            "description": "A lawyer writes: words only.",
+            "hides": [unsuitable("Playful").pk],
+            "warns": [],
+            "position": 9,
+        },
+    )
+
+    created = ConversationContext.objects.get(name="Legal complaint")
+    assert response.status_code == 302
+    assert created.slug == "legal-complaint"
+    assert list(created.hides.all()) == [unsuitable("Playful")]
+    client = Client()
+    client.force_login(agent)
+    picker = page_of(client.get(reverse("library:home")))
+    assert 'id="context-legal-complaint"' in picker
+    assert "A lawyer writes: words only." in picker
+
+
+@pytest.mark.django_db
+def test_a_name_already_taken_in_any_case_is_refused(lead_client):
+    response = lead_client.post(
+        reverse("library:context_create"),
+        {"name": "money QUESTION", "description": "", "position": 0},
+    )
+
+    assert response.status_code == 400
+    assert "There is already a context called “money QUESTION”." in page_of(response)
+    assert (
+        ConversationContext.objects.filter(name__iexact="money question").count() == 1
+    )
+
+
+@pytest.mark.django_db
+def test_two_names_with_one_slug_get_two_slugs(lead_client):
+    for name in ("VIP!", "VIP?"):
+        lead_client.post(
+            reverse("library:context_create"),
+            {"name": name, "description": "", "position": 0},
+        )
+
+    slugs = set(
+        ConversationContext.objects.filter(name__startswith="VIP").values_list(
+            "slug", flat=True
+        )
+    )
+    assert slugs == {"vip", "vip-2"}

@@ -1,0 +1,258 @@
+"""CSRF is enforced on every state-changing request, with checks on as in a
+real browser: an HTML form post without the token is refused, with it the
+view runs. The JSON API takes a personal token instead, and only a token:
+a browser session there needs the CSRF token like any form."""
+
+import pytest
+from django.test import Client
+from django.urls import get_resolver, reverse
+from django.utils.crypto import get_random_string
+
+from library.models import (
+    ApiToken,
+    ConversationContext,
+    Favourite,
+    Gif,
+    GifEvent,
+    HouseRules,
+    MoodTag,
+    Preferences,
+    TagAlias,
+)
+from tests.conftest import PASSWORD
+
+# Every page of the app that only reads. Any other route must be in POSTS
+# below, so a new form cannot arrive without a CSRF test.
+READ_ONLY = {
+    "library:home",
+    "library:picker_results",
+    "library:picker_preview",
+    "library:gif_detail",
+    "library:taken_down_file",
+    "library:my_uploads",
+    "library:dashboard",
+    "library:dashboard_csv",
+    "library:review_queue",
+    "library:review",
+    "library:bulk_appropriateness",
+    "library:contexts",
+    "library:vocabularies",
+    "library:house_rules",
+}
+
+# name -> (who posts, what the URL is about, the form's fields)
+POSTS = {
+    "login": ("anonymous", None, {"username": "alice", "password": PASSWORD}),
+    "logout": ("agent", None, {}),
+    "library:picker_context": ("agent", None, {"context": "first-contact"}),
+    "library:favourite": ("agent", "approved", {"starred": "1"}),
+    "library:preferences": ("agent", None, {"copy_format": "markdown"}),
+    "library:token_create": ("agent", None, {"name": "Slack bot"}),
+    "library:token_revoke": ("agent", "token", {}),
+    "library:aliases": ("curator", None, {"name": "thx", "target": "Thank you"}),
+    "library:alias_delete": ("curator", "alias", {}),
+    "library:gif_edit": ("curator", "approved", {"title": "Renamed"}),
+    "library:flag": ("agent", "approved", {"reason": "other", "note": "Odd."}),
+    "library:gif_retire": ("lead", "approved", {"reason": "Dated."}),
+    "library:gif_take_down": ("lead", "approved", {"reason": "Complaint."}),
+    "library:gif_restore": ("lead", "retired", {"reason": "Back."}),
+    "library:upload": ("curator", None, {}),
+    "library:approve": ("curator", "pending", {}),
+    "library:reject": ("curator", "pending", {"reason": "Blurry."}),
+    "library:skip": ("curator", "pending", {}),
+    "library:restore": ("curator", "pending", {}),
+    "library:retire": ("lead", "pending", {"reason": "Dated."}),
+    "library:bulk_appropriateness_apply": (
+        "lead",
+        None,
+        {"gifs": [], "change": "add", "tags": ["Playful"]},
+    ),
+    "library:context_create": ("lead", None, {"name": "Late night"}),
+    "library:context_edit": ("lead", "context", {"name": "Renamed"}),
+    "library:tag_guidance": ("lead", "mood", {"use_when": "Sunny days."}),
+    "library:house_rules_edit": ("lead", None, {"text": "1. Be kind."}),
+    "library:house_rules_read": ("agent", None, {"version": 1}),
+}
+
+
+def test_every_route_of_the_app_is_either_read_only_or_tested_here():
+    library = get_resolver().namespace_dict["library"][1]
+    routes = {
+        f"library:{name}"
+        for name in library.reverse_dict
+        if isinstance(name, str) and not name.startswith("api_")
+    }
+
+    assert routes == READ_ONLY | {name for name in POSTS if name.startswith("lib")}
+
+
+@pytest.fixture
+def target(agent, curator, other_curator, upload_gif):
+    def make(kind):
+        if kind is None:
+            return []
+        if kind == "token":
+            return [ApiToken.issue(agent, "Old bot")[0].pk]
+        if kind == "alias":
+            return [TagAlias.objects.create(name="ty", target="Thank you").pk]
+        if kind == "context":
+            return [ConversationContext.objects.get(slug="upset").pk]
+        if kind == "mood":
+            return ["mood", MoodTag.objects.order_by("name").first().pk]
+        status = {
+            "approved": Gif.Status.APPROVED,
+            "retired": Gif.Status.RETIRED,
+            "pending": Gif.Status.PENDING,
+        }[kind]
+        return [upload_gif(by=other_curator, status=status).pk]
+
+    return make
+
+
+@pytest.fixture
+def browser(agent, curator, lead):
+    """A client that checks CSRF as Django does for a real browser."""
+    users = {"agent": agent, "curator": curator, "lead": lead}
+
+    def make(role):
+        client = Client(enforce_csrf_checks=True)
+        if role != "anonymous":
+            client.force_login(users[role])
+        return client
+
+    return make
+
+
+def traces():
+    """What a state-changing request leaves behind."""
+    return (
+        GifEvent.objects.count(),
+        Favourite.objects.count(),
+        ApiToken.objects.filter(revoked_at=None).count(),
+        TagAlias.objects.count(),
+        list(Gif.objects.values_list("pk", "status", "title", "taken_down_at")),
+        list(ConversationContext.objects.values_list("pk", "name")),
+        list(MoodTag.objects.values_list("pk", "use_when")),
+        list(HouseRules.objects.values_list("pk", "text", "version")),
+        list(Preferences.objects.values_list("pk", "house_rules_read")),
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", POSTS)
+def test_a_form_post_without_the_csrf_token_is_refused(name, browser, target):
+    role, kind, data = POSTS[name]
+    client = browser(role)
+    url = reverse(name, args=target(kind))
+    before = traces()
+
+    response = client.post(url, data)
+
+    assert response.status_code == 403
+    assert "CSRF verification failed" in response.content.decode()
+    assert traces() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", POSTS)
+def test_a_form_post_with_the_csrf_token_reaches_the_view(name, browser, target):
+    role, kind, data = POSTS[name]
+    client = browser(role)
+    url = reverse(name, args=target(kind))
+    secret = get_random_string(32)
+    client.cookies["csrftoken"] = secret
+
+    response = client.post(url, {**data, "csrfmiddlewaretoken": secret})
+
+    assert response.status_code != 403, response.content[:300]
+    assert "CSRF" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_with_the_token_the_change_is_made(browser, agent, approved_gif):
+    client = browser("agent")
+    secret = get_random_string(32)
+    client.cookies["csrftoken"] = secret
+    url = reverse("library:favourite", args=[approved_gif.pk])
+
+    client.post(url, {"starred": "1", "csrfmiddlewaretoken": secret})
+
+    assert Favourite.objects.filter(agent=agent, gif=approved_gif).exists()
+
+
+# The API's state-changing routes: (method, name, what the URL is about, body)
+API_WRITES = [
+    ("post", "library:api_gifs", None, {}),
+    ("patch", "library:api_gif", "approved", {"title": "Renamed"}),
+    ("post", "library:api_review_start", "pending", {}),
+    ("post", "library:api_approve", "pending", {}),
+    ("post", "library:api_reject", "pending", {"reason": "Blurry."}),
+    ("post", "library:api_flag", "approved", {"reason": "other"}),
+    ("post", "library:api_retire", "approved", {"reason": "Dated."}),
+    ("post", "library:api_take_down", "approved", {"reason": "Complaint."}),
+    ("post", "library:api_restore", "retired", {"reason": "Back."}),
+    ("post", "library:api_copies", "approved", {"format": "link"}),
+]
+
+
+def api_call(client, method, url, data, **headers):
+    return getattr(client, method)(
+        url, data, content_type="application/json", headers=headers
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("method", "name", "kind", "data"), API_WRITES)
+def test_an_api_write_from_a_browser_session_needs_the_csrf_token(
+    method, name, kind, data, browser, target
+):
+    client = browser("lead")
+    url = reverse(name, args=target(kind))
+    before = traces()
+
+    refused = api_call(client, method, url, data)
+
+    assert refused.status_code == 403
+    assert "CSRF" in refused.json()["error"]
+    assert traces() == before
+    secret = get_random_string(32)
+    client.cookies["csrftoken"] = secret
+    allowed = api_call(client, method, url, data, X_CSRFToken=secret)
+    assert allowed.status_code != 403, allowed.content[:300]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("method", "name", "kind", "data"), API_WRITES)
+def test_an_api_write_with_a_personal_token_needs_no_csrf_token(
+    method, name, kind, data, lead, target
+):
+    _, key = ApiToken.issue(lead, "Script")
+    url = reverse(name, args=target(kind))
+
+    response = api_call(
+        Client(enforce_csrf_checks=True),
+        method,
+        url,
+        data,
+        Authorization=f"Bearer {key}",
+    )
+
+    assert response.status_code not in (401, 403), response.content[:300]
+
+
+@pytest.mark.django_db
+def test_a_session_with_a_wrong_token_header_is_not_let_through_on_the_session(
+    browser, approved_gif
+):
+    """A request claiming a token is judged on the token alone, so the
+    session cannot slip past the CSRF check behind an Authorization header."""
+    client = browser("lead")
+    url = reverse("library:api_retire", args=[approved_gif.pk])
+
+    response = api_call(
+        client, "post", url, {"reason": "Dated."}, Authorization="Bearer forged"
+    )
+
+    assert response.status_code == 401
+    approved_gif.refresh_from_db()
+    assert approved_gif.status == Gif.Status.APPROVED

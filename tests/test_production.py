@@ -1,0 +1,221 @@
+"""Running in production: settings from the environment, `make serve`.
+
+These start real processes (manage.py, gunicorn) with a production
+environment, as an operator would, and look at what they answer.
+"""
+
+import http.client
+import os
+import re
+import runpy
+import secrets
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "gifs.example.com"
+
+
+def production_environment(tmp_path, **overrides):
+    """What docs/deploy.md tells an operator to set, over a clean environment."""
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("GIFSHELF_", "DJANGO_", "DATABASE_URL"))
+    }
+    environment.update(
+        {
+            "GIFSHELF_SECRET_KEY": secrets.token_urlsafe(50),
+            "GIFSHELF_ALLOWED_HOSTS": HOST,
+            "GIFSHELF_CSRF_TRUSTED_ORIGINS": f"https://{HOST}",
+            "GIFSHELF_HTTPS": "1",
+            "GIFSHELF_BEHIND_TLS_PROXY": "1",
+            "GIFSHELF_HSTS_INCLUDE_SUBDOMAINS": "1",
+            "GIFSHELF_HSTS_PRELOAD": "1",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'production.sqlite3'}",
+            "GIFSHELF_MEDIA_ROOT": str(tmp_path / "media"),
+            "GIFSHELF_STATIC_ROOT": str(tmp_path / "static"),
+        }
+    )
+    environment.update(overrides)
+    return {key: value for key, value in environment.items() if value is not None}
+
+
+def run(arguments, environment, timeout=120):
+    return subprocess.run(
+        [sys.executable, *arguments],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def test_the_deploy_check_reports_nothing_with_production_settings(tmp_path):
+    checked = run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        production_environment(tmp_path),
+    )
+
+    assert checked.returncode == 0, checked.stderr
+    assert "System check identified no issues (0 silenced)." in checked.stdout
+    assert "WARNING" not in checked.stderr + checked.stdout
+
+
+def test_the_deploy_check_names_what_the_development_defaults_lack(tmp_path):
+    laptop = production_environment(
+        tmp_path,
+        GIFSHELF_SECRET_KEY=None,
+        GIFSHELF_HTTPS=None,
+        GIFSHELF_HSTS_INCLUDE_SUBDOMAINS=None,
+        GIFSHELF_HSTS_PRELOAD=None,
+    )
+    checked = run(["manage.py", "check", "--deploy"], laptop)
+
+    found = set(re.findall(r"security\.W\d+", checked.stderr))
+    # No HSTS, no https redirect, insecure key, session and CSRF cookies.
+    assert {"security.W004", "security.W008", "security.W009"} <= found
+    assert {"security.W012", "security.W016"} <= found
+
+
+def test_no_server_starts_with_the_development_secret_key(tmp_path):
+    started = run(
+        ["-c", "import gifshelf.wsgi"],
+        production_environment(tmp_path, GIFSHELF_SECRET_KEY=None),
+    )
+
+    assert started.returncode != 0
+    assert "GIFSHELF_SECRET_KEY is not set" in started.stderr
+
+
+def test_a_server_starts_with_a_real_secret_key_or_in_debug(tmp_path):
+    with_key = run(["-c", "import gifshelf.wsgi"], production_environment(tmp_path))
+    debugging = run(
+        ["-c", "import gifshelf.wsgi"],
+        production_environment(tmp_path, GIFSHELF_SECRET_KEY=None, GIFSHELF_DEBUG="1"),
+    )
+
+    assert with_key.returncode == 0, with_key.stderr
+    assert debugging.returncode == 0, debugging.stderr
+
+
+def test_serve_refuses_to_start_without_a_secret_key(tmp_path):
+    served = run(
+        ["manage.py", "serve"],
+        production_environment(tmp_path, GIFSHELF_SECRET_KEY=None),
+    )
+
+    assert served.returncode == 1
+    assert "GIFSHELF_SECRET_KEY is not set" in served.stderr
+    assert not (tmp_path / "production.sqlite3").exists()  # nothing migrated
+
+
+def gunicorn_settings(**environment):
+    before = dict(os.environ)
+    try:
+        for key in ("GIFSHELF_WORKERS", "WEB_CONCURRENCY", "GIFSHELF_BIND"):
+            os.environ.pop(key, None)
+        os.environ.update(environment)
+        return runpy.run_path(str(ROOT / "gifshelf" / "gunicorn.conf.py"))
+    finally:
+        os.environ.clear()
+        os.environ.update(before)
+
+
+def test_serve_runs_two_workers_per_core_plus_one_unless_told():
+    default = gunicorn_settings()
+    told = gunicorn_settings(GIFSHELF_WORKERS="3", GIFSHELF_BIND="0.0.0.0:9000")
+
+    assert default["workers"] == 2 * os.cpu_count() + 1
+    assert default["bind"] == ["127.0.0.1:8000"]
+    assert told["workers"] == 3
+    assert told["bind"] == ["0.0.0.0:9000"]
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def get(port, path, headers):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", path, headers={"Host": HOST, **headers})
+        response = connection.getresponse()
+        return response, response.read()
+    finally:
+        connection.close()
+
+
+@pytest.fixture
+def served(tmp_path):
+    """`manage.py serve` (what `make serve` runs) on a free loopback port."""
+    port = free_port()
+    environment = production_environment(
+        tmp_path, GIFSHELF_BIND=f"127.0.0.1:{port}", GIFSHELF_WORKERS="2"
+    )
+    log = tmp_path / "serve.log"
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            [sys.executable, "manage.py", "serve"],
+            cwd=ROOT,
+            env=environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if server.poll() is not None:
+                pytest.fail(f"serve stopped:\n{log.read_text()}")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail(f"serve did not listen:\n{log.read_text()}")
+        yield port, log
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def test_serve_migrates_collects_static_files_and_serves_over_gunicorn(
+    served, tmp_path
+):
+    port, log = served
+    response, body = get(port, "/accounts/login/", {"X-Forwarded-Proto": "https"})
+
+    assert response.status == 200
+    assert response.getheader("Strict-Transport-Security") == (
+        "max-age=31536000; includeSubDomains; preload"
+    )
+    assert "Secure" in response.getheader("Set-Cookie")
+    # The stylesheet has the hashed name collectstatic gave it; WhiteNoise serves it.
+    stylesheet = re.search(rb'href="(/static/library/app\.[0-9a-f]+\.css)"', body)
+    assert stylesheet, body[:500]
+    css, _ = get(port, stylesheet.group(1).decode(), {"X-Forwarded-Proto": "https"})
+    assert css.status == 200
+    with sqlite3.connect(tmp_path / "production.sqlite3") as database:
+        tables = {row[0] for row in database.execute("SELECT name FROM sqlite_master")}
+    assert "library_gif" in tables
+    assert log.read_text().count("Booting worker") == 2
+
+
+def test_serve_sends_plain_http_to_https(served):
+    port, _ = served
+    response, _ = get(port, "/accounts/login/", {})
+
+    assert response.status == 301
+    assert response.getheader("Location") == f"https://{HOST}/accounts/login/"
