@@ -5,6 +5,7 @@ README.md lists them all.
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -123,6 +124,23 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets searches read while a copy is being written; IMMEDIATE makes
+    # a writer wait its turn (up to the timeout) where a transaction that
+    # began reading would fail with "database is locked" on its first write.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env_int("GIFSHELF_SQLITE_TIMEOUT", 20),
+    }
+    # Tests on a file as well: the live server's threads would share one
+    # connection to an in-memory database, where two requests at once fail
+    # with "database table is locked" instead of waiting.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.path.join(
+            tempfile.gettempdir(), f"gifshelf-test-{os.getpid()}.sqlite3"
+        )
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -97,6 +97,13 @@ def agent_page(page, log_in, agent, live_server):
     )
     errors = []
     page.on("pageerror", lambda error: errors.append(error))
+    page.on(
+        "response",
+        lambda response: (
+            response.status >= 500
+            and errors.append(f"{response.status} from {response.url}")
+        ),
+    )
     yield log_in(agent)
     assert not errors, errors
 
