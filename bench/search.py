@@ -192,6 +192,14 @@ def parse_arguments():
         help="also print, per query, where one request's database time goes "
         "and the plan of its ranked page",
     )
+    parser.add_argument(
+        "--profile",
+        type=int,
+        metavar="N",
+        default=0,
+        help="profile the search requests and print the N functions that take "
+        "the most time (no naive scan then)",
+    )
     return parser.parse_args()
 
 
@@ -322,7 +330,7 @@ def fill(count, rng):
             for vocabulary, _, _ in vocabularies
             for tag in text[vocabulary]
         ]
-        names = [tag.name for _, tag in chosen]
+        names = [name for _, tag in chosen for name in tag.names]
         keys = {search.fold(name) for name in names}
         frames = rng.randint(2, 60)
         gif = Gif(
@@ -514,6 +522,9 @@ def run(options, hidden_ids):
     if options.explain:
         explain(ask)
     cpu_times.clear()
+    if options.profile:
+        profile(measure, options)
+        return
     search_times, counts = measure(options.queries)
     search_cpu = cpu_times[len(MIX) :]  # after the warm-up
     with naive_search():
@@ -523,6 +534,19 @@ def run(options, hidden_ids):
         f"search API CPU time per request: p50 {percentile(search_cpu, 0.5):.1f} ms, "
         f"p95 {percentile(search_cpu, 0.95):.1f} ms"
     )
+
+
+def profile(measure, options):
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.runcall(measure, options.queries)
+    stats = pstats.Stats(profiler).strip_dirs()
+    stats.sort_stats("tottime").print_stats(options.profile)
+    stats.sort_stats("cumulative").print_stats(options.profile)
+    if os.environ.get("BENCH_CALLEES"):
+        stats.print_callees(os.environ["BENCH_CALLEES"])
 
 
 def explain(ask):

@@ -295,7 +295,7 @@ def picker_choices(params):
         return found
 
     context = find(
-        ConversationContext.objects.prefetch_related("hides", "warns"),
+        ConversationContext.objects.with_rules(),
         "slug",
         params.get("context"),
         gettext_noop("There is no context called “%(value)s”."),

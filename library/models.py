@@ -9,7 +9,7 @@ from pathlib import PurePosixPath
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, connection, connections, models, transaction
 from django.db.models import (
     Case,
     Count,
@@ -19,7 +19,6 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
-    Value,
     When,
 )
 from django.db.models.expressions import RawSQL
@@ -231,6 +230,113 @@ class DuplicateImage(ImageRefused):
         )
 
 
+# Columns no card, preview or API answer shows: the frame hashes alone are a
+# list of every frame's hash, and decoding them is most of reading a row.
+CARD_UNUSED = (
+    "frame_hashes",
+    "filmstrip",
+    "search_tags",
+    "search_title",
+    "search_body",
+    "search_facets",
+)
+CARD_PEOPLE = ("uploaded_by", "reviewed_by", "watched_to_end_by")
+CARD_TAG_MODELS = {
+    "mood": MoodTag,
+    "situation": SituationTag,
+    "appropriateness": AppropriatenessTag,
+}
+
+
+class CardIterable(models.query.ModelIterable):
+    """GIFs with their people, tags and near-duplicates fetched for all of
+    them at once. One instance per person and per tag, shared by the cards:
+    select_related and prefetch_related build one per card, which cost most
+    of a page of search results."""
+
+    def __iter__(self):
+        gifs = list(super().__iter__())
+        if gifs:
+            attach_card_details(gifs, self.queryset.db)
+        return iter(gifs)
+
+
+def attach_card_details(gifs, db):
+    by_pk = {gif.pk: gif for gif in gifs}
+    ids = {getattr(gif, f"{role}_id") for gif in gifs for role in CARD_PEOPLE}
+    people = {
+        pk: User.from_db(db, ["id", "username"], (pk, username))
+        for pk, username in plain_rows(db, CARD_PEOPLE_SQL, sorted(ids - {None}))
+    }
+    for gif in gifs:
+        for role in CARD_PEOPLE:
+            person = people.get(getattr(gif, f"{role}_id"))
+            if person is not None:
+                setattr(gif, role, person)
+        gif.card_tags = {vocabulary: [] for vocabulary in search.VOCABULARIES}
+        gif.near_duplicate_list = []
+
+    found_tags = {}
+    for vocabulary, gif_pk, *values in card_tag_rows(list(by_pk), db):
+        model = CARD_TAG_MODELS[vocabulary]
+        key = (vocabulary, values[0])
+        if key not in found_tags:
+            names = [field.attname for field in model._meta.concrete_fields]
+            found_tags[key] = model.from_db(db, names, values)
+        by_pk[gif_pk].card_tags[vocabulary].append(found_tags[key])
+
+    for gif_pk, other_pk, status in plain_rows(db, CARD_DUPLICATES_SQL, list(by_pk)):
+        other = Gif.from_db(db, ["id", "status"], (other_pk, status))
+        by_pk[gif_pk].near_duplicate_list.append(other)
+
+
+# Plain statements: compiling a queryset costs more than running these.
+CARD_PEOPLE_SQL = "SELECT id, username FROM {people} WHERE id IN ({pks})"
+CARD_DUPLICATES_SQL = (
+    "SELECT d.from_gif_id, d.to_gif_id, g.status FROM {duplicates} d "
+    "JOIN {gifs} g ON g.id = d.to_gif_id WHERE d.from_gif_id IN ({pks}) "
+    "ORDER BY d.to_gif_id"
+)
+
+
+def plain_rows(db, statement, pks):
+    if not pks:
+        return []
+    with connections[db].cursor() as cursor:
+        tables = {
+            "people": User._meta.db_table,
+            "gifs": Gif._meta.db_table,
+            "duplicates": Gif.near_duplicates.through._meta.db_table,
+        }
+        marks = ", ".join(["%s"] * len(pks))
+        cursor.execute(statement.format(pks=marks, **tables), pks)
+        return cursor.fetchall()
+
+
+def card_tag_rows(gif_pks, db):
+    """(vocabulary, GIF pk, every column of the tag) for the tags of
+    `gif_pks` in all three vocabularies, by tag name: one statement."""
+    parts, params = [], []
+    marks = ", ".join(["%s"] * len(gif_pks))
+    for vocabulary, model in CARD_TAG_MODELS.items():
+        through = Gif._meta.get_field(vocabulary).through
+        fields = [field.column for field in model._meta.concrete_fields]
+        columns = ", ".join(f't."{column}"' for column in fields)
+        parts.append(
+            f'SELECT %s, l."content_object_id", {columns} '
+            f'FROM "{through._meta.db_table}" l '
+            f'JOIN "{model._meta.db_table}" t ON t."id" = l."tag_id" '
+            f'WHERE l."content_object_id" IN ({marks})'
+        )
+        params += [vocabulary, *gif_pks]
+    # Each card lists its tags by name (columns count from 1; two come first).
+    by_name = f" ORDER BY {fields.index('name') + 3}, {fields.index('id') + 3}"
+    statement = " UNION ALL ".join(parts) + by_name
+    with connections[db].cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.fetchall()
+
+
 class GifQuerySet(models.QuerySet):
     def approved(self):
         return self.filter(status=Gif.Status.APPROVED)
@@ -309,38 +415,16 @@ class GifQuerySet(models.QuerySet):
             whole_tags=whole_tag_facets(parsed.phrase) if parsed.phrase else set(),
             mood=("mood", mood.pk) if mood else None,
             situation=("situation", situation.pk) if situation else None,
-            hides=[tag.pk for tag in context.hides.all()] if context else [],
+            hides=sorted(context.tag_ids("hides")) if context else [],
             first=per_page,
         )
 
     def for_cards(self):
-        """Everything a result card or the API shows, in a fixed few queries.
-
-        Tags come through their link tables into lists (Gif.tags_of):
-        taggit's own prefetch builds a queryset per GIF per vocabulary.
-        """
-        links = [
-            models.Prefetch(
-                f"{vocabulary}taggedgif_set",
-                queryset=through.objects.select_related("tag").order_by("tag__name"),
-                to_attr=f"{vocabulary}_links",
-            )
-            for vocabulary, through in (
-                ("mood", MoodTaggedGif),
-                ("situation", SituationTaggedGif),
-                ("appropriateness", AppropriatenessTaggedGif),
-            )
-        ]
-        return self.select_related(
-            "uploaded_by", "reviewed_by", "watched_to_end_by"
-        ).prefetch_related(
-            *links,
-            models.Prefetch(
-                "near_duplicates",
-                queryset=Gif.objects.only("pk", "status"),
-                to_attr="near_duplicate_list",
-            ),
-        )
+        """Everything a result card or the API shows, in four queries
+        whatever the number of GIFs (CardIterable)."""
+        clone = self.defer(*CARD_UNUSED)
+        clone._iterable_class = CardIterable
+        return clone
 
     def tag_counts(self, vocabulary):
         """The tags of `vocabulary` ("mood", "situation") on these GIFs, each
@@ -385,7 +469,7 @@ class GifQuerySet(models.QuerySet):
         """Hide what the team leads ruled out for this kind of conversation."""
         if context is None:
             return self
-        return self.exclude(appropriateness__in=context.hides.all())
+        return self.exclude(appropriateness__in=context.tag_ids("hides"))
 
     def tagged(self, vocabulary, tag):
         return self.filter(**{f"{vocabulary}__in": [tag]})
@@ -1340,10 +1424,10 @@ class Gif(models.Model):
     def tags_of(self, vocabulary):
         """The tags of one vocabulary by name, for display: from for_cards()
         when it fetched them."""
-        links = getattr(self, f"{vocabulary}_links", None)
-        if links is None:
+        fetched = getattr(self, "card_tags", None)
+        if fetched is None:
             return list(getattr(self, vocabulary).all())
-        return [link.tag for link in links]
+        return fetched[vocabulary]
 
     @property
     def mood_tags(self):
@@ -1640,24 +1724,17 @@ def find_tag(name):
 
 
 def whole_tag_facets(phrase):
-    """The facet tokens of the tags `phrase` names whole, by their name or by
-    an alias: the GIFs holding one are whole-tag matches. One query."""
-    named = [
-        model.objects.annotate(kind=Value(kind), key=Value(""))
-        .values_list("kind", "pk", "name", "key")
-        .order_by()
-        for kind, model in zip(
-            search.VOCABULARIES,
-            (MoodTag, SituationTag, AppropriatenessTag),
-            strict=True,
-        )
+    """The facet tokens of the tags `phrase` names whole, by either of their
+    names or by an alias: the GIFs holding one are whole-tag matches. One
+    statement, over the vocabularies and aliases (a few hundred rows)."""
+    parts = [
+        f"SELECT %s, id, name, name_ru FROM {model._meta.db_table}"
+        for model in CARD_TAG_MODELS.values()
     ]
-    named.append(
-        TagAlias.objects.annotate(kind=Value("alias"))
-        .values_list("kind", "pk", "name", "target_key")
-        .order_by()
-    )
-    rows = list(named[0].union(*named[1:], all=True))
+    parts.append(f"SELECT %s, id, name, target_key FROM {TagAlias._meta.db_table}")
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), [*CARD_TAG_MODELS, "alias"])
+        rows = cursor.fetchall()
     targets = {phrase} | {
         key
         for kind, _, name, key in rows
@@ -1665,8 +1742,8 @@ def whole_tag_facets(phrase):
     }
     return {
         search.facet(kind, pk)
-        for kind, pk, name, _ in rows
-        if kind != "alias" and search.fold(name) in targets
+        for kind, pk, *names in rows
+        if kind != "alias" and any(search.fold(name) in targets for name in names)
     }
 
 
@@ -1675,6 +1752,47 @@ def reindex_tagged(keys):
     for key in keys:
         if tag := find_tag(key):
             tag.tagged_gifs().reindex()
+
+
+class ConversationContextQuerySet(models.QuerySet):
+    def with_rules(self):
+        """Contexts knowing the ids of the tags each hides and warns about,
+        read for all of them in one statement: the picker asks on every
+        search, and prefetching the tags themselves costs more."""
+        clone = self._chain()
+        clone._iterable_class = ContextRulesIterable
+        return clone
+
+
+class ContextRulesIterable(models.query.ModelIterable):
+    def __iter__(self):
+        contexts = list(super().__iter__())
+        if contexts:
+            read_context_rules(contexts, self.queryset.db)
+        return iter(contexts)
+
+
+def read_context_rules(contexts, db):
+    by_pk = {context.pk: context for context in contexts}
+    parts = []
+    for rule in CONTEXT_RULES:
+        field = ConversationContext._meta.get_field(rule)
+        parts.append(
+            f"SELECT %s, {field.m2m_column_name()}, {field.m2m_reverse_name()} "
+            f"FROM {field.m2m_db_table()} WHERE {field.m2m_column_name()} IN ({{}})"
+        )
+    marks = ", ".join(["%s"] * len(by_pk))
+    statement = " UNION ALL ".join(part.format(marks) for part in parts)
+    params = [value for rule in CONTEXT_RULES for value in (rule, *by_pk)]
+    for context in contexts:
+        context.rule_tag_ids = {rule: set() for rule in CONTEXT_RULES}
+    with connections[db].cursor() as cursor:
+        cursor.execute(statement, params)
+        for rule, context_pk, tag_pk in cursor.fetchall():
+            by_pk[context_pk].rule_tag_ids[rule].add(tag_pk)
+
+
+CONTEXT_RULES = ("hides", "warns")
 
 
 class ConversationContext(models.Model):
@@ -1699,6 +1817,8 @@ class ConversationContext(models.Model):
     )
     position = models.PositiveSmallIntegerField(default=0)
 
+    objects = ConversationContextQuerySet.as_manager()
+
     class Meta:
         ordering = ["position", "name"]
 
@@ -1716,9 +1836,17 @@ class ConversationContext(models.Model):
             return self.description_ru
         return self.description
 
+    def tag_ids(self, rule):
+        """The ids of the tags this context `rule`s ("hides" or "warns"):
+        from with_rules() when it read them."""
+        read = getattr(self, "rule_tag_ids", None)
+        if read is not None:
+            return read[rule]
+        return set(getattr(self, rule).values_list("pk", flat=True))
+
     def warnings_for(self, gif):
         """The warnings this context puts on `gif` (prefetched tags expected)."""
-        warned = {tag.pk for tag in self.warns.all()}
+        warned = self.tag_ids("warns")
         if in_russian():
             return [
                 gettext("Careful in this conversation (%(context)s): %(tag)s.")
@@ -1726,7 +1854,7 @@ class ConversationContext(models.Model):
                     "context": self.display_name.lower(),
                     "tag": tag.display_name.lower(),
                 }
-                for tag in gif.appropriateness.all()
+                for tag in gif.tags_of("appropriateness")
                 if tag.pk in warned
             ]
         article = "an" if self.name[:1].lower() in "aeiou" else "a"

@@ -459,8 +459,12 @@ class IndexedResults:
         for number, tier in enumerate(self.tiers):
             statements.append(PAGE)
             params += [number, tier, stop]
+        # SQLite runs the parts of a UNION ALL in order and stops at the
+        # LIMIT: once the first tiers fill the page, the later ones (a
+        # narrow tier would scan every match for its few rows) never run.
+        params.append(stop + len(statements) - len(self.tiers))
         with connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(statements), params)
+            cursor.execute(" UNION ALL ".join(statements) + " LIMIT %s", params)
             return sorted(cursor.fetchall())
 
     def __getitem__(self, window):

@@ -309,11 +309,7 @@ def chosen_context(request):
     slug = request.session.get(PICKER_CONTEXT)
     if not slug:
         return None
-    return (
-        ConversationContext.objects.prefetch_related("hides", "warns")
-        .filter(slug=slug)
-        .first()
-    )
+    return ConversationContext.objects.with_rules().filter(slug=slug).first()
 
 
 def picker_url(name, **params):

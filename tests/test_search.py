@@ -364,6 +364,18 @@ def test_an_alias_typed_whole_counts_as_a_whole_tag_match(agent_client, shelve, 
 
 
 @pytest.mark.django_db
+def test_a_tag_typed_whole_by_its_russian_name_counts_as_a_whole_tag_match(
+    agent_client, shelve, agent
+):
+    russian = MoodTag.objects.get(name="Thank you").name_ru
+    in_the_title = shelve(f"{russian}!")
+    tagged = shelve("Bowing cat", mood=["Thank you"])
+    copied(in_the_title, 5, agent)
+
+    assert titles(agent_client, russian.upper()) == [tagged.title, in_the_title.title]
+
+
+@pytest.mark.django_db
 def test_copying_a_gif_moves_it_up_among_equal_matches(agent_client, shelve):
     older = shelve("Slow clap")
     shelve("Clap clap")
@@ -817,12 +829,12 @@ def test_a_search_costs_the_same_few_queries_for_5_or_24_results(
         assert search(agent_client, "otter", context="outage")["count"] == 30
 
     assert len(for_a_page) == len(for_five), [q["sql"] for q in for_a_page]
-    # Session, user, two for permissions; three for the contexts with what
-    # they hide and warn about; the tags and aliases the words may name
-    # whole; the count with the page's place in the ranking; the page's
-    # GIFs; one each for their moods, situations, appropriateness tags and
-    # near-duplicates.
-    with django_assert_max_num_queries(14):
+    # Session, user, their permissions; the contexts, then what they hide
+    # and warn about; the tags and aliases the words may name whole; the
+    # count with the page's place in the ranking (two on PostgreSQL); the
+    # page's GIFs, then their people, their tags of every vocabulary and
+    # their near-duplicates.
+    with django_assert_max_num_queries(12):
         search(agent_client, "otter", context="outage")
 
 
