@@ -147,7 +147,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-AUTHENTICATION_BACKENDS = ["library.backends.MemberBackend"]
 CSRF_FAILURE_VIEW = "library.api.csrf_failure"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "library:home"

@@ -1,6 +1,5 @@
 """What a member may do follows their role, any permission given to them
-alone, and whether their account is active (library.backends.MemberBackend
-reads all of it in one query)."""
+alone, and whether their account is active."""
 
 import pytest
 from django.contrib.auth.models import Permission, User
