@@ -51,4 +51,4 @@ messages: $(BIN)/.installed  ## collect new strings into the catalogues (needs G
 	$(BIN)/python manage.py compile_catalogues
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles .pytest_cache .ruff_cache
