@@ -159,10 +159,12 @@
 
   function say(message) {
     hideManualCopy();
-    // Emptied first, so that the same message twice is announced twice.
+    // Emptied first, so that the same message twice is announced twice. A
+    // timer, not an animation frame: frames wait while the page is not drawn
+    // (a busy or hidden window), and the confirmation must not.
     status.textContent = "";
     status.classList.add("is-visible");
-    window.requestAnimationFrame(function () { status.textContent = message; });
+    window.setTimeout(function () { status.textContent = message; }, 20);
     window.clearTimeout(statusTimer);
     statusTimer = window.setTimeout(function () { status.classList.remove("is-visible"); }, 5000);
   }
