@@ -248,20 +248,24 @@ CARD_TAG_MODELS = {
 }
 
 
-class CardIterable(models.query.ModelIterable):
-    """GIFs with their people, tags and near-duplicates fetched for all of
-    them at once. One instance per person and per tag, shared by the cards:
-    select_related and prefetch_related build one per card, which cost most
-    of a page of search results."""
+class AttachingIterable(models.query.ModelIterable):
+    """Model objects handed to `attach(objects, db)` all at once, for details
+    read in a statement or two for the lot rather than one per object."""
+
+    attach = None
 
     def __iter__(self):
-        gifs = list(super().__iter__())
-        if gifs:
-            attach_card_details(gifs, self.queryset.db)
-        return iter(gifs)
+        found = list(super().__iter__())
+        if found:
+            self.attach(found, self.queryset.db)
+        return iter(found)
 
 
 def attach_card_details(gifs, db):
+    """Each GIF's people, tags and near-duplicates, for all of them at once.
+    One instance per person and per tag, shared by the cards: select_related
+    and prefetch_related build one per card, which cost most of a page of
+    search results."""
     by_pk = {gif.pk: gif for gif in gifs}
     ids = {getattr(gif, f"{role}_id") for gif in gifs for role in CARD_PEOPLE}
     people = {
@@ -311,6 +315,10 @@ def plain_rows(db, statement, pks):
         marks = ", ".join(["%s"] * len(pks))
         cursor.execute(statement.format(pks=marks, **tables), pks)
         return cursor.fetchall()
+
+
+class CardIterable(AttachingIterable):
+    attach = staticmethod(attach_card_details)
 
 
 def card_tag_rows(gif_pks, db):
@@ -1764,14 +1772,6 @@ class ConversationContextQuerySet(models.QuerySet):
         return clone
 
 
-class ContextRulesIterable(models.query.ModelIterable):
-    def __iter__(self):
-        contexts = list(super().__iter__())
-        if contexts:
-            read_context_rules(contexts, self.queryset.db)
-        return iter(contexts)
-
-
 def read_context_rules(contexts, db):
     by_pk = {context.pk: context for context in contexts}
     parts = []
@@ -1793,6 +1793,10 @@ def read_context_rules(contexts, db):
 
 
 CONTEXT_RULES = ("hides", "warns")
+
+
+class ContextRulesIterable(AttachingIterable):
+    attach = staticmethod(read_context_rules)
 
 
 class ConversationContext(models.Model):
