@@ -1,3 +1,6 @@
+import contextlib
+import os
+
 import pytest
 from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -152,3 +155,17 @@ def pytest_configure(config):
     from library.management.commands.compile_catalogues import compile_catalogues
 
     compile_catalogues()
+
+
+def pytest_sessionfinish(session):
+    """Remove what SQLite's write-ahead log left of the test database: Django
+    removes the database file, and a live server's connection closing after
+    that leaves its -wal and -shm files behind."""
+    database = django_settings.DATABASES["default"]
+    name = database.get("TEST", {}).get("NAME")
+    if database["ENGINE"] != "django.db.backends.sqlite3" or not name:
+        return
+    if not os.path.exists(name):
+        for leftover in (f"{name}-wal", f"{name}-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(leftover)
