@@ -14,6 +14,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from library.models import (
+    VOCABULARY_MODELS,
     AgentFlag,
     AppropriatenessTag,
     ConversationContext,
@@ -28,13 +29,6 @@ from library.models import (
     find_tag,
     quoted,
 )
-
-# The three vocabularies by the name of their field on Gif.
-VOCABULARIES = {
-    "mood": MoodTag,
-    "situation": SituationTag,
-    "appropriateness": AppropriatenessTag,
-}
 
 VOCABULARY_TITLES = {
     "mood": _("Moods"),
@@ -608,7 +602,7 @@ class GifFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.tags = {}
         choices = [("", _("Any tag"))]
-        for vocabulary, tag_model in VOCABULARIES.items():
+        for vocabulary, tag_model in VOCABULARY_MODELS.items():
             options = []
             for tag in tag_model.objects.all():
                 key = f"{vocabulary}:{tag.pk}"

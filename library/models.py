@@ -241,7 +241,8 @@ CARD_UNUSED = (
     "search_facets",
 )
 CARD_PEOPLE = ("uploaded_by", "reviewed_by", "watched_to_end_by")
-CARD_TAG_MODELS = {
+# The three vocabularies by the name of their field on Gif.
+VOCABULARY_MODELS = {
     "mood": MoodTag,
     "situation": SituationTag,
     "appropriateness": AppropriatenessTag,
@@ -282,7 +283,7 @@ def attach_card_details(gifs, db):
 
     found_tags = {}
     for vocabulary, gif_pk, *values in card_tag_rows(list(by_pk), db):
-        model = CARD_TAG_MODELS[vocabulary]
+        model = VOCABULARY_MODELS[vocabulary]
         key = (vocabulary, values[0])
         if key not in found_tags:
             names = [field.attname for field in model._meta.concrete_fields]
@@ -326,7 +327,7 @@ def card_tag_rows(gif_pks, db):
     `gif_pks` in all three vocabularies, by tag name: one statement."""
     parts, params = [], []
     marks = ", ".join(["%s"] * len(gif_pks))
-    for vocabulary, model in CARD_TAG_MODELS.items():
+    for vocabulary, model in VOCABULARY_MODELS.items():
         through = Gif._meta.get_field(vocabulary).through
         fields = [field.column for field in model._meta.concrete_fields]
         columns = ", ".join(f't."{column}"' for column in fields)
@@ -1724,7 +1725,7 @@ def find_tag(name):
     vocabularies are small.
     """
     wanted = search.fold(name)
-    for model in (MoodTag, SituationTag, AppropriatenessTag):
+    for model in VOCABULARY_MODELS.values():
         for tag in model.objects.all():
             if wanted in {search.fold(each) for each in tag.names}:
                 return tag
@@ -1737,11 +1738,11 @@ def whole_tag_facets(phrase):
     statement, over the vocabularies and aliases (a few hundred rows)."""
     parts = [
         f"SELECT %s, id, name, name_ru FROM {model._meta.db_table}"
-        for model in CARD_TAG_MODELS.values()
+        for model in VOCABULARY_MODELS.values()
     ]
     parts.append(f"SELECT %s, id, name, target_key FROM {TagAlias._meta.db_table}")
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), [*CARD_TAG_MODELS, "alias"])
+        cursor.execute(" UNION ALL ".join(parts), [*VOCABULARY_MODELS, "alias"])
         rows = cursor.fetchall()
     targets = {phrase} | {
         key

@@ -38,7 +38,6 @@ from django_htmx.http import push_url
 from library import charts
 from library.api import picker_choices
 from library.forms import (
-    VOCABULARIES,
     VOCABULARY_TITLES,
     ApiTokenForm,
     BulkAppropriatenessForm,
@@ -59,6 +58,7 @@ from library.imaging import ImageRefused, describe_bytes
 from library.middleware import SESSION_LANGUAGE
 from library.models import (
     STEP_MS,
+    VOCABULARY_MODELS,
     AgentFlag,
     ApiToken,
     ConversationContext,
@@ -1334,7 +1334,7 @@ def vocabularies(request):
             "title": VOCABULARY_TITLES[vocabulary],
             "tags": tag_model.objects.annotate(n=Count("items")).order_by("name"),
         }
-        for vocabulary, tag_model in VOCABULARIES.items()
+        for vocabulary, tag_model in VOCABULARY_MODELS.items()
         if may_change_vocabulary(request.user, tag_model)
     ]
     if not sections:
@@ -1345,7 +1345,7 @@ def vocabularies(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def tag_guidance(request, vocabulary, pk):
-    tag_model = VOCABULARIES.get(vocabulary)
+    tag_model = VOCABULARY_MODELS.get(vocabulary)
     if tag_model is None:
         raise Http404("No such vocabulary.")
     if not may_change_vocabulary(request.user, tag_model):
