@@ -143,6 +143,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Each process keeps agents' search answers in its own memory, under the
+# shelf's version token: no process ever serves one from before a change
+# another process made.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 1_000},
+    }
+}
+# How long an agent's search answer may be served again (0: never). Only the
+# popularity order can be older than that: every other change to what
+# agents find replaces the answers at once (library.models.ShelfVersion).
+GIFSHELF_SEARCH_CACHE_SECONDS = env_int("GIFSHELF_SEARCH_CACHE_SECONDS", 30)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},

@@ -3,17 +3,20 @@
 Errors are always {"error": "<sentence>"}.
 """
 
+import hashlib
 import json
 import uuid
 from functools import wraps
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import get_language, gettext, gettext_noop
 from django.views.csrf import csrf_failure as html_csrf_failure
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
@@ -29,6 +32,7 @@ from library.models import (
     Gif,
     MoodTag,
     ReviewError,
+    ShelfVersion,
     SituationTag,
 )
 from library.search import fold
@@ -151,11 +155,13 @@ class Links:
         return self.page.replace(str(self.SAMPLE_PK), str(gif.pk))
 
 
-def gif_json(gif, request, links=None):
-    """The GIF object of docs/api.md. Expects for_cards()."""
+def gif_json(gif, request, links=None, reviewer=None):
+    """The GIF object of docs/api.md. Expects for_cards(); a list passes the
+    request's `links` and whether the member is a `reviewer`, the same for
+    every GIF."""
     links = links or Links(request)
-    # Agents learn nothing of unapproved GIFs, not even their ids.
-    reviewer = request.user.has_perm("library.review_gif")
+    if reviewer is None:
+        reviewer = request.user.has_perm("library.review_gif")
 
     def names(vocabulary):
         return sorted(tag.name for tag in gif.tags_of(vocabulary))
@@ -188,6 +194,7 @@ def gif_json(gif, request, links=None):
         "flags": gif.flags,
         "flag_note": gif.review_note,
         "flash_per_second": gif.flash_per_second,
+        # Agents learn nothing of unapproved GIFs, not even their ids.
         "near_duplicates": sorted(
             other.pk
             for other in gif.near_duplicates_listed()
@@ -250,24 +257,28 @@ def search_shelf(request):
         chosen = picker_choices(request.GET)
     except LookupError as unknown:
         return error(str(unknown.args[0]), 400)
-    results = Gif.objects.ranked(
-        query=request.GET.get("q", ""), **chosen, per_page=PAGE_SIZE
-    )
     try:
         number = int(request.GET.get("page") or 1)
     except ValueError:
         return error(gettext("page must be a whole number."), 400)
+    key = cached_search_key(request)
+    if key and (body := cache.get(key)) is not None:
+        return HttpResponse(body, content_type="application/json")
+    results = Gif.objects.ranked(
+        query=request.GET.get("q", ""), **chosen, per_page=PAGE_SIZE
+    )
     page = Paginator(results, PAGE_SIZE).get_page(number)
     context = chosen["context"]
     links = Links(request)
-    return JsonResponse(
+    reviewer = request.user.has_perm("library.review_gif")
+    response = JsonResponse(
         {
             "count": page.paginator.count,
             "page": page.number,
             "pages": page.paginator.num_pages,
             "results": [
                 {
-                    **gif_json(gif, request, links),
+                    **gif_json(gif, request, links, reviewer),
                     "guidance": gif.guidance,
                     "warnings": gif.warnings(context),
                 }
@@ -275,6 +286,33 @@ def search_shelf(request):
             ],
         }
     )
+    if key:
+        cache.set(key, response.content, settings.GIFSHELF_SEARCH_CACHE_SECONDS)
+    return response
+
+
+def cached_search_key(request):
+    """Where an agent's answer to this search is cached, or None when it is
+    not: for reviewers (who see near-duplicates awaiting review, which
+    change without a new shelf version) and with the cache turned off.
+
+    The answer depends on the shelf's version, the parameters, the language
+    (warnings and guidance) and the address the links are built on.
+    """
+    if not settings.GIFSHELF_SEARCH_CACHE_SECONDS or request.user.has_perm(
+        "library.review_gif"
+    ):
+        return None
+    version = ShelfVersion.current()
+    if version is None:
+        return None
+    parameters = sorted(
+        (name, value) for name, values in request.GET.lists() for value in values
+    )
+    described = json.dumps(
+        [version, get_language(), request.build_absolute_uri("/"), parameters]
+    )
+    return "search:" + hashlib.sha256(described.encode()).hexdigest()
 
 
 def picker_choices(params):

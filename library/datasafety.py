@@ -23,9 +23,11 @@ MANIFEST = "manifest.json"
 # Rows every instance makes for itself on `migrate`, whose ids differ from one
 # instance to the next; archived rows name them by natural key instead.
 INSTANCE_ROWS = {"contenttypes.contenttype", "auth.permission"}
-# Rows an archive leaves out on purpose: sessions (everyone logs in again) and
-# failed log-ins (a lockout belongs to the instance that saw the attempts).
-LEFT_OUT = {"sessions.session", "library.loginfailure"}
+# Rows an archive leaves out on purpose: sessions (everyone logs in again),
+# failed log-ins (a lockout belongs to the instance that saw the attempts)
+# and the shelf's version token (cached search answers belong to the
+# instance that cached them; an import draws a new one).
+LEFT_OUT = {"sessions.session", "library.loginfailure", "library.shelfversion"}
 # Rows `migrate` seeds (roles, vocabularies, contexts, house rules). An empty instance
 # holds them; an import replaces them with the archive's own.
 SEEDED = {

@@ -91,6 +91,8 @@ class VocabularyTag(TagBase):
             self.tagged_gifs().reindex()
         elif old_name is not None and old_name_ru != self.name_ru:
             self.tagged_gifs().reindex()
+        # Its guidance shows on every GIF it tags.
+        ShelfVersion.advance()
 
     def delete(self, *args, **kwargs):
         tagged = list(self.tagged_gifs().values_list("pk", flat=True))
@@ -499,6 +501,7 @@ class GifQuerySet(models.QuerySet):
             ["search_tags", "search_title", "search_body", "search_facets"],
             batch_size=500,
         )
+        ShelfVersion.advance()
 
     def copied_since(self, moment):
         """GIFs somebody copied at or after `moment`."""
@@ -666,6 +669,7 @@ class GifQuerySet(models.QuerySet):
     def delete(self):
         names = [name for gif in self for name in gif.file_names()]
         result = super().delete()
+        ShelfVersion.advance()
         delete_files_after_commit(names)
         return result
 
@@ -1417,9 +1421,15 @@ class Gif(models.Model):
     # --- History and duplicates --------------------------------------------
 
     def record(self, action, *, by, summary="", changes=None):
-        return GifEvent.objects.create(
+        event = GifEvent.objects.create(
             gif=self, actor=by, action=action, summary=summary, changes=changes or {}
         )
+        # Every change to an approved or retired GIF is recorded: the search
+        # answers cached before it must go. Pending and rejected ones are
+        # never shown to the agents whose answers are cached.
+        if self.status in self.PUBLIC_STATUSES:
+            ShelfVersion.advance()
+        return event
 
     def record_copy(self, *, by, format, context=None):
         """Count a copy into a chat: the team's usage, and its favourites."""
@@ -1478,6 +1488,8 @@ class Gif(models.Model):
             search_body=self.search_body,
             search_facets=self.search_facets,
         )
+        if self.status in self.PUBLIC_STATUSES:
+            ShelfVersion.advance()
 
     def fill_search_document(self, aliases):
         """Set the search fields from the GIF's words and tags (prefetched
@@ -1510,6 +1522,7 @@ class Gif(models.Model):
     def delete(self, *args, **kwargs):
         names = self.file_names()
         result = super().delete(*args, **kwargs)
+        ShelfVersion.advance()
         delete_files_after_commit(names)
         return result
 
@@ -1636,6 +1649,36 @@ class AgentFlag(models.Model):
     def describe(self):
         text = self.get_reason_display()
         return f"{text}: {self.note}" if self.note else text
+
+
+class ShelfVersion(models.Model):
+    """What agents can find on the shelf, as a token that changes with it.
+
+    One row. Every change to what the search shows an agent (an approval, a
+    flag, an edit, a retirement, a tag, alias or context change) draws a new
+    random token, written after the change or in its transaction, so a
+    search answer cached under the old token (library.api) is never served
+    again. Copies leave it alone: popularity only breaks ties, and a cached
+    answer is kept GIFSHELF_SEARCH_CACHE_SECONDS at most. Random rather than
+    counted so that a rolled-back transaction or a restored backup can never
+    bring back a token an answer was cached under.
+    """
+
+    token = models.BigIntegerField()
+
+    def __str__(self):
+        return f"shelf version {self.token:x}"
+
+    @classmethod
+    def current(cls):
+        """The token, or None where the row is missing (nothing is cached)."""
+        return cls.objects.filter(pk=1).values_list("token", flat=True).first()
+
+    @classmethod
+    def advance(cls):
+        token = secrets.randbits(62)
+        if not cls.objects.filter(pk=1).update(token=token):
+            cls.objects.update_or_create(pk=1, defaults={"token": token})
 
 
 class GifEvent(models.Model):
@@ -2311,3 +2354,18 @@ class LoginFailure(models.Model):
     def forget(cls, username):
         """A successful log-in clears the account's count (not the address's)."""
         cls.objects.filter(username=cls.key(username)).delete()
+
+
+def shelf_changed(sender, **kwargs):
+    ShelfVersion.advance()
+
+
+# Changes made outside the models' own methods (the admin, bulk edits of a
+# context's rules) change what agents find all the same.
+for sender in (AgentFlag, ConversationContext):
+    models.signals.post_save.connect(shelf_changed, sender=sender)
+    models.signals.post_delete.connect(shelf_changed, sender=sender)
+for rule in CONTEXT_RULES:
+    models.signals.m2m_changed.connect(
+        shelf_changed, sender=getattr(ConversationContext, rule).through
+    )

@@ -3,10 +3,11 @@ import os
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
-from library.models import Gif, Member
+from library.models import Gif, Member, ShelfVersion
 from tests import images
 
 PASSWORD = "correct-horse-battery"
@@ -96,6 +97,8 @@ def upload_gif(curator):
         )
         if status != Gif.Status.PENDING:
             Gif.objects.filter(pk=gif.pk).update(status=status)
+            # As the models' own transitions do.
+            ShelfVersion.advance()
             gif.refresh_from_db()
         return gif
 
@@ -139,6 +142,13 @@ def language_of_the_settings():
     translation.activate(django_settings.LANGUAGE_CODE)
     yield
     translation.activate(django_settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def no_cached_answers():
+    """Each test starts with no cached search answers: a test whose changes
+    were rolled back leaves the shelf's version token where it found it."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -34,6 +34,14 @@ ON_SQLITE = connection.vendor == "sqlite"
 ON_POSTGRESQL = connection.vendor == "postgresql"
 
 
+@pytest.fixture(autouse=True)
+def every_search_reaches_the_index(settings):
+    """The index is what these tests check, and some change the shelf the
+    way no member can (a status set directly): no answer comes from the
+    cache of agents' answers, which tests/test_search_cache.py checks."""
+    settings.GIFSHELF_SEARCH_CACHE_SECONDS = 0
+
+
 @pytest.fixture
 def lead_api(lead):
     """The team lead's own session, for edits: the agent keeps `client`."""

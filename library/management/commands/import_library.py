@@ -26,7 +26,7 @@ from library.datasafety import (
     progress_bar,
     stored_files,
 )
-from library.models import Gif, delete_files, media_storage
+from library.models import Gif, ShelfVersion, delete_files, media_storage
 
 
 class Command(BaseCommand):
@@ -182,6 +182,8 @@ def restore(zip_file, manifest, bar):
                     )
                 bar.update()
             search.rebuild_documents(apps)
+            # A server already running must not answer from before the import.
+            ShelfVersion.advance()
     except BaseException:
         delete_files(written)
         raise
