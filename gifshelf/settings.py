@@ -161,6 +161,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# The sessions of members logged in before MemberBackend name ModelBackend.
+AUTHENTICATION_BACKENDS = [
+    "library.backends.MemberBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 CSRF_FAILURE_VIEW = "library.api.csrf_failure"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "library:home"

@@ -3,6 +3,8 @@ alone, and whether their account is active."""
 
 import pytest
 from django.contrib.auth.models import Permission, User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import PASSWORD
 
@@ -59,3 +61,21 @@ def test_a_superuser_may_do_everything_without_a_role(client):
             for p in Permission.objects.filter(content_type__app_label="library")
         ]
     )
+
+
+@pytest.mark.django_db
+def test_a_members_permissions_are_read_in_one_statement_a_request(agent):
+    agent = User.objects.get(pk=agent.pk)
+    with CaptureQueriesContext(connection) as read:
+        assert agent.has_perm("library.search_gif")
+        assert not agent.has_perm("library.review_gif")
+        assert not agent.has_perm("library.set_appropriateness")
+    assert len(read) == 1
+
+
+@pytest.mark.django_db
+def test_sessions_logged_in_by_djangos_own_backend_stay_logged_in(client, agent):
+    client.force_login(agent, backend="django.contrib.auth.backends.ModelBackend")
+
+    assert client.get(SEARCH_URL).status_code == 200
+    assert client.get(REVIEW_QUEUE_URL).status_code == 403

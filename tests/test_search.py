@@ -837,12 +837,12 @@ def test_a_search_costs_the_same_few_queries_for_5_or_24_results(
         assert search(agent_client, "otter", context="outage")["count"] == 30
 
     assert len(for_a_page) == len(for_five), [q["sql"] for q in for_a_page]
-    # Session, user, two for permissions (their own, their role's); the
+    # Session, user, their permissions (their own and their role's); the
     # contexts, then what they hide and warn about; the tags and aliases the
     # words may name whole; the count with the page's place in the ranking
     # (two on PostgreSQL); the page's GIFs, then their people, their tags of
     # every vocabulary and their near-duplicates.
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(12):
         search(agent_client, "otter", context="outage")
 
 
