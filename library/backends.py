@@ -1,7 +1,7 @@
 """Who may do what: a member's permissions, read once a request."""
 
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
@@ -23,8 +23,13 @@ class MemberBackend(ModelBackend):
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
         if not hasattr(user_obj, "_member_perm_cache"):
+            # Subqueries, not joins: joining through the role would read a
+            # row per member of the role.
+            own = user_obj.user_permissions.through.objects.filter(user=user_obj)
+            roles = Group.permissions.through.objects.filter(group__user=user_obj)
             found = Permission.objects.filter(
-                Q(user=user_obj) | Q(group__user=user_obj)
+                Q(pk__in=own.values("permission"))
+                | Q(pk__in=roles.values("permission"))
             ).values_list("content_type__app_label", "codename")
             user_obj._member_perm_cache = {
                 f"{app_label}.{codename}" for app_label, codename in found.order_by()
