@@ -75,8 +75,15 @@ def parse_arguments():
     )
     parser.add_argument("--seconds", type=float, default=30, help="measured time")
     parser.add_argument("--warm-up", type=float, default=3, help="unmeasured time")
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
-    parser.add_argument("--threads", type=int, default=4, help="threads per worker")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2 * os.cpu_count() + 1,
+        help="gunicorn workers (default: make serve's, two per core plus one)",
+    )
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads per worker (make serve: 1)"
+    )
     parser.add_argument("--seed", type=int, default=4)
     return parser.parse_args()
 
@@ -108,8 +115,8 @@ def main():
         print(
             f"{vendor}: {options.gifs:,} approved GIFs filled in "
             f"{time.perf_counter() - started:.0f} s; {options.agents} agents, "
-            f"{options.curators} curators; gunicorn gthread, {options.workers} "
-            f"workers × {options.threads} threads; load average "
+            f"{options.curators} curators; gunicorn as make serve runs it, "
+            f"{options.workers} workers × {options.threads} threads; load average "
             f"{load_average()} before"
         )
         uploads = calm_gifs(options.curators * 400, options.seed)
@@ -196,18 +203,17 @@ def gunicorn(url, media, options):
         "GIFSHELF_ALLOWED_HOSTS": HOST,
         "GIFSHELF_DB_CONN_MAX_AGE": "600",
         "GIFSHELF_DEBUG": "",
+        "GIFSHELF_BIND": f"{HOST}:{port}",
+        "GIFSHELF_WORKERS": str(options.workers),
+        "GIFSHELF_THREADS": str(options.threads),
+        "GIFSHELF_ACCESS_LOG": "",  # a line a request would only fill the log
         "PYTHONWARNINGS": "ignore",
     }
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
             [
                 str(Path(sys.executable).parent / "gunicorn"),
-                "gifshelf.wsgi:application",
-                f"--bind={HOST}:{port}",
-                "--worker-class=gthread",
-                f"--workers={options.workers}",
-                f"--threads={options.threads}",
-                "--keep-alive=30",
+                f"--config={ROOT / 'gifshelf' / 'gunicorn.conf.py'}",
                 "--log-level=warning",
             ],
             cwd=ROOT,
@@ -307,7 +313,8 @@ class Results:
 
 
 def cpu_seconds(pid):
-    """CPU time used so far by process `pid` and its children (Linux)."""
+    """CPU time used so far by process `pid` and its children (Linux), those
+    that exited included: gunicorn replaces a worker after max_requests."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0.0
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -315,7 +322,10 @@ def cpu_seconds(pid):
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if stat.parent.name == str(pid) or fields[1] == str(pid):
+        if stat.parent.name == str(pid):
+            # Its own time, and that of the children it has reaped.
+            total += sum(int(field) for field in fields[11:15]) / tick
+        elif fields[1] == str(pid):
             total += (int(fields[11]) + int(fields[12])) / tick
     return total
 
