@@ -143,15 +143,28 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Each process keeps agents' search answers in its own memory, under the
-# shelf's version token: no process ever serves one from before a change
-# another process made.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "OPTIONS": {"MAX_ENTRIES": 1_000},
+# Agents' search answers are cached under the shelf's version token, so no
+# process ever serves one from before a change another process made. Without
+# GIFSHELF_CACHE_URL each process keeps its own; with a Redis server
+# (redis://host:6379/0) they all share one, and sessions are read from it
+# too, their rows staying in the database.
+CACHE_URL = os.environ.get("GIFSHELF_CACHE_URL", "")
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "gifshelf",
+        }
     }
-}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 1_000},
+        }
+    }
 # How long an agent's search answer may be served again (0: never). Only the
 # popularity order can be older than that: every other change to what
 # agents find replaces the answers at once (library.models.ShelfVersion).

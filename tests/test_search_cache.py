@@ -1,7 +1,13 @@
 """Agents' search answers are served again from memory, and no change to
 what an agent may find waits for that memory to expire."""
 
+import os
+import socket
+import subprocess
+import sys
+
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -237,3 +243,75 @@ def test_no_answer_is_kept_when_the_cache_is_off(
     assert titles(agent_api, q="waving")[0] == "Waving dog"
     first.record_copy(by=agent, format="link")
     assert titles(agent_api, q="waving")[0] == "Waving cat"
+
+
+def redis_url():
+    """The machine's Redis server (.ci/run has one), or a skip saying why."""
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError as refused:
+        pytest.skip(f"no Redis server on 127.0.0.1:6379 ({refused})")
+    return f"redis://127.0.0.1:6379/{REDIS_DATABASE}"
+
+
+# A database of the Redis server no other use of it here touches.
+REDIS_DATABASE = 13
+
+
+@pytest.fixture
+def shared_cache(settings):
+    """The cache of a deployment with GIFSHELF_CACHE_URL: one Redis server
+    for every process, emptied before and after."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url(),
+            "KEY_PREFIX": f"gifshelf-test-{os.getpid()}",
+        }
+    }
+    caches["default"].clear()
+    yield caches["default"]
+    caches["default"].clear()
+
+
+def test_a_shared_cache_answers_again_and_forgets_a_flagged_gif(
+    shared_cache, agent_api, agent, waving
+):
+    assert titles(agent_api, q="waving") == ["Waving cat"]
+    with CaptureQueriesContext(connection) as again:
+        assert titles(agent_api, q="waving") == ["Waving cat"]
+    assert not [query for query in again if "library_gif" in query["sql"]]
+
+    waving.flag(by=agent, reason=AgentFlag.Reason.CUSTOMER_OFFENDED)
+
+    assert titles(agent_api, q="waving") == []
+
+
+def test_a_cache_url_shares_the_cache_and_sessions_through_redis(tmp_path):
+    url = redis_url()
+    environment = {
+        **os.environ,
+        "GIFSHELF_CACHE_URL": url,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "gifshelf.settings",
+    }
+    program = (
+        "import django; django.setup(); "
+        "from django.conf import settings; "
+        "print(settings.CACHES['default']['BACKEND']); "
+        "print(settings.CACHES['default']['LOCATION']); "
+        "print(settings.SESSION_ENGINE)"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", program],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+
+    assert shown == [
+        "django.core.cache.backends.redis.RedisCache",
+        url,
+        "django.contrib.sessions.backends.cached_db",
+    ]
