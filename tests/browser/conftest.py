@@ -11,6 +11,7 @@ Without Chromium every test here skips with the reason; with
 GIFSHELF_REQUIRE_BROWSER=1 (CI) it fails instead.
 """
 
+import time
 from pathlib import Path
 
 import pytest
@@ -101,10 +102,28 @@ def page(browser, live_server, django_db_serialized_rollback):
     # vocabularies the migrations created, for the tests that follow.
     context = browser.new_context(base_url=live_server.url, viewport=VIEWPORT)
     context.set_default_timeout(TIMEOUT_MS)
+    in_flight = set()
+    context.on("request", lambda request: in_flight.add(request))
+    context.on("requestfinished", lambda request: in_flight.discard(request))
+    context.on("requestfailed", lambda request: in_flight.discard(request))
     try:
         yield context.new_page()
+        wait_for_the_server(context, in_flight)
     finally:
         context.close()
+
+
+def wait_for_the_server(context, in_flight):
+    """Until every request the pages sent has its answer.
+
+    The picker records a copy after the clipboard write, in the background,
+    so a test may end with the live server still writing it; emptying the
+    database meanwhile waits on that request, or on PostgreSQL deadlocks
+    with it.
+    """
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while in_flight and context.pages and time.monotonic() < deadline:
+        context.pages[0].wait_for_timeout(20)  # lets Playwright deliver events
 
 
 @pytest.fixture
