@@ -414,12 +414,17 @@ class GifQuerySet(models.QuerySet):
         """pick() as the picker pages it: count() and slices of for_cards()
         GIFs, in the same order. On SQLite the search index answers both,
         reading only as many matches as the page needs (`per_page` on the
-        first page)."""
-        if connection.vendor != "sqlite":
-            return self.pick(
-                query=query, mood=mood, situation=situation, context=context
-            ).for_cards()
+        first page); on PostgreSQL one statement counts a typed query's
+        matches and ranks its first page."""
         parsed = search.parse(query)
+        if connection.vendor != "sqlite":
+            picked = self.pick(
+                query=query, mood=mood, situation=situation, context=context
+            )
+            if not parsed.phrase:
+                # Nothing to rank by: the popularity index gives the page.
+                return picked.for_cards()
+            return search.CountedResults(picked, self.for_cards(), first=per_page)
         return search.IndexedResults(
             self.for_cards(),
             parsed,

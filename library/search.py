@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import BooleanField, F, Func, Q, Value
+from django.db.models import BooleanField, Count, F, Func, Q, Value, Window
 from django.db.models.expressions import RawSQL
 
 # Letters and digits: the runs SQLite's unicode61 tokenizer keeps as one token
@@ -480,6 +480,46 @@ class IndexedResults:
         else:
             rows = self.read(stop)
         pks = [pk_of(key) for _, key in rows[start:stop]]
+        found = self.gifs.in_bulk(pks)
+        return [found[pk] for pk in pks if pk in found]
+
+
+class CountedResults:
+    """What the picker shows on PostgreSQL for a typed query: the count and
+    the first page's ids in one statement (`count(*) OVER ()`), so the
+    matches are read from the table once, where a count and then a page
+    read them twice. Loading the page's GIFs is a statement of its own.
+    """
+
+    def __init__(self, ranked, gifs, first=24):
+        self.ranked = ranked  # every match, in ranked order
+        self.gifs = gifs  # the GIFs to load a page with, e.g. for_cards()
+        self.first = first
+        self._count = self._first = None
+
+    def count(self):
+        if self._count is None:
+            counted = self.ranked.annotate(total=Window(Count("*")))
+            rows = list(counted.values_list("pk", "total")[: self.first])
+            self._first = [pk for pk, _ in rows]
+            self._count = rows[0][1] if rows else 0
+        return self._count
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, window):
+        if not isinstance(window, slice) or window.step is not None:
+            raise TypeError("CountedResults take slices only.")
+        start, stop = window.start or 0, window.stop
+        if stop is None:
+            stop = self.count()
+        if stop <= start:
+            return []
+        if self._first is not None and stop <= self.first:
+            pks = self._first[start:stop]
+        else:
+            pks = list(self.ranked.values_list("pk", flat=True)[start:stop])
         found = self.gifs.in_bulk(pks)
         return [found[pk] for pk in pks if pk in found]
 
