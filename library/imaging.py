@@ -733,6 +733,52 @@ def are_near_duplicates(hashes, others):
     )
 
 
+def near_duplicates_among(hashes, candidates, chunk=2_000):
+    """The keys of `candidates`, (key, hashes) pairs, that are near
+    duplicates of `hashes` as are_near_duplicates() decides. Hashes are the
+    16-digit hex strings Gif.frame_hashes stores.
+
+    Compares `chunk` candidates at a time as one array: one by one, an
+    upload of a shelf of thousands spent most of its time on numpy's
+    per-call overhead.
+    """
+    found = []
+    if not hashes:
+        return found
+    mine = hex_hashes(hashes)[:, None]
+    batch = []
+    for key, theirs in candidates:
+        if theirs:
+            batch.append((key, theirs))
+        if len(batch) == chunk:
+            found += _near_duplicates_in(mine, batch)
+            batch = []
+    if batch:
+        found += _near_duplicates_in(mine, batch)
+    return found
+
+
+def hex_hashes(hashes):
+    """16-digit hex strings as an array of 64-bit hashes."""
+    return np.frombuffer(bytes.fromhex("".join(hashes)), dtype=">u8").astype(np.uint64)
+
+
+def _near_duplicates_in(mine, batch):
+    counts = np.array([len(theirs) for _, theirs in batch])
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    theirs = hex_hashes([value for _, hashes in batch for value in hashes])
+    close = np.bitwise_count(mine ^ theirs[None, :]) <= NEAR_DUPLICATE_DISTANCE
+    # Per candidate: the share of my hashes near one of its, and of its near
+    # one of mine (matching_share both ways).
+    mine_matched = np.logical_or.reduceat(close, starts, axis=1).mean(axis=0)
+    theirs_matched = np.add.reduceat(close.any(axis=0).astype(np.int64), starts)
+    theirs_matched = theirs_matched / counts
+    keep = (mine_matched >= NEAR_DUPLICATE_SHARE) & (
+        theirs_matched >= NEAR_DUPLICATE_SHARE
+    )
+    return [key for (key, _), kept in zip(batch, keep, strict=True) if kept]
+
+
 def filmstrip_frames(frames, count=8):
     """Evenly spaced frame numbers that always include the first and last."""
     if frames <= count:

@@ -22,7 +22,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, Lower, TruncDate
+from django.db.models.functions import Cast, Coalesce, Lower, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -682,6 +682,8 @@ class GifQuerySet(models.QuerySet):
     delete.queryset_only = True
 
 
+# A frame hash as Gif.frame_hashes stores it.
+HEX_HASH = re.compile(r"[0-9a-f]{16}")
 # Most copied first, then the newest (ids grow with every upload).
 POPULARITY = ("-copy_count", "-pk")
 
@@ -1516,13 +1518,13 @@ class Gif(models.Model):
 
     def find_near_duplicates(self):
         """Ids of the GIFs most of whose frames look like most of this one's."""
-        mine = [int(value, 16) for value in self.frame_hashes]
-        candidates = Gif.objects.exclude(pk=self.pk).values_list("pk", "frame_hashes")
-        return [
-            pk
-            for pk, hashes in candidates.iterator()
-            if imaging.are_near_duplicates(mine, [int(h, 16) for h in hashes])
-        ]
+        # The stored JSON as text, its hashes picked out: decoding it as JSON,
+        # row by row, cost more than comparing.
+        rows = Gif.objects.exclude(pk=self.pk).values_list(
+            "pk", Cast("frame_hashes", models.TextField())
+        )
+        candidates = ((pk, HEX_HASH.findall(text)) for pk, text in rows.iterator())
+        return imaging.near_duplicates_among(self.frame_hashes, candidates)
 
     def delete(self, *args, **kwargs):
         names = self.file_names()

@@ -277,3 +277,55 @@ def test_the_analysis_filmstrip_shows_when_each_frame_appears():
     assert [frame.index for frame in strip] == [0, 2, 4, 6, 9, 11, 13, 15]
     assert [frame.at_ms for frame in strip] == [0, 160, 320, 480, 720, 880, 1040, 1200]
     assert all(frame.png.startswith(b"\x89PNG") for frame in strip)
+
+
+# --- Comparing a whole shelf at once -------------------------------------------
+
+
+def hex_of(values):
+    return [f"{value:016x}" for value in values]
+
+
+def flipped(value, bits, rng):
+    for bit in rng.sample(range(64), bits):
+        value ^= 1 << bit
+    return value
+
+
+def shelf_of_variants(rng, base):
+    """GIFs that are, and are not quite, near duplicates of `base`: frames
+    moved a few bits or too many, frames dropped or added, and strangers."""
+    shelf = []
+    for _ in range(60):
+        frames = [flipped(value, rng.choice([0, 3, 6, 7, 12]), rng) for value in base]
+        if rng.random() < 0.5:
+            frames = rng.sample(frames, rng.randint(1, len(frames)))
+        if rng.random() < 0.3:
+            frames += [rng.getrandbits(64) for _ in range(rng.randint(1, 6))]
+        shelf.append(frames)
+    shelf += [
+        [rng.getrandbits(64) for _ in range(rng.randint(1, 9))] for _ in range(20)
+    ]
+    shelf.append([])  # a GIF analysed before hashes existed
+    return shelf
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_a_whole_shelf_at_once_finds_what_one_by_one_comparisons_find(seed):
+    rng = random.Random(seed)
+    base = [rng.getrandbits(64) for _ in range(rng.randint(1, 12))]
+    shelf = shelf_of_variants(rng, base)
+    one_by_one = [
+        number
+        for number, frames in enumerate(shelf)
+        if imaging.are_near_duplicates(base, frames)
+    ]
+
+    at_once = imaging.near_duplicates_among(
+        hex_of(base),
+        ((number, hex_of(frames)) for number, frames in enumerate(shelf)),
+        chunk=7,  # several chunks, the last one short
+    )
+
+    assert at_once == one_by_one
+    assert 0 < len(one_by_one) < len(shelf)  # both kinds are in the shelf
