@@ -490,9 +490,10 @@ class GifQuerySet(models.QuerySet):
     def tagged(self, vocabulary, tag):
         return self.filter(**{f"{vocabulary}__in": [tag]})
 
-    def reindex(self):
+    def reindex(self, *, announce=True):
         """Rebuild the search document of every GIF here, in a few queries
-        however many there are."""
+        however many there are; `announce=False` leaves the shelf's version
+        to the caller."""
         gifs = list(self.with_tags())
         keys = {search.fold(name) for gif in gifs for name in gif.tag_names()}
         aliases = {}
@@ -506,7 +507,8 @@ class GifQuerySet(models.QuerySet):
             ["search_tags", "search_title", "search_body", "search_facets"],
             batch_size=500,
         )
-        ShelfVersion.advance()
+        if announce:
+            ShelfVersion.advance()
 
     def copied_since(self, moment):
         """GIFs somebody copied at or after `moment`."""
@@ -539,6 +541,12 @@ class GifQuerySet(models.QuerySet):
                 changed += change_appropriateness_of(
                     ids[start : start + BULK_CHUNK], by=by, add=add, remove=remove
                 )
+            # Last: on PostgreSQL the version's row stays locked until the
+            # commit, and an approval locks a GIF first and the version
+            # next; taking the version before the next chunk's GIFs could
+            # deadlock with it.
+            if changed:
+                ShelfVersion.advance()
         return changed
 
     def without_open_flags(self):
@@ -759,7 +767,7 @@ def change_appropriateness_of(ids, *, by, add, remove):
     GifEvent.objects.bulk_create(events)
     changed = [event.gif_id for event in events]
     if changed:
-        Gif.objects.filter(pk__in=changed).reindex()
+        Gif.objects.filter(pk__in=changed).reindex(announce=False)
     return len(changed)
 
 
