@@ -1441,8 +1441,11 @@ class Gif(models.Model):
         )
         # Every change to an approved or retired GIF is recorded: the search
         # answers cached before it must go. Pending and rejected ones are
-        # never shown to the agents whose answers are cached.
-        if self.status in self.PUBLIC_STATUSES:
+        # never shown to the agents whose answers are cached. An approval
+        # only adds a GIF, and a review session approves many in a row:
+        # answers without it expire within GIFSHELF_SEARCH_CACHE_SECONDS
+        # instead of every agent's searches being computed again after each.
+        if self.status in self.PUBLIC_STATUSES and action != GifEvent.Action.APPROVED:
             ShelfVersion.advance()
         return event
 
@@ -1669,14 +1672,15 @@ class AgentFlag(models.Model):
 class ShelfVersion(models.Model):
     """What agents can find on the shelf, as a token that changes with it.
 
-    One row. Every change to what the search shows an agent (an approval, a
-    flag, an edit, a retirement, a tag, alias or context change) draws a new
-    random token, written after the change or in its transaction, so a
-    search answer cached under the old token (library.api) is never served
-    again. Copies leave it alone: popularity only breaks ties, and a cached
-    answer is kept GIFSHELF_SEARCH_CACHE_SECONDS at most. Random rather than
-    counted so that a rolled-back transaction or a restored backup can never
-    bring back a token an answer was cached under.
+    One row. Every change to what the search shows an agent (a flag, an
+    edit, a retirement, a tag, alias or context change) draws a new random
+    token, written after the change or in its transaction, so a search
+    answer cached under the old token (library.api) is never served again.
+    Approvals and copies leave it alone: a new GIF and the popularity order
+    (a tie-breaker) reach cached answers when they expire, after
+    GIFSHELF_SEARCH_CACHE_SECONDS at most. Nothing that hides a GIF waits.
+    Random rather than counted so that a rolled-back transaction or a
+    restored backup can never bring back a token an answer was cached under.
     """
 
     token = models.BigIntegerField()
