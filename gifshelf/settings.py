@@ -165,6 +165,7 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 1_000},
         }
     }
+    SESSION_ENGINE = "library.sessions"
 # How long an agent's search answer may be served again (0: never). Only the
 # popularity order can be older than that: every other change to what
 # agents find replaces the answers at once (library.models.ShelfVersion).

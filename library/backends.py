@@ -33,6 +33,19 @@ class MemberBackend(ModelBackend):
                 }
         return user_obj._member_perm_cache
 
+    def get_user(self, user_id):
+        """The member a session names, read on every request: by a plain
+        statement, as for the permissions."""
+        database = router.db_for_read(User)
+        statement, fields = user_statement()
+        with connections[database].cursor() as cursor:
+            cursor.execute(statement, [user_id])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        user = User.from_db(database, fields, row)
+        return user if self.user_can_authenticate(user) else None
+
     def has_perm(self, user_obj, perm, obj=None):
         if obj is not None:
             return False  # no per-object permissions: not this backend's to refuse
@@ -58,3 +71,12 @@ def permissions_statement():
         f"FROM {role.db_table} r JOIN {membership.db_table} m "
         f"ON m.group_id = r.group_id WHERE m.user_id = %s)"
     )
+
+
+@functools.cache
+def user_statement():
+    """The statement reading one member, and the fields of its columns."""
+    fields = User._meta.concrete_fields
+    columns = ", ".join(field.column for field in fields)
+    statement = f"SELECT {columns} FROM {User._meta.db_table} WHERE id = %s"
+    return statement, [field.attname for field in fields]
