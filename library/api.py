@@ -360,10 +360,6 @@ def copies(request, pk):
     """Record that an agent copied a GIF into a chat."""
     if not request.user.has_perm("library.search_gif"):
         return error(gettext("Your account has no role on the shelf yet."), 403)
-    # Only what agents can find counts as the team's usage.
-    gif = Gif.objects.listed().filter(pk=pk).first()
-    if gif is None:
-        return error(gettext("No such GIF on the shelf."), 404)
     data = request_data(request) or {}
     if data.get("format") not in Copy.Format.values:
         formats = ", ".join(Copy.Format.values)
@@ -376,7 +372,10 @@ def copies(request, pk):
         context = picker_choices({"context": data.get("context")})["context"]
     except LookupError as unknown:
         return error(str(unknown.args[0]), 400)
+    gif = Gif(pk=pk)  # its key is all record_copy needs: it checks the rest
     copy = gif.record_copy(by=request.user, format=data["format"], context=context)
+    if copy is None:
+        return error(gettext("No such GIF on the shelf."), 404)
     return JsonResponse(
         {
             "id": copy.pk,

@@ -1457,13 +1457,37 @@ class Gif(models.Model):
         return event
 
     def record_copy(self, *, by, format, context=None):
-        """Count a copy into a chat: the team's usage, and its favourites."""
+        """Count a copy into a chat: the team's usage, and its favourites.
+
+        Only what agents can find counts: None, and nothing counted, when
+        the GIF is not listed (never approved, or flagged or retired since
+        the agent saw it).
+        """
         with transaction.atomic():
-            copy = Copy.objects.create(
-                gif=self, agent=by, format=format, context=context
+            if not Gif.count_copy_if_listed(self.pk):
+                return None
+            return Copy.objects.create(
+                gif_id=self.pk, agent=by, format=format, context=context
             )
-            Gif.objects.filter(pk=self.pk).update(copy_count=F("copy_count") + 1)
-        return copy
+
+    @classmethod
+    def count_copy_if_listed(cls, pk):
+        """One more copy of GIF `pk` if listed() holds it; whether it did.
+
+        A plain statement, listed()'s conditions written out: every copy
+        runs it, and building listed()'s subquery cost more than the rest
+        of the copy (README, "Under load"). tests/test_search.py checks
+        that it agrees with listed() for every state a GIF can be in.
+        """
+        flags = AgentFlag._meta.db_table
+        with connections[router.db_for_write(cls)].cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {cls._meta.db_table} SET copy_count = copy_count + 1 "
+                "WHERE id = %s AND status = %s AND NOT EXISTS (SELECT 1 FROM "
+                f"{flags} WHERE gif_id = %s AND resolved_at IS NULL)",
+                [pk, cls.Status.APPROVED, pk],
+            )
+            return cursor.rowcount == 1
 
     def tags_of(self, vocabulary):
         """The tags of one vocabulary by name, for display: from for_cards()

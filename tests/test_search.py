@@ -932,14 +932,33 @@ def test_a_copy_without_a_known_format_or_context_is_refused(
 
 
 @pytest.mark.django_db
-def test_a_gif_off_the_shelf_cannot_be_copied(agent_client, pending_gif, shelve):
+def test_only_what_agents_can_find_can_be_copied(
+    agent_client, agent, curator, lead, pending_gif, shelve
+):
     rejected = shelve("Rejected", status=Gif.Status.REJECTED)
+    flagged = shelve("Flagged")
+    flagged.flag(by=agent, reason=AgentFlag.Reason.BROKEN)
+    retired = shelve("Retired")
+    retired.retire(by=lead, reason="Overused.")
+    taken_down = shelve("Taken down")
+    taken_down.take_down(by=lead, reason="A rights holder asked.")
+    restored = shelve("Restored")
+    restored.flag(by=agent, reason=AgentFlag.Reason.BROKEN)
+    restored.restore(by=curator)
 
-    for pk in (pending_gif.pk, rejected.pk, 10**9):
-        response = agent_client.post(copies_url(pk), {"format": "link"})
-        assert response.status_code == 404, pk
+    for gif in (pending_gif, rejected, flagged, retired, taken_down):
+        response = agent_client.post(copies_url(gif), {"format": "link"})
+        assert response.status_code == 404, gif.title
         assert error_of(response)
-    assert not Copy.objects.exists()
+    assert agent_client.post(copies_url(10**9), {"format": "link"}).status_code == 404
+    response = agent_client.post(copies_url(restored), {"format": "link"})
+    assert response.status_code == 201
+
+    # The copy's own check of what is listed agrees with the search's.
+    assert set(Gif.objects.listed().values_list("pk", flat=True)) == {restored.pk}
+    assert list(Copy.objects.values_list("gif", flat=True)) == [restored.pk]
+    counted = Gif.objects.filter(copy_count__gt=0)
+    assert dict(counted.values_list("pk", "copy_count")) == {restored.pk: 1}
 
 
 @pytest.mark.django_db
