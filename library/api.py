@@ -253,6 +253,10 @@ def search_shelf(request):
     """The picker's search: listed GIFs only, in ranked order."""
     if not request.user.has_perm("library.search_gif"):
         return error(gettext("Your account has no role on the shelf yet."), 403)
+    # Only answers to valid parameters are cached: those need no checking.
+    key = cached_search_key(request)
+    if key and (body := cache.get(key)) is not None:
+        return HttpResponse(body, content_type="application/json")
     try:
         chosen = picker_choices(request.GET)
     except LookupError as unknown:
@@ -261,9 +265,6 @@ def search_shelf(request):
         number = int(request.GET.get("page") or 1)
     except ValueError:
         return error(gettext("page must be a whole number."), 400)
-    key = cached_search_key(request)
-    if key and (body := cache.get(key)) is not None:
-        return HttpResponse(body, content_type="application/json")
     results = Gif.objects.ranked(
         query=request.GET.get("q", ""), **chosen, per_page=PAGE_SIZE
     )
