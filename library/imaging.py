@@ -6,6 +6,7 @@ database or storage, so every rule can be tested on images drawn by Pillow.
 
 import hashlib
 import io
+import json
 import logging
 import math
 import warnings
@@ -734,22 +735,23 @@ def are_near_duplicates(hashes, others):
 
 
 def near_duplicates_among(hashes, candidates, chunk=2_000):
-    """The keys of `candidates`, (key, hashes) pairs, that are near
-    duplicates of `hashes` as are_near_duplicates() decides. Hashes are the
-    16-digit hex strings Gif.frame_hashes stores.
+    """The keys of `candidates` that are near duplicates of `hashes` as
+    are_near_duplicates() decides. `hashes` are 16-digit hex strings; the
+    candidates are (key, stored) pairs, `stored` the JSON text of such a
+    list as Gif.frame_hashes keeps it.
 
     Compares `chunk` candidates at a time as one array: one by one, an
     upload of a shelf of thousands spent most of its time on numpy's
-    per-call overhead.
+    per-call overhead, and reading each row's hashes out of its JSON cost
+    more than comparing them (stored_hashes reads a chunk at once).
     """
     found = []
     if not hashes:
         return found
     mine = hex_hashes(hashes)[:, None]
     batch = []
-    for key, theirs in candidates:
-        if theirs:
-            batch.append((key, theirs))
+    for candidate in candidates:
+        batch.append(candidate)
         if len(batch) == chunk:
             found += _near_duplicates_in(mine, batch)
             batch = []
@@ -763,10 +765,34 @@ def hex_hashes(hashes):
     return np.frombuffer(bytes.fromhex("".join(hashes)), dtype=">u8").astype(np.uint64)
 
 
+JSON_PUNCTUATION = str.maketrans("", "", '[]", ')
+
+
+def stored_hashes(texts):
+    """(how many hashes each text holds, all of them as one array) from JSON
+    lists of 16-digit hex strings: the lists' punctuation dropped and the
+    digits read at once, rather than a parse per list."""
+    counts = np.array([text.count('"') // 2 for text in texts], dtype=np.int64)
+    digits = "".join(texts).translate(JSON_PUNCTUATION)
+    if len(digits) == 16 * counts.sum():
+        try:
+            return counts, hex_hashes([digits])
+        except ValueError:
+            pass
+    # Something other than hex digits in there: read each list properly.
+    lists = [json.loads(text) for text in texts]
+    return np.array([len(hashes) for hashes in lists], dtype=np.int64), hex_hashes(
+        [value for hashes in lists for value in hashes]
+    )
+
+
 def _near_duplicates_in(mine, batch):
-    counts = np.array([len(theirs) for _, theirs in batch])
+    counts, theirs = stored_hashes([stored for _, stored in batch])
+    keys = [key for (key, _), count in zip(batch, counts, strict=True) if count]
+    counts = counts[counts > 0]  # a GIF analysed before hashes existed
+    if not keys:
+        return []
     starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    theirs = hex_hashes([value for _, hashes in batch for value in hashes])
     close = np.bitwise_count(mine ^ theirs[None, :]) <= NEAR_DUPLICATE_DISTANCE
     # Per candidate: the share of my hashes near one of its, and of its near
     # one of mine (matching_share both ways).
@@ -776,7 +802,7 @@ def _near_duplicates_in(mine, batch):
     keep = (mine_matched >= NEAR_DUPLICATE_SHARE) & (
         theirs_matched >= NEAR_DUPLICATE_SHARE
     )
-    return [key for (key, _), kept in zip(batch, keep, strict=True) if kept]
+    return [key for key, kept in zip(keys, keep, strict=True) if kept]
 
 
 def filmstrip_frames(frames, count=8):

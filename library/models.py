@@ -697,8 +697,6 @@ class GifQuerySet(models.QuerySet):
     delete.queryset_only = True
 
 
-# A frame hash as Gif.frame_hashes stores it.
-HEX_HASH = re.compile(r"[0-9a-f]{16}")
 # Most copied first, then the newest (ids grow with every upload).
 POPULARITY = ("-copy_count", "-pk")
 
@@ -1560,13 +1558,12 @@ class Gif(models.Model):
 
     def find_near_duplicates(self):
         """Ids of the GIFs most of whose frames look like most of this one's."""
-        # The stored JSON as text, its hashes picked out: decoding it as JSON,
-        # row by row, cost more than comparing.
+        # The stored JSON as text: decoding it row by row cost more than
+        # comparing (imaging.stored_hashes reads many rows' at once).
         rows = Gif.objects.exclude(pk=self.pk).values_list(
             "pk", Cast("frame_hashes", models.TextField())
         )
-        candidates = ((pk, HEX_HASH.findall(text)) for pk, text in rows.iterator())
-        return imaging.near_duplicates_among(self.frame_hashes, candidates)
+        return imaging.near_duplicates_among(self.frame_hashes, rows.iterator())
 
     def delete(self, *args, **kwargs):
         names = self.file_names()

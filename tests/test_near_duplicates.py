@@ -4,6 +4,7 @@ some frame of the other. bench/calibrate_duplicates.py measures the margins.
 """
 
 import itertools
+import json
 import random
 
 import pytest
@@ -323,9 +324,28 @@ def test_a_whole_shelf_at_once_finds_what_one_by_one_comparisons_find(seed):
 
     at_once = imaging.near_duplicates_among(
         hex_of(base),
-        ((number, hex_of(frames)) for number, frames in enumerate(shelf)),
+        ((number, json.dumps(hex_of(frames))) for number, frames in enumerate(shelf)),
         chunk=7,  # several chunks, the last one short
     )
 
     assert at_once == one_by_one
     assert 0 < len(one_by_one) < len(shelf)  # both kinds are in the shelf
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        lambda hashes: json.dumps(hashes),  # as SQLite keeps it
+        lambda hashes: json.dumps(hashes, separators=(",", ":")),
+        lambda hashes: json.dumps(hashes, indent=2),  # another reader's way
+        lambda hashes: json.dumps([value.upper() for value in hashes]),
+    ],
+)
+def test_stored_hashes_are_read_however_the_json_is_written(written):
+    rng = random.Random(5)
+    lists = [[rng.getrandbits(64) for _ in range(n)] for n in (3, 0, 1, 7)]
+
+    counts, values = imaging.stored_hashes([written(hex_of(each)) for each in lists])
+
+    assert counts.tolist() == [3, 0, 1, 7]
+    assert values.tolist() == [value for each in lists for value in each]
