@@ -165,10 +165,11 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 1_000},
         }
     }
+    # Django's database sessions, read by a plain statement.
     SESSION_ENGINE = "library.sessions"
-# How long an agent's search answer may be served again (0: never). Only the
-# popularity order can be older than that: every other change to what
-# agents find replaces the answers at once (library.models.ShelfVersion).
+# How long an agent's search answer may be served again (0: never). Only a
+# newly approved GIF and the popularity order can be that late: everything
+# that hides a GIF replaces the answers at once (library.models.ShelfVersion).
 GIFSHELF_SEARCH_CACHE_SECONDS = env_int("GIFSHELF_SEARCH_CACHE_SECONDS", 30)
 
 AUTH_PASSWORD_VALIDATORS = [
