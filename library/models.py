@@ -492,7 +492,13 @@ class GifQuerySet(models.QuerySet):
         """Hide what the team leads ruled out for this kind of conversation."""
         if context is None:
             return self
-        return self.exclude(appropriateness__in=context.tag_ids("hides"))
+        # NOT IN one list of GIFs rather than the NOT EXISTS probe per GIF
+        # an exclude across the relation makes: PostgreSQL hashes the list
+        # once, where the probes took a fifth of a context's search.
+        hidden = AppropriatenessTaggedGif.objects.filter(
+            tag_id__in=context.tag_ids("hides")
+        ).values("content_object_id")
+        return self.exclude(pk__in=hidden)
 
     def tagged(self, vocabulary, tag):
         return self.filter(**{f"{vocabulary}__in": [tag]})
