@@ -20,11 +20,7 @@ COLUMNS = ("frame_hashes", "filmstrip")
 def keep_lists_out_of_rows(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    schema_editor.execute("ALTER TABLE library_gif SET (toast_tuple_target = 1024)")
-    for column in COLUMNS:
-        schema_editor.execute(
-            f"ALTER TABLE library_gif ALTER COLUMN {column} SET STORAGE EXTERNAL"
-        )
+    store(schema_editor, "SET (toast_tuple_target = 1024)", "EXTERNAL")
     # Only a new value is moved out of its row: the same lists, parsed again.
     schema_editor.execute(
         "UPDATE library_gif SET "
@@ -33,12 +29,15 @@ def keep_lists_out_of_rows(apps, schema_editor):
 
 
 def keep_lists_in_rows(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute("ALTER TABLE library_gif RESET (toast_tuple_target)")
+    if schema_editor.connection.vendor == "postgresql":
+        store(schema_editor, "RESET (toast_tuple_target)", "EXTENDED")
+
+
+def store(schema_editor, table_option, storage):
+    schema_editor.execute(f"ALTER TABLE library_gif {table_option}")
     for column in COLUMNS:
         schema_editor.execute(
-            f"ALTER TABLE library_gif ALTER COLUMN {column} SET STORAGE EXTENDED"
+            f"ALTER TABLE library_gif ALTER COLUMN {column} SET STORAGE {storage}"
         )
 
 
