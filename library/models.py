@@ -1,3 +1,4 @@
+import functools
 import hashlib
 import re
 import secrets
@@ -250,6 +251,18 @@ CARD_UNUSED = (
     "search_facets",
 )
 CARD_PEOPLE = ("uploaded_by", "reviewed_by", "watched_to_end_by")
+
+
+@functools.cache
+def card_columns():
+    """The columns for_cards() reads, for a plain statement."""
+    return ", ".join(
+        field.column
+        for field in Gif._meta.concrete_fields
+        if field.name not in CARD_UNUSED
+    )
+
+
 # The three vocabularies by the name of their field on Gif.
 VOCABULARY_MODELS = {
     "mood": MoodTag,
@@ -431,9 +444,9 @@ class GifQuerySet(models.QuerySet):
             if not parsed.phrase:
                 # Nothing to rank by: the popularity index gives the page.
                 return picked.for_cards()
-            return search.CountedResults(picked, self.for_cards(), first=per_page)
+            return search.CountedResults(picked, self, first=per_page)
         return search.IndexedResults(
-            self.for_cards(),
+            self,
             parsed,
             whole_tags=whole_tag_facets(parsed.phrase) if parsed.phrase else set(),
             mood=("mood", mood.pk) if mood else None,
@@ -441,6 +454,39 @@ class GifQuerySet(models.QuerySet):
             hides=sorted(context.tag_ids("hides")) if context else [],
             first=per_page,
         )
+
+    def cards_by_pk(self, pks):
+        """for_cards().in_bulk(pks): the card GIFs of `pks`, by pk.
+
+        Every page of search results loads its GIFs by pk, and compiling
+        that queryset cost a quarter of loading them: unfiltered, the same
+        columns are read by a plain statement into the same deferred models.
+        """
+        query = self.query
+        plain = not (
+            query.where
+            or query.annotations
+            or query.select_related
+            or query.deferred_loading != (frozenset(), True)
+            or self._iterable_class is not models.query.ModelIterable
+        )
+        if not plain:
+            return self.for_cards().in_bulk(pks)
+        if not pks:
+            return {}
+        columns = card_columns()
+        marks = ", ".join(["%s"] * len(pks))
+        found = list(
+            self.model.objects.raw(
+                f"SELECT {columns} FROM {self.model._meta.db_table} "
+                f"WHERE id IN ({marks})",
+                pks,
+                using=self.db,
+            )
+        )
+        if found:
+            attach_card_details(found, self.db)
+        return {gif.pk: gif for gif in found}
 
     def for_cards(self):
         """Everything a result card or the API shows, in four queries

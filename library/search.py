@@ -389,7 +389,7 @@ class IndexedResults:
     """
 
     def __init__(self, gifs, parsed, *, whole_tags, mood, situation, hides, first=24):
-        self.gifs = gifs  # the GIFs to load a page with, e.g. for_cards()
+        self.gifs = gifs  # a GifQuerySet, whose cards_by_pk() loads a page
         self.first = first  # the size of the first page
         words = " AND ".join(f'"{word}"*' for word in parsed.include)
         positive = [f"{TEXT_COLUMNS} : ({words})"] if words else []
@@ -480,7 +480,7 @@ class IndexedResults:
         else:
             rows = self.read(stop)
         pks = [pk_of(key) for _, key in rows[start:stop]]
-        found = self.gifs.in_bulk(pks)
+        found = self.gifs.cards_by_pk(pks)
         return [found[pk] for pk in pks if pk in found]
 
 
@@ -493,7 +493,7 @@ class CountedResults:
 
     def __init__(self, ranked, gifs, first=24):
         self.ranked = ranked  # every match, in ranked order
-        self.gifs = gifs  # the GIFs to load a page with, e.g. for_cards()
+        self.gifs = gifs  # a GifQuerySet, whose cards_by_pk() loads a page
         self.first = first
         self._count = self._first = None
 
@@ -520,7 +520,7 @@ class CountedResults:
             pks = self._first[start:stop]
         else:
             pks = list(self.ranked.values_list("pk", flat=True)[start:stop])
-        found = self.gifs.in_bulk(pks)
+        found = self.gifs.cards_by_pk(pks)
         return [found[pk] for pk in pks if pk in found]
 
 

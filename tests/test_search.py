@@ -1154,6 +1154,32 @@ def test_the_paged_ranking_is_the_plain_ranking(crafted_shelf, case):
 
 
 @pytest.mark.django_db
+def test_a_page_of_cards_loads_what_for_cards_loads_and_honours_filters(
+    shelve, upload_gif, agent
+):
+    """ranked() loads its pages by a plain statement (cards_by_pk): the cards
+    must be the ones for_cards() gives, field for field, and a filtered
+    queryset must keep its filter."""
+    shown = shelve("Thank you wave", mood=["Thank you"], situation=["Greeting"])
+    waiting = upload_gif(title="Not yet reviewed")
+    pks = [shown.pk, waiting.pk]
+
+    loaded = Gif.objects.cards_by_pk(pks)
+    expected = Gif.objects.for_cards().in_bulk(pks)
+    assert loaded.keys() == expected.keys() == set(pks)
+    for pk in pks:
+        card, reference = loaded[pk], expected[pk]
+        assert card.get_deferred_fields() == reference.get_deferred_fields()
+        assert card.title == reference.title and card.created_at == reference.created_at
+        assert card.uploaded_by.username == reference.uploaded_by.username
+        assert card.mood_tags == reference.mood_tags
+        assert card.situation_tags == reference.situation_tags
+    assert [tag.name for tag in loaded[shown.pk].mood_tags] == ["Thank you"]
+
+    assert Gif.objects.approved().cards_by_pk(pks).keys() == {shown.pk}
+
+
+@pytest.mark.django_db
 def test_the_index_follows_flags_status_and_copies(agent_client, shelve, agent, lead):
     quiet = shelve("Thank you quiet", mood=["Thank you"])
     loud = shelve("Thank you loud", mood=["Thank you"])
