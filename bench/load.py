@@ -9,8 +9,9 @@ runs, over real HTTP with one keep-alive connection each:
 - curators uploading small GIFs (POST /api/gifs/) and approving each other's
   after watching them to their end (…/review/start/, wait, …/approve/).
 
-It prints requests per second and p50/p99 latency per kind, the errors, and
-checks that the database recorded every copy the agents made.
+It prints requests per second and p50/p99 latency per kind, the errors, the
+CPU that gunicorn, a PostgreSQL server on this machine and the generator
+used, and checks that the database recorded every copy the agents made.
 
     .venv/bin/python bench/load.py [--gifs N] [--agents A] [--curators C]
         [--seconds S] [--workers W] [--threads T]
@@ -120,14 +121,35 @@ def main():
         )
         uploads = calm_gifs(options.curators * 400, options.seed)
         before = copies_recorded()
+        database = database_server_pid()
         from django.db import connections
 
         connections.close_all()  # the server's workers own the database now
         with gunicorn(url, media, options) as (port, server):
-            results = run(options, port, server, people, bench.MIX, uploads)
+            results = run(options, port, server, database, people, bench.MIX, uploads)
         after = copies_recorded()
         report(options, results, before, after)
         connections.close_all()
+
+
+def database_server_pid():
+    """The PostgreSQL server's process id when it runs on this machine, for
+    the CPU its backends use (on SQLite that is the workers' own), or None."""
+    from django.db import DatabaseError, connection
+
+    local = ("", "localhost", "127.0.0.1", "::1")
+    if (
+        connection.vendor != "postgresql"
+        or connection.settings_dict["HOST"] not in local
+    ):
+        return None
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW data_directory")  # (superusers only)
+            directory = cursor.fetchone()[0]
+        return int(Path(directory, "postmaster.pid").read_text().split()[0])
+    except (DatabaseError, OSError, ValueError, IndexError):
+        return None
 
 
 def load_average():
@@ -370,7 +392,7 @@ def cpu_seconds(pid):
     return total
 
 
-def run(options, port, server, people, mix, uploads):
+def run(options, port, server, database, people, mix, uploads):
     results = Results()
     stop = threading.Event()
     to_review = queue.Queue()
@@ -486,12 +508,14 @@ def run(options, port, server, people, mix, uploads):
         results.measuring = True
         results.started = time.perf_counter()
     server_cpu, client_cpu = cpu_seconds(server), time.process_time()
+    database_cpu = cpu_seconds(database) if database else 0.0
     time.sleep(options.seconds)
     with results.lock:
         results.measuring = False
         results.elapsed = time.perf_counter() - results.started
     results.server_cpu = cpu_seconds(server) - server_cpu
     results.client_cpu = time.process_time() - client_cpu
+    results.database_cpu = cpu_seconds(database) - database_cpu if database else None
     results.load_average = load_average()
     stop.set()
     for thread in threads:
@@ -527,10 +551,16 @@ def report(options, results, before, after):
         for problem in problems[:3]:
             print(f"  {kind}: {problem}")
 
-    requests = sum(len(times) for times in results.times.values())
+    requests = max(sum(len(times) for times in results.times.values()), 1)
+    database = ""
+    if results.database_cpu is not None:
+        database = (
+            f"PostgreSQL {results.database_cpu:.1f} s "
+            f"({1000 * results.database_cpu / requests:.1f} ms), "
+        )
     print(
         f"\nCPU used while measuring: server {results.server_cpu:.1f} s "
-        f"({1000 * results.server_cpu / max(requests, 1):.1f} ms a request), "
+        f"({1000 * results.server_cpu / requests:.1f} ms a request), {database}"
         f"load generator {results.client_cpu:.1f} s, of "
         f"{results.elapsed * (os.cpu_count() or 1):.0f} core-seconds"
     )
