@@ -2340,7 +2340,14 @@ class ApiTokenQuerySet(models.QuerySet):
         )
         if token is None or not token.user.is_active:
             return None
-        self.filter(pk=token.pk).update(last_used_at=timezone.now())
+        # The profile page shows the minute: a bot's every request need not
+        # write the row.
+        now = timezone.now()
+        if token.last_used_at is None or now - token.last_used_at >= timedelta(
+            minutes=1
+        ):
+            self.filter(pk=token.pk).update(last_used_at=now)
+            token.last_used_at = now
         return token
 
 

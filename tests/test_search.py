@@ -8,6 +8,7 @@ the database. Searches go through GET /api/gifs/, as the picker sends them.
 import hashlib
 import itertools
 import json
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import User
@@ -991,6 +992,29 @@ def test_a_personal_token_searches_without_a_session(agent, shelve):
     assert [r["title"] for r in response.json()["results"]] == ["Bowing cat"]
     token.refresh_from_db()
     assert token.last_used_at is not None
+
+
+@pytest.mark.django_db
+def test_a_token_records_its_last_use_to_the_minute_without_a_write_per_request(
+    agent,
+):
+    token, key = ApiToken.issue(agent, "Slack bot")
+    bot = Client()
+    assert bot.get(SEARCH_URL, headers=bearer(key)).status_code == 200
+    token.refresh_from_db()
+    first_use = token.last_used_at
+
+    with CaptureQueriesContext(connection) as queries:
+        assert bot.get(SEARCH_URL, headers=bearer(key)).status_code == 200
+    assert not [q for q in queries if q["sql"].startswith("UPDATE")]
+    token.refresh_from_db()
+    assert token.last_used_at == first_use
+
+    a_minute_ago = first_use - timedelta(minutes=1)
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=a_minute_ago)
+    assert bot.get(SEARCH_URL, headers=bearer(key)).status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at > first_use
 
 
 @pytest.mark.django_db
