@@ -115,7 +115,8 @@ TEMPLATES = [
 WSGI_APPLICATION = "gifshelf.wsgi.application"
 
 # Persistent connections save a connection per request; the health check
-# replaces one the server closed meanwhile. runserver (DEBUG) makes a thread
+# replaces one the server closed meanwhile (on PostgreSQL at most once a
+# second: docs/deploy.md). runserver (DEBUG) makes a thread
 # per request, so there each connection closes with its request.
 DATABASES = {
     "default": dj_database_url.parse(
@@ -124,6 +125,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's, with the health check of a busy connection once a second
+    # rather than before every request (gifshelf/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "gifshelf.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets searches read while a copy is being written; IMMEDIATE makes
     # a writer wait its turn (up to the timeout) where a transaction that
