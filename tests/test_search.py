@@ -903,6 +903,23 @@ def test_a_copy_is_recorded_and_counted(agent_client, agent, approved_gif, forma
 
 
 @pytest.mark.django_db
+def test_a_copy_costs_the_session_the_member_and_one_write(agent_client, approved_gif):
+    with CaptureQueriesContext(connection) as statements:
+        response = agent_client.post(copies_url(approved_gif), {"format": "link"})
+
+    assert response.status_code == 201
+    sent = [query["sql"] for query in statements]
+    # PostgreSQL counts the copy and stores it in one statement (a round
+    # trip each costs more than either); SQLite, in process, in a
+    # transaction of two.
+    writes = {"postgresql": 1, "sqlite": 4}[connection.vendor]
+    assert len(sent) == 2 + writes, sent
+    approved_gif.refresh_from_db()
+    assert approved_gif.copy_count == 1
+    assert Copy.objects.get().pk == response.json()["id"]
+
+
+@pytest.mark.django_db
 def test_a_copy_may_name_its_conversation_context(agent_client, approved_gif):
     response = agent_client.post(
         copies_url(approved_gif), {"format": "rich", "context": "outage"}
