@@ -30,7 +30,7 @@ import warnings
 from contextlib import contextmanager
 from pathlib import Path
 from unittest import mock
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gifshelf.settings")
@@ -226,7 +226,7 @@ def fresh_database():
         dbname=parts.path.lstrip("/") or "postgres",
         user=parts.username,
         password=parts.password,
-        host=parts.hostname,
+        host=unquote(parts.hostname or "") or None,  # %2F...: a socket folder
         port=parts.port or 5432,
         autocommit=True,
     )
