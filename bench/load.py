@@ -137,11 +137,9 @@ def database_server_pid():
     the CPU its backends use (on SQLite that is the workers' own), or None."""
     from django.db import DatabaseError, connection
 
-    local = ("", "localhost", "127.0.0.1", "::1")
-    if (
-        connection.vendor != "postgresql"
-        or connection.settings_dict["HOST"] not in local
-    ):
+    host = connection.settings_dict["HOST"]
+    local = host in ("", "localhost", "127.0.0.1", "::1") or host.startswith("/")
+    if connection.vendor != "postgresql" or not local:
         return None
     try:
         with connection.cursor() as cursor:
