@@ -388,8 +388,7 @@ def _analyse_open_image(image, format_name, data, limits):
     check_header(width, height, frames, limits)
 
     delays = []
-    flash_samples = []
-    frame_hashes = []
+    samples = FrameSamples()
     first_frame = last_frame = None
     preview_size = fit_within((width, height), PREVIEW_LONGER_SIDE)
     # Only every `step`-th frame goes into the preview, so that a long
@@ -418,9 +417,7 @@ def _analyse_open_image(image, format_name, data, limits):
                 preview_frames.append(small)
             if index in filmstrip:
                 filmstrip[index] = small
-        sample = frame_sample(frame)
-        flash_samples.append(flash_cells(sample))
-        frame_hashes.append(perceptual_hash(sample))
+        samples.add(frame)
 
     duration_ms = loop_duration_ms(delays)
     check_duration(duration_ms)
@@ -438,6 +435,7 @@ def _analyse_open_image(image, format_name, data, limits):
     preview_delays = [
         sum(played_delays[start : start + step]) for start in range(0, frames, step)
     ]
+    flash_samples, frame_hashes = samples.results()
     first_still = encode_still(first_frame)
     return Analysis(
         facts=facts,
@@ -548,16 +546,52 @@ FLASH_GRID = 16  # cells per side; a flash must cover a quarter of the cells
 HASH_SIDE = 32
 
 
+def sample_pixels(frame):
+    """A small RGB square of the frame as shown over a white page, 8 bits."""
+    small = frame.resize((SAMPLE_SIDE, SAMPLE_SIDE), Image.Resampling.BOX)
+    if small.mode != "RGB":
+        white = Image.new("RGBA", small.size, (255, 255, 255, 255))
+        small = Image.alpha_composite(white, small).convert("RGB")
+    return np.asarray(small)
+
+
 def frame_sample(frame):
     """A small RGB square of the frame as shown over a white page."""
-    small = frame.resize((SAMPLE_SIDE, SAMPLE_SIDE), Image.Resampling.BOX)
-    if small.mode == "RGB":
-        return np.asarray(small, dtype=np.float32) / 255.0
-    white = Image.new("RGBA", small.size, (255, 255, 255, 255))
-    return (
-        np.asarray(Image.alpha_composite(white, small).convert("RGB"), dtype=np.float32)
-        / 255.0
-    )
+    return np.asarray(sample_pixels(frame), dtype=np.float32) / 255.0
+
+
+class FrameSamples:
+    """Flash cells and perceptual hashes of frames, added one at a time.
+
+    Worked out for a batch of frames at once: frame by frame, numpy's
+    per-call overhead cost more than the arithmetic on 64 × 64 samples.
+    """
+
+    BATCH = 64  # frames held as samples at once: 0.8 MB of 8-bit pixels
+
+    def __init__(self):
+        self.pending = []
+        self.flash_cells = []
+        self.hashes = []
+
+    def add(self, frame):
+        self.pending.append(sample_pixels(frame))
+        if len(self.pending) == self.BATCH:
+            self.flush()
+
+    def flush(self):
+        if not self.pending:
+            return
+        pixels = np.stack(self.pending)
+        self.pending = []
+        samples = np.asarray(pixels, dtype=np.float32) / 255.0
+        self.flash_cells += flash_cells_of(samples, pixels)
+        self.hashes += perceptual_hashes(samples)
+
+    def results(self):
+        """(flash cells, hashes) of every frame added, in order."""
+        self.flush()
+        return self.flash_cells, self.hashes
 
 
 # --- Flash risk (WCAG 2.3.1) --------------------------------------------------
@@ -577,23 +611,34 @@ def srgb_to_linear(values):
     )
 
 
-def flash_cells(sample):
-    """Relative luminance, saturated-red state and red amount of each cell."""
+# Samples hold 8-bit values: converting each of the 256 once and looking the
+# rest up gives the same floats for a fraction of the work.
+LINEAR_OF_8_BITS = srgb_to_linear(np.arange(256, dtype=np.float32) / 255.0)
+
+
+def flash_cells_of(samples, pixels):
+    """Per frame: relative luminance, saturated-red state and red amount of
+    each cell. `samples` are frame samples, `pixels` the same as 8 bits."""
+    count = len(samples)
     block = SAMPLE_SIDE // FLASH_GRID
-    cells = sample.reshape(FLASH_GRID, block, FLASH_GRID, block, 3).mean(axis=(1, 3))
-    linear = srgb_to_linear(sample) @ np.array([0.2126, 0.7152, 0.0722])
-    luminance = linear.reshape(FLASH_GRID, block, FLASH_GRID, block).mean(axis=(1, 3))
-    total = cells.sum(axis=2)
+    shape = (count, FLASH_GRID, block, FLASH_GRID, block)
+    cells = samples.reshape(*shape, 3).mean(axis=(2, 4))
+    linear = LINEAR_OF_8_BITS[pixels] @ np.array([0.2126, 0.7152, 0.0722])
+    luminance = linear.reshape(shape).mean(axis=(2, 4))
+    total = cells.sum(axis=3)
     # Near-black has no colour to speak of, whatever its channel ratio.
     red_share = np.divide(
         cells[..., 0], total, out=np.zeros_like(total), where=total > 0.15
     )
     # WCAG's older measure of "how red": (R - G - B), clipped at zero.
     red_amount = np.clip(cells[..., 0] - cells[..., 1] - cells[..., 2], 0, None)
-    return (
-        luminance.ravel(),
-        (red_share >= SATURATED_RED).ravel(),
-        red_amount.ravel(),
+    return list(
+        zip(
+            luminance.reshape(count, -1),
+            (red_share >= SATURATED_RED).reshape(count, -1),
+            red_amount.reshape(count, -1),
+            strict=True,
+        )
     )
 
 
@@ -709,12 +754,19 @@ DCT = _dct_matrix(HASH_SIDE)
 
 def perceptual_hash(sample):
     """64-bit DCT hash of one frame sample: robust to resizing and re-encoding."""
-    grey = sample @ np.array([0.299, 0.587, 0.114])
+    return perceptual_hashes(sample[None])[0]
+
+
+def perceptual_hashes(samples):
+    """perceptual_hash() of each of a stack of frame samples."""
+    count = len(samples)
+    grey = samples @ np.array([0.299, 0.587, 0.114])
     block = SAMPLE_SIDE // HASH_SIDE
-    grey = grey.reshape(HASH_SIDE, block, HASH_SIDE, block).mean(axis=(1, 3))
-    low = (DCT @ grey @ DCT.T)[:8, :8].ravel()
-    bits = low > np.median(low[1:])
-    return int("".join("1" if bit else "0" for bit in bits), 2)
+    grey = grey.reshape(count, HASH_SIDE, block, HASH_SIDE, block).mean(axis=(2, 4))
+    low = (DCT @ grey @ DCT.T)[:, :8, :8].reshape(count, HASH_BITS)
+    bits = low > np.median(low[:, 1:], axis=1, keepdims=True)
+    # The first coefficient is the highest bit, as the hashes were stored.
+    return [int(value) for value in np.packbits(bits, axis=1).view(">u8").ravel()]
 
 
 def matching_share(hashes, others, distance=NEAR_DUPLICATE_DISTANCE):

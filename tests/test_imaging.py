@@ -6,6 +6,7 @@ import io
 import random
 import warnings
 
+import numpy as np
 import pytest
 from PIL import Image, ImageFile
 
@@ -702,3 +703,24 @@ def test_a_size_over_the_limit_never_reads_the_same_as_the_limit(figure, limit, 
     message = imaging.too_large_message(figure, limit)
 
     assert f"The file is {said[0]}; the shelf takes files up to {said[1]}." in message
+
+
+def test_frames_sampled_in_batches_hash_and_flash_as_frames_sampled_one_by_one():
+    frames = [
+        frame.convert("RGBA") for frame in images.scene_frames(70, (90, 70), seed=3)
+    ]
+    frames[5].putalpha(128)  # one frame shown over the white page
+    batched = imaging.FrameSamples()
+    for frame in frames:
+        batched.add(frame)
+    cells, hashes = batched.results()
+
+    assert len(cells) == len(hashes) == 70
+    for frame, (luminance, _, _), frame_hash in zip(frames, cells, hashes, strict=True):
+        sample = imaging.frame_sample(frame)
+        assert frame_hash == imaging.perceptual_hash(sample)
+        # Luminance as the sRGB formula gives it, not a lookup table.
+        linear = imaging.srgb_to_linear(sample) @ np.array([0.2126, 0.7152, 0.0722])
+        assert np.array_equal(
+            luminance, linear.reshape(16, 4, 16, 4).mean(axis=(1, 3)).ravel()
+        )
