@@ -10,6 +10,7 @@ import json
 import logging
 import math
 import warnings
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -436,7 +437,9 @@ def _analyse_open_image(image, format_name, data, limits):
         sum(played_delays[start : start + step]) for start in range(0, frames, step)
     ]
     flash_samples, frame_hashes = samples.results()
-    first_still = encode_still(first_frame)
+    first_still = (format_name == "png" and rewrapped_png(data)) or encode_still(
+        first_frame
+    )
     return Analysis(
         facts=facts,
         first_still=first_still,
@@ -514,6 +517,50 @@ def encode_still(frame, compress_level=6):
         frame = frame.convert("RGB")
     buffer = io.BytesIO()
     frame.save(buffer, "PNG", compress_level=compress_level)
+    return buffer.getvalue()
+
+
+# What a re-wrapped PNG still keeps: the pixels and how to read them. Text,
+# EXIF, gamma and times stay behind, as when Pillow encodes a still.
+STILL_CHUNKS = (b"IHDR", b"PLTE", b"tRNS", b"iCCP", b"IDAT", b"IEND")
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def png_chunks(data):
+    """(type, contents) of each chunk of a PNG, up to IEND."""
+    offset = len(PNG_SIGNATURE)
+    while offset + 8 <= len(data):
+        length = int.from_bytes(data[offset : offset + 4], "big")
+        kind = data[offset + 4 : offset + 8]
+        yield kind, data[offset + 8 : offset + 8 + length]
+        if kind == b"IEND":
+            return
+        offset += 12 + length
+
+
+def rewrapped_png(data):
+    """The still of an 8-bit RGB, RGBA or palette PNG: its own compressed
+    pixels in a new file, or None when the still must be encoded.
+
+    Encoding a large still costs ten times decoding it; copying its IDAT
+    chunks shows the same pixels. Only after Pillow decoded `data` whole.
+    """
+    chunks = list(png_chunks(data))
+    if not chunks or chunks[0][0] != b"IHDR" or chunks[-1][0] != b"IEND":
+        return None
+    header = chunks[0][1]
+    bit_depth, colour_type = header[8], header[9]
+    if bit_depth != 8 or colour_type not in (2, 3, 6):
+        return None  # (16 bits or grey: Pillow's still is 8-bit RGB)
+    kinds = {kind for kind, _ in chunks}
+    if kinds & {b"acTL", b"fcTL", b"fdAT"}:
+        return None  # an animation's first frame may not be its IDAT
+    buffer = io.BytesIO()
+    buffer.write(PNG_SIGNATURE)
+    for kind, contents in chunks:
+        if kind in STILL_CHUNKS:
+            buffer.write(len(contents).to_bytes(4, "big") + kind + contents)
+            buffer.write(zlib.crc32(kind + contents).to_bytes(4, "big"))
     return buffer.getvalue()
 
 

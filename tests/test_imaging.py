@@ -724,3 +724,28 @@ def test_frames_sampled_in_batches_hash_and_flash_as_frames_sampled_one_by_one()
         assert np.array_equal(
             luminance, linear.reshape(16, 4, 16, 4).mean(axis=(1, 3)).ravel()
         )
+
+
+def test_a_png_still_keeps_the_uploads_own_pixels_but_not_its_text():
+    from PIL import ImageCms, PngImagePlugin
+
+    picture = images.scene_frames(2, (120, 90), seed=5)[1].convert("RGBA")
+    picture.putpixel((0, 0), (0, 0, 0, 0))
+    text = PngImagePlugin.PngInfo()
+    text.add_text("Author", "Alice at 51.5 N, 0.1 W")
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    buffer = io.BytesIO()
+    # Stored uncompressed: a re-encoded still would be far smaller.
+    picture.save(buffer, "PNG", compress_level=0, pnginfo=text, icc_profile=profile)
+    upload = buffer.getvalue()
+
+    still = imaging.analyse(upload, LIMITS).first_still
+
+    def idat(data):
+        return b"".join(c for kind, c in imaging.png_chunks(data) if kind == b"IDAT")
+
+    assert idat(still) == idat(upload)
+    with Image.open(io.BytesIO(still)) as shown:
+        assert shown.tobytes() == picture.tobytes()
+        assert shown.info.get("icc_profile") == profile
+        assert "Author" not in shown.info
