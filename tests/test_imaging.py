@@ -749,3 +749,27 @@ def test_a_png_still_keeps_the_uploads_own_pixels_but_not_its_text():
         assert shown.tobytes() == picture.tobytes()
         assert shown.info.get("icc_profile") == profile
         assert "Author" not in shown.info
+
+
+def test_a_still_of_few_colours_is_a_palette_png_of_the_same_pixels_and_profile():
+    from PIL import ImageCms
+
+    frame = images.scene_frames(2, (160, 120), seed=9)[1].convert("RGB")
+    frame = frame.quantize(200).convert("RGB")
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    frame.info["icc_profile"] = profile
+
+    with Image.open(io.BytesIO(imaging.encode_still(frame))) as still:
+        assert still.mode == "P"
+        assert still.convert("RGB").tobytes() == frame.tobytes()
+        assert still.info.get("icc_profile") == profile
+
+
+def test_a_still_of_many_colours_stays_rgb():
+    noise = np.random.default_rng(0).integers(0, 256, (64, 64, 3), dtype=np.uint8)
+    frame = Image.fromarray(noise)
+    assert frame.getcolors(256) is None
+
+    with Image.open(io.BytesIO(imaging.encode_still(frame))) as still:
+        assert still.mode == "RGB"
+        assert still.tobytes() == frame.tobytes()
