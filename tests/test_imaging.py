@@ -6,6 +6,7 @@ import io
 import random
 import warnings
 
+import numpy as np
 import pytest
 from PIL import Image, ImageFile
 
@@ -702,3 +703,73 @@ def test_a_size_over_the_limit_never_reads_the_same_as_the_limit(figure, limit, 
     message = imaging.too_large_message(figure, limit)
 
     assert f"The file is {said[0]}; the shelf takes files up to {said[1]}." in message
+
+
+def test_frames_sampled_in_batches_hash_and_flash_as_frames_sampled_one_by_one():
+    frames = [
+        frame.convert("RGBA") for frame in images.scene_frames(70, (90, 70), seed=3)
+    ]
+    frames[5].putalpha(128)  # one frame shown over the white page
+    batched = imaging.FrameSamples()
+    for frame in frames:
+        batched.add(frame)
+    cells, hashes = batched.results()
+
+    assert len(cells) == len(hashes) == 70
+    for frame, (luminance, _, _), frame_hash in zip(frames, cells, hashes, strict=True):
+        sample = imaging.frame_sample(frame)
+        assert frame_hash == imaging.perceptual_hash(sample)
+        # Luminance as the sRGB formula gives it, not a lookup table.
+        linear = imaging.srgb_to_linear(sample) @ np.array([0.2126, 0.7152, 0.0722])
+        assert np.array_equal(
+            luminance, linear.reshape(16, 4, 16, 4).mean(axis=(1, 3)).ravel()
+        )
+
+
+def test_a_png_still_keeps_the_uploads_own_pixels_but_not_its_text():
+    from PIL import ImageCms, PngImagePlugin
+
+    picture = images.scene_frames(2, (120, 90), seed=5)[1].convert("RGBA")
+    picture.putpixel((0, 0), (0, 0, 0, 0))
+    text = PngImagePlugin.PngInfo()
+    text.add_text("Author", "Alice at 51.5 N, 0.1 W")
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    buffer = io.BytesIO()
+    # Stored uncompressed: a re-encoded still would be far smaller.
+    picture.save(buffer, "PNG", compress_level=0, pnginfo=text, icc_profile=profile)
+    upload = buffer.getvalue()
+
+    still = imaging.analyse(upload, LIMITS).first_still
+
+    def idat(data):
+        return b"".join(c for kind, c in imaging.png_chunks(data) if kind == b"IDAT")
+
+    assert idat(still) == idat(upload)
+    with Image.open(io.BytesIO(still)) as shown:
+        assert shown.tobytes() == picture.tobytes()
+        assert shown.info.get("icc_profile") == profile
+        assert "Author" not in shown.info
+
+
+def test_a_still_of_few_colours_is_a_palette_png_of_the_same_pixels_and_profile():
+    from PIL import ImageCms
+
+    frame = images.scene_frames(2, (160, 120), seed=9)[1].convert("RGB")
+    frame = frame.quantize(200).convert("RGB")
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    frame.info["icc_profile"] = profile
+
+    with Image.open(io.BytesIO(imaging.encode_still(frame))) as still:
+        assert still.mode == "P"
+        assert still.convert("RGB").tobytes() == frame.tobytes()
+        assert still.info.get("icc_profile") == profile
+
+
+def test_a_still_of_many_colours_stays_rgb():
+    noise = np.random.default_rng(0).integers(0, 256, (64, 64, 3), dtype=np.uint8)
+    frame = Image.fromarray(noise)
+    assert frame.getcolors(256) is None
+
+    with Image.open(io.BytesIO(imaging.encode_still(frame))) as still:
+        assert still.mode == "RGB"
+        assert still.tobytes() == frame.tobytes()
