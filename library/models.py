@@ -2162,19 +2162,21 @@ class Copy(models.Model):
         """PostgreSQL: save this copy and count it on its GIF if the GIF is
         listed, in one statement; whether it was."""
         count, count_params = Gif.count_listed_sql(self.gif_id)
-        columns = ("gif_id", "agent_id", "format", "context_id", "at")
-        with connections[database].cursor() as cursor:
+        connection = connections[database]
+        # Every column save() would write, so that a field added later is not
+        # silently left out of the one statement.
+        fields = [f for f in self._meta.concrete_fields if not f.primary_key]
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        values = [
+            f.get_db_prep_save(f.pre_save(self, True), connection) for f in fields
+        ]
+        with connection.cursor() as cursor:
             cursor.execute(
                 f"WITH counted AS ({count} RETURNING id) "
-                f"INSERT INTO {self._meta.db_table} ({', '.join(columns)}) "
-                "SELECT id, %s, %s, %s, %s FROM counted RETURNING id",
-                [
-                    *count_params,
-                    self.agent_id,
-                    self.format,
-                    self.context_id,
-                    self.at,
-                ],
+                f"INSERT INTO {self._meta.db_table} ({columns}) "
+                f"SELECT {', '.join(['%s'] * len(fields))} FROM counted "
+                "RETURNING id",
+                [*count_params, *values],
             )
             row = cursor.fetchone()
         if row is None:

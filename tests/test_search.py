@@ -910,8 +910,8 @@ def test_a_copy_costs_the_session_the_member_and_one_write(agent_client, approve
     assert response.status_code == 201
     sent = [query["sql"] for query in statements]
     # PostgreSQL counts the copy and stores it in one statement (a round
-    # trip each costs more than either); SQLite, in process, in a
-    # transaction of two.
+    # trip each costs more than either); SQLite, in process, in BEGIN, the
+    # count, the row and COMMIT.
     writes = {"postgresql": 1, "sqlite": 4}[connection.vendor]
     assert len(sent) == 2 + writes, sent
     approved_gif.refresh_from_db()
