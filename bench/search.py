@@ -222,11 +222,13 @@ def fresh_database():
     import psycopg
 
     parts = urlsplit(url)
+    # Not parts.hostname: it lowercases, and %2F… may name a socket folder.
+    host = parts.netloc.rpartition("@")[2].partition(":")[0]
     admin = psycopg.connect(
         dbname=parts.path.lstrip("/") or "postgres",
         user=parts.username,
         password=parts.password,
-        host=unquote(parts.hostname or "") or None,  # %2F...: a socket folder
+        host=unquote(host) or None,
         port=parts.port or 5432,
         autocommit=True,
     )
