@@ -80,3 +80,20 @@ def test_a_busy_connection_is_checked_once_a_second_not_before_every_request(
     for _ in range(20):
         a_request(worker_connection)
     assert checks == [1]
+
+
+def test_what_every_request_reads_is_planned_once_per_connection(agent_client):
+    """The session, the member and the shelf's version token: a worker's
+    connection prepares them (GIFSHELF_DB_PREPARED_STATEMENTS), so PostgreSQL
+    stops planning them again on every request."""
+    for _ in range(6):
+        assert agent_client.get("/api/gifs/", {"q": "thanks"}).status_code == 200
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements"
+        )
+        prepared = cursor.fetchall()
+    for table in ("django_session", "auth_user", "library_shelfversion"):
+        runs = [runs for statement, runs in prepared if f"FROM {table}" in statement]
+        assert runs and runs[0] >= 1, f"no prepared statement reads {table}"

@@ -5,6 +5,7 @@ environment, as an operator would, and look at what they answer.
 """
 
 import http.client
+import json
 import os
 import re
 import runpy
@@ -138,6 +139,37 @@ def test_serve_runs_two_workers_per_core_plus_one_unless_told():
     assert default["bind"] == ["127.0.0.1:8000"]
     assert told["workers"] == 3
     assert told["bind"] == ["0.0.0.0:9000"]
+
+
+def database_options(environment):
+    """The database OPTIONS a fresh process reads from `environment`."""
+    shown = run(
+        [
+            "-c",
+            "import json, django; from django.conf import settings; django.setup();"
+            "print(json.dumps(settings.DATABASES['default'].get('OPTIONS', {})))",
+        ],
+        {"DJANGO_SETTINGS_MODULE": "gifshelf.settings", **environment},
+        timeout=60,
+    )
+    assert shown.returncode == 0, shown.stderr
+    return json.loads(shown.stdout)
+
+
+def test_postgresql_prepares_repeated_statements_unless_told_not_to(tmp_path):
+    postgresql = production_environment(
+        tmp_path, DATABASE_URL="postgres://gifshelf@db.example.com/gifshelf"
+    )
+    told = {**postgresql, "GIFSHELF_DB_PREPARED_STATEMENTS": "0"}
+
+    assert database_options(postgresql) == {
+        "server_side_binding": True,
+        "prepare_threshold": 5,
+    }
+    # As Django has it: parameters bound in the client, nothing prepared,
+    # which a pooler in transaction mode needs.
+    assert "prepare_threshold" not in database_options(told)
+    assert "server_side_binding" not in database_options(told)
 
 
 def free_port():

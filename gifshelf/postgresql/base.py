@@ -4,9 +4,10 @@ most once a second (settings.py: ENGINE = "gifshelf.postgresql").
 Django checks a reused connection before the first query of every request
 (CONN_HEALTH_CHECKS), a round trip of its own: under bench/load.py it was a
 fifth of a worker's time. A connection checked or opened less than a second
-ago is trusted instead, since a restarted server takes longer than that to
-come back. What a trusted connection can miss is a server that closed just
-this one connection within that second: that request fails, and Django
+ago is trusted instead, since a restarted server usually takes longer than
+that to come back. What a trusted connection can miss is a connection closed
+within that second (the server closing just this one, or recovering from a
+crashed backend faster than a second): that request fails, and Django
 replaces the connection when the request ends.
 """
 
