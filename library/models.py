@@ -466,8 +466,12 @@ class GifQuerySet(models.QuerySet):
         plain = not (
             query.where
             or query.annotations
+            or query.extra
             or query.select_related
+            or query.is_sliced
+            or query.combinator
             or query.deferred_loading != (frozenset(), True)
+            or self._prefetch_related_lookups
             or self._iterable_class is not models.query.ModelIterable
         )
         if not plain:
@@ -479,7 +483,7 @@ class GifQuerySet(models.QuerySet):
         found = list(
             self.model.objects.raw(
                 f"SELECT {columns} FROM {self.model._meta.db_table} "
-                f"WHERE id IN ({marks})",
+                f"WHERE {self.model._meta.pk.column} IN ({marks})",
                 pks,
                 using=self.db,
             )
@@ -2378,11 +2382,10 @@ class ApiTokenQuerySet(models.QuerySet):
         if token is None or not token.user.is_active:
             return None
         # The profile page shows the minute: a bot's every request need not
-        # write the row.
+        # write the row, only its first in each minute of the clock.
         now = timezone.now()
-        if token.last_used_at is None or now - token.last_used_at >= timedelta(
-            minutes=1
-        ):
+        this_minute = now.replace(second=0, microsecond=0)
+        if token.last_used_at is None or token.last_used_at < this_minute:
             self.filter(pk=token.pk).update(last_used_at=now)
             token.last_used_at = now
         return token
