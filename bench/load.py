@@ -121,12 +121,14 @@ def main():
         )
         uploads = calm_gifs(options.curators * 400, options.seed)
         before = copies_recorded()
-        database = database_server_pid()
+        database_pid = database_server_pid()
         from django.db import connections
 
         connections.close_all()  # the server's workers own the database now
         with gunicorn(url, media, options) as (port, server):
-            results = run(options, port, server, database, people, bench.MIX, uploads)
+            results = run(
+                options, port, server, database_pid, people, bench.MIX, uploads
+            )
         after = copies_recorded()
         report(options, results, before, after)
         connections.close_all()
@@ -134,7 +136,8 @@ def main():
 
 def database_server_pid():
     """The PostgreSQL server's process id when it runs on this machine, for
-    the CPU its backends use (on SQLite that is the workers' own), or None."""
+    the CPU its backends use (on SQLite that is the workers' own), or None:
+    the parent of this connection's backend."""
     from django.db import DatabaseError, connection
 
     host = connection.settings_dict["HOST"]
@@ -143,10 +146,15 @@ def database_server_pid():
         return None
     try:
         with connection.cursor() as cursor:
-            cursor.execute("SHOW data_directory")  # (superusers only)
-            directory = cursor.fetchone()[0]
-        return int(Path(directory, "postmaster.pid").read_text().split()[0])
+            cursor.execute("SELECT pg_backend_pid()")
+            backend = cursor.fetchone()[0]
+        # /proc/<pid>/stat: "pid (name) state ppid …"; a name may hold spaces.
+        stat = Path(f"/proc/{backend}/stat").read_text()
+        return int(stat.rsplit(")", 1)[1].split()[1])
     except (DatabaseError, OSError, ValueError, IndexError):
+        print(
+            "(PostgreSQL's CPU is not counted: its processes cannot be read from here)"
+        )
         return None
 
 
@@ -390,7 +398,7 @@ def cpu_seconds(pid):
     return total
 
 
-def run(options, port, server, database, people, mix, uploads):
+def run(options, port, server, database_pid, people, mix, uploads):
     results = Results()
     stop = threading.Event()
     to_review = queue.Queue()
@@ -506,14 +514,16 @@ def run(options, port, server, database, people, mix, uploads):
         results.measuring = True
         results.started = time.perf_counter()
     server_cpu, client_cpu = cpu_seconds(server), time.process_time()
-    database_cpu = cpu_seconds(database) if database else 0.0
+    database_cpu = cpu_seconds(database_pid) if database_pid else 0.0
     time.sleep(options.seconds)
     with results.lock:
         results.measuring = False
         results.elapsed = time.perf_counter() - results.started
     results.server_cpu = cpu_seconds(server) - server_cpu
     results.client_cpu = time.process_time() - client_cpu
-    results.database_cpu = cpu_seconds(database) - database_cpu if database else None
+    results.database_cpu = (
+        cpu_seconds(database_pid) - database_cpu if database_pid else None
+    )
     results.load_average = load_average()
     stop.set()
     for thread in threads:
@@ -550,15 +560,15 @@ def report(options, results, before, after):
             print(f"  {kind}: {problem}")
 
     requests = max(sum(len(times) for times in results.times.values()), 1)
-    database = ""
+    database_cpu = ""
     if results.database_cpu is not None:
-        database = (
+        database_cpu = (
             f"PostgreSQL {results.database_cpu:.1f} s "
             f"({1000 * results.database_cpu / requests:.1f} ms), "
         )
     print(
         f"\nCPU used while measuring: server {results.server_cpu:.1f} s "
-        f"({1000 * results.server_cpu / requests:.1f} ms a request), {database}"
+        f"({1000 * results.server_cpu / requests:.1f} ms a request), {database_cpu}"
         f"load generator {results.client_cpu:.1f} s, of "
         f"{results.elapsed * (os.cpu_count() or 1):.0f} core-seconds"
     )
