@@ -170,7 +170,7 @@ if CACHE_URL:
             "KEY_PREFIX": "gifshelf",
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_ENGINE = "library.cached_sessions"
 else:
     CACHES = {
         "default": {
@@ -178,7 +178,7 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 1_000},
         }
     }
-    # Django's database sessions, read by a plain statement.
+    # Django's database sessions, read with their member in one statement.
     SESSION_ENGINE = "library.sessions"
 # How long an agent's search answer may be served again (0: never). Only a
 # newly approved GIF and the popularity order can be that late: everything

@@ -35,14 +35,22 @@ class MemberBackend(ModelBackend):
 
     def get_user(self, user_id):
         """The member a session names, read on every request, with their
-        permissions: one plain statement, a row per permission (or one row
-        with none). Nearly every request asks for a permission, and on
-        PostgreSQL a second round trip cost more than the extra rows."""
+        permissions: a row per permission (or one row with none), read with
+        the session where that came from the database (library.sessions),
+        else by one plain statement. Nearly every request asks for a
+        permission, and on PostgreSQL a second round trip cost more than the
+        extra rows."""
+        from library.sessions import read_with_session
+
         database = router.db_for_read(User)
         statement, fields = user_statement()
-        with connections[database].cursor() as cursor:
-            cursor.execute(statement, [user_id, user_id, user_id])
-            rows = cursor.fetchall()
+        read = read_with_session.get()
+        if read is not None and read.user_id == user_id:
+            rows, read.user_id = read.member_rows, None  # for this one call
+        else:
+            with connections[database].cursor() as cursor:
+                cursor.execute(statement, [user_id, user_id, user_id])
+                rows = cursor.fetchall()
         if not rows:
             return None
         user = User.from_db(database, fields, rows[0][: len(fields)])
@@ -62,11 +70,11 @@ class MemberBackend(ModelBackend):
 
 
 @functools.cache
-def permissions_statement():
+def permissions_statement(member="%s"):
     """A member's own and their role's permissions: plain SQL, which costs
     less than compiling the queryset it would be on every request.
     Subqueries, not joins: joining through the role would read a row per
-    member of the role."""
+    member of the role. `member` is the SQL for their id (twice)."""
     own = User.user_permissions.through._meta
     role = Group.permissions.through._meta
     membership = User.groups.through._meta
@@ -74,21 +82,21 @@ def permissions_statement():
         f"SELECT ct.app_label, p.codename FROM {Permission._meta.db_table} p "
         f"JOIN {ContentType._meta.db_table} ct ON ct.id = p.content_type_id "
         f"WHERE p.id IN (SELECT permission_id FROM {own.db_table} "
-        f"WHERE user_id = %s) OR p.id IN (SELECT r.permission_id "
+        f"WHERE user_id = {member}) OR p.id IN (SELECT r.permission_id "
         f"FROM {role.db_table} r JOIN {membership.db_table} m "
-        f"ON m.group_id = r.group_id WHERE m.user_id = %s)"
+        f"ON m.group_id = r.group_id WHERE m.user_id = {member})"
     )
 
 
 @functools.cache
-def user_statement():
-    """The statement reading one member and their permissions (the member's
-    id three times), and the fields of the member's columns."""
+def user_statement(member="%s"):
+    """The statement reading one member and their permissions (`member`, the
+    SQL for their id, three times), and the fields of the member's columns."""
     fields = User._meta.concrete_fields
     columns = ", ".join(f"u.{field.column}" for field in fields)
     statement = (
         f"SELECT {columns}, perm.app_label, perm.codename "
-        f"FROM {User._meta.db_table} u LEFT JOIN ({permissions_statement()}) perm "
-        "ON 1 = 1 WHERE u.id = %s"
+        f"FROM {User._meta.db_table} u LEFT JOIN ({permissions_statement(member)}) "
+        f"perm ON 1 = 1 WHERE u.id = {member}"
     )
     return statement, [field.attname for field in fields]

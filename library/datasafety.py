@@ -27,7 +27,12 @@ INSTANCE_ROWS = {"contenttypes.contenttype", "auth.permission"}
 # failed log-ins (a lockout belongs to the instance that saw the attempts)
 # and the shelf's version token (cached search answers belong to the
 # instance that cached them; an import draws a new one).
-LEFT_OUT = {"sessions.session", "library.loginfailure", "library.shelfversion"}
+LEFT_OUT = {
+    "sessions.session",
+    "library.membersession",
+    "library.loginfailure",
+    "library.shelfversion",
+}
 # Rows `migrate` seeds (roles, vocabularies, contexts, house rules). An empty instance
 # holds them; an import replaces them with the archive's own.
 SEEDED = {

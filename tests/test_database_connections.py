@@ -94,6 +94,6 @@ def test_what_every_request_reads_is_planned_once_per_connection(agent_client):
             "SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements"
         )
         prepared = cursor.fetchall()
-    for table in ("django_session", "auth_user", "library_shelfversion"):
-        runs = [runs for statement, runs in prepared if f"FROM {table}" in statement]
+    for table in ("library_session", "auth_user", "library_shelfversion"):
+        runs = [runs for statement, runs in prepared if f"FROM {table} " in statement]
         assert runs and runs[0] >= 1, f"no prepared statement reads {table}"

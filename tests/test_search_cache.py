@@ -321,5 +321,5 @@ def test_a_cache_url_shares_the_cache_and_sessions_through_redis(tmp_path):
     assert shown == [
         "django.core.cache.backends.redis.RedisCache",
         url,
-        "django.contrib.sessions.backends.cached_db",
+        "library.cached_sessions",
     ]

@@ -1,13 +1,19 @@
-"""A login lasts as long as its session, and no longer: sessions and members
-are read by plain statements (library.sessions, library.backends), which
-must keep every rule Django's own readers keep."""
+"""A login lasts as long as its session, and no longer: a session and its
+member are read by one plain statement (library.sessions, library.backends),
+which must keep every rule Django's own readers keep."""
 
+import importlib
 from datetime import timedelta
 
 import pytest
-from django.contrib.sessions.models import Session
+from django.contrib.auth.models import Group
+from django.contrib.sessions.backends.db import SessionStore as DjangoSessionStore
+from django.contrib.sessions.models import Session as DjangoSession
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from library.models import MemberSession as Session
 from tests.conftest import PASSWORD
 
 SEARCH_URL = "/api/gifs/"
@@ -70,3 +76,57 @@ def test_an_unknown_session_key_is_a_visitor(client, agent):
     client.cookies["sessionid"] = "x" * 32
 
     assert client.get(SEARCH_URL).status_code == 401
+
+
+@pytest.mark.django_db
+def test_a_request_reads_its_session_and_member_in_one_statement(logged_in, agent):
+    key = logged_in.cookies["sessionid"].value
+    assert Session.objects.get(session_key=key).user_id == agent.pk
+
+    logged_in.get(SEARCH_URL, {"q": "thanks"})
+    with CaptureQueriesContext(connection) as read:
+        assert logged_in.get(SEARCH_URL, {"q": "thanks"}).status_code == 200
+    # A cached answer: the session, its member and the shelf's version.
+    assert len(read) == 1, [query["sql"] for query in read]
+
+
+@pytest.mark.django_db
+def test_a_new_role_counts_from_the_next_request(logged_in, agent):
+    assert logged_in.get(SEARCH_URL).status_code == 200
+
+    agent.groups.set([Group.objects.get(name="Curator")])
+    assert logged_in.get("/review/").status_code == 200
+    agent.groups.clear()
+    assert logged_in.get(SEARCH_URL).status_code == 403
+
+
+@pytest.mark.django_db
+def test_an_upgrade_keeps_everyone_logged_in(client, agent):
+    """Migration 0018 moves live sessions from Django's table to the shelf's."""
+    before = DjangoSessionStore()
+    before.update(
+        {
+            "_auth_user_id": str(agent.pk),
+            "_auth_user_backend": "library.backends.MemberBackend",
+            "_auth_user_hash": agent.get_session_auth_hash(),
+        }
+    )
+    before.create()
+    expired = DjangoSessionStore()
+    expired["anything"] = 1
+    expired.create()
+    DjangoSession.objects.filter(session_key=expired.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+    client.cookies["sessionid"] = before.session_key
+    assert client.get(SEARCH_URL).status_code == 401  # not yet moved
+
+    migration = importlib.import_module("library.migrations.0018_member_sessions")
+    from django.apps import apps
+
+    migration.keep_everyone_logged_in(apps, connection.schema_editor())
+
+    client.cookies["sessionid"] = before.session_key  # (the 401 deleted it)
+    assert client.get(SEARCH_URL).status_code == 200
+    assert Session.objects.get(session_key=before.session_key).user_id == agent.pk
+    assert not Session.objects.filter(session_key=expired.session_key).exists()
