@@ -211,7 +211,7 @@ def explain_page(lead, days):
             sql = query["sql"]
             table = sql.split(" FROM ", 1)[-1].lstrip(' "')
             if not sql.lstrip().upper().startswith("SELECT") or table.startswith(
-                ("django_", "auth_")
+                ("django_", "auth_", "library_session")
             ):
                 continue  # the session, user and permission look-ups of every page
             cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) {sql}")

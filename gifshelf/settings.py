@@ -129,11 +129,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's, with the health check of a busy connection once a second
     # rather than before every request (gifshelf/postgresql/base.py).
     DATABASES["default"]["ENGINE"] = "gifshelf.postgresql"
-    if env_bool("GIFSHELF_DB_PREPARED_STATEMENTS", True):
+    kept = DATABASES["default"]["CONN_MAX_AGE"] != 0
+    if env_bool("GIFSHELF_DB_PREPARED_STATEMENTS", kept):
         # A statement a connection has run five times is prepared: PostgreSQL
         # plans it once, not on every request (half its CPU for a cached
-        # search). Off for a pooler that cannot keep them (PgBouncer in
-        # transaction mode before 1.21, or without max_prepared_statements).
+        # search). Only where connections are kept (not behind PgBouncer in
+        # transaction mode, as docs/deploy.md has it, which before 1.21, or
+        # without max_prepared_statements, cannot keep them).
         DATABASES["default"].setdefault("OPTIONS", {}).update(
             server_side_binding=True, prepare_threshold=5
         )

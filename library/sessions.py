@@ -33,16 +33,24 @@ class ReadWithSession:
 
 
 # Set when a request's session is read from the database, gone when the
-# request ends: nothing read for one request may serve another.
+# request ends: nothing read for one request may serve another, and nothing
+# is kept for a session read outside a request (a shell, a command, a test).
 read_with_session = ContextVar("read_with_session", default=None)
+in_a_request = ContextVar("in_a_request", default=False)
 
 
-def forget_what_was_read(**kwargs):
+def request_starts(**kwargs):
     read_with_session.set(None)
+    in_a_request.set(True)
 
 
-request_started.connect(forget_what_was_read, dispatch_uid="forget_session_reads")
-request_finished.connect(forget_what_was_read, dispatch_uid="forget_session_reads")
+def request_ends(**kwargs):
+    read_with_session.set(None)
+    in_a_request.set(False)
+
+
+request_started.connect(request_starts, dispatch_uid="library_sessions_start")
+request_finished.connect(request_ends, dispatch_uid="library_sessions_end")
 
 
 class MemberSessionStore:
@@ -62,6 +70,8 @@ class MemberSessionStore:
         return session
 
 
+# Named as Django's stores are: a session's data is signed with a salt made
+# of the store's class name.
 class SessionStore(MemberSessionStore, db.SessionStore):
     def _get_session_from_db(self):
         database = router.db_for_read(self.model)
@@ -76,7 +86,8 @@ class SessionStore(MemberSessionStore, db.SessionStore):
             return None
         session_data, user_id, shelf_token = rows[0][:3]
         member_rows = [row[3:] for row in rows if row[3] is not None]
-        read_with_session.set(ReadWithSession(user_id, member_rows, shelf_token))
+        if in_a_request.get():
+            read_with_session.set(ReadWithSession(user_id, member_rows, shelf_token))
         return self.model(
             session_key=self.session_key, session_data=session_data, user_id=user_id
         )

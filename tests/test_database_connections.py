@@ -86,7 +86,7 @@ def test_what_every_request_reads_is_planned_once_per_connection(agent_client):
     """The session, the member and the shelf's version token: a worker's
     connection prepares them (GIFSHELF_DB_PREPARED_STATEMENTS), so PostgreSQL
     stops planning them again on every request."""
-    for _ in range(6):
+    for _ in range(10):
         assert agent_client.get("/api/gifs/", {"q": "thanks"}).status_code == 200
 
     with connection.cursor() as cursor:

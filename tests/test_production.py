@@ -161,15 +161,19 @@ def test_postgresql_prepares_repeated_statements_unless_told_not_to(tmp_path):
         tmp_path, DATABASE_URL="postgres://gifshelf@db.example.com/gifshelf"
     )
     told = {**postgresql, "GIFSHELF_DB_PREPARED_STATEMENTS": "0"}
+    # Behind PgBouncer in transaction mode, as docs/deploy.md has it.
+    pooled = {**postgresql, "GIFSHELF_DB_CONN_MAX_AGE": "0"}
+    pooled_told = {**pooled, "GIFSHELF_DB_PREPARED_STATEMENTS": "1"}
 
-    assert database_options(postgresql) == {
-        "server_side_binding": True,
-        "prepare_threshold": 5,
-    }
+    prepared = {"server_side_binding": True, "prepare_threshold": 5}
+    assert database_options(postgresql) == prepared
+    assert database_options(pooled_told) == prepared
     # As Django has it: parameters bound in the client, nothing prepared,
     # which a pooler in transaction mode needs.
-    assert "prepare_threshold" not in database_options(told)
-    assert "server_side_binding" not in database_options(told)
+    for unprepared in (told, pooled):
+        options = database_options(unprepared)
+        assert "prepare_threshold" not in options
+        assert "server_side_binding" not in options
 
 
 def free_port():

@@ -8,8 +8,8 @@ the database. Searches go through GET /api/gifs/, as the picker sends them.
 import hashlib
 import itertools
 import json
-import time
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.contrib.auth.models import User
@@ -1021,26 +1021,30 @@ def test_a_token_records_its_last_use_to_the_minute_without_a_write_per_request(
 ):
     token, key = ApiToken.issue(agent, "Slack bot")
     bot = Client()
-    if timezone.now().second >= 58:
-        time.sleep(2.5)  # both requests within one minute of the clock
-    assert bot.get(SEARCH_URL, headers=bearer(key)).status_code == 200
-    token.refresh_from_db()
-    first_use = token.last_used_at
+    this_minute = timezone.now().replace(second=0, microsecond=0)
+    early, late = (this_minute + timedelta(seconds=s) for s in (5, 55))
 
-    with CaptureQueriesContext(connection) as queries:
+    with mock.patch("django.utils.timezone.now", return_value=early):
+        assert bot.get(SEARCH_URL, headers=bearer(key)).status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at == early
+
+    with (
+        mock.patch("django.utils.timezone.now", return_value=late),
+        CaptureQueriesContext(connection) as queries,
+    ):
         assert bot.get(SEARCH_URL, headers=bearer(key)).status_code == 200
     assert not [q for q in queries if q["sql"].startswith("UPDATE")]
     token.refresh_from_db()
-    assert token.last_used_at == first_use
+    assert token.last_used_at == early
 
-    # Used last in an earlier minute of the clock, however few seconds ago:
-    # the profile would show that minute, so this request writes its own.
-    this_minute = timezone.now().replace(second=0, microsecond=0)
-    just_before = this_minute - timedelta(microseconds=1)
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=just_before)
-    assert bot.get(SEARCH_URL, headers=bearer(key)).status_code == 200
+    # Ten seconds later, but in the next minute of the clock: the profile
+    # would show the minute before, so this request writes its own.
+    next_minute = late + timedelta(seconds=10)
+    with mock.patch("django.utils.timezone.now", return_value=next_minute):
+        assert bot.get(SEARCH_URL, headers=bearer(key)).status_code == 200
     token.refresh_from_db()
-    assert token.last_used_at >= this_minute
+    assert token.last_used_at == next_minute
 
 
 @pytest.mark.django_db

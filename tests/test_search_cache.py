@@ -19,8 +19,10 @@ from library.models import (
     AppropriatenessTag,
     ConversationContext,
     Gif,
+    MemberSession,
     TagAlias,
 )
+from tests.conftest import PASSWORD
 from tests.reviewing import (
     api_approve,
     client_of,
@@ -323,3 +325,16 @@ def test_a_cache_url_shares_the_cache_and_sessions_through_redis(tmp_path):
         url,
         "library.cached_sessions",
     ]
+
+
+@pytest.mark.django_db
+def test_the_shared_cache_keeps_session_rows_naming_their_member(
+    shared_cache, settings, client, agent
+):
+    settings.SESSION_ENGINE = "library.cached_sessions"
+    assert client.login(username=agent.username, password=PASSWORD)
+    key = client.cookies["sessionid"].value
+
+    assert shared_cache.get(f"django.contrib.sessions.cached_db{key}")
+    assert MemberSession.objects.get(session_key=key).user_id == agent.pk
+    assert client.get(SEARCH).status_code == 200

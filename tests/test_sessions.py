@@ -6,6 +6,7 @@ import importlib
 from datetime import timedelta
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import Group
 from django.contrib.sessions.backends.db import SessionStore as DjangoSessionStore
 from django.contrib.sessions.models import Session as DjangoSession
@@ -14,6 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from library.models import MemberSession as Session
+from library.models import ShelfVersion
+from library.sessions import SessionStore
 from tests.conftest import PASSWORD
 
 SEARCH_URL = "/api/gifs/"
@@ -112,21 +115,58 @@ def test_an_upgrade_keeps_everyone_logged_in(client, agent):
         }
     )
     before.create()
+    visitor = DjangoSessionStore()
+    visitor["_language"] = "ru"
+    visitor.create()
     expired = DjangoSessionStore()
     expired["anything"] = 1
     expired.create()
     DjangoSession.objects.filter(session_key=expired.session_key).update(
         expire_date=timezone.now() - timedelta(seconds=1)
     )
+    unreadable = DjangoSession.objects.create(
+        session_key="u" * 32,
+        session_data="signed-with-a-key-long-gone",
+        expire_date=timezone.now() + timedelta(days=1),
+    )
     client.cookies["sessionid"] = before.session_key
     assert client.get(SEARCH_URL).status_code == 401  # not yet moved
 
     migration = importlib.import_module("library.migrations.0018_member_sessions")
-    from django.apps import apps
-
     migration.keep_everyone_logged_in(apps, connection.schema_editor())
 
     client.cookies["sessionid"] = before.session_key  # (the 401 deleted it)
     assert client.get(SEARCH_URL).status_code == 200
-    assert Session.objects.get(session_key=before.session_key).user_id == agent.pk
-    assert not Session.objects.filter(session_key=expired.session_key).exists()
+    moved = dict(Session.objects.values_list("session_key", "user_id"))
+    assert moved == {
+        before.session_key: agent.pk,
+        visitor.session_key: None,
+        unreadable.session_key: None,
+    }
+    assert not DjangoSession.objects.exists()  # none to come back after a rollback
+
+    migration.move_sessions_back(apps, connection.schema_editor())
+    assert set(DjangoSession.objects.values_list("session_key", flat=True)) == set(
+        moved
+    )
+
+
+@pytest.mark.django_db
+def test_a_session_row_naming_another_member_changes_nobody(logged_in, agent, lead):
+    """The member a session logs in is the one its signed data names; the
+    row's column only saves a statement when the two agree."""
+    key = logged_in.cookies["sessionid"].value
+    Session.objects.filter(session_key=key).update(user_id=lead.pk)
+
+    assert logged_in.get(SEARCH_URL).status_code == 200
+    assert logged_in.get("/review/").status_code == 403  # still the agent
+
+
+@pytest.mark.django_db
+def test_a_session_read_outside_a_request_keeps_nothing_for_later(logged_in):
+    key = logged_in.cookies["sessionid"].value
+    ShelfVersion.advance()
+    assert SessionStore(key).load()  # as a shell or a command might
+    ShelfVersion.objects.update(token=12345)  # another process's change
+
+    assert ShelfVersion.current() == 12345

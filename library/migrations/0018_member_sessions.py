@@ -4,28 +4,66 @@ from django.db import migrations, models
 from django.utils import timezone
 
 
+def member_id(decoder, session_data):
+    """The member a session's data logs in, or None (a visitor's session, or
+    data signed with a key this server no longer has)."""
+    user_id = decoder.decode(session_data).get("_auth_user_id")
+    try:
+        return int(user_id)
+    except (TypeError, ValueError):
+        return None
+
+
 def keep_everyone_logged_in(apps, schema_editor):
     """Live sessions move from Django's table to library_session, each with
-    the member its data names."""
+    the member its data names; none stays behind, so no session ended after
+    the upgrade can come back with a rollback, and no expired one lingers."""
     from django.contrib.sessions.backends.db import SessionStore
 
     Session = apps.get_model("sessions", "Session")
     MemberSession = apps.get_model("library", "MemberSession")
     database = schema_editor.connection.alias
     decoder = SessionStore()
-    live = Session.objects.using(database).filter(expire_date__gt=timezone.now())
-    moved = []
-    for session in live.iterator(chunk_size=1_000):
-        user_id = decoder.decode(session.session_data).get("_auth_user_id")
-        moved.append(
+    old = Session.objects.using(database)
+    live = old.filter(expire_date__gt=timezone.now()).order_by("pk")
+    for batch in batched(live.iterator(chunk_size=1_000), 1_000):
+        MemberSession.objects.using(database).bulk_create(
             MemberSession(
                 session_key=session.session_key,
                 session_data=session.session_data,
                 expire_date=session.expire_date,
-                user_id=int(user_id) if user_id is not None else None,
+                user_id=member_id(decoder, session.session_data),
             )
+            for session in batch
         )
-    MemberSession.objects.using(database).bulk_create(moved, batch_size=1_000)
+    old.all().delete()
+
+
+def move_sessions_back(apps, schema_editor):
+    Session = apps.get_model("sessions", "Session")
+    MemberSession = apps.get_model("library", "MemberSession")
+    database = schema_editor.connection.alias
+    live = MemberSession.objects.using(database).order_by("pk")
+    for batch in batched(live.iterator(chunk_size=1_000), 1_000):
+        Session.objects.using(database).bulk_create(
+            Session(
+                session_key=session.session_key,
+                session_data=session.session_data,
+                expire_date=session.expire_date,
+            )
+            for session in batch
+        )
+
+
+def batched(rows, size):
+    batch = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 class Migration(migrations.Migration):
@@ -61,5 +99,5 @@ class Migration(migrations.Migration):
                 "abstract": False,
             },
         ),
-        migrations.RunPython(keep_everyone_logged_in, migrations.RunPython.noop),
+        migrations.RunPython(keep_everyone_logged_in, move_sessions_back),
     ]
