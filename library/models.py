@@ -1580,23 +1580,39 @@ class Gif(models.Model):
         found = getattr(self, "near_duplicate_list", None)
         return found if found is not None else list(self.near_duplicates.all())
 
-    def tag_names(self):
-        """Every name of every tag, in both languages."""
+    def tag_names(self, tags=None):
+        """Every name of every tag, in both languages; `tags` as
+        tags_by_vocabulary() gives them, else read (or prefetched)."""
+        if tags is None:
+            tags = {v: getattr(self, v).all() for v in search.VOCABULARIES}
         return [
             name
             for vocabulary in search.VOCABULARIES
-            for tag in getattr(self, vocabulary).all()
+            for tag in tags[vocabulary]
             for name in tag.names
         ]
 
+    def tags_by_vocabulary(self):
+        """This GIF's tags of each vocabulary, read now in one statement."""
+        database = self._state.db or router.db_for_read(Gif)
+        tags = {vocabulary: [] for vocabulary in search.VOCABULARIES}
+        for vocabulary, _gif, *values in card_tag_rows([self.pk], database):
+            model = VOCABULARY_MODELS[vocabulary]
+            names = [field.attname for field in model._meta.concrete_fields]
+            tags[vocabulary].append(model.from_db(database, names, values))
+        return tags
+
     def refresh_search_document(self):
-        """Put the current words and tags (with their aliases) in the index."""
-        keys = {search.fold(name) for name in self.tag_names()}
+        """Put the current words and tags (with their aliases) in the index.
+        The tags are read once: an upload used to read each vocabulary's
+        three times over."""
+        tags = self.tags_by_vocabulary()
+        keys = {search.fold(name) for name in self.tag_names(tags)}
         aliases = {}
         found = TagAlias.objects.filter(target_key__in=keys)
         for key, name in found.values_list("target_key", "name"):
             aliases.setdefault(key, []).append(name)
-        self.fill_search_document(aliases)
+        self.fill_search_document(aliases, tags)
         Gif.objects.filter(pk=self.pk).update(
             search_tags=self.search_tags,
             search_title=self.search_title,
@@ -1606,10 +1622,13 @@ class Gif(models.Model):
         if self.status in self.PUBLIC_STATUSES:
             ShelfVersion.advance()
 
-    def fill_search_document(self, aliases):
-        """Set the search fields from the GIF's words and tags (prefetched
-        or not); `aliases` maps a folded tag name to its aliases."""
-        names = self.tag_names()
+    def fill_search_document(self, aliases, tags=None):
+        """Set the search fields from the GIF's words and tags (`tags` as
+        tags_by_vocabulary() gives them, else read or prefetched); `aliases`
+        maps a folded tag name to its aliases."""
+        if tags is None:
+            tags = {v: list(getattr(self, v).all()) for v in search.VOCABULARIES}
+        names = self.tag_names(tags)
         extra = [
             alias for name in names for alias in aliases.get(search.fold(name), [])
         ]
@@ -1621,7 +1640,7 @@ class Gif(models.Model):
         self.search_facets = search.facets(
             (vocabulary, tag.pk)
             for vocabulary in search.VOCABULARIES
-            for tag in getattr(self, vocabulary).all()
+            for tag in tags[vocabulary]
         )
 
     def find_near_duplicates(self):

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
+from library import search as search_index
 from library.models import (
     AgentFlag,
     ApiToken,
@@ -1243,6 +1244,29 @@ def test_a_page_of_cards_loads_what_for_cards_loads_and_honours_filters(
     with CaptureQueriesContext(connection) as queries:
         assert list(prefetched[shown.pk].copies.all()) == []
     assert len(queries) == 0
+
+
+@pytest.mark.django_db
+def test_refreshing_the_index_reads_a_gifs_tags_once(shelve):
+    gif = shelve("Thank you wave", mood=["Thank you"], situation=["Greeting"])
+    TagAlias.objects.create(name="cheers", target="Thank you")
+    Gif.objects.filter(pk=gif.pk).update(search_tags="", search_facets="")
+    gif = Gif.objects.get(pk=gif.pk)
+
+    with CaptureQueriesContext(connection) as queries:
+        gif.refresh_search_document()
+
+    vocabularies = ("library_moodtag", "library_situationtag", "library_appropr")
+    tag_reads = [q for q in queries if any(t in q["sql"] for t in vocabularies)]
+    assert len(tag_reads) == 1, [q["sql"][:120] for q in tag_reads]
+    stored = Gif.objects.get(pk=gif.pk)
+    tags = [gif.mood_tags[0], gif.situation_tags[0]]
+    names = [name for tag in tags for name in tag.names]
+    assert "Thank you" in names and len(names) > 2  # Russian names too
+    assert stored.search_tags == search_index.tag_keys([*names, "cheers"])
+    assert stored.search_facets == search_index.facets(
+        [("mood", gif.mood_tags[0].pk), ("situation", gif.situation_tags[0].pk)]
+    )
 
 
 @pytest.mark.django_db
