@@ -137,7 +137,9 @@ def main():
 def database_server_pid():
     """The PostgreSQL server's process id when it runs on this machine, for
     the CPU its backends use (on SQLite that is the workers' own), or None:
-    the parent of this connection's backend."""
+    the parent of this connection's backend. (A server in a container that
+    answers on localhost shows a pid of its own namespace: the figure would
+    then be another process's, or missing.)"""
     from django.db import DatabaseError, connection
 
     host = connection.settings_dict["HOST"]
