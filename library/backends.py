@@ -40,14 +40,12 @@ class MemberBackend(ModelBackend):
         else by one plain statement. Nearly every request asks for a
         permission, and on PostgreSQL a second round trip cost more than the
         extra rows."""
-        from library.sessions import read_with_session
+        from library.sessions import take_member_rows
 
         database = router.db_for_read(User)
         statement, fields = user_statement()
-        read = read_with_session.get()
-        if read is not None and read.user_id == user_id:
-            rows, read.user_id = read.member_rows, None  # for this one call
-        else:
+        rows = take_member_rows(user_id)
+        if rows is None:
             with connections[database].cursor() as cursor:
                 cursor.execute(statement, [user_id, user_id, user_id])
                 rows = cursor.fetchall()

@@ -46,9 +46,8 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, TagBase
 
-from library import imaging, search
+from library import imaging, search, sessions
 from library.imaging import ImageRefused
-from library.sessions import UNREAD, read_with_session
 
 
 def upload_limits():
@@ -305,14 +304,8 @@ def attach_card_details(gifs, db):
         gif.card_tags = {vocabulary: [] for vocabulary in search.VOCABULARIES}
         gif.near_duplicate_list = []
 
-    found_tags = {}
-    for vocabulary, gif_pk, *values in card_tag_rows(list(by_pk), db):
-        model = VOCABULARY_MODELS[vocabulary]
-        key = (vocabulary, values[0])
-        if key not in found_tags:
-            names = [field.attname for field in model._meta.concrete_fields]
-            found_tags[key] = model.from_db(db, names, values)
-        by_pk[gif_pk].card_tags[vocabulary].append(found_tags[key])
+    for vocabulary, gif_pk, tag in card_tags(list(by_pk), db):
+        by_pk[gif_pk].card_tags[vocabulary].append(tag)
 
     for gif_pk, other_pk, status in plain_rows(db, CARD_DUPLICATES_SQL, list(by_pk)):
         other = Gif.from_db(db, ["id", "status"], (other_pk, status))
@@ -344,6 +337,19 @@ def plain_rows(db, statement, pks):
 
 class CardIterable(AttachingIterable):
     attach = staticmethod(attach_card_details)
+
+
+def card_tags(gif_pks, db):
+    """(vocabulary, GIF pk, tag) for the tags of `gif_pks`, by tag name: one
+    statement, one instance per tag however many of the GIFs carry it."""
+    found = {}
+    for vocabulary, gif_pk, *values in card_tag_rows(gif_pks, db):
+        key = (vocabulary, values[0])
+        if key not in found:
+            model = VOCABULARY_MODELS[vocabulary]
+            names = [field.attname for field in model._meta.concrete_fields]
+            found[key] = model.from_db(db, names, values)
+        yield vocabulary, gif_pk, found[key]
 
 
 def card_tag_rows(gif_pks, db):
@@ -1596,10 +1602,8 @@ class Gif(models.Model):
         """This GIF's tags of each vocabulary, read now in one statement."""
         database = self._state.db or router.db_for_read(Gif)
         tags = {vocabulary: [] for vocabulary in search.VOCABULARIES}
-        for vocabulary, _gif, *values in card_tag_rows([self.pk], database):
-            model = VOCABULARY_MODELS[vocabulary]
-            names = [field.attname for field in model._meta.concrete_fields]
-            tags[vocabulary].append(model.from_db(database, names, values))
+        for vocabulary, _gif, tag in card_tags([self.pk], database):
+            tags[vocabulary].append(tag)
         return tags
 
     def refresh_search_document(self):
@@ -1797,9 +1801,7 @@ class MemberSession(AbstractBaseSession):
 
     @classmethod
     def get_session_store_class(cls):
-        from library.sessions import SessionStore
-
-        return SessionStore
+        return sessions.SessionStore
 
 
 class ShelfVersion(models.Model):
@@ -1827,9 +1829,7 @@ class ShelfVersion(models.Model):
         Read before every cached answer: with this request's session where
         that was read from the database (library.sessions), else by a plain
         statement, which costs a fraction of compiling the queryset."""
-        read = read_with_session.get()
-        if read is not None and read.shelf_token is not UNREAD:
-            token, read.shelf_token = read.shelf_token, UNREAD
+        if (token := sessions.take_shelf_token()) is not sessions.UNREAD:
             return token
         with connections[router.db_for_read(cls)].cursor() as cursor:
             cursor.execute(f"SELECT token FROM {cls._meta.db_table} WHERE id = 1")
@@ -1838,8 +1838,7 @@ class ShelfVersion(models.Model):
 
     @classmethod
     def advance(cls):
-        if (read := read_with_session.get()) is not None:
-            read.shelf_token = UNREAD  # read before this change: not again
+        sessions.take_shelf_token()  # read before this change: not again
         token = secrets.randbits(62)
         if not cls.objects.filter(pk=1).update(token=token):
             cls.objects.update_or_create(pk=1, defaults={"token": token})

@@ -53,6 +53,27 @@ request_started.connect(request_starts, dispatch_uid="library_sessions_start")
 request_finished.connect(request_ends, dispatch_uid="library_sessions_end")
 
 
+def take_member_rows(user_id):
+    """The rows of member `user_id` and their permissions as this request's
+    session statement read them, once; None where it read no such member
+    (the id in the session's signed data is the one that counts)."""
+    read = read_with_session.get()
+    if read is None or read.user_id is None or read.user_id != user_id:
+        return None
+    read.user_id = None
+    return read.member_rows
+
+
+def take_shelf_token():
+    """The shelf's version token as this request's session statement read
+    it, once; UNREAD where it did not (or it was taken)."""
+    read = read_with_session.get()
+    if read is None:
+        return UNREAD
+    token, read.shelf_token = read.shelf_token, UNREAD
+    return token
+
+
 class MemberSessionStore:
     """Django's database sessions in library.MemberSession, each row naming
     the member its data logs in (set whenever the session is saved)."""

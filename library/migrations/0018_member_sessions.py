@@ -21,49 +21,41 @@ def keep_everyone_logged_in(apps, schema_editor):
     from django.contrib.sessions.backends.db import SessionStore
 
     Session = apps.get_model("sessions", "Session")
-    MemberSession = apps.get_model("library", "MemberSession")
-    database = schema_editor.connection.alias
+    old = Session.objects.using(schema_editor.connection.alias)
     decoder = SessionStore()
-    old = Session.objects.using(database)
-    live = old.filter(expire_date__gt=timezone.now()).order_by("pk")
-    for batch in batched(live.iterator(chunk_size=1_000), 1_000):
-        MemberSession.objects.using(database).bulk_create(
-            MemberSession(
-                session_key=session.session_key,
-                session_data=session.session_data,
-                expire_date=session.expire_date,
-                user_id=member_id(decoder, session.session_data),
-            )
-            for session in batch
-        )
+    copy_sessions(
+        old.filter(expire_date__gt=timezone.now()),
+        apps.get_model("library", "MemberSession"),
+        lambda session: {"user_id": member_id(decoder, session.session_data)},
+    )
     old.all().delete()
 
 
 def move_sessions_back(apps, schema_editor):
-    Session = apps.get_model("sessions", "Session")
     MemberSession = apps.get_model("library", "MemberSession")
-    database = schema_editor.connection.alias
-    live = MemberSession.objects.using(database).order_by("pk")
-    for batch in batched(live.iterator(chunk_size=1_000), 1_000):
-        Session.objects.using(database).bulk_create(
-            Session(
+    copy_sessions(
+        MemberSession.objects.using(schema_editor.connection.alias),
+        apps.get_model("sessions", "Session"),
+        lambda session: {},
+    )
+
+
+def copy_sessions(sessions, model, more_columns):
+    """Each of `sessions` as a row of `model`, a thousand rows at a time."""
+    batch = []
+    for session in sessions.order_by("pk").iterator(chunk_size=1_000):
+        batch.append(
+            model(
                 session_key=session.session_key,
                 session_data=session.session_data,
                 expire_date=session.expire_date,
+                **more_columns(session),
             )
-            for session in batch
         )
-
-
-def batched(rows, size):
-    batch = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == size:
-            yield batch
+        if len(batch) == 1_000:
+            model.objects.using(sessions.db).bulk_create(batch)
             batch = []
-    if batch:
-        yield batch
+    model.objects.using(sessions.db).bulk_create(batch)
 
 
 class Migration(migrations.Migration):
