@@ -101,8 +101,8 @@ def fill(options):
                 status, uploaded_by_id, reviewed_by_id, reviewed_at,
                 rejection_reason, review_flags, review_note, flash_risk,
                 flash_red, flash_per_second, frame_hashes, filmstrip,
-                search_tags, search_title, search_body, copy_count, created_at,
-                updated_at)
+                search_tags, search_title, search_body, search_facets, copy_count,
+                created_at, updated_at)
             SELECT md5(n::text || 'id')::uuid, 'Reaction ' || n, 'A reaction.',
                 '', '', 'gifs/' || n || '.gif', 'gifs/' || n || '-first.png',
                 'gifs/' || n || '-last.png', 'gifs/' || n || '-preview.webp',
@@ -114,7 +114,7 @@ def fill(options):
                 CASE WHEN n <= %(approved)s
                      THEN now() - (n %% 730) * interval '1 day' END,
                 '', '[]', '', false, false, 0, '[]', '[]',
-                'reaction', 'reaction ' || n, 'a reaction', 0,
+                'reaction', 'reaction ' || n, 'a reaction', '', 0,
                 CASE WHEN n <= %(approved)s
                      THEN now() - (n %% 730 + 1) * interval '1 day'
                      ELSE now() - (n %% 7) * interval '1 day' END,
