@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Min
+from django.db.models import Count, Min, Window
 from django.forms import modelform_factory
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
@@ -978,6 +978,7 @@ class Table:
     per_period: bool = True  # whether ?days= changes it
     data: tuple = ()  # the numbers behind the rows, for a chart
     note: str = ""
+    total: int | None = None  # the rows in all, when `rows` are the first ones
 
     def filename(self, period):
         days = f"-{period.days}-days" if self.per_period else ""
@@ -1019,12 +1020,19 @@ def top_gifs_table(period):
     return Table("top-gifs", gettext("Top GIFs"), headers, rows)
 
 
-def never_copied_table(period):
+def never_copied_table(period, limit=None):
+    """The listed GIFs nobody copied lately, oldest first; with `limit`, only
+    the first rows, and the table counts the rest (the page: a large shelf
+    has tens of thousands, and the CSV lists them all)."""
     gifs = (
         Gif.objects.listed()
         .not_copied_since(Period(UNUSED_DAYS, period.last_day).start)
         .on_shelf_before(timezone.now() - UNUSED_GRACE)
+        .only("pk", "title")
     )
+    if limit is not None:
+        gifs = gifs.annotate(total=Window(Count("pk")))[:limit]
+    gifs = list(gifs)
     rows = [
         Row(
             (gif.title, cell(gif.on_shelf_since), cell(gif.last_copied_at)),
@@ -1041,6 +1049,7 @@ def never_copied_table(period):
         (gettext("GIF"), gettext("On the shelf since"), gettext("Last copied")),
         rows,
         per_period=False,
+        total=gifs[0].total if limit is not None and gifs else len(rows),
         note=ngettext(
             "Listed GIFs, on the shelf for at least %(grace)d day, that nobody "
             "copied in the last %(days)d days. Oldest first.",
@@ -1144,6 +1153,11 @@ DASHBOARD_TABLES = {
 }
 
 
+# Tables whose rows grow with the shelf show the first this many on the page.
+DASHBOARD_PAGE_ROWS = 100
+GROW_WITH_THE_SHELF = {"never-copied"}
+
+
 def dashboard_period(request):
     days = request.GET.get("days", "")
     choices = {str(choice): choice for choice in DASHBOARD_DAYS}
@@ -1165,7 +1179,12 @@ def copies_chart(per_day):
 @permission_required("library.view_dashboard", raise_exception=True)
 def dashboard(request):
     period = dashboard_period(request)
-    tables = [build(period) for build in DASHBOARD_TABLES.values()]
+    tables = [
+        build(period, limit=DASHBOARD_PAGE_ROWS)
+        if slug in GROW_WITH_THE_SHELF
+        else build(period)
+        for slug, build in DASHBOARD_TABLES.items()
+    ]
     per_day, *others = tables
     queue = Gif.objects.awaiting_review().aggregate(
         size=Count("pk"), oldest=Min("waiting_since")

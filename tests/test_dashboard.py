@@ -7,6 +7,7 @@ from html.parser import HTMLParser
 from types import SimpleNamespace
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -335,6 +336,40 @@ def test_unused_gifs_are_listed_ones_on_the_shelf_a_month_and_idle_for_90_days(
         usage.gifs["stale"].get_absolute_url(),
         usage.gifs["dusty"].get_absolute_url(),
     ]
+
+
+@pytest.mark.django_db
+def test_a_long_unused_list_shows_its_oldest_rows_and_the_csv_all_of_them(
+    lead_client, usage, monkeypatch
+):
+    monkeypatch.setattr("library.views.DASHBOARD_PAGE_ROWS", 1)
+    everything = expected_never_copied(usage)
+
+    page = dashboard(lead_client)
+
+    assert Tables(page).tables["never-copied"] == everything[:2]
+    assert (
+        '<p class="help" data-more-rows="never-copied">'
+        "The first 1 of 2 rows; the CSV lists them all.</p>"
+    ) in page
+    assert csv_rows(lead_client, "never-copied") == everything
+
+
+@pytest.mark.django_db
+def test_the_note_on_more_rows_speaks_russian(lead, usage, monkeypatch):
+    monkeypatch.setattr("library.views.DASHBOARD_PAGE_ROWS", 1)
+    client = Client(HTTP_ACCEPT_LANGUAGE="ru")
+    client.force_login(lead)
+
+    assert "Первые 1 из 2 строк; в CSV — все." in dashboard(client)
+
+
+@pytest.mark.django_db
+def test_a_list_within_the_page_says_nothing_about_more_rows(lead_client, usage):
+    page = dashboard(lead_client)
+
+    assert len(Tables(page).tables["never-copied"]) == 3  # the header and two
+    assert "data-more-rows" not in page
 
 
 @pytest.mark.django_db
