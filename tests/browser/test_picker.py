@@ -371,8 +371,18 @@ def test_a_360_pixel_side_panel_never_scrolls_sideways(agent_page, agent, shelf)
     expect(page.locator(".shelf-row")).to_have_count(3)
 
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    first, second, third = (cards(page).nth(i).bounding_box() for i in range(3))
-    assert first["y"] == second["y"] < third["y"]  # two cards to a row
+    # Two cards to a row, read at one instant: the context's results may
+    # still be swapping in, and boxes read one by one could straddle that.
+    page.wait_for_function(
+        """() => {
+            const cards = document.querySelectorAll(
+                "#picker-results .picker-grid [data-gif]");
+            if (cards.length < 3) return false;
+            const [first, second, third] = [...cards].map(
+                (card) => card.getBoundingClientRect().top);
+            return first === second && second < third;
+        }"""
+    )
 
     cards(page).first.locator("[data-card-link]").click()
     panel = page.locator("#picker-preview")
