@@ -660,13 +660,17 @@ def my_uploads(request):
     return render(request, "library/my_uploads.html", {"gifs": gifs})
 
 
+REVIEW_PAGE_SIZE = 50
+
+
 @require_safe
 @login_required
 @permission_required("library.review_gif", raise_exception=True)
 def review_queue(request):
     gifs = Gif.objects.review_queue_for(request.user).select_related("uploaded_by")
     context = {
-        "gifs": gifs,
+        # After a bulk import thousands may wait; the oldest come first.
+        "page": Paginator(gifs, REVIEW_PAGE_SIZE).get_page(request.GET.get("page")),
         "allow_self_approval": settings.GIFSHELF_ALLOW_SELF_APPROVAL,
     }
     return render(request, "library/review_queue.html", context)

@@ -39,15 +39,16 @@ def navigation_of(client):
 def test_the_queue_lists_pending_gifs_oldest_first(
     curator_client, upload_gif, other_curator
 ):
-    for title, days in (("Middle", 2), ("Newest", 1), ("Oldest", 3)):
+    # (Not "Oldest": the page's help says "Oldest first".)
+    for title, days in (("Bravo", 2), ("Charlie", 1), ("Alpha", 3)):
         uploaded_days_ago(upload_gif(title=title, by=other_curator), days)
 
     page = queue_page(curator_client)
 
-    assert in_page_order(page, ["Newest", "Middle", "Oldest"]) == [
-        "Oldest",
-        "Middle",
-        "Newest",
+    assert in_page_order(page, ["Charlie", "Bravo", "Alpha"]) == [
+        "Alpha",
+        "Bravo",
+        "Charlie",
     ]
 
 
@@ -63,6 +64,27 @@ def test_the_queue_leaves_out_gifs_already_decided(
 
     assert "Waiting" in page
     assert "Already" not in page
+
+
+@pytest.mark.django_db
+def test_a_long_queue_comes_in_pages_oldest_first(
+    curator_client, upload_gif, other_curator, monkeypatch
+):
+    monkeypatch.setattr("library.views.REVIEW_PAGE_SIZE", 2)
+    for title, days in (("Bravo", 2), ("Charlie", 1), ("Alpha", 3)):
+        uploaded_days_ago(upload_gif(title=title, by=other_curator), days)
+    titles = ["Charlie", "Bravo", "Alpha"]
+
+    first = queue_page(curator_client)
+    second = curator_client.get(reverse("library:review_queue"), {"page": 2})
+    second = page_of(second)
+
+    assert in_page_order(first, titles) == ["Alpha", "Bravo"]
+    assert "Page 1 of 2" in first
+    assert 'href="?page=2">Next</a>' in first
+    assert in_page_order(second, titles) == ["Charlie"]
+    assert 'href="?page=1">Previous</a>' in second
+    assert 'aria-label="3 waiting">3</span>' in navigation_of(curator_client)
 
 
 @pytest.mark.django_db
