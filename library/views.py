@@ -652,15 +652,18 @@ def alias_delete(request, pk):
 # --- Review ---------------------------------------------------------------
 
 
+# The lists a curator works through (the queue, their uploads), a page at a time.
+LIST_PAGE_SIZE = 50
+
+
 @require_safe
 @login_required
 @permission_required("library.add_gif", raise_exception=True)
 def my_uploads(request):
-    gifs = request.user.uploads.order_by("-created_at")
-    return render(request, "library/my_uploads.html", {"gifs": gifs})
-
-
-REVIEW_PAGE_SIZE = 50
+    gifs = request.user.uploads.order_by("-created_at", "-pk")
+    # An import_folder run records thousands under one curator.
+    page = Paginator(gifs, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "library/my_uploads.html", {"page": page})
 
 
 @require_safe
@@ -670,7 +673,7 @@ def review_queue(request):
     gifs = Gif.objects.review_queue_for(request.user).select_related("uploaded_by")
     context = {
         # After a bulk import thousands may wait; the oldest come first.
-        "page": Paginator(gifs, REVIEW_PAGE_SIZE).get_page(request.GET.get("page")),
+        "page": Paginator(gifs, LIST_PAGE_SIZE).get_page(request.GET.get("page")),
         "allow_self_approval": settings.GIFSHELF_ALLOW_SELF_APPROVAL,
     }
     return render(request, "library/review_queue.html", context)

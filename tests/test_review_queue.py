@@ -70,7 +70,7 @@ def test_the_queue_leaves_out_gifs_already_decided(
 def test_a_long_queue_comes_in_pages_oldest_first(
     curator_client, upload_gif, other_curator, monkeypatch
 ):
-    monkeypatch.setattr("library.views.REVIEW_PAGE_SIZE", 2)
+    monkeypatch.setattr("library.views.LIST_PAGE_SIZE", 2)
     for title, days in (("Bravo", 2), ("Charlie", 1), ("Alpha", 3)):
         uploaded_days_ago(upload_gif(title=title, by=other_curator), days)
     titles = ["Charlie", "Bravo", "Alpha"]
@@ -310,6 +310,25 @@ def test_my_uploads_lists_only_the_members_own_uploads(
 
     assert "Wave by Bob" in page
     assert "Shrug by Carol" not in page
+
+
+@pytest.mark.django_db
+def test_many_uploads_come_in_pages_newest_first(
+    curator_client, upload_gif, monkeypatch
+):
+    monkeypatch.setattr("library.views.LIST_PAGE_SIZE", 2)
+    for title, days in (("Bravo", 2), ("Charlie", 1), ("Alpha", 3)):
+        uploaded_days_ago(upload_gif(title=title), days)
+    titles = ["Charlie", "Bravo", "Alpha"]
+    url = reverse("library:my_uploads")
+
+    first = page_of(curator_client.get(url))
+    second = page_of(curator_client.get(url, {"page": 2}))
+
+    assert in_page_order(first, titles) == ["Charlie", "Bravo"]
+    assert "Page 1 of 2" in first
+    assert in_page_order(second, titles) == ["Alpha"]
+    assert 'href="?page=1">Previous</a>' in second
 
 
 @pytest.mark.django_db
