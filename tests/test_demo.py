@@ -75,6 +75,31 @@ def test_the_demo_fills_the_shelf_with_forty_odd_varied_gifs_in_every_state():
     }
 
 
+@pytest.mark.django_db
+def test_demo_gifs_are_found_by_their_notes_and_tags_like_any_other(
+    few_pictures, client
+):
+    load_demo()
+    stored = {
+        gif.pk: (gif.search_tags, gif.search_title, gif.search_body, gif.search_facets)
+        for gif in Gif.objects.all()
+    }
+
+    for gif in Gif.objects.all():
+        gif.refresh_search_document()
+        gif.refresh_from_db()
+        document = (
+            gif.search_tags,
+            gif.search_title,
+            gif.search_body,
+            gif.search_facets,
+        )
+        assert stored[gif.pk] == document, gif.title
+    client.force_login(Member.objects.get(username="agent"))
+    found = client.get("/api/gifs/", {"q": "longer answer"}).json()["results"]
+    assert [gif["title"] for gif in found] == ["Typing… (animated PNG)"]
+
+
 def test_no_demo_gif_is_reviewed_by_the_login_that_uploaded_it():
     reviewers = {login.username for login in demo.LOGINS if login.role != "agent"}
 

@@ -193,6 +193,9 @@ def put_on_shelf(item, members, tags):
             gif.use_when, gif.avoid_when = item.use_when, item.avoid_when
             gif.save(update_fields=["use_when", "avoid_when"])
             gif.appropriateness.set(tags.of(item, "unsuitable_for"))
+            # The picker finds notes and hides ruled-out tags by this
+            # document; setting them above left it as the upload wrote it.
+            gif.refresh_search_document()
             if item.status != Gif.Status.PENDING:
                 record_review(
                     gif,
