@@ -352,6 +352,16 @@ def test_the_picker_counts_in_russian(agent, shelf):
 
 
 @pytest.mark.django_db
+def test_nothing_found_quotes_the_words_as_russian_does(agent, shelf):
+    page = reverse("library:home") + "?q=ёлка"
+
+    html = russian_client(agent).get(page).content.decode()
+
+    assert "<title>«ёлка» · gifshelf</title>" in html
+    assert "Ничего не найдено по запросу «ёлка»." in visible_text(html)
+
+
+@pytest.mark.django_db
 def test_the_review_badge_counts_agents_in_russian(curator, shelf, other_curator):
     shelf["sheep"].flag(by=other_curator, reason=AgentFlag.Reason.BROKEN)
 
