@@ -360,6 +360,20 @@ def test_the_arrows_follow_the_grid_and_lead_back_to_the_search(agent_page, shel
     expect(page.locator("#picker-q")).to_be_focused()
 
 
+def test_the_filter_labels_fit_beside_their_chips_in_russian(
+    page, log_in, agent, shelf
+):
+    page.context.set_extra_http_headers({"Accept-Language": "ru"})
+    page = open_picker(log_in(agent))
+    label = page.locator("#filter-mood")
+    expect(label).to_have_text("Настроение")
+
+    assert label.evaluate("(label) => label.scrollWidth <= label.clientWidth")
+    box = label.bounding_box()
+    chips = page.locator('[aria-labelledby="filter-mood"]').bounding_box()
+    assert box["x"] + box["width"] <= chips["x"]
+
+
 def test_a_360_pixel_side_panel_never_scrolls_sideways(agent_page, agent, shelf):
     for gif in shelf.values():
         gif.record_copy(by=agent, format="link")
