@@ -66,7 +66,7 @@ def test_the_picker_searches_previews_and_changes_context_without_a_violation(
 
     enforced(page.goto("/"))
     page.wait_for_function(
-        "window.htmx && document.querySelector('[data-picker][data-ready]')"
+        "() => window.htmx && document.querySelector('[data-picker][data-ready]')"
     )
     page.locator("#picker-q").press_sequentially("thanks")
     grid = page.locator("#picker-results .picker-grid [data-gif]")

@@ -51,7 +51,7 @@ def second_page(browser, live_server, user):
 def open_picker(page):
     page.goto("/")
     page.wait_for_function(
-        "window.htmx && document.querySelector('[data-picker][data-ready]')"
+        "() => window.htmx && document.querySelector('[data-picker][data-ready]')"
     )
     return page
 
@@ -81,7 +81,7 @@ def test_a_lead_hides_a_tag_in_a_context_and_the_agents_picker_follows(
         agent_page = open_picker(agent_window.new_page())
         agent_page.get_by_role("button", name="Got it").click()
         agent_page.wait_for_function(
-            "document.querySelector('[data-picker][data-ready]')"
+            "() => document.querySelector('[data-picker][data-ready]')"
         )
         agent_page.locator("#context-upset").click()
         expect(agent_page.locator("#context-upset")).to_have_attribute(

@@ -110,8 +110,10 @@ def agent_page(page, log_in, agent, live_server):
 
 def open_picker(page, url="/"):
     page.goto(url)
+    # Functions, not expressions, for wait_for_function: Playwright evaluates
+    # an expression again at each poll, by eval, which the page's CSP refuses.
     page.wait_for_function(
-        "window.htmx && document.querySelector('[data-picker][data-ready]')"
+        "() => window.htmx && document.querySelector('[data-picker][data-ready]')"
     )
     return page
 
