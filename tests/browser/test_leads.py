@@ -145,6 +145,19 @@ def test_the_chosen_chip_shows_its_guidance_in_words(log_in, agent, shelf):
     expect(chip).to_have_attribute("aria-describedby", "mood-guidance")
 
 
+def test_the_bulk_change_stays_in_view_down_a_long_list(log_in, lead, upload_gif):
+    for seed in range(12):
+        upload_gif(data=images.gif_bytes(seed=300 + seed), title=f"Reaction {seed}")
+    page = log_in(lead)
+    page.goto(reverse("library:bulk_appropriateness"))
+    last = page.locator(".bulk-row").last
+
+    last.locator("input[type=checkbox]").check()  # scrolls down to it
+
+    expect(last).to_be_in_viewport()
+    expect(page.get_by_role("button", name="Apply")).to_be_in_viewport()
+
+
 @pytest.mark.parametrize(
     "path",
     [
