@@ -178,6 +178,17 @@ def test_only_a_gif_on_the_shelf_can_be_flagged(agent_client, upload_gif, status
 
 
 @pytest.mark.django_db
+def test_the_flag_reasons_are_one_group_named_why(agent_client, on_the_shelf):
+    page = agent_client.get(on_the_shelf.get_absolute_url()).content.decode()
+    flag_box = page[page.index('<details class="flag-box">') :]
+    flag_box = flag_box[: flag_box.index("</details>")]
+
+    assert "<legend>Why</legend>" in flag_box
+    assert 'for=""' not in flag_box
+    assert flag_box.count('type="radio" name="reason"') == 3
+
+
+@pytest.mark.django_db
 def test_the_gif_page_offers_agents_a_flag_form(agent_client, on_the_shelf):
     page = page_of(agent_client.get(on_the_shelf.get_absolute_url()))
 
