@@ -88,6 +88,18 @@ def test_a_long_queue_comes_in_pages_oldest_first(
 
 
 @pytest.mark.django_db
+def test_a_fresh_upload_waits_less_than_a_minute_not_zero_minutes(
+    curator_client, upload_gif, other_curator
+):
+    upload_gif(title="Fresh", by=other_curator)
+
+    page = queue_page(curator_client)
+
+    assert "Uploaded less than a minute ago by" in page
+    assert "0\xa0minutes" not in page
+
+
+@pytest.mark.django_db
 def test_an_empty_queue_says_nothing_waits(curator_client):
     assert "Nothing waits for you." in queue_page(curator_client)
 
