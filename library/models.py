@@ -1857,7 +1857,7 @@ class GifEvent(models.Model):
         EDITED = "edited", pgettext_lazy("history", "Edited")
         APPROVED = "approved", pgettext_lazy("history", "Approved")
         REJECTED = "rejected", pgettext_lazy("history", "Rejected")
-        FLAGGED = "flagged", pgettext_lazy("history", "Flagged by an agent")
+        FLAGGED = "flagged", pgettext_lazy("history", "Flagged")
         RESTORED = "restored", pgettext_lazy("history", "Restored after a flag")
         RETIRED = "retired", pgettext_lazy("history", "Retired")
         TAKEN_DOWN = "taken_down", pgettext_lazy("history", "Taken down")

@@ -198,6 +198,23 @@ def test_the_gif_page_offers_agents_a_flag_form(agent_client, on_the_shelf):
 
 
 @pytest.mark.django_db
+def test_the_gif_page_says_a_flagged_gif_is_out_of_search(
+    agent, lead_client, on_the_shelf
+):
+    notice = '<p class="notice" data-flagged>'
+    url = on_the_shelf.get_absolute_url()
+    assert notice not in page_of(lead_client.get(url))
+
+    on_the_shelf.flag(by=agent, reason=AgentFlag.Reason.BROKEN)
+    page = page_of(lead_client.get(url))
+
+    assert (
+        f"{notice}An agent flagged it: search leaves it out until a curator has "
+        "looked.</p>"
+    ) in page
+
+
+@pytest.mark.django_db
 def test_flagging_on_the_page_hides_the_gif_and_thanks_the_agent(
     agent_client, on_the_shelf
 ):

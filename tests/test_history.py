@@ -163,7 +163,7 @@ def test_a_flag_is_recorded_with_the_agent_and_the_reason(
     event = last_event(on_the_shelf)
     assert (event.action, event.actor) == (GifEvent.Action.FLAGGED, agent)
     assert history_on_page(client_of(other_curator), on_the_shelf)[0].endswith(
-        "Flagged by an agent by alice: Broken or does not load: Stops at frame 2"
+        "Flagged by alice: Broken or does not load: Stops at frame 2"
     )
 
 
