@@ -277,6 +277,8 @@ def search_shelf(request):
             "count": page.paginator.count,
             "page": page.number,
             "pages": page.paginator.num_pages,
+            # Why a context's search finds nothing however full the shelf is.
+            "context_hides_every_gif": bool(context and context.hides_every_gif),
             "results": [
                 {
                     **gif_json(gif, request, links, reviewer),

@@ -409,6 +409,7 @@ class ConversationContextForm(forms.ModelForm):
             "name_ru",
             "description",
             "description_ru",
+            "hides_every_gif",
             "hides",
             "warns",
             "position",
@@ -419,6 +420,7 @@ class ConversationContextForm(forms.ModelForm):
             "name_ru": _("Name in Russian"),
             "description": _("Description"),
             "description_ru": _("Description in Russian"),
+            "hides_every_gif": _("Send no GIF at all"),
             "hides": _("Hides GIFs unsuitable for"),
             "warns": _("Warns about GIFs unsuitable for"),
             "position": _("Place in the picker"),
@@ -431,6 +433,12 @@ class ConversationContextForm(forms.ModelForm):
             "name_ru": _("What the Russian picker calls it; empty: the name above."),
             "description_ru": _(
                 "What Russian readers see; empty: they see the description above."
+            ),
+            "hides_every_gif": _(
+                "The rules send none in this kind of conversation (a first "
+                "contact, a formal customer: rules 4 and 5). The picker then "
+                "shows no GIF, and says why; the tags below are kept for when "
+                "this is turned off."
             ),
             "hides": _("GIFs with any of these tags do not show in this context."),
             "warns": _("GIFs with these tags show, with a warning on their card."),

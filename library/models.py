@@ -444,6 +444,8 @@ class GifQuerySet(models.QuerySet):
         reading only as many matches as the page needs (`per_page` on the
         first page); on PostgreSQL one statement counts a typed query's
         matches and ranks its first page."""
+        if context is not None and context.hides_every_gif:
+            return self.none()
         parsed = search.parse(query)
         if connection.vendor != "sqlite":
             picked = self.pick(
@@ -550,6 +552,8 @@ class GifQuerySet(models.QuerySet):
         """Hide what the team leads ruled out for this kind of conversation."""
         if context is None:
             return self
+        if context.hides_every_gif:
+            return self.none()
         # NOT IN one list of GIFs rather than the NOT EXISTS probe per GIF
         # an exclude across the relation makes: PostgreSQL hashes the list
         # once, where the probes took a fifth of a context's search.
@@ -2030,6 +2034,15 @@ class ConversationContext(models.Model):
         blank=True,
         related_name="warned_in",
         help_text=_("GIFs with these tags show, with a warning."),
+    )
+    hides_every_gif = models.BooleanField(
+        _("no GIF at all"),
+        default=False,
+        help_text=_(
+            "The house rules send no GIF in this kind of conversation (a first "
+            "contact, a formal customer: rules 4 and 5). The picker shows none "
+            "and says why."
+        ),
     )
     position = models.PositiveSmallIntegerField(default=0)
 

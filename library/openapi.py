@@ -94,9 +94,13 @@ SEARCH_PAGE = {
         "count": {"type": "integer"},
         "page": {"type": "integer"},
         "pages": {"type": "integer"},
+        "context_hides_every_gif": {
+            "type": "boolean",
+            "description": "The chosen context sends no GIF at all: no results.",
+        },
         "results": {"type": "array", "items": {"$ref": "#/components/schemas/Result"}},
     },
-    "required": ["count", "page", "pages", "results"],
+    "required": ["context_hides_every_gif", "count", "page", "pages", "results"],
 }
 
 ERROR = {

@@ -26,6 +26,8 @@ def context_form(context, **changes):
         "warns": [tag.pk for tag in context.warns.all()],
         "position": context.position,
     }
+    if context.hides_every_gif:
+        data["hides_every_gif"] = "on"
     data.update(changes)
     return data
 
@@ -109,6 +111,25 @@ def test_a_lead_moves_a_tag_from_warned_to_hidden_and_the_picker_follows(
     titles, page = agent_picker("upset")
     assert titles == ["Winking face"]
     assert "Careful in" not in page
+
+
+@pytest.mark.django_db
+def test_a_lead_rules_out_every_gif_in_a_context_and_back(
+    lead_client, upset, wink, agent_picker
+):
+    edit = reverse("library:context_edit", args=[upset.pk])
+
+    response = lead_client.post(edit, context_form(upset, hides_every_gif="on"))
+    assert response.status_code == 302
+    titles, page = agent_picker("upset")
+    listed = page_of(lead_client.get(reverse("library:contexts")))
+
+    assert titles == []
+    assert "Nothing on the shelf fits “Upset customer”." in page
+    assert "every GIF: no GIF in this kind of conversation" in listed
+    upset.refresh_from_db()
+    lead_client.post(edit, context_form(upset, hides_every_gif=""))
+    assert agent_picker("upset")[0] == ["Winking face"]
 
 
 @pytest.mark.django_db

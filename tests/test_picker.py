@@ -439,6 +439,18 @@ def test_a_stale_mood_link_shows_everything_and_says_why(agent_client, shelf):
 
 
 @pytest.mark.django_db
+def test_a_first_contact_shows_no_gif_and_says_why(agent_client, shelf):
+    choose_context(agent_client, "first-contact")
+
+    page = main_of(agent_client.get(reverse("library:home")))
+
+    assert "Deep bow" not in page
+    assert "Nothing on the shelf fits “First contact”." in page
+    assert "no emoji, stickers or GIFs (rule 5)" in page
+    assert "choose “Any conversation” above" in page
+
+
+@pytest.mark.django_db
 def test_choosing_a_context_keeps_it_for_the_session(agent_client, shelf):
     response = choose_context(agent_client, "outage")
 

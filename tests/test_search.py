@@ -25,6 +25,7 @@ from library.models import (
     AgentFlag,
     ApiToken,
     AppropriatenessTag,
+    ConversationContext,
     Copy,
     Gif,
     MoodTag,
@@ -695,6 +696,9 @@ def one_of_each_appropriateness(shelve):
 def test_a_context_hides_what_it_rules_out_and_warns_about_what_it_flags(
     agent_client, one_of_each_appropriateness, slug
 ):
+    # The tag rules, kept for when a lead lets GIFs into a first contact or a
+    # formal conversation again (see the test below).
+    ConversationContext.objects.filter(slug=slug).update(hides_every_gif=False)
     name, hides, warns = CONTEXTS[slug]
     hidden = set(hides)
     if hides & {"Playful", "Celebratory"}:
@@ -712,6 +716,23 @@ def test_a_context_hides_what_it_rules_out_and_warns_about_what_it_flags(
             assert name.lower() in warnings[0].lower()
         else:
             assert warnings == [], (title, warnings)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("slug", CONTEXTS)
+def test_a_first_contact_or_a_formal_customer_gets_no_gif_at_all(
+    agent_client, one_of_each_appropriateness, slug
+):
+    """Rules 5 and 4: no GIFs there, as seeded; a lead may change that."""
+    answer = search(agent_client, context=slug)
+
+    sends_none = slug in ("first-contact", "formal")
+    assert answer["context_hides_every_gif"] is sends_none
+    assert (answer["count"] == 0) is sends_none
+    assert (answer["results"] == []) is sends_none
+    assert search(agent_client, "suits", context=slug)["count"] == (
+        0 if sends_none else 1
+    )
 
 
 @pytest.mark.django_db
@@ -1190,7 +1211,6 @@ RANKING_CASES = [
 @pytest.mark.django_db
 @pytest.mark.parametrize("case", RANKING_CASES, ids=[str(c) for c in RANKING_CASES])
 def test_the_paged_ranking_is_the_plain_ranking(crafted_shelf, case):
-    from library.models import ConversationContext
 
     choices = {
         "query": case.get("query", ""),
