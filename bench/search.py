@@ -55,8 +55,10 @@ MIX = [
     ("exclusion", "thank -sorry", None),
     ("context", "", "upset"),
     ("context", "happy", "outage"),
-    ("context", "thank you", "formal"),
-    ("context + exclusion", "dog -celebrating", "first-contact"),
+    # (Not a first contact or a formal customer: those send no GIF at all
+    # since migration 0020, and answer without searching.)
+    ("context", "thank you", "money-question"),
+    ("context + exclusion", "dog -celebrating", "money-question"),
 ]
 
 SUBJECTS = [
