@@ -497,7 +497,11 @@ def review_start(request, pk):
         return refusal
     playback = gif.start_review(by=request.user)
     return JsonResponse(
-        {"started_at": playback.started_at.isoformat(), "watch_ms": gif.watch_ms}
+        {
+            "started_at": playback.started_at.isoformat(),
+            "watch_ms": gif.watch_ms,
+            "watched": gif.played_through(playback),
+        }
     )
 
 

@@ -259,6 +259,26 @@ class GifForm(forms.ModelForm):
                 )
         return cleaned
 
+    def check_ready_for_approval(self):
+        """Validate, and mark beside the fields what approval needs and they
+        lack: alt text, and a mood or situation tag. True if nothing does.
+
+        Gif.approve() checks the same on the saved GIF; checking here first
+        keeps the curator's typed details on the page, not half saved."""
+        if not self.is_valid():
+            return False
+        if not self.cleaned_data["alt_text"].strip():
+            self.add_error(
+                "alt_text",
+                gettext("Add alt text before approving: describe what the GIF shows."),
+            )
+        if not (self.cleaned_data["mood"] or self.cleaned_data["situation"]):
+            self.add_error(
+                "mood",
+                gettext("Add at least one mood or situation tag before approving."),
+            )
+        return not self.errors
+
     def save(self, commit=True):
         """Save the edit and record what changed in the GIF's history."""
         with transaction.atomic():

@@ -1262,6 +1262,13 @@ class Gif(models.Model):
         tolerance = timezone.timedelta(milliseconds=WATCH_TOLERANCE_MS)
         return ends_at if now >= ends_at - tolerance else None
 
+    def played_through(self, playback):
+        """Whether `playback` has really reached the GIF's end, without the
+        approval's tolerance: a page opened again after that need not make
+        the reviewer wait again."""
+        watched_at = self.watched_through(playback)
+        return watched_at is not None and watched_at <= timezone.now()
+
     def check_status(self, expected):
         if self.status != expected:
             values = {

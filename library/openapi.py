@@ -323,8 +323,9 @@ def document(server_url):
                     "properties": {
                         "started_at": {"type": "string", "format": "date-time"},
                         "watch_ms": {"type": "integer"},
+                        "watched": {"type": "boolean"},
                     },
-                    "required": ["started_at", "watch_ms"],
+                    "required": ["started_at", "watch_ms", "watched"],
                 },
                 errors(401, 403, 404),
             ),

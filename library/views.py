@@ -686,17 +686,37 @@ def review(request, pk):
     return review_page(request, get_object_or_404(Gif, pk=pk))
 
 
-def review_page(request, gif, status=200, form=None):
+# While a GIF is pending, its details fields belong to the decision form (by
+# their HTML form attribute), so that Approve sends what the curator typed.
+DECISION_FORM_ID = "decision"
+# Sent with the details, so that a decision posted without them (an older
+# page, a script) leaves the GIF's details alone.
+DETAILS_SENT = "with_details"
+
+
+def review_page(request, gif, status=200, form=None, details_form=None):
+    """The review page; `form` and `details_form` bound to what the curator
+    sent when it is shown again after a refusal."""
     gif = (
         Gif.objects.with_tags()
         .with_open_flag_count()
         .select_related("uploaded_by", "reviewed_by", "watched_to_end_by")
         .get(pk=gif.pk)
     )
+    details_form = details_form or GifForm(instance=gif, user=request.user)
+    if gif.status == Gif.Status.PENDING:
+        for field in details_form.fields.values():
+            field.widget.attrs["form"] = DECISION_FORM_ID
     context = {
         "gif": gif,
         "form": form or ReviewForm(),
-        "details_form": GifForm(instance=gif, user=request.user),
+        "details_form": details_form,
+        # Open while something is missing, or the curator has it to correct.
+        "details_open": bool(details_form.errors)
+        or not gif.alt_text.strip()
+        or not (gif.mood.all() or gif.situation.all()),
+        "decision_form_id": DECISION_FORM_ID,
+        "details_sent": DETAILS_SENT,
         "retire_form": RetireForm(),
         "near_duplicates": gif.near_duplicates.all(),
         "open_flags": gif.agent_flags.open().select_related("raised_by"),
@@ -710,8 +730,10 @@ def review_page(request, gif, status=200, form=None):
 def reviewed(action):
     """A review decision view: POST a ReviewForm, call the model, move on.
 
-    A refusal re-renders the review page with the reason (409), so nothing
-    the curator typed is lost.
+    The action gets the details form too, bound to the details the curator
+    sent with the decision (None if none came); only approve() saves them.
+    A refusal re-renders the review page with the reason (409, or 400 for
+    details to correct), so nothing the curator typed is lost.
     """
 
     @require_POST
@@ -721,13 +743,21 @@ def reviewed(action):
     def view(request, pk):
         gif = get_object_or_404(Gif, pk=pk)
         form = ReviewForm(request.POST)
+        details = None
+        if DETAILS_SENT in request.POST:
+            details = GifForm(request.POST, instance=gif, user=request.user)
         if not form.is_valid():
-            return review_page(request, gif, status=400, form=form)
+            return review_page(
+                request, gif, status=400, form=form, details_form=details
+            )
         try:
-            done = action(request, gif, form)
+            done = action(request, gif, form, details)
         except ReviewError as refusal:
             messages.error(request, str(refusal))
-            return review_page(request, gif, status=409, form=form)
+            status = 400 if refusal.code == "invalid_details" else 409
+            return review_page(
+                request, gif, status=status, form=form, details_form=details
+            )
         messages.success(request, done)
         return next_in_queue(request)
 
@@ -735,23 +765,50 @@ def reviewed(action):
 
 
 @reviewed
-def approve(request, gif, form):
-    gif.approve(
-        by=request.user,
-        acknowledge_flashing=form.cleaned_data["acknowledge_flashing"],
-        **form.decision(),
-    )
+def approve(request, gif, form, details):
+    saved = False
+    if details is not None:
+        if not details.check_ready_for_approval():
+            raise ReviewError(
+                gettext(
+                    "Not approved, and the details were not saved: correct what "
+                    "is marked in them."
+                ),
+                code="invalid_details",
+            )
+        if details.has_changed():
+            # Never edit a GIF another curator decided on meanwhile: its
+            # refusal says that nothing was changed.
+            gif.check_status(Gif.Status.PENDING)
+            # Saved for good before the approval's checks, which read them:
+            # if the approval is refused, the curator's words are kept.
+            details.save()
+            saved = True
+    try:
+        gif.approve(
+            by=request.user,
+            acknowledge_flashing=form.cleaned_data["acknowledge_flashing"],
+            **form.decision(),
+        )
+    except ReviewError:
+        if saved:
+            messages.info(
+                request,
+                gettext("Saved the details of “%(title)s”, but it is not approved.")
+                % {"title": gif.title},
+            )
+        raise
     return gettext("Approved “%(title)s”.") % {"title": gif.title}
 
 
 @reviewed
-def reject(request, gif, form):
+def reject(request, gif, form, details):
     gif.reject(by=request.user, reason=form.cleaned_data["reason"], **form.decision())
     return gettext("Rejected “%(title)s”.") % {"title": gif.title}
 
 
 @reviewed
-def skip(request, gif, form):
+def skip(request, gif, form, details):
     gif.skip(by=request.user)
     return gettext("Skipped “%(title)s”; it stays in the others' queues.") % {
         "title": gif.title
@@ -759,7 +816,7 @@ def skip(request, gif, form):
 
 
 @reviewed
-def restore(request, gif, form):
+def restore(request, gif, form, details):
     gif.restore(by=request.user)
     return gettext("“%(title)s” is back on the shelf.") % {"title": gif.title}
 

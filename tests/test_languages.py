@@ -203,6 +203,31 @@ def test_a_page_in_russian_has_no_english_left_but_names_and_data(
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("alt_text", "status", "said"),
+    [
+        ("", 400, "Гифка не одобрена, и подробности не сохранены"),
+        ("Cat waves", 409, "Подробности «Pending» сохранены, но гифка не одобрена."),
+    ],
+)
+def test_details_sent_with_a_refused_approval_in_russian(
+    alt_text, status, said, shelf, other_curator
+):
+    client = russian_client(other_curator)
+    details = {"with_details": "1", "title": "Pending", "alt_text": alt_text}
+
+    response = client.post(
+        reverse("library:approve", args=[shelf["pending"].pk]),
+        {**details, "mood": ["Thank you"]},
+    )
+
+    html = response.content.decode()
+    assert response.status_code == status
+    assert said in html
+    assert english_left(html) == []
+
+
+@pytest.mark.django_db
 def test_the_login_page_in_russian_has_no_english_left(client):
     response = in_russian(client).get(reverse("login"))
 

@@ -1,12 +1,21 @@
 """Approving and rejecting: watch to the end, describe, flag, and never overwrite."""
 
+import re
 from datetime import datetime, timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from library.models import STEP_MS, Gif, Playback, ReviewError
+from library.models import (
+    STEP_MS,
+    Gif,
+    GifEvent,
+    MoodTag,
+    Playback,
+    ReviewError,
+    SituationTag,
+)
 from tests import images
 from tests.reviewing import (
     WATCH_REFUSAL,
@@ -846,3 +855,236 @@ def test_reviewing_a_gif_that_does_not_exist_is_a_404(carol):
     )
     assert api_approve(carol, Gif(pk=999)).status_code == 404
     assert page_approve(carol, Gif(pk=999)).status_code == 404
+
+
+# Details sent with the decision: on the review page of a pending GIF, the
+# details box's fields belong to the decision form.
+
+
+def review_page_post(gif, **details):
+    """What the review page sends with a decision: the GIF's details as they
+    stand, with `details` typed over them."""
+    sent = {
+        "with_details": "1",
+        "next": reverse("library:review", args=[gif.pk]),
+        "title": gif.title,
+        "alt_text": gif.alt_text,
+        "use_when": gif.use_when,
+        "avoid_when": gif.avoid_when,
+        "mood": [tag.name for tag in gif.mood.all()],
+        "situation": [tag.name for tag in gif.situation.all()],
+    }
+    sent.update(details)
+    return sent
+
+
+def moods_of(gif):
+    return [tag.name for tag in refreshed(gif).mood.all()]
+
+
+def edits_of(gif):
+    return gif.events.filter(action=GifEvent.Action.EDITED)
+
+
+@pytest.fixture
+def undescribed_gif(upload_gif):
+    """Bob's upload with neither alt text nor tags: Carol describes it."""
+    return describe(upload_gif, title="Slow nod", alt_text="", mood=[])
+
+
+@pytest.mark.django_db
+def test_the_details_fields_of_a_pending_gif_belong_to_the_decision_form(
+    carol, undescribed_gif
+):
+    page = page_of(carol.get(reverse("library:review", args=[undescribed_gif.pk])))
+
+    assert 'id="decision"' in page
+    details = page[page.index("<details") : page.index("</details>")]
+    assert "<form" not in details, "forms cannot nest"
+    controls = re.findall(r"<(?:input|textarea|button)\b[^>]*>", details)
+    checkboxes = [tag for tag in controls if 'type="checkbox"' in tag]
+    assert len(checkboxes) == MoodTag.objects.count() + SituationTag.objects.count()
+    assert controls and all('form="decision"' in tag for tag in controls), [
+        tag for tag in controls if 'form="decision"' not in tag
+    ]
+    # The decision form's default button, first in the page, does nothing.
+    assert re.match(r'<button type="submit" form="decision" disabled', controls[0])
+
+
+@pytest.mark.django_db
+def test_the_details_of_an_approved_gif_keep_their_own_form(carol, upload_gif):
+    gif = describe(upload_gif, status=Gif.Status.APPROVED)
+
+    page = page_of(carol.get(reverse("library:review", args=[gif.pk])))
+
+    details = page[page.index("<details") : page.index("</details>")]
+    assert f'action="{reverse("library:gif_edit", args=[gif.pk])}"' in details
+    assert 'form="decision"' not in page
+
+
+@pytest.mark.django_db
+def test_approving_saves_the_details_typed_beside_the_decision(
+    carol, undescribed_gif, other_curator
+):
+    watch_to_the_end(carol, undescribed_gif, other_curator)
+
+    response = page_approve(
+        carol,
+        undescribed_gif,
+        **review_page_post(
+            undescribed_gif, alt_text="A man nods slowly.", mood=["Thank you"]
+        ),
+    )
+
+    assert response.status_code == 302
+    gif = refreshed(undescribed_gif)
+    assert gif.status == Gif.Status.APPROVED
+    assert gif.alt_text == "A man nods slowly."
+    assert moods_of(gif) == ["Thank you"]
+    edit = edits_of(gif).get()
+    assert edit.actor == other_curator
+    assert gif.events.filter(action=GifEvent.Action.APPROVED).get().pk > edit.pk
+
+
+@pytest.mark.django_db
+def test_approving_with_details_approval_needs_left_empty_keeps_what_was_typed(
+    carol, undescribed_gif, other_curator
+):
+    watch_to_the_end(carol, undescribed_gif, other_curator)
+
+    response = page_approve(
+        carol,
+        undescribed_gif,
+        **review_page_post(
+            undescribed_gif, title="A slow nod", alt_text="  ", use_when="Agreeing."
+        ),
+    )
+
+    page = page_of(response)
+    assert response.status_code == 400
+    assert "Not approved, and the details were not saved" in page
+    assert "Add alt text before approving" in page
+    assert "Add at least one mood or situation tag before approving." in page
+    assert 'value="A slow nod"' in page
+    assert ">\nAgreeing.</textarea>" in page
+    assert re.search(r"<details [^>]*open", page)
+    gif = refreshed(undescribed_gif)
+    assert gif.status == Gif.Status.PENDING
+    assert (gif.title, gif.use_when) == ("Slow nod", "")
+    assert not edits_of(gif).exists()
+
+
+@pytest.mark.django_db
+def test_a_refused_approval_keeps_the_details_saved_and_says_so(carol, undescribed_gif):
+    # Not watched to the end: the approval is refused after the details pass.
+    response = page_approve(
+        carol,
+        undescribed_gif,
+        **review_page_post(
+            undescribed_gif, alt_text="A man nods slowly.", mood=["Thank you"]
+        ),
+    )
+
+    page = page_of(response)
+    assert response.status_code == 409
+    assert WATCH_REFUSAL in page
+    assert "Saved the details of “Slow nod”, but it is not approved." in page
+    assert 'value="A man nods slowly."' in page
+    gif = refreshed(undescribed_gif)
+    assert gif.status == Gif.Status.PENDING
+    assert gif.alt_text == "A man nods slowly."
+    assert moods_of(gif) == ["Thank you"]
+
+
+@pytest.mark.django_db
+def test_details_sent_with_an_approval_of_a_gif_decided_meanwhile_are_not_saved(
+    carol, undescribed_gif, lead
+):
+    Gif.objects.get(pk=undescribed_gif.pk).reject(by=lead, reason="Blurry.")
+
+    response = page_approve(
+        carol,
+        undescribed_gif,
+        **review_page_post(
+            undescribed_gif, alt_text="A man nods slowly.", mood=["Thank you"]
+        ),
+    )
+
+    assert response.status_code == 409
+    assert "nothing was changed" in page_of(response)
+    assert 'value="A man nods slowly."' in page_of(response)
+    assert refreshed(undescribed_gif).alt_text == ""
+    assert not edits_of(undescribed_gif).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("decision", "refused_for", "status"),
+    [
+        ("reject", {"reason": ""}, 409),
+        ("skip", {"flags": ["other"], "note": ""}, 400),
+    ],
+)
+def test_a_refused_reject_or_skip_keeps_the_typed_details_unsaved(
+    carol, undescribed_gif, decision, refused_for, status
+):
+    response = carol.post(
+        reverse(f"library:{decision}", args=[undescribed_gif.pk]),
+        review_page_post(
+            undescribed_gif,
+            alt_text="A man nods slowly.",
+            mood=["Thank you"],
+            **refused_for,
+        ),
+    )
+
+    page = page_of(response)
+    assert response.status_code == status
+    assert 'value="A man nods slowly."' in page
+    assert re.search(r'value="Thank you" form="decision"[^>]* checked', page)
+    gif = refreshed(undescribed_gif)
+    assert gif.status == Gif.Status.PENDING
+    assert (gif.alt_text, moods_of(gif)) == ("", [])
+    assert not edits_of(gif).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("decision", "data"), [("reject", {"reason": "Off topic."}), ("skip", {})]
+)
+def test_rejecting_or_skipping_saves_none_of_the_typed_details(
+    carol, undescribed_gif, decision, data
+):
+    response = carol.post(
+        reverse(f"library:{decision}", args=[undescribed_gif.pk]),
+        review_page_post(undescribed_gif, alt_text="A man nods.", **data),
+    )
+
+    assert response.status_code == 302
+    gif = refreshed(undescribed_gif)
+    assert gif.alt_text == ""
+    assert not edits_of(gif).exists()
+
+
+@pytest.mark.django_db
+def test_save_details_on_the_review_page_goes_back_to_it(carol, undescribed_gif):
+    response = carol.post(
+        reverse("library:gif_edit", args=[undescribed_gif.pk]),
+        review_page_post(undescribed_gif, alt_text="A man nods.", reason="Typed."),
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("library:review", args=[undescribed_gif.pk])
+    gif = refreshed(undescribed_gif)
+    assert (gif.status, gif.alt_text) == (Gif.Status.PENDING, "A man nods.")
+
+
+@pytest.mark.django_db
+def test_starting_the_review_again_after_watching_says_it_was_watched(
+    carol, ready_gif, other_curator
+):
+    assert start(carol, ready_gif).json()["watched"] is False
+
+    let_time_pass(ready_gif, other_curator, ready_gif.watch_ms)
+
+    assert start(carol, ready_gif).json()["watched"] is True

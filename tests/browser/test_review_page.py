@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from library.models import STEP_MS, Gif, MoodTag
+from library.models import STEP_MS, Gif, GifEvent, MoodTag
 from tests import images
 
 WATCH_REFUSAL = "Watch the GIF to its end before approving it."
@@ -65,6 +65,17 @@ def to_review(upload_gif, other_curator):
             alt_text="A crowd claps slowly.",
             mood=[MoodTag.objects.get(name="Thank you")],
         )
+
+    return upload
+
+
+@pytest.fixture
+def to_describe(upload_gif, other_curator):
+    """to_describe(data) puts `data` in the queue as another curator's upload
+    with neither alt text nor tags, for the reviewer to describe."""
+
+    def upload(data):
+        return upload_gif(data=data, title=TITLE, by=other_curator, alt_text="")
 
     return upload
 
@@ -268,3 +279,93 @@ def test_a_curator_approves_with_the_keyboard_alone(curator_page, curator, to_re
     page.keyboard.press("Enter")
 
     expect_approved(page, gif, curator)
+
+
+# The details box: its fields go with the decision.
+
+
+def test_details_typed_in_the_box_are_approved_with_the_gif(
+    curator_page, curator, to_describe
+):
+    gif = to_describe(animation(frames=6, frame_ms=200))
+    page = curator_page
+
+    approve = open_review(page, gif)
+    expect(approve).to_be_enabled(timeout=5_000)
+    page.get_by_label("Alt text").fill("A crowd claps slowly.")
+    page.get_by_role("checkbox", name="Thank you", exact=True).check()
+    approve.click()
+
+    expect_approved(page, gif, curator)
+    assert gif.alt_text == "A crowd claps slowly."
+    assert [tag.name for tag in gif.mood.all()] == ["Thank you"]
+    assert gif.events.filter(action=GifEvent.Action.EDITED, actor=curator).exists()
+
+
+def test_enter_in_a_details_text_box_neither_approves_nor_saves(
+    curator_page, to_describe
+):
+    gif = to_describe(animation(frames=6, frame_ms=200))
+    page = curator_page
+    posted = []
+    page.on("request", lambda r: posted.append(r.url) if r.method == "POST" else None)
+
+    approve = open_review(page, gif)
+    expect(approve).to_be_enabled(timeout=5_000)
+    page.get_by_role("checkbox", name="Thank you", exact=True).check()
+    alt_text = page.get_by_label("Alt text")
+    alt_text.fill("A crowd claps slowly.")
+    alt_text.press("Enter")
+    page.get_by_label("Title").press("Enter")
+    page.wait_for_timeout(500)  # time enough for a form to go
+
+    assert posted == [page.url.split("/review/")[0] + start_url(gif)], posted
+    expect(alt_text).to_have_value("A crowd claps slowly.")
+    gif.refresh_from_db()
+    assert (gif.status, gif.alt_text) == (Gif.Status.PENDING, "")
+
+
+def test_a_page_shown_again_after_a_refusal_needs_no_second_watch(
+    curator_page, to_describe
+):
+    gif = to_describe(animation(frames=10, frame_ms=300))
+    page = curator_page
+    page.add_init_script(RECORD_WATCH_STATUS)
+
+    approve = open_review(page, gif)
+    expect(approve).to_be_enabled(timeout=6_000)
+    page.get_by_label("Alt text").fill("A crowd claps slowly.")
+    page.get_by_role("checkbox", name="Other", exact=True).check()  # unexplained
+    approve_url = reverse("library:approve", args=[gif.pk])
+    with (
+        page.expect_response(lambda r: r.url.endswith(approve_url)) as decided,
+        page.expect_response(lambda r: r.url.endswith(start_url(gif))),
+    ):
+        approve.click()
+
+    assert decided.value.status == 400
+    expect(page.get_by_text("Say what “other” is.")).to_be_visible()
+    expect(page.get_by_label("Alt text")).to_have_value("A crowd claps slowly.")
+    expect(approve).to_be_enabled()
+    expect(page.locator("[data-watch-status]")).to_have_text(
+        "Watched to the end. You may approve."
+    )
+    log = page.evaluate("window.watchLog")
+    assert not any(entry["text"].startswith("Watching") for entry in log), log
+    expect_still_pending(gif)
+
+
+def test_a_details_box_left_invalid_does_not_hold_back_a_rejection(
+    curator_page, to_describe
+):
+    gif = to_describe(animation(frames=6, frame_ms=200))
+    page = curator_page
+
+    open_review(page, gif)
+    page.get_by_label("Title").fill("")  # required: the browser would object
+    page.get_by_label("Reason for rejecting").fill("Blurry at full size.")
+    page.get_by_role("button", name="Reject", exact=True).click()
+
+    expect(page.locator(".message.success")).to_have_text(f"Rejected “{TITLE}”.")
+    gif.refresh_from_db()
+    assert (gif.status, gif.title) == (Gif.Status.REJECTED, TITLE)

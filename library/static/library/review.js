@@ -54,6 +54,12 @@
           watched(t("still", {}));
           return;
         }
+        // The page shown again after a refused decision: the server kept the
+        // watch, so the reviewer need not sit through the loop again.
+        if (started.watched) {
+          watched(t("watched", {}));
+          return;
+        }
         const began = performance.now();
         const tick = window.setInterval(function () {
           const elapsed = Math.min(performance.now() - began, watchMs);
@@ -124,7 +130,10 @@
     player.src = player.dataset.still;
     status.textContent = t("step_hint", {});
     clockStarted = post(page.dataset.startUrl)
-      .then(function () { clockStartedAt = performance.now(); })
+      .then(function (started) {
+        clockStartedAt = performance.now();
+        if (started.watched) watched(t("watched", {}));
+      })
       .catch(function () {});
   } else if (player.complete && player.naturalWidth) {
     startWatching();
