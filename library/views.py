@@ -517,6 +517,8 @@ def picker_preview(request, pk):
             "already_flagged": gif.agent_flags.open()
             .filter(raised_by=request.user)
             .exists(),
+            # After flagging, back to the same search, not an empty picker.
+            "flag_next": request.htmx.current_url_abs_path,
         },
     )
 
@@ -884,7 +886,7 @@ def flag(request, pk):
                 )
                 % {"title": gif.title},
             )
-            return redirect("library:home")
+            return redirect(safe_next(request) or "library:home")
     else:
         messages.error(request, gettext("Choose why you flag it."))
     return redirect(gif)

@@ -439,6 +439,27 @@ def test_a_stale_mood_link_shows_everything_and_says_why(agent_client, shelf):
 
 
 @pytest.mark.django_db
+def test_flagging_from_the_preview_comes_back_to_the_same_search(agent_client, shelf):
+    search_url = reverse("library:home") + "?q=bow"
+    panel = page_of(
+        agent_client.get(
+            reverse("library:picker_preview", args=[shelf["bow"].pk]),
+            HTTP_HX_CURRENT_URL=f"http://testserver{search_url}",
+            **HTMX,
+        )
+    )
+    assert f'<input type="hidden" name="next" value="{search_url}">' in panel
+
+    response = agent_client.post(
+        reverse("library:flag", args=[shelf["bow"].pk]),
+        {"reason": "other", "note": "Odd", "next": search_url},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == search_url
+
+
+@pytest.mark.django_db
 def test_a_first_contact_shows_no_gif_and_says_why(agent_client, shelf):
     choose_context(agent_client, "first-contact")
 
