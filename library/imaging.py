@@ -17,7 +17,7 @@ import numpy as np
 from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from PIL import ExifTags, Image, ImageOps
+from PIL import ExifTags, Image, ImageOps, ImageStat
 
 logger = logging.getLogger(__name__)
 
@@ -123,6 +123,7 @@ class Analysis:
     flash: FlashReport
     frame_hashes: tuple  # 64-bit perceptual hashes, each distinct one once
     filmstrip: tuple  # FilmstripFrame, evenly spaced, last frame included
+    poster_frame: int = 0  # the filmstrip frame a still card shows
 
 
 def describe_bytes(size):
@@ -449,6 +450,7 @@ def _analyse_open_image(image, format_name, data, limits):
         preview=encode_preview(preview_frames, preview_delays, facts.loops),
         flash=flash_report(flash_samples, played_delays, facts.loops),
         frame_hashes=tuple(dict.fromkeys(frame_hashes)),
+        poster_frame=poster_frame(filmstrip),
         filmstrip=tuple(
             FilmstripFrame(
                 index=index,
@@ -929,6 +931,25 @@ def _near_duplicates_in(mine, batch):
         theirs_matched >= NEAR_DUPLICATE_SHARE
     )
     return [key for key, kept in zip(keys, keep, strict=True) if kept]
+
+
+# A frame shows something once its detail is at least this share of the
+# most detailed filmstrip frame's.
+POSTER_DETAIL_SHARE = 0.5
+
+
+def detail(frame):
+    """How much there is to see: the spread of the frame's grey levels."""
+    return ImageStat.Stat(frame.convert("L")).stddev[0]
+
+
+def poster_frame(filmstrip):
+    """The frame a still card shows, of {index: frame} in order: the first,
+    unless it is near empty (an animation that fades or draws itself in),
+    then the first with about as much to see as the fullest frame."""
+    details = {index: detail(frame) for index, frame in filmstrip.items()}
+    enough = POSTER_DETAIL_SHARE * max(details.values(), default=0)
+    return next(index for index, value in details.items() if value >= enough)
 
 
 def filmstrip_frames(frames, count=8):

@@ -736,6 +736,7 @@ class GifQuerySet(models.QuerySet):
             flash_red=analysis.flash.red,
             flash_per_second=analysis.flash.per_second,
             frame_hashes=[f"{value:016x}" for value in analysis.frame_hashes],
+            poster_frame=analysis.poster_frame or None,
         )
         # Compared before the write transaction: it reads the whole shelf.
         near_duplicates = gif.find_near_duplicates()
@@ -967,6 +968,9 @@ class Gif(models.Model):
     filmstrip = models.JSONField(
         default=list, editable=False, help_text="[{frame, at_ms, name}]"
     )
+    # The filmstrip frame a still card shows when it is not the first (an
+    # animation that fades in starts empty); None: the first still.
+    poster_frame = models.PositiveIntegerField(null=True, blank=True, editable=False)
     near_duplicates = models.ManyToManyField("self", blank=True, editable=False)
 
     # The search document, casefolded; see library/search.py.
@@ -1063,6 +1067,17 @@ class Gif(models.Model):
     @property
     def last_still_path(self):
         return self.public_path("last")
+
+    @property
+    def poster_path(self):
+        """What a card shows still: the first frame, or the first with
+        something to see (poster_frame)."""
+        if self.poster_frame is None:
+            return self.still_path
+        return reverse(
+            "public_frame",
+            kwargs={"public_id": self.public_id, "frame": self.poster_frame},
+        )
 
     @property
     def preview_path(self):

@@ -773,3 +773,39 @@ def test_a_still_of_many_colours_stays_rgb():
     with Image.open(io.BytesIO(imaging.encode_still(frame))) as still:
         assert still.mode == "RGB"
         assert still.tobytes() == frame.tobytes()
+
+
+# --- The poster: the still a card shows ---
+
+
+def fading_in(count=10, empty=5):
+    """A cartoon whose first `empty` frames are a plain white page."""
+    cartoon = images.scene_frames(count, size=(120, 90), seed=3)
+    blank = images.solid((255, 255, 255), (120, 90))
+    return [blank] * empty + cartoon[empty:]
+
+
+def test_a_cards_still_is_the_first_frame_when_it_shows_something():
+    data = images.encode(images.scene_frames(10, size=(120, 90)), "GIF", duration=80)
+
+    assert imaging.analyse(data, LIMITS).poster_frame == 0
+
+
+def test_an_animation_that_starts_empty_shows_its_first_full_frame_still():
+    data = images.encode(fading_in(), "GIF", duration=80)
+
+    analysis = imaging.analyse(data, LIMITS)
+
+    # The encoder keeps the five white frames as one, shown five times longer.
+    assert analysis.facts.frames == 6
+    assert analysis.poster_frame == 1
+
+
+def test_a_frame_with_little_on_it_is_not_the_poster():
+    faint = images.patch_frame((250, 250, 250), (2, 2), background=(255, 255, 255))
+    busy = images.scene_frames(1, size=(128, 128))[0]
+
+    assert imaging.poster_frame({0: faint, 4: busy, 7: busy}) == 4
+    assert imaging.poster_frame({0: busy, 4: faint}) == 0
+    blank = images.solid((0, 0, 0))
+    assert imaging.poster_frame({0: blank, 4: blank}) == 0  # nothing anywhere

@@ -20,6 +20,7 @@ from library.models import (
     Preferences,
     SituationTag,
 )
+from tests import images
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -436,6 +437,28 @@ def test_a_stale_mood_link_shows_everything_and_says_why(agent_client, shelf):
 
 
 # Conversation contexts
+
+
+@pytest.mark.django_db
+def test_a_card_holds_still_on_a_frame_with_something_to_see(agent_client, on_shelf):
+    blank = images.solid((255, 255, 255), (120, 90))
+    cartoon = images.scene_frames(6, size=(120, 90), seed=3)
+    fades_in = on_shelf(
+        "Fades in", data=images.encode([blank, *cartoon[1:]], "GIF", duration=80)
+    )
+    plain = on_shelf("Plain", data=images.encode(cartoon, "GIF", duration=80))
+    poster = reverse(
+        "public_frame", kwargs={"public_id": fades_in.public_id, "frame": 1}
+    )
+
+    page = page_of(agent_client.get(reverse("library:home")))
+
+    assert f'data-still="{poster}"' in page
+    assert f'data-still="{plain.still_path}"' in page
+    assert f'data-still="{fades_in.still_path}"' not in page
+    frame = agent_client.get(poster)
+    assert frame.status_code == 200
+    assert frame["Content-Type"] == "image/png"
 
 
 @pytest.mark.django_db
