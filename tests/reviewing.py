@@ -54,6 +54,20 @@ def describe(upload_gif, **fields):
     return upload_gif(**fields)
 
 
+def details_of(gif, **typed):
+    """What the details form sends for `gif`: its words and tags as they
+    stand, with `typed` over them."""
+    return {
+        "title": gif.title,
+        "alt_text": gif.alt_text,
+        "use_when": gif.use_when,
+        "avoid_when": gif.avoid_when,
+        "mood": [tag.name for tag in gif.mood.all()],
+        "situation": [tag.name for tag in gif.situation.all()],
+        **typed,
+    }
+
+
 def refreshed(gif):
     return Gif.objects.get(pk=gif.pk)
 

@@ -14,6 +14,7 @@ from tests.reviewing import (
     api_reject,
     client_of,
     describe,
+    details_of,
     flashing_gif_bytes,
     page_of,
     watch_to_the_end,
@@ -56,16 +57,9 @@ def approve(client, gif, reviewer, **body):
 
 
 def edit_on_the_page(client, gif, **fields):
-    form = {
-        "title": gif.title,
-        "alt_text": gif.alt_text,
-        "use_when": gif.use_when,
-        "avoid_when": gif.avoid_when,
-        "mood": [tag.name for tag in gif.mood.all()],
-        "situation": [tag.name for tag in gif.situation.all()],
-        **fields,
-    }
-    response = client.post(reverse("library:gif_edit", args=[gif.pk]), form)
+    response = client.post(
+        reverse("library:gif_edit", args=[gif.pk]), details_of(gif, **fields)
+    )
     assert response.status_code == 302
     return response
 

@@ -24,6 +24,7 @@ from tests.reviewing import (
     api_reject,
     client_of,
     describe,
+    details_of,
     flashing_gif_bytes,
     let_time_pass,
     page_approve,
@@ -864,18 +865,11 @@ def test_reviewing_a_gif_that_does_not_exist_is_a_404(carol):
 def review_page_post(gif, **details):
     """What the review page sends with a decision: the GIF's details as they
     stand, with `details` typed over them."""
-    sent = {
+    return {
         "with_details": "1",
         "next": reverse("library:review", args=[gif.pk]),
-        "title": gif.title,
-        "alt_text": gif.alt_text,
-        "use_when": gif.use_when,
-        "avoid_when": gif.avoid_when,
-        "mood": [tag.name for tag in gif.mood.all()],
-        "situation": [tag.name for tag in gif.situation.all()],
+        **details_of(gif, **details),
     }
-    sent.update(details)
-    return sent
 
 
 def moods_of(gif):
