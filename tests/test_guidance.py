@@ -173,3 +173,13 @@ def test_a_lead_edits_guidance_and_curators_see_it_while_tagging(
     page = page_of(client.get(reverse("library:upload")))
 
     assert "Use when the customer sent a smiley." in page
+
+
+@pytest.mark.django_db
+def test_the_seeded_neutral_guidance_reads_as_a_sentence():
+    """ "Use when …" goes on with a clause, not a bare noun phrase."""
+    neutral = MoodTag.objects.get(name="Neutral")
+
+    assert neutral.guidance.startswith(
+        "Use when the exchange is calm and matter-of-fact but still allows"
+    )
