@@ -140,6 +140,9 @@ class Links:
             for rendition, (_, extension) in Gif.RENDITIONS.items()
         }
         self.page = host + reverse("library:gif_detail", args=[self.SAMPLE_PK])
+        self.frame = host + reverse(
+            "public_frame", kwargs={"public_id": self.SAMPLE, "frame": self.SAMPLE_PK}
+        )
 
     def public(self, gif, rendition=None):
         """What gif.public_url(request, rendition) gives, built faster."""
@@ -153,6 +156,14 @@ class Links:
 
     def page_of(self, gif):
         return self.page.replace(str(self.SAMPLE_PK), str(gif.pk))
+
+    def poster(self, gif):
+        """What a still card shows (Gif.poster_path), absolute."""
+        if gif.poster_frame is None or not gif.is_publicly_served:
+            return self.public(gif, "still")
+        return self.frame.replace(self.SAMPLE.hex, gif.public_id.hex).replace(
+            f"frame{self.SAMPLE_PK}", f"frame{gif.poster_frame}"
+        )
 
 
 def gif_json(gif, request, links=None, reviewer=None):
@@ -187,6 +198,7 @@ def gif_json(gif, request, links=None, reviewer=None):
         "url": links.public(gif),
         "still_url": links.public(gif, "still"),
         "last_still_url": links.public(gif, "last"),
+        "poster_url": links.poster(gif),
         "preview_url": links.public(gif, "preview"),
         "page_url": links.page_of(gif),
         "uploaded_by": username(gif.uploaded_by),

@@ -52,6 +52,7 @@ GIF = {
         "url": nullable("string", format="uri", description="Null until approved."),
         "still_url": nullable("string", format="uri"),
         "last_still_url": nullable("string", format="uri"),
+        "poster_url": nullable("string", format="uri"),
         "preview_url": nullable("string", format="uri"),
         "page_url": {"type": "string", "format": "uri"},
         "uploaded_by": nullable("string"),

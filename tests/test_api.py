@@ -560,3 +560,27 @@ def test_a_session_patch_with_the_csrf_header_works(csrf_client, pending_gif):
     assert response.status_code == 200
     pending_gif.refresh_from_db()
     assert pending_gif.title == "Fine"
+
+
+@pytest.mark.django_db
+def test_the_poster_url_is_the_still_a_card_shows(agent_client, upload_gif):
+    blank = images.solid((255, 255, 255), (120, 90))
+    cartoon = images.scene_frames(6, size=(120, 90), seed=3)
+    upload_gif(
+        data=images.encode([blank, *cartoon[1:]], "GIF", duration=80),
+        title="Fades in",
+        status=Gif.Status.APPROVED,
+    )
+    upload_gif(
+        data=images.encode(cartoon, "GIF", duration=80),
+        title="Plain",
+        status=Gif.Status.APPROVED,
+    )
+
+    results = agent_client.get(reverse("library:api_gifs")).json()["results"]
+
+    by_title = {result["title"]: result for result in results}
+    fades_in, plain = by_title["Fades in"], by_title["Plain"]
+    assert fades_in["poster_url"] == fades_in["url"].replace(".gif", ".frame1.png")
+    assert plain["poster_url"] == plain["still_url"]
+    assert agent_client.get(fades_in["poster_url"]).status_code == 200
