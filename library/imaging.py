@@ -952,6 +952,17 @@ def poster_frame(filmstrip):
     return next(index for index, value in details.items() if value >= enough)
 
 
+def poster_frame_of_pngs(pngs):
+    """poster_frame() of stored filmstrip PNGs, {index: bytes}: for GIFs
+    analysed before posters were chosen."""
+    frames = {}
+    for index, data in pngs.items():
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            frames[index] = image.copy()
+    return poster_frame(frames)
+
+
 def filmstrip_frames(frames, count=8):
     """Evenly spaced frame numbers that always include the first and last."""
     if frames <= count:

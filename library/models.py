@@ -1114,6 +1114,22 @@ class Gif(models.Model):
             for frame in self.filmstrip
         ]
 
+    def choose_poster(self):
+        """Pick the poster frame from the stored filmstrip, for a GIF analysed
+        before posters were chosen; True if it changed. Raises OSError when
+        a filmstrip file cannot be read."""
+        storage = media_storage()
+        pngs = {}
+        for entry in self.filmstrip:
+            with storage.open(entry["name"], "rb") as file:
+                pngs[entry["frame"]] = file.read()
+        chosen = (imaging.poster_frame_of_pngs(pngs) if pngs else 0) or None
+        if chosen == self.poster_frame:
+            return False
+        Gif.objects.filter(pk=self.pk).update(poster_frame=chosen)
+        self.poster_frame = chosen
+        return True
+
     def store_files(self, data, analysis):
         """Write the original byte for byte and its renditions; return names."""
         # Flat names in 256 shards: no empty folder is left when a GIF goes.
