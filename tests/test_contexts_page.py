@@ -125,7 +125,7 @@ def test_a_lead_rules_out_every_gif_in_a_context_and_back(
     listed = page_of(lead_client.get(reverse("library:contexts")))
 
     assert titles == []
-    assert "Nothing on the shelf fits “Upset customer”." in page
+    assert "No GIF in a conversation like this: “Upset customer”." in page
     assert "every GIF: no GIF in this kind of conversation" in listed
     upset.refresh_from_db()
     lead_client.post(edit, context_form(upset, hides_every_gif=""))

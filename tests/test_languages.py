@@ -387,6 +387,17 @@ def test_nothing_found_quotes_the_words_as_russian_does(agent, shelf):
 
 
 @pytest.mark.django_db
+def test_a_conversation_without_gifs_says_so_in_russian(agent, shelf):
+    client = russian_client(agent)
+    client.post(reverse("library:picker_context"), {"context": "first-contact"})
+
+    html = client.get(reverse("library:home")).content.decode()
+
+    assert "В таком разговоре гифки не отправляют: «Первый контакт»." in html
+    assert english_left(html) == []
+
+
+@pytest.mark.django_db
 def test_the_review_badge_counts_agents_in_russian(curator, shelf, other_curator):
     shelf["sheep"].flag(by=other_curator, reason=AgentFlag.Reason.BROKEN)
 

@@ -489,9 +489,21 @@ def test_a_first_contact_shows_no_gif_and_says_why(agent_client, shelf):
     page = main_of(agent_client.get(reverse("library:home")))
 
     assert "Deep bow" not in page
-    assert "Nothing on the shelf fits “First contact”." in page
-    assert "no emoji, stickers or GIFs (rule 5)" in page
+    assert "No GIF in a conversation like this: “First contact”." in page
+    assert "no emoji, stickers or GIFs (rule 5)" in page  # its description
+    assert "The house rules send none here" in page
     assert "choose “Any conversation” above" in page
+
+
+@pytest.mark.django_db
+def test_a_search_in_a_first_contact_says_the_same(agent_client, shelf):
+    choose_context(agent_client, "first-contact")
+
+    page = main_of(agent_client.get(reverse("library:home"), {"q": "bow"}))
+
+    assert "Deep bow" not in page
+    assert "No GIF in a conversation like this: “First contact”." in page
+    assert "matches but is ruled out" not in page
 
 
 @pytest.mark.django_db
