@@ -1,4 +1,5 @@
 import csv
+import logging
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -76,6 +77,8 @@ from library.models import (
     quoted,
 )
 from library.uploads import oversized_message
+
+logger = logging.getLogger(__name__)
 
 # Files never change under a public id, so caches may keep them for a year.
 PUBLIC_CACHE_CONTROL = "public, max-age=31536000, immutable"
@@ -957,7 +960,13 @@ def serve_file(request, gif, name, content_type, *, variant, filename):
     if etag_matches(request.headers.get("If-None-Match", ""), etag):
         response = HttpResponseNotModified()
     else:
-        response = file_response(name, content_type, filename)
+        try:
+            response = file_response(name, content_type, filename)
+        except FileNotFoundError:
+            # Lost from storage (check_orphans reports and mends it): a
+            # chat tool gets a plain 404, not a server error.
+            logger.error("GIF %s: its file %s is missing from storage", gif.pk, name)
+            return not_found_response()
     response["ETag"] = etag
     response["Cache-Control"] = (
         PUBLIC_CACHE_CONTROL if gif.is_publicly_served else PRIVATE_CACHE_CONTROL

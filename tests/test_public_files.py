@@ -342,3 +342,16 @@ def test_static_files_are_served_by_whitenoise(settings, client):
     assert body == b"main { margin: 0 }"
     # WhiteNoise serves STATIC_ROOT only: no extra root that could be media.
     assert getattr(settings, "WHITENOISE_ROOT", None) is None
+
+
+@pytest.mark.django_db
+def test_a_file_lost_from_storage_is_a_404_not_a_server_error(
+    client, approved_gif, media_root, caplog
+):
+    (media_root / approved_gif.original.name).unlink()
+
+    response = client.get(approved_gif.original_path)
+
+    assert response.status_code == 404
+    assert response["Cache-Control"] == "no-store"
+    assert f"its file {approved_gif.original.name} is missing" in caplog.text
