@@ -24,6 +24,15 @@ def run(folder, *args, **options):
     return output.getvalue()
 
 
+def run_refusing(folder, *args, refused, total):
+    """run() when some files are refused: it reports them all, then fails
+    (a non-zero exit status) saying how many."""
+    output = io.StringIO()
+    with pytest.raises(CommandError, match=f"^{refused} of {total} files? w"):
+        call_command("import_folder", str(folder), *args, stdout=output)
+    return output.getvalue()
+
+
 def files_in(folder):
     return sorted(path for path in folder.rglob("*") if path.is_file())
 
@@ -107,7 +116,9 @@ def test_a_csv_row_with_an_unknown_tag_is_refused_as_the_upload_form_refuses_it(
     sidecar = tmp_path / "sidecar.csv"
     sidecar.write_text("filename,moods\na.gif,Sleepy\n")
 
-    output = run(folder, "--by", "bob", "--csv", str(sidecar))
+    output = run_refusing(
+        folder, "--by", "bob", "--csv", str(sidecar), refused=1, total=1
+    )
 
     assert not Gif.objects.exists()
     assert "a.gif: Not in the moods: Sleepy. Choose from: Angry," in output
@@ -147,7 +158,9 @@ def test_each_refusal_says_what_the_upload_page_says_and_leaves_no_file(
     for name, data in BAD_FILES.items():
         put(folder, name, data)
 
-    output = run(folder, "--by", "bob")
+    output = run_refusing(
+        folder, "--by", "bob", refused=len(BAD_FILES), total=len(BAD_FILES)
+    )
 
     assert not Gif.objects.exists()
     assert files_in(media_root) == []
@@ -168,7 +181,7 @@ def test_duplicates_are_refused_like_uploads_with_the_gif_already_there(
     put(folder, "second.gif", images.gif_bytes(seed=9))
     stored = files_in(media_root)
 
-    output = run(folder, "--by", "bob")
+    output = run_refusing(folder, "--by", "bob", refused=2, total=3)
 
     first = Gif.objects.get(title="First")
     assert Gif.objects.count() == 2
@@ -191,7 +204,7 @@ def test_a_dry_run_checks_everything_and_stores_nothing(
     put(folder, "twin.gif", images.gif_bytes(seed=1))
     put(folder, "broken.gif", b"GIF89a broken")
 
-    output = run(folder, "--by", "bob", "--dry-run")
+    output = run_refusing(folder, "--by", "bob", "--dry-run", refused=2, total=3)
 
     assert not Gif.objects.exists() and files_in(media_root) == []
     assert "Would import 1 image for review." in output

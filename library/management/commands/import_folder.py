@@ -130,6 +130,16 @@ class Command(BaseCommand):
                 _("In the CSV but not in the folder: %(names)s")
                 % {"names": ", ".join(unknown)}
             )
+        if refused:
+            # A non-zero exit status, so that a script or cron job notices.
+            raise CommandError(
+                ngettext(
+                    "%(count)d of %(total)d file was refused (listed above).",
+                    "%(count)d of %(total)d files were refused (listed above).",
+                    len(outcomes),
+                )
+                % {"count": len(refused), "total": len(outcomes)}
+            )
 
 
 @contextmanager
