@@ -66,12 +66,17 @@ def api_view(*methods):
                 )
                 response["Allow"] = ", ".join(methods)
                 return response
-            authorization = request.headers.get("Authorization", "")
-            if authorization.startswith("Bearer "):
-                token = ApiToken.objects.authenticate(authorization[7:].strip())
+            scheme, _, credentials = request.headers.get("Authorization", "").partition(
+                " "
+            )
+            if scheme.lower() == "bearer":  # schemes are case-insensitive
+                token = ApiToken.objects.authenticate(credentials.strip())
                 if token is None:
                     return unauthorized(
-                        gettext("That API token is not valid any more.")
+                        gettext(
+                            "That API token is not valid: mistyped, or revoked on "
+                            "the preferences page."
+                        )
                     )
                 request.user = token.user
             elif not request.user.is_authenticated:
@@ -276,19 +281,24 @@ def search_shelf(request):
     try:
         number = int(request.GET.get("page") or 1)
     except ValueError:
-        return error(gettext("page must be a whole number."), 400)
+        number = 0
+    if number < 1:
+        return error(gettext("page must be a whole number, 1 or more."), 400)
     results = Gif.objects.ranked(
         query=request.GET.get("q", ""), **chosen, per_page=PAGE_SIZE
     )
-    page = Paginator(results, PAGE_SIZE).get_page(number)
+    paginator = Paginator(results, PAGE_SIZE)
+    # Past the last page: no results (an integration paging until it gets
+    # none stops there), rather than the last page again.
+    gifs = paginator.page(number) if number <= paginator.num_pages else []
     context = chosen["context"]
     links = Links(request)
     reviewer = request.user.has_perm("library.review_gif")
     response = JsonResponse(
         {
-            "count": page.paginator.count,
-            "page": page.number,
-            "pages": page.paginator.num_pages,
+            "count": paginator.count,
+            "page": number,
+            "pages": paginator.num_pages,
             # Why a context's search finds nothing however full the shelf is.
             "context_hides_every_gif": bool(context and context.hides_every_gif),
             "results": [
@@ -297,7 +307,7 @@ def search_shelf(request):
                     "guidance": gif.guidance,
                     "warnings": gif.warnings(context),
                 }
-                for gif in page
+                for gif in gifs
             ],
         }
     )

@@ -853,6 +853,23 @@ def test_results_come_24_to_a_page(agent_client, thirty_otters):
 
 
 @pytest.mark.django_db
+def test_a_page_past_the_last_is_empty_not_the_last_again(agent_client, thirty_otters):
+    past = search(agent_client, "otter", page=3)
+
+    assert (past["count"], past["page"], past["pages"]) == (30, 3, 2)
+    assert past["results"] == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["0", "-1"])
+def test_a_page_below_one_is_refused(agent_client, page):
+    response = agent_client.get(SEARCH_URL, {"page": page})
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "page must be a whole number, 1 or more."
+
+
+@pytest.mark.django_db
 def test_a_search_costs_the_same_few_queries_for_5_or_24_results(
     agent_client, thirty_otters, django_assert_max_num_queries
 ):

@@ -56,6 +56,27 @@ def test_a_revoked_token_stops_working(agent_client, agent):
 
 
 @pytest.mark.django_db
+def test_the_bearer_scheme_is_read_in_any_case(agent):
+    _, key = ApiToken.issue(agent, "Shell script")
+
+    response = Client().get("/api/gifs/", HTTP_AUTHORIZATION=f"bearer {key}")
+
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_mistyped_token_is_told_what_may_be_wrong(agent):
+    ApiToken.issue(agent, "Bot")
+
+    response = Client().get("/api/gifs/", HTTP_AUTHORIZATION="Bearer gs_typo")
+
+    assert response.status_code == 401
+    assert response.json()["error"] == (
+        "That API token is not valid: mistyped, or revoked on the preferences page."
+    )
+
+
+@pytest.mark.django_db
 def test_nobody_revokes_someone_elses_token(curator_client, agent):
     token, key = ApiToken.issue(agent, "Alice's bot")
 
