@@ -812,3 +812,23 @@ def test_the_api_refuses_a_wrong_http_method_in_json(
     assert response.json()["error"]
     assert set(response["Allow"].split(", ")) == allowed
     assert refreshed(approved_gif).title == approved_gif.title
+
+
+@pytest.mark.django_db
+def test_a_page_beyond_ones_role_says_so_in_the_apps_own_page(agent_client):
+    response = agent_client.get(reverse("library:dashboard"))
+
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "<h1>Not for your role</h1>" in page
+    assert '<nav aria-label="Main">' in page  # the app's header, to go on from
+    agent_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "ru"
+    assert "Не для вашей роли" in agent_client.get("/dashboard/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_missing_page_is_the_apps_own_404(agent_client):
+    response = agent_client.get(reverse("library:gif_detail", args=[999999]))
+
+    assert response.status_code == 404
+    assert "<h1>No such page</h1>" in response.content.decode()
