@@ -50,7 +50,7 @@ def test_files_no_gif_names_are_reported_and_deleted_with_fix(approved_gif, medi
     assert "1 file no GIF names:\n  gifs/ab/abandoned-original.gif" in output
     assert "perhaps an upload in progress" in output
     assert "gifs/cd/uploading-original.gif" in output
-    assert error == "1 problem remains. Run again with --fix to repair."
+    assert error == "1 problem found. Run again with --fix to repair."
     assert old.exists() and fresh.exists()
 
     output, error = check("--fix")
@@ -87,7 +87,7 @@ def test_lost_renditions_are_rendered_again_from_the_original_with_fix(
     output, error = check()
 
     assert f"lacks {', '.join(lost)}; --fix renders them again." in output
-    assert error == "1 problem remains. Run again with --fix to repair."
+    assert error == "1 problem found. Run again with --fix to repair."
     assert not any((media_root / name).exists() for name in lost)
 
     output, error = check("--fix")
@@ -116,3 +116,16 @@ def test_a_gif_whose_original_is_lost_is_reported_and_never_deleted(
     assert GifEvent.objects.filter(gif=gif).exists()
     assert (media_root / gif.first_still.name).exists()
     assert Gif.objects.filter(pk=gif.pk).exists()
+
+
+@pytest.mark.django_db
+def test_a_lost_original_alone_is_not_offered_a_fix_that_cannot_mend_it(
+    upload_gif, media_root
+):
+    gif = upload_gif(data=images.gif_bytes(seed=4), title="Gone")
+    (media_root / gif.original.name).unlink()
+
+    output, error = check()
+
+    assert "its original" in output
+    assert error == "1 problem found."

@@ -68,6 +68,11 @@ class Command(BaseCommand):
         recent = [n for n in unnamed if n not in orphans]
 
         remaining = self.orphans(storage, orphans, fix)
+        # What --fix would mend: orphans, and renditions of GIFs whose
+        # original is there (a lost original it never replaces).
+        fixable = remaining + sum(
+            gif.original.name not in missing for gif, missing in incomplete
+        )
         remaining += self.incomplete(incomplete, fix)
         if recent:
             self.stdout.write(
@@ -83,14 +88,24 @@ class Command(BaseCommand):
             for name in recent:
                 self.stdout.write(f"  {name}")
         if remaining:
-            raise CommandError(
+            found = (
                 ngettext(
                     "%(count)d problem remains.",
                     "%(count)d problems remain.",
                     remaining,
                 )
-                % {"count": remaining}
-                + ("" if fix else " " + _("Run again with --fix to repair."))
+                if fix
+                else ngettext(
+                    "%(count)d problem found.", "%(count)d problems found.", remaining
+                )
+            )
+            raise CommandError(
+                found % {"count": remaining}
+                + (
+                    " " + _("Run again with --fix to repair.")
+                    if fixable and not fix
+                    else ""
+                )
             )
         if not (orphans or incomplete):
             self.stdout.write(
