@@ -310,10 +310,15 @@ def test_import_refuses_an_instance_in_use_and_changes_nothing(
     call_command("export_library", str(archive), stdout=io.StringIO())
     rows, files = every_row(), file_digests(media_root)
 
-    with pytest.raises(CommandError, match="not empty"):
+    with pytest.raises(CommandError, match="not empty") as refusal:
         call_command("import_library", str(archive), stdout=io.StringIO())
 
     assert every_row() == rows and file_digests(media_root) == files
+    # Named as people know them, not by the tables' names.
+    message = str(refusal.value)
+    assert "(1 member, 1 GIF, " in message
+    assert "(tags, history, preferences and the like)" in message
+    assert "tagged gifs" not in message and "copys" not in message
 
 
 def rewrite(archive, change):

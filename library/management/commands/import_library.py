@@ -130,14 +130,35 @@ def check_migrations(manifest):
         )
 
 
+# How the refusal below names what it found, for the rows people know by name.
+NAMED_ROWS = {
+    "library.gif": lambda n: ngettext("%d GIF", "%d GIFs", n) % n,
+    "auth.user": lambda n: ngettext("%d member", "%d members", n) % n,
+    "library.copy": lambda n: ngettext("%d copy", "%d copies", n) % n,
+    "library.agentflag": lambda n: ngettext("%d agent flag", "%d agent flags", n) % n,
+}
+
+
 def check_instance_is_empty():
     """Refuse to mix an archive with a shelf that is already in use."""
-    found = []
+    found, others = [], 0
     for model in archived_models():
         if model._meta.label_lower in SEEDED:
             continue
-        if count := model._base_manager.count():
-            found.append(f"{count} {model._meta.verbose_name_plural}")
+        count = model._base_manager.count()
+        if count and model._meta.label_lower in NAMED_ROWS:
+            found.append(NAMED_ROWS[model._meta.label_lower](count))
+        else:
+            others += count
+    if others:
+        found.append(
+            ngettext(
+                "%d other row (tags, history, preferences and the like)",
+                "%d other rows (tags, history, preferences and the like)",
+                others,
+            )
+            % others
+        )
     files = list(stored_files(media_storage(), "gifs"))
     if files:
         found.append(
