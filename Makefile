@@ -18,7 +18,7 @@ $(BIN)/.installed: requirements.txt
 run: $(BIN)/.installed  ## migrate, load the demo library, serve on 127.0.0.1:8000
 	$(BIN)/python manage.py compile_catalogues
 	GIFSHELF_DEBUG=1 $(BIN)/python manage.py migrate --no-input
-	GIFSHELF_DEBUG=1 $(BIN)/python manage.py load_demo
+	GIFSHELF_DEBUG=1 $(BIN)/python manage.py load_demo --url http://$(HOST):$(PORT)/
 	GIFSHELF_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 serve: $(BIN)/.installed  ## production: check, migrate, collectstatic, gunicorn (README)
@@ -27,7 +27,7 @@ serve: $(BIN)/.installed  ## production: check, migrate, collectstatic, gunicorn
 demo: $(BIN)/.installed  ## (re)load the demo library without serving
 	$(BIN)/python manage.py compile_catalogues
 	GIFSHELF_DEBUG=1 $(BIN)/python manage.py migrate --no-input
-	GIFSHELF_DEBUG=1 $(BIN)/python manage.py load_demo
+	GIFSHELF_DEBUG=1 $(BIN)/python manage.py load_demo --url http://$(HOST):$(PORT)/
 
 test: $(BIN)/.installed  ## the whole suite (browser tests skip without Chromium)
 	$(BIN)/python manage.py makemigrations --check --dry-run --no-color > /dev/null \

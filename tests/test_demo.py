@@ -236,6 +236,14 @@ def test_a_dry_run_reset_keeps_the_loaded_demo(few_pictures, media_root):
 
 
 @pytest.mark.django_db
+def test_the_demo_points_to_where_the_shelf_is_served(few_pictures):
+    assert "Open http://127.0.0.1:8000/ and log in" in load_demo()
+    assert "Open http://127.0.0.1:8123/ and log in" in load_demo(
+        "--url", "http://127.0.0.1:8123/"
+    )
+
+
+@pytest.mark.django_db
 def test_the_demo_asks_for_migrate_when_a_tag_it_needs_is_missing(few_pictures):
     MoodTag.objects.filter(name__iexact="On it").delete()
 

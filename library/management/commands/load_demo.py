@@ -19,7 +19,7 @@ from library.models import (
     SituationTag,
 )
 
-URL = "http://127.0.0.1:8000/"
+URL = "http://127.0.0.1:8000/"  # where `make run` serves, unless told otherwise
 
 
 class Command(BaseCommand):
@@ -44,8 +44,13 @@ class Command(BaseCommand):
             action="store_true",
             help="Load even with DEBUG off (the demo passwords are public).",
         )
+        parser.add_argument(
+            "--url",
+            default=URL,
+            help=f"Where to tell people to open the shelf (default {URL}).",
+        )
 
-    def handle(self, *, reset, dry_run, force, verbosity, **options):
+    def handle(self, *, reset, dry_run, force, url, verbosity, **options):
         if not (settings.DEBUG or force or dry_run):
             # Its logins have published passwords: never on a real shelf by accident.
             raise CommandError(
@@ -74,7 +79,7 @@ class Command(BaseCommand):
                     f"The demo library is already loaded ({gifs(len(demo.LIBRARY))}); "
                     "--reset draws it again."
                 )
-        self.print_logins()
+        self.print_logins(url)
 
     def say(self, line, style=None):
         if self.verbosity:
@@ -108,7 +113,7 @@ class Command(BaseCommand):
         seconds = time.monotonic() - started
         self.say(f"Loaded the demo library in {seconds:.1f} s.", self.style.SUCCESS)
 
-    def print_logins(self):
+    def print_logins(self, url):
         # Printed on every run, even at verbosity 0: `make run` relies on it.
         lines = ["", "Demo logins (for trying gifshelf on this machine only):"]
         for login in demo.LOGINS:
@@ -116,7 +121,7 @@ class Command(BaseCommand):
             lines.append(
                 f"  {login.username:<10} {login.password:<20} {role:<10} {login.does}"
             )
-        lines += [f"Open {URL} and log in with one of them.", ""]
+        lines += [f"Open {url} and log in with one of them.", ""]
         self.stdout.write("\n".join(lines))
 
 
