@@ -236,7 +236,7 @@ class DuplicateImage(ImageRefused):
             )
             % {
                 "title": existing.title,
-                "status": existing.get_status_display().lower(),
+                "status": existing.status_label.lower(),
             }
         )
 
@@ -1302,21 +1302,7 @@ class Gif(models.Model):
 
     def check_status(self, expected):
         if self.status != expected:
-            values = {
-                "title": self.title,
-                "status": self.get_status_display().lower(),
-                "user": self.reviewed_by,
-            }
-            if self.reviewed_by:
-                message = gettext(
-                    "“%(title)s” is already %(status)s by %(user)s; nothing was "
-                    "changed."
-                )
-            else:
-                message = gettext(
-                    "“%(title)s” is already %(status)s; nothing was changed."
-                )
-            raise ReviewError(message % values, code="status_changed")
+            raise self.state_refusal()
 
     def approve(self, *, by, acknowledge_flashing=False, flags=(), note=""):
         """Approve after the checks of rule 2: watched to its end, described."""
@@ -1461,14 +1447,15 @@ class Gif(models.Model):
         reason = (reason or "").strip()
         if not reason:
             raise ReviewError(gettext("Say why it is retired."), code="missing_reason")
-        self.check_status(self.Status.APPROVED)
+        if self.status != self.Status.APPROVED:
+            raise self.state_refusal()
         with transaction.atomic():
             changed = Gif.objects.filter(pk=self.pk, status=self.status).update(
                 status=self.Status.RETIRED, updated_at=timezone.now()
             )
             if not changed:
                 self.refresh_from_db()
-                self.check_status(None)
+                raise self.state_refusal()
             self.status = self.Status.RETIRED
             self.resolve_flags(by=by, resolution=AgentFlag.Resolution.RETIRED)
             self.record(GifEvent.Action.RETIRED, by=by, summary=reason)
@@ -1537,17 +1524,65 @@ class Gif(models.Model):
                 summary=summary % {"reason": reason},
             )
 
+    @property
+    def status_label(self):
+        """Its status as a badge shows it: a taken-down GIF is retired, but
+        "Retired" alone would hide that its files are gone."""
+        if self.taken_down:
+            return gettext("Taken down")
+        return self.get_status_display()
+
+    def state_event(self):
+        """The event that put the GIF in its current state, or None: a
+        refusal names whoever did that, not whoever reviewed it once."""
+        if self.taken_down:
+            actions = [GifEvent.Action.TAKEN_DOWN]
+        else:
+            actions = {
+                self.Status.APPROVED: [
+                    GifEvent.Action.APPROVED,
+                    GifEvent.Action.REINSTATED,
+                ],
+                self.Status.REJECTED: [GifEvent.Action.REJECTED],
+                self.Status.RETIRED: [GifEvent.Action.RETIRED],
+            }.get(self.status)
+        return actions and self.latest_event(*actions)
+
     def state_refusal(self):
-        """The 409 of an off-the-shelf action the GIF's state does not allow."""
-        state = gettext("taken down") if self.taken_down else self.get_status_display()
-        return ReviewError(
-            gettext("“%(title)s” is %(state)s; nothing was changed.")
-            % {"title": self.title, "state": state.lower()},
-            code="status_changed",
-        )
+        """The 409 of an action the GIF's current state does not allow."""
+        if self.status == self.Status.PENDING:
+            return ReviewError(
+                gettext(
+                    "“%(title)s” is still waiting for review, and only approved "
+                    "GIFs can be retired, taken down or restored; nothing was "
+                    "changed."
+                )
+                % {"title": self.title},
+                code="status_changed",
+            )
+        event = self.state_event()
+        actor = event and event.actor
+        values = {
+            "title": self.title,
+            "status": self.status_label.lower(),
+            "user": actor and actor.get_username(),
+        }
+        if actor:
+            message = gettext(
+                "“%(title)s” is already %(status)s by %(user)s; nothing was changed."
+            )
+        else:
+            message = gettext("“%(title)s” is already %(status)s; nothing was changed.")
+        return ReviewError(message % values, code="status_changed")
 
     def latest_event(self, *actions):
         return self.events.filter(action__in=actions).select_related("actor").first()
+
+    def event_in_force(self, action):
+        """The latest `action` event (a retirement or a takedown) unless a
+        later reinstatement undid it: the page must not show a stale one."""
+        latest = self.latest_event(action, GifEvent.Action.REINSTATED)
+        return latest if latest and latest.action == action else None
 
     # --- History and duplicates --------------------------------------------
 

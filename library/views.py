@@ -111,8 +111,8 @@ def detail_page(request, gif, status=200, shelf_form=None):
         .filter(raised_by=request.user)
         .exists(),
         "shelf_form": shelf_form or ShelfStateForm(),
-        "retirement": retired and gif.latest_event(GifEvent.Action.RETIRED),
-        "takedown": gif.taken_down and gif.latest_event(GifEvent.Action.TAKEN_DOWN),
+        "retirement": retired and gif.event_in_force(GifEvent.Action.RETIRED),
+        "takedown": gif.taken_down and gif.event_in_force(GifEvent.Action.TAKEN_DOWN),
     }
     return render(request, "library/gif_detail.html", context, status=status)
 
@@ -120,8 +120,10 @@ def detail_page(request, gif, status=200, shelf_form=None):
 def shelf_state_action(action):
     """A team lead's retire, take-down or restore from the GIF's page.
 
-    A refusal re-renders the page with the reason (400 without one, else
-    409), keeping what the lead typed.
+    A missing reason re-renders the page (400), keeping the form open. A
+    refusal because of the GIF's state goes back to its page with the
+    reason: there is nothing typed worth keeping, and a refresh must not
+    send the form again.
     """
 
     @require_POST
@@ -136,14 +138,15 @@ def shelf_state_action(action):
             done = action(request, gif, reason)
         except ReviewError as refusal:
             messages.error(request, str(refusal))
-            status = 400 if refusal.code == "missing_reason" else 409
+            if refusal.code != "missing_reason":
+                return redirect(gif)
             gif = (
                 Gif.objects.with_tags()
                 .with_open_flag_count()
                 .select_related("uploaded_by", "reviewed_by", "watched_to_end_by")
                 .get(pk=gif.pk)
             )
-            return detail_page(request, gif, status=status, shelf_form=form)
+            return detail_page(request, gif, status=400, shelf_form=form)
         messages.success(request, done)
         return redirect(gif)
 
@@ -723,6 +726,9 @@ def review_page(request, gif, status=200, form=None, details_form=None):
         "decision_form_id": DECISION_FORM_ID,
         "details_sent": DETAILS_SENT,
         "retire_form": RetireForm(),
+        # Its files answer 410: the page says who took it down instead.
+        "takedown": gif.taken_down and gif.event_in_force(GifEvent.Action.TAKEN_DOWN),
+        "shelf_form": ShelfStateForm(),
         "near_duplicates": gif.near_duplicates.all(),
         "open_flags": gif.agent_flags.open().select_related("raised_by"),
         "step_ms": STEP_MS,

@@ -228,6 +228,31 @@ def test_details_sent_with_a_refused_approval_in_russian(
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("url_name", ["library:review", "library:gif_edit"])
+def test_a_taken_down_gifs_pages_in_russian_have_no_english_left(url_name, shelf, lead):
+    shelf["otter"].take_down(by=lead, reason="Правообладатель попросил.")
+
+    response = russian_client(lead).get(reverse(url_name, args=[shelf["otter"].pk]))
+
+    html = response.content.decode()
+    assert "Удалена из доступа" in html
+    assert english_left(html) == []
+
+
+@pytest.mark.django_db
+def test_retiring_a_pending_gif_is_refused_in_russian(shelf, lead):
+    response = russian_client(lead).post(
+        reverse("library:gif_retire", args=[shelf["pending"].pk]),
+        {"reason": "Устарела."},
+        follow=True,
+    )
+
+    html = response.content.decode()
+    assert "Гифка «Pending» ещё ждёт проверки" in html
+    assert english_left(html) == []
+
+
+@pytest.mark.django_db
 def test_the_login_page_in_russian_has_no_english_left(client):
     response = in_russian(client).get(reverse("login"))
 

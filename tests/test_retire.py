@@ -207,6 +207,19 @@ def test_the_page_says_who_took_it_down_when_and_why(lead_client, taken_down):
 
 
 @pytest.mark.django_db
+def test_a_retirement_undone_by_a_restore_is_not_shown_after_a_takedown(
+    lead_client, retired
+):
+    act(lead_client, retired, "restore", "Needed again.")
+    act(lead_client, retired, "takedown", "The rights holder asked us to.")
+
+    page = page_of(lead_client.get(retired.get_absolute_url()))
+
+    assert "by dana: The rights holder asked us to." in page
+    assert "Retired on " not in page
+
+
+@pytest.mark.django_db
 def test_a_lead_still_sees_what_was_taken_down_on_its_page(lead_client, taken_down):
     file_url = reverse("library:taken_down_file", args=[taken_down.pk])
 
@@ -230,6 +243,46 @@ def test_a_curator_sees_no_taken_down_file(curator_client, taken_down):
     assert fetch(curator_client, file_url).status_code == 403
     assert "the file is no longer served" in page
     assert f'src="{taken_down.original_path}"' not in page
+
+
+@pytest.mark.django_db
+def test_a_taken_down_gifs_page_offers_no_review_and_says_so(lead_client, taken_down):
+    review_url = reverse("library:review", args=[taken_down.pk])
+
+    page = page_of(lead_client.get(taken_down.get_absolute_url()))
+
+    assert review_url not in page
+    assert '<span class="status status-retired">Taken down</span>' in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["lead", "curator"])
+def test_the_review_page_of_a_taken_down_gif_says_who_took_it_down(
+    who, request, taken_down
+):
+    client = client_of(request.getfixturevalue(who))
+    restore_url = reverse("library:gif_restore", args=[taken_down.pk])
+
+    page = page_of(client.get(reverse("library:review", args=[taken_down.pk])))
+
+    assert "by dana: The rights holder asked us to." in page
+    assert '<span class="status status-retired">Taken down</span>' in page
+    assert "data-review" not in page
+    for path in every_public_path(taken_down):
+        assert path not in page, path
+    assert (restore_url in page) == (who == "lead")
+    assert f'href="{taken_down.get_absolute_url()}"' in page
+
+
+@pytest.mark.django_db
+def test_the_edit_page_of_a_taken_down_gif_shows_no_broken_preview(
+    lead_client, taken_down
+):
+    page = page_of(lead_client.get(reverse("library:gif_edit", args=[taken_down.pk])))
+
+    assert taken_down.preview_path not in page
+    assert "the file is no longer served" in page
+    assert '<span class="status status-retired">Taken down</span>' in page
 
 
 @pytest.mark.django_db
@@ -324,11 +377,51 @@ def test_the_page_refuses_what_the_gifs_state_does_not_allow(
     gif = request.getfixturevalue(gif_name)
     before = (refreshed(gif).status, refreshed(gif).taken_down)
 
-    response = act(lead_client, gif, action, "A reason.")
+    response = act(lead_client, gif, action, "A reason.", follow=True)
 
-    assert response.status_code == 409
+    # Back on the GIF's page: a refresh must not send the form again.
+    assert response.redirect_chain == [(gif.get_absolute_url(), 302)]
     assert "nothing was changed" in page_of(response)
     assert (refreshed(gif).status, refreshed(gif).taken_down) == before
+
+
+@pytest.mark.django_db
+def test_retiring_in_a_second_tab_names_who_retired_it_not_who_approved_it(
+    lead_client, other_curator, on_the_shelf
+):
+    Gif.objects.filter(pk=on_the_shelf.pk).update(reviewed_by=other_curator)
+    on_the_shelf.record(GifEvent.Action.APPROVED, by=other_curator)
+    act(lead_client, on_the_shelf, "retire", "Superseded.")
+
+    response = act(lead_client, on_the_shelf, "retire", "Superseded.", follow=True)
+
+    page = page_of(response)
+    assert "“Thumbs up” is already retired by dana; nothing was changed." in page
+    assert "already retired by carol" not in page
+
+
+@pytest.mark.django_db
+def test_taking_down_twice_names_who_took_it_down(lead, curator, taken_down):
+    Gif.objects.filter(pk=taken_down.pk).update(reviewed_by=curator)
+
+    with pytest.raises(ReviewError) as refused:
+        refreshed(taken_down).take_down(by=lead, reason="Again.")
+
+    assert str(refused.value) == (
+        "“Thumbs up” is already taken down by dana; nothing was changed."
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("action", ["retire", "takedown", "restore"])
+def test_a_pending_gif_is_refused_as_still_waiting_for_review(
+    action, lead_client, pending_gif
+):
+    response = act(lead_client, pending_gif, action, "A reason.", follow=True)
+
+    page = page_of(response)
+    assert "“Pending wave” is still waiting for review" in page
+    assert "already pending" not in page
 
 
 @pytest.mark.django_db

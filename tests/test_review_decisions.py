@@ -738,6 +738,22 @@ def test_rejecting_a_gif_another_curator_approved_is_refused(
 
 
 @pytest.mark.django_db
+def test_a_refusal_names_who_retired_it_not_who_approved_it(
+    carol, curator, lead, upload_gif, other_curator
+):
+    gif = describe(upload_gif, by=lead, title="Contested")
+    watch_to_the_end(carol, gif, other_curator)
+    api_approve(carol, gif)
+    refreshed(gif).retire(by=lead, reason="Superseded.")
+
+    response = api_reject(client_of(curator), gif, reason="Too late, sorry.")
+
+    status, code, error = refusal(response)
+    assert (status, code) == (409, "status_changed")
+    assert error == "“Contested” is already retired by dana; nothing was changed."
+
+
+@pytest.mark.django_db
 def test_the_second_curator_on_the_page_is_told_what_happened(
     carol, curator, lead, upload_gif
 ):
