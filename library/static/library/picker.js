@@ -24,7 +24,8 @@
 
   let opener = null; // the card link whose preview is open
   let beforeManual = null; // where the focus was before the manual copy box
-  let statusTimer = null;
+  let statusTimer = null; // hides a confirmation
+  let messageTimer = null; // fills the status element, just after emptying it
 
   // --- What a card or the preview holds --------------------------------------
 
@@ -120,6 +121,11 @@
   function copy(element, format) {
     const gif = gifOf(element);
     if (!gif) return;
+    // Known to be off the shelf since it was shown: copy nothing, warn again.
+    if (element.closest("[data-gif]").classList.contains("is-off-shelf")) {
+      warn(t("off_shelf", { title: gif.title }));
+      return;
+    }
     format = format || defaultFormat();
     // The write starts at once, inside the key press or click that asked
     // for it; the copy is recorded only once it has landed, never before.
@@ -154,26 +160,80 @@
         "X-CSRFToken": token ? token.value : "",
       },
       body: JSON.stringify({ format: format, context: currentContext() }),
+    }).then(function (response) {
+      // The copy has landed already (the write cannot wait for the server),
+      // but the GIF left the shelf after these results were shown: taken
+      // down, retired or flagged, the copies endpoint answers 404 for all of
+      // them (410 too, should it ever say Gone). Other failures count nothing
+      // and warn of nothing: the link itself is still good.
+      if (response.status === 404 || response.status === 410) offShelf(gif);
     }).catch(function () {});
   }
 
-  function say(message) {
+  // Every card and preview of the GIF is marked, so that copying it again
+  // warns instead of copying; a new search brings fresh cards.
+  function offShelf(gif) {
+    const selector = '[data-gif][data-gif-id="' + CSS.escape(gif.id) + '"]';
+    document.querySelectorAll(selector).forEach(function (holder) {
+      holder.classList.add("is-off-shelf");
+    });
+    warn(t("off_shelf", { title: gif.title }));
+  }
+
+  // Emptied first, so that the same message twice is announced twice. A
+  // timer, not an animation frame: frames wait while the page is not drawn
+  // (a busy or hidden window), and the message must not.
+  function announce(warning, fill) {
     hideManualCopy();
-    // Emptied first, so that the same message twice is announced twice. A
-    // timer, not an animation frame: frames wait while the page is not drawn
-    // (a busy or hidden window), and the confirmation must not.
+    window.clearTimeout(statusTimer);
+    // A confirmation still waiting to be shown must not replace a warning
+    // that came back from the server within those 20 ms.
+    window.clearTimeout(messageTimer);
     status.textContent = "";
     status.classList.add("is-visible");
-    window.setTimeout(function () { status.textContent = message; }, 20);
-    window.clearTimeout(statusTimer);
+    status.classList.toggle("is-warning", warning);
+    status.setAttribute("aria-live", warning ? "assertive" : "polite");
+    messageTimer = window.setTimeout(fill, 20);
+  }
+
+  function say(message) {
+    announce(false, function () { status.textContent = message; });
     statusTimer = window.setTimeout(function () { status.classList.remove("is-visible"); }, 5000);
+  }
+
+  // A warning stays until dismissed (its button, or Esc) or replaced by
+  // another message: it must not fade while the agent is still pasting.
+  function warn(message) {
+    announce(true, function () {
+      const text = document.createElement("span");
+      text.textContent = message;
+      const dismiss = document.createElement("button");
+      dismiss.type = "button";
+      dismiss.className = "close-button";
+      dismiss.setAttribute("data-dismiss-warning", "");
+      dismiss.setAttribute("aria-label", t("dismiss", {}));
+      dismiss.textContent = "✕";
+      status.replaceChildren(text, dismiss);
+    });
+  }
+
+  function dismissWarning() {
+    if (!status.classList.contains("is-warning")) return false;
+    window.clearTimeout(messageTimer);
+    status.classList.remove("is-visible", "is-warning");
+    status.setAttribute("aria-live", "polite");
+    status.textContent = "";
+    return true;
   }
 
   // Copying is impossible here: select the text so that Ctrl+C works.
   function offerManualCopy(gif, text) {
     const input = manual.querySelector("input");
     if (manual.hidden) beforeManual = document.activeElement;
+    window.clearTimeout(messageTimer);
     status.textContent = t("copy_by_hand", { title: gif.title });
+    status.classList.remove("is-warning");
+    status.setAttribute("aria-live", "polite");
     status.classList.add("is-visible");
     manual.hidden = false;
     input.value = text;
@@ -261,6 +321,10 @@
     const copyButton = event.target.closest("[data-copy]");
     if (copyButton) {
       copy(copyButton, copyButton.dataset.copy);
+      return;
+    }
+    if (event.target.closest("[data-dismiss-warning]")) {
+      dismissWarning();
       return;
     }
     if (event.target.closest("[data-close-preview]")) {
@@ -354,7 +418,7 @@
     const key = event.key;
 
     if (key === "Escape") {
-      if (hideManualCopy() || closePreview()) {
+      if (hideManualCopy() || dismissWarning() || closePreview()) {
         event.preventDefault();
       } else if (target === search || !isTyping(target)) {
         event.preventDefault();
