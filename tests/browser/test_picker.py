@@ -337,6 +337,52 @@ def test_a_copy_whose_record_fails_on_the_way_keeps_its_confirmation(agent_page,
     expect(card(page, "Sorry!")).not_to_have_class(re.compile(r"is-off-shelf"))
 
 
+def press_in_russian(element, key, code, **modifiers):
+    """A key press as a Russian layout sends it: `key` is what it types,
+    `code` the key's place (page.keyboard cannot fake a layout). Whether the
+    page let the key do what it does by default (type, for one)."""
+    init = {"key": key, "code": code, "bubbles": True, "cancelable": True}
+    return element.evaluate(
+        "(element, init) => element.dispatchEvent(new KeyboardEvent('keydown', init))",
+        {**init, **modifiers},
+    )
+
+
+def test_the_shortcuts_work_with_a_russian_keyboard_layout(
+    agent_page, shelf, live_server
+):
+    page = open_picker(agent_page)
+    search = page.locator("#picker-q")
+    search_for(page, "sorry")
+    expect(cards(page)).to_have_count(1)
+    # Typing in the search box stays typing, "." and "," included.
+    assert press_in_russian(search, "ь", "KeyM")
+    assert press_in_russian(search, ".", "Slash")
+    link = card(page, "Sorry!").locator("[data-card-link]")
+    page.keyboard.press("ArrowDown")
+    expect(link).to_be_focused()
+    # Ctrl+L ("д") is the browser's, not a copy.
+    assert press_in_russian(link, "д", "KeyL", ctrlKey=True)
+    page.wait_for_timeout(100)
+    expect(status(page)).to_be_empty()
+
+    press_in_russian(link, "ь", "KeyM")  # M
+
+    expect(status(page)).to_have_text("Copied Markdown for “Sorry!”.")
+    markdown = f"![Sorry! \\[animated\\]]({public_url(live_server, shelf['sorry'])})"
+    assert clipboard_text(page) == markdown
+
+    press_in_russian(link, "щ", "KeyO")  # O
+    expect(page.locator("#preview-title")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(link).to_be_focused()
+
+    press_in_russian(link, ",", "Slash", shiftKey=True)  # ?
+    expect(page.locator("[data-keyboard-help]")).to_have_attribute("open", "")
+    press_in_russian(link, ".", "Slash")  # /
+    expect(search).to_be_focused()
+
+
 def test_a_context_hides_what_it_rules_out_and_warns_about_the_rest(agent_page, shelf):
     page = open_picker(agent_page)
     expect(card(page, "Party time")).to_be_visible()

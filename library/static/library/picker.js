@@ -354,6 +354,16 @@
     return !/^(button|submit|reset|checkbox|radio|file|image|range|color)$/.test(element.type);
   }
 
+  // The letter a shortcut key stands for, in any keyboard layout: the letter
+  // typed when it is a Latin one (so that L is where the keycap says on
+  // AZERTY or Dvorak), otherwise the key's place on a US keyboard (with a
+  // Russian layout M types "ь", from the key whose code is KeyM).
+  function letterOf(event) {
+    if (/^[a-z]$/i.test(event.key)) return event.key.toLowerCase();
+    const place = /^Key([A-Z])$/.exec(event.code || "");
+    return place ? place[1].toLowerCase() : "";
+  }
+
   function cardLinks() {
     return Array.from(results.querySelectorAll("[data-card-link]")).filter(function (link) {
       return link.offsetParent !== null;
@@ -433,7 +443,10 @@
       }
       return;
     }
-    if (key === "/") {
+    // "/" and "?" by the key typed, or by the place of the US slash key:
+    // other layouts type something else there ("." and "," in Russian).
+    const slashKey = event.code === "Slash";
+    if (key === "/" || (slashKey && !event.shiftKey)) {
       event.preventDefault();
       // In a narrow window the preview covers the search box: close it first.
       if (!panel.hidden && getComputedStyle(panel).position === "fixed") closePreview();
@@ -441,7 +454,7 @@
       search.select();
       return;
     }
-    if (key === "?") {
+    if (key === "?" || (slashKey && event.shiftKey)) {
       event.preventDefault();
       help.open = !help.open;
       if (help.open) help.querySelector("summary").focus();
@@ -451,13 +464,14 @@
     const link = target.closest && target.closest("[data-card-link]");
     if (!link || event.shiftKey) return;
     const letters = { l: "link", i: "rich", m: "markdown" };
+    const letter = letterOf(event);
     if (key === "Enter") {
       event.preventDefault();
       copy(link, defaultFormat());
-    } else if (letters[key.toLowerCase()]) {
+    } else if (letters[letter]) {
       event.preventDefault();
-      copy(link, letters[key.toLowerCase()]);
-    } else if (key === " " || key.toLowerCase() === "o") {
+      copy(link, letters[letter]);
+    } else if (key === " " || letter === "o") {
       event.preventDefault();
       openPreview(link);
     } else if (/^Arrow/.test(key)) {
