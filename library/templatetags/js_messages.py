@@ -34,6 +34,11 @@ def picker():
             "selected text."
         ),
         "drop": gettext("Drop “{title}” into the chat."),
+        "off_shelf": gettext(
+            "“{title}” is no longer on the shelf: do not send it. Search again "
+            "for another GIF."
+        ),
+        "dismiss": gettext("Dismiss"),
         "server_error": gettext(
             "That did not load (the server had a problem). Try again in a moment."
         ),

@@ -11,7 +11,14 @@ from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from library.models import AppropriatenessTag, Copy, Favourite, Gif, MoodTag
+from library.models import (
+    AgentFlag,
+    AppropriatenessTag,
+    Copy,
+    Favourite,
+    Gif,
+    MoodTag,
+)
 from tests import images
 
 CLIPBOARD_ITEMS = """
@@ -262,6 +269,118 @@ def test_a_copy_is_recorded_with_its_format_and_context(agent_page, agent, shelf
     copy = recorded(shelf["sorry"], agent)
     assert copy.format == Copy.Format.RICH
     assert copy.context.slug == "upset"
+
+
+OFF_SHELF = "“Sorry!” is no longer on the shelf: do not send it. Search again for "
+OFF_SHELF += "another GIF."
+
+
+def warning(page):
+    """The warning's sentence, without its dismiss button."""
+    return status(page).locator("span")
+
+
+def take_off_the_shelf(gif, how, lead):
+    if how == "taken down":
+        gif.take_down(by=lead, reason="A customer complained.")
+    elif how == "retired":
+        gif.retire(by=lead, reason="Dated.")
+    else:
+        gif.flag(by=lead, reason=AgentFlag.Reason.BROKEN)
+
+
+@pytest.mark.parametrize("how", ["taken down", "retired", "flagged"])
+def test_a_copy_of_a_gif_gone_since_the_results_were_shown_warns_not_to_send_it(
+    agent_page, lead, shelf, how
+):
+    page = open_picker(agent_page)
+    search_for(page, "sorry")
+    expect(cards(page)).to_have_count(1)
+    take_off_the_shelf(shelf["sorry"], how, lead)
+
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+
+    # The success message gives way to the warning, which does not fade.
+    expect(warning(page)).to_have_text(OFF_SHELF)
+    expect(status(page)).not_to_contain_text("Copied")
+    expect(card(page, "Sorry!")).to_have_class(re.compile(r"\bis-off-shelf\b"))
+    page.wait_for_timeout(5500)
+    expect(status(page)).to_have_class(re.compile(r"\bis-visible\b"))
+    expect(warning(page)).to_have_text(OFF_SHELF)
+    assert not Copy.objects.exists()
+
+    # Copying the marked card again copies nothing and warns again.
+    page.evaluate("navigator.clipboard.writeText('before')")
+    status(page).get_by_role("button", name="Dismiss").click()
+    expect(status(page)).to_be_empty()
+    card(page, "Sorry!").locator("[data-card-link]").focus()
+    page.keyboard.press("l")
+    expect(warning(page)).to_have_text(OFF_SHELF)
+    assert clipboard_text(page) == "before"
+    page.keyboard.press("Escape")
+    expect(status(page)).to_be_empty()
+
+
+def test_a_copy_whose_record_fails_on_the_way_keeps_its_confirmation(agent_page, shelf):
+    page = open_picker(agent_page)
+    search_for(page, "sorry")
+    expect(cards(page)).to_have_count(1)
+    page.route("**/copies/", lambda route: route.abort("internetdisconnected"))
+
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+
+    expect(status(page)).to_have_text("Copied the link to “Sorry!”.")
+    page.wait_for_timeout(300)  # the failed record has come back by now
+    expect(status(page)).to_have_text("Copied the link to “Sorry!”.")
+    expect(card(page, "Sorry!")).not_to_have_class(re.compile(r"is-off-shelf"))
+
+
+def press_in_russian(element, key, code, **modifiers):
+    """A key press as a Russian layout sends it: `key` is what it types,
+    `code` the key's place (page.keyboard cannot fake a layout). Whether the
+    page let the key do what it does by default (type, for one)."""
+    init = {"key": key, "code": code, "bubbles": True, "cancelable": True}
+    return element.evaluate(
+        "(element, init) => element.dispatchEvent(new KeyboardEvent('keydown', init))",
+        {**init, **modifiers},
+    )
+
+
+def test_the_shortcuts_work_with_a_russian_keyboard_layout(
+    agent_page, shelf, live_server
+):
+    page = open_picker(agent_page)
+    search = page.locator("#picker-q")
+    search_for(page, "sorry")
+    expect(cards(page)).to_have_count(1)
+    # Typing in the search box stays typing, "." and "," included.
+    assert press_in_russian(search, "ь", "KeyM")
+    assert press_in_russian(search, ".", "Slash")
+    link = card(page, "Sorry!").locator("[data-card-link]")
+    page.keyboard.press("ArrowDown")
+    expect(link).to_be_focused()
+    # Ctrl+L ("д") is the browser's, not a copy.
+    assert press_in_russian(link, "д", "KeyL", ctrlKey=True)
+    page.wait_for_timeout(100)
+    expect(status(page)).to_be_empty()
+
+    press_in_russian(link, "ь", "KeyM")  # M
+
+    expect(status(page)).to_have_text("Copied Markdown for “Sorry!”.")
+    markdown = f"![Sorry! \\[animated\\]]({public_url(live_server, shelf['sorry'])})"
+    assert clipboard_text(page) == markdown
+
+    press_in_russian(link, "щ", "KeyO")  # O
+    expect(page.locator("#preview-title")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(link).to_be_focused()
+
+    press_in_russian(link, ",", "Slash", shiftKey=True)  # ?
+    expect(page.locator("[data-keyboard-help]")).to_have_attribute("open", "")
+    press_in_russian(link, ".", "Slash")  # /
+    expect(search).to_be_focused()
 
 
 def test_a_context_hides_what_it_rules_out_and_warns_about_the_rest(agent_page, shelf):

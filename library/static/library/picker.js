@@ -24,7 +24,8 @@
 
   let opener = null; // the card link whose preview is open
   let beforeManual = null; // where the focus was before the manual copy box
-  let statusTimer = null;
+  let statusTimer = null; // hides a confirmation
+  let messageTimer = null; // fills the status element, just after emptying it
 
   // --- What a card or the preview holds --------------------------------------
 
@@ -120,6 +121,11 @@
   function copy(element, format) {
     const gif = gifOf(element);
     if (!gif) return;
+    // Known to be off the shelf since it was shown: copy nothing, warn again.
+    if (element.closest("[data-gif]").classList.contains("is-off-shelf")) {
+      warn(t("off_shelf", { title: gif.title }));
+      return;
+    }
     format = format || defaultFormat();
     // The write starts at once, inside the key press or click that asked
     // for it; the copy is recorded only once it has landed, never before.
@@ -154,26 +160,80 @@
         "X-CSRFToken": token ? token.value : "",
       },
       body: JSON.stringify({ format: format, context: currentContext() }),
+    }).then(function (response) {
+      // The copy has landed already (the write cannot wait for the server),
+      // but the GIF left the shelf after these results were shown: taken
+      // down, retired or flagged, the copies endpoint answers 404 for all of
+      // them (410 too, should it ever say Gone). Other failures count nothing
+      // and warn of nothing: the link itself is still good.
+      if (response.status === 404 || response.status === 410) offShelf(gif);
     }).catch(function () {});
   }
 
-  function say(message) {
+  // Every card and preview of the GIF is marked, so that copying it again
+  // warns instead of copying; a new search brings fresh cards.
+  function offShelf(gif) {
+    const selector = '[data-gif][data-gif-id="' + CSS.escape(gif.id) + '"]';
+    document.querySelectorAll(selector).forEach(function (holder) {
+      holder.classList.add("is-off-shelf");
+    });
+    warn(t("off_shelf", { title: gif.title }));
+  }
+
+  // Emptied first, so that the same message twice is announced twice. A
+  // timer, not an animation frame: frames wait while the page is not drawn
+  // (a busy or hidden window), and the message must not.
+  function announce(warning, fill) {
     hideManualCopy();
-    // Emptied first, so that the same message twice is announced twice. A
-    // timer, not an animation frame: frames wait while the page is not drawn
-    // (a busy or hidden window), and the confirmation must not.
+    window.clearTimeout(statusTimer);
+    // A confirmation still waiting to be shown must not replace a warning
+    // that came back from the server within those 20 ms.
+    window.clearTimeout(messageTimer);
     status.textContent = "";
     status.classList.add("is-visible");
-    window.setTimeout(function () { status.textContent = message; }, 20);
-    window.clearTimeout(statusTimer);
+    status.classList.toggle("is-warning", warning);
+    status.setAttribute("aria-live", warning ? "assertive" : "polite");
+    messageTimer = window.setTimeout(fill, 20);
+  }
+
+  function say(message) {
+    announce(false, function () { status.textContent = message; });
     statusTimer = window.setTimeout(function () { status.classList.remove("is-visible"); }, 5000);
+  }
+
+  // A warning stays until dismissed (its button, or Esc) or replaced by
+  // another message: it must not fade while the agent is still pasting.
+  function warn(message) {
+    announce(true, function () {
+      const text = document.createElement("span");
+      text.textContent = message;
+      const dismiss = document.createElement("button");
+      dismiss.type = "button";
+      dismiss.className = "close-button";
+      dismiss.setAttribute("data-dismiss-warning", "");
+      dismiss.setAttribute("aria-label", t("dismiss", {}));
+      dismiss.textContent = "✕";
+      status.replaceChildren(text, dismiss);
+    });
+  }
+
+  function dismissWarning() {
+    if (!status.classList.contains("is-warning")) return false;
+    window.clearTimeout(messageTimer);
+    status.classList.remove("is-visible", "is-warning");
+    status.setAttribute("aria-live", "polite");
+    status.textContent = "";
+    return true;
   }
 
   // Copying is impossible here: select the text so that Ctrl+C works.
   function offerManualCopy(gif, text) {
     const input = manual.querySelector("input");
     if (manual.hidden) beforeManual = document.activeElement;
+    window.clearTimeout(messageTimer);
     status.textContent = t("copy_by_hand", { title: gif.title });
+    status.classList.remove("is-warning");
+    status.setAttribute("aria-live", "polite");
     status.classList.add("is-visible");
     manual.hidden = false;
     input.value = text;
@@ -263,6 +323,10 @@
       copy(copyButton, copyButton.dataset.copy);
       return;
     }
+    if (event.target.closest("[data-dismiss-warning]")) {
+      dismissWarning();
+      return;
+    }
     if (event.target.closest("[data-close-preview]")) {
       closePreview();
       return;
@@ -288,6 +352,16 @@
     if (element.tagName === "TEXTAREA" || element.tagName === "SELECT") return true;
     if (element.tagName !== "INPUT") return false;
     return !/^(button|submit|reset|checkbox|radio|file|image|range|color)$/.test(element.type);
+  }
+
+  // The letter a shortcut key stands for, in any keyboard layout: the letter
+  // typed when it is a Latin one (so that L is where the keycap says on
+  // AZERTY or Dvorak), otherwise the key's place on a US keyboard (with a
+  // Russian layout M types "ь", from the key whose code is KeyM).
+  function letterOf(event) {
+    if (/^[a-z]$/i.test(event.key)) return event.key.toLowerCase();
+    const place = /^Key([A-Z])$/.exec(event.code || "");
+    return place ? place[1].toLowerCase() : "";
   }
 
   function cardLinks() {
@@ -354,7 +428,7 @@
     const key = event.key;
 
     if (key === "Escape") {
-      if (hideManualCopy() || closePreview()) {
+      if (hideManualCopy() || dismissWarning() || closePreview()) {
         event.preventDefault();
       } else if (target === search || !isTyping(target)) {
         event.preventDefault();
@@ -369,7 +443,10 @@
       }
       return;
     }
-    if (key === "/") {
+    // "/" and "?" by the key typed, or by the place of the US slash key:
+    // other layouts type something else there ("." and "," in Russian).
+    const slashKey = event.code === "Slash";
+    if (key === "/" || (slashKey && !event.shiftKey)) {
       event.preventDefault();
       // In a narrow window the preview covers the search box: close it first.
       if (!panel.hidden && getComputedStyle(panel).position === "fixed") closePreview();
@@ -377,7 +454,7 @@
       search.select();
       return;
     }
-    if (key === "?") {
+    if (key === "?" || (slashKey && event.shiftKey)) {
       event.preventDefault();
       help.open = !help.open;
       if (help.open) help.querySelector("summary").focus();
@@ -387,13 +464,14 @@
     const link = target.closest && target.closest("[data-card-link]");
     if (!link || event.shiftKey) return;
     const letters = { l: "link", i: "rich", m: "markdown" };
+    const letter = letterOf(event);
     if (key === "Enter") {
       event.preventDefault();
       copy(link, defaultFormat());
-    } else if (letters[key.toLowerCase()]) {
+    } else if (letters[letter]) {
       event.preventDefault();
-      copy(link, letters[key.toLowerCase()]);
-    } else if (key === " " || key.toLowerCase() === "o") {
+      copy(link, letters[letter]);
+    } else if (key === " " || letter === "o") {
       event.preventDefault();
       openPreview(link);
     } else if (/^Arrow/.test(key)) {
