@@ -342,6 +342,11 @@ class ReviewForm(forms.Form):
 
 
 class FlagForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        # Its own ids: the GIF page also holds the retire form's "reason".
+        kwargs.setdefault("auto_id", "flag_%s")
+        super().__init__(*args, **kwargs)
+
     reason = forms.ChoiceField(
         choices=AgentFlag.Reason.choices, widget=forms.RadioSelect, label=_("Why")
     )

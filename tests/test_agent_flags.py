@@ -1,5 +1,6 @@
 """Agents flag GIFs off the shelf; curators restore or retire them."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -434,3 +435,12 @@ def test_retiring_a_gif_another_curator_just_restored_says_what_happened(
     assert response.status_code == 409
     assert 'class="message error"' in page_of(response)
     assert refreshed(flagged).status == Gif.Status.APPROVED
+
+
+@pytest.mark.django_db
+def test_no_id_is_used_twice_on_a_gif_page_with_every_form(lead_client, on_the_shelf):
+    page = page_of(lead_client.get(on_the_shelf.get_absolute_url()))
+
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert "flag_reason" in ids  # the flag form and the retire form are both here
+    assert sorted(id for id in set(ids) if ids.count(id) > 1) == []
