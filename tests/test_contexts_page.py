@@ -4,6 +4,7 @@ what it only warns about, taking effect in the picker's next search."""
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
 from library.models import AppropriatenessTag, ConversationContext, Gif, MoodTag
 
@@ -80,7 +81,7 @@ def test_the_edit_form_offers_each_tag_with_its_guidance(lead_client, upset):
 
     playful = unsuitable("Playful")
     assert playful.guidance
-    assert page.count(playful.guidance) == 2  # beside "hides" and "warns"
+    assert page.count(escape(playful.guidance)) == 2  # beside "hides" and "warns"
     assert 'aria-describedby="id_warns_0-guidance"' in page
     assert 'id="id_warns_0-guidance"' in page
 

@@ -183,3 +183,16 @@ def test_the_seeded_neutral_guidance_reads_as_a_sentence():
     assert neutral.guidance.startswith(
         "Use when the exchange is calm and matter-of-fact but still allows"
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("model", "name", "avoid"),
+    [
+        (SituationTag, "Greeting", "Avoid when it is the first contact with"),
+        (AppropriatenessTag, "Playful", "Avoid when the matter is serious"),
+        (AppropriatenessTag, "Celebratory", "Avoid when the chat is about an outage"),
+    ],
+)
+def test_the_seeded_avoid_when_notes_read_as_sentences(model, name, avoid):
+    assert avoid in model.objects.get(name=name).guidance
