@@ -740,6 +740,7 @@ class ThrottledLogin:
     counts each failure. Mixed into the login and the admin's login forms."""
 
     locked_until = None
+    last_try = ""  # the warning that one more failure locks log-ins
 
     def clean(self):
         username = self.cleaned_data.get("username") or ""
@@ -754,6 +755,16 @@ class ThrottledLogin:
             cleaned = super().clean()
         except forms.ValidationError:
             LoginFailure.record(username, address)
+            if LoginFailure.objects.tries_left(username, address) == 1:
+                # Said before it happens, not after: one more and it locks.
+                minutes = math.ceil(settings.GIFSHELF_LOGIN_LOCKOUT_SECONDS / 60)
+                self.last_try = ngettext(
+                    "One more failed log-in, and logging in is locked for "
+                    "%(minutes)d minute.",
+                    "One more failed log-in, and logging in is locked for "
+                    "%(minutes)d minutes.",
+                    minutes,
+                ) % {"minutes": minutes}
             raise
         LoginFailure.forget(username)
         return cleaned

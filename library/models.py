@@ -2604,6 +2604,27 @@ class LoginFailureQuerySet(models.QuerySet):
                 until = ends if until is None else max(until, ends)
         return until
 
+    def tries_left(self, username, address):
+        """How many more failures lock this account or this address, the
+        fewer of the two (None when neither limit is set); the same answer
+        whether or not the account exists."""
+        recent = self.within_window()
+        limits = [
+            (
+                recent.filter(username=LoginFailure.key(username)),
+                settings.GIFSHELF_LOGIN_FAILURES_PER_ACCOUNT,
+            )
+        ]
+        if address:
+            limits.append(
+                (
+                    recent.filter(address=address),
+                    settings.GIFSHELF_LOGIN_FAILURES_PER_ADDRESS,
+                )
+            )
+        left = [limit - failures.count() for failures, limit in limits if limit > 0]
+        return min(left, default=None)
+
 
 class LoginFailure(models.Model):
     """One failed log-in, kept for the lockout window to throttle guessing.

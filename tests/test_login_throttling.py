@@ -66,6 +66,29 @@ def test_an_account_is_locked_out_after_repeated_failures_even_to_its_password(
     assert not logged_in(response)
 
 
+LAST_TRY = "One more failed log-in, and logging in is locked for 10 minutes."
+
+
+@pytest.mark.django_db
+def test_the_failure_before_the_lockout_warns_of_it(agent):
+    first = log_in("alice", "wrong guess").content.decode()
+    second = log_in("alice", "wrong guess").content.decode()
+
+    assert WRONG in first and LAST_TRY not in first
+    assert WRONG in second and LAST_TRY in second  # the limit here is 3
+    log_in("alice", "wrong guess")  # the one it warned of
+    assert log_in("alice", PASSWORD).status_code == 429
+
+
+@pytest.mark.django_db
+def test_the_warning_reads_the_same_for_an_account_that_does_not_exist(agent):
+    log_in("nobody", "wrong guess", address="198.51.100.2")
+
+    made_up = log_in("nobody", "wrong guess", address="198.51.100.2")
+
+    assert LAST_TRY in made_up.content.decode()
+
+
 @pytest.mark.django_db
 def test_fewer_failures_than_the_limit_still_let_the_member_in(agent):
     fail("alice", 2)
