@@ -886,3 +886,19 @@ def test_the_full_page_with_its_rows_costs_a_bounded_number_of_queries(
     page = main_of(response)
     assert row(page, "recent").count("data-card-link") == views.SHELF_ROW_SIZE
     assert row(page, "team").count("data-card-link") == views.SHELF_ROW_SIZE
+
+
+@pytest.mark.django_db
+def test_the_keyboard_help_names_the_default_format_and_where_to_change_it(
+    agent_client, agent
+):
+    preferences = Preferences.of(agent)
+    preferences.copy_format = "markdown"
+    preferences.save()
+
+    page = page_of(agent_client.get(reverse("library:home")))
+
+    assert (
+        "Copy the GIF in your default format: Markdown "
+        f'(<a href="{reverse("library:preferences")}">change it</a>)'
+    ) in page
