@@ -2581,23 +2581,10 @@ class LoginFailureQuerySet(models.QuerySet):
         tells nobody which usernames are real.
         """
         window = timedelta(seconds=settings.GIFSHELF_LOGIN_LOCKOUT_SECONDS)
-        recent = self.within_window().order_by("-at").values_list("at", flat=True)
-        limits = [
-            (
-                recent.filter(username=LoginFailure.key(username)),
-                settings.GIFSHELF_LOGIN_FAILURES_PER_ACCOUNT,
-            )
-        ]
-        if address:
-            limits.append(
-                (
-                    recent.filter(address=address),
-                    settings.GIFSHELF_LOGIN_FAILURES_PER_ADDRESS,
-                )
-            )
         until = None
-        for failures, limit in limits:
-            latest = list(failures[:limit]) if limit > 0 else []
+        for failures, limit in self.counted_against(username, address):
+            times = failures.order_by("-at").values_list("at", flat=True)
+            latest = list(times[:limit]) if limit > 0 else []
             if limit > 0 and len(latest) == limit:
                 # Locked until the oldest of those failures leaves the window.
                 ends = latest[-1] + window
@@ -2608,6 +2595,16 @@ class LoginFailureQuerySet(models.QuerySet):
         """How many more failures lock this account or this address, the
         fewer of the two (None when neither limit is set); the same answer
         whether or not the account exists."""
+        left = [
+            limit - failures.count()
+            for failures, limit in self.counted_against(username, address)
+            if limit > 0
+        ]
+        return min(left, default=None)
+
+    def counted_against(self, username, address):
+        """[(recent failures, their limit)] for the account, and the address
+        when it is known."""
         recent = self.within_window()
         limits = [
             (
@@ -2622,8 +2619,7 @@ class LoginFailureQuerySet(models.QuerySet):
                     settings.GIFSHELF_LOGIN_FAILURES_PER_ADDRESS,
                 )
             )
-        left = [limit - failures.count() for failures, limit in limits if limit > 0]
-        return min(left, default=None)
+        return limits
 
 
 class LoginFailure(models.Model):
