@@ -26,6 +26,7 @@ from library.models import (
     ReviewFlag,
     SituationTag,
     TagAlias,
+    description_gaps,
     find_tag,
     quoted,
 )
@@ -267,16 +268,10 @@ class GifForm(forms.ModelForm):
         keeps the curator's typed details on the page, not half saved."""
         if not self.is_valid():
             return False
-        if not self.cleaned_data["alt_text"].strip():
-            self.add_error(
-                "alt_text",
-                gettext("Add alt text before approving: describe what the GIF shows."),
-            )
-        if not (self.cleaned_data["mood"] or self.cleaned_data["situation"]):
-            self.add_error(
-                "mood",
-                gettext("Add at least one mood or situation tag before approving."),
-            )
+        cleaned = self.cleaned_data
+        tagged = bool(cleaned["mood"] or cleaned["situation"])
+        for field, _code, sentence in description_gaps(cleaned["alt_text"], tagged):
+            self.add_error(field, sentence)
         return not self.errors
 
     def save(self, commit=True):

@@ -864,6 +864,30 @@ def describe_tag_change(added, removed):
     return " ".join(parts)
 
 
+def description_gaps(alt_text, tagged):
+    """What approval needs that a GIF's description lacks, as
+    [(form field, code, sentence)]: alt text, and a mood or situation tag.
+    The model refuses on the first; the review page marks them all."""
+    gaps = []
+    if not alt_text.strip():
+        gaps.append(
+            (
+                "alt_text",
+                "missing_alt_text",
+                gettext("Add alt text before approving: describe what the GIF shows."),
+            )
+        )
+    if not tagged:
+        gaps.append(
+            (
+                "mood",
+                "missing_tags",
+                gettext("Add at least one mood or situation tag before approving."),
+            )
+        )
+    return gaps
+
+
 class Gif(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending review")
@@ -1319,16 +1343,9 @@ class Gif(models.Model):
                 gettext("Watch the GIF to its end before approving it."),
                 code="not_watched",
             )
-        if not self.alt_text.strip():
-            raise ReviewError(
-                gettext("Add alt text before approving: describe what the GIF shows."),
-                code="missing_alt_text",
-            )
-        if not (self.mood.exists() or self.situation.exists()):
-            raise ReviewError(
-                gettext("Add at least one mood or situation tag before approving."),
-                code="missing_tags",
-            )
+        tagged = self.mood.exists() or self.situation.exists()
+        for _field, code, sentence in description_gaps(self.alt_text, tagged):
+            raise ReviewError(sentence, code=code)
         if self.flash_risk and not acknowledge_flashing:
             raise ReviewError(
                 ngettext(
