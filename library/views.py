@@ -399,9 +399,10 @@ def picker(request, params, notice=""):
     browsing = not filtered and page.number == 1 and bool(page.object_list)
     sections = shelf_rows(request, context) if browsing else []
 
-    # Nothing to show: say whether the context hides what would match.
+    # Nothing to show: say whether the context hides what would match (one
+    # that sends no GIF at all says so without counting the shelf).
     hidden_count = 0
-    if not page.object_list and context is not None:
+    if not page.object_list and context is not None and not context.hides_every_gif:
         hidden_count = Gif.objects.pick(
             query=query, mood=mood, situation=situation
         ).count()

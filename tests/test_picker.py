@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -493,6 +495,17 @@ def test_a_first_contact_shows_no_gif_and_says_why(agent_client, shelf):
     assert "no emoji, stickers or GIFs (rule 5)" in page  # its description
     assert "The house rules send none here" in page
     assert "choose “Any conversation” above" in page
+
+
+@pytest.mark.django_db
+def test_a_first_contact_counts_nothing_it_will_not_show(agent_client, shelf):
+    choose_context(agent_client, "first-contact")
+
+    with CaptureQueriesContext(connection) as captured:
+        agent_client.get(reverse("library:picker_results"), {"q": "bow"}, **HTMX)
+
+    counts = [query["sql"] for query in captured if "COUNT(" in query["sql"].upper()]
+    assert counts == []
 
 
 @pytest.mark.django_db
