@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
@@ -211,6 +211,34 @@ class UploadForm(forms.Form):
         }
 
 
+def unix_line_breaks(text):
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+class MultilineField(forms.CharField):
+    """Text typed in a textarea, its line breaks kept as \n.
+
+    Browsers send a textarea's line breaks as \r\n. Text written through
+    the API or by the demo has \n, so saving it unchanged from the page
+    recorded an edit that changed nothing a reader could see.
+    """
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return unix_line_breaks(value) if isinstance(value, str) else value
+
+    def has_changed(self, initial, data):
+        if isinstance(initial, str):
+            initial = unix_line_breaks(initial)  # (saved from a page before)
+        return super().has_changed(initial, data)
+
+
+def multiline_text_fields(model_field, **kwargs):
+    if isinstance(model_field, models.TextField):
+        kwargs.setdefault("form_class", MultilineField)
+    return model_field.formfield(**kwargs)
+
+
 class GifForm(forms.ModelForm):
     """Edit a GIF's words and tags; appropriateness only for team leads."""
 
@@ -225,6 +253,7 @@ class GifForm(forms.ModelForm):
     class Meta:
         model = Gif
         fields = ["title", "alt_text", "use_when", "avoid_when"]
+        formfield_callback = multiline_text_fields
         widgets = {
             "use_when": forms.Textarea(attrs={"rows": 2}),
             "avoid_when": forms.Textarea(attrs={"rows": 2}),

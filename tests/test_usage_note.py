@@ -90,3 +90,33 @@ def test_agents_read_the_note_in_the_picker_and_find_the_gif_by_it(curator, agen
 
     assert "<strong>Use when</strong> a teammate saved the day" in preview
     assert [result.title for result in found.context["gifs"]] == ["Slow clap"]
+
+
+@pytest.mark.django_db
+def test_saving_a_note_unchanged_from_the_page_records_no_edit(curator, gif):
+    # Written through the API or by the demo: line breaks are \n. A browser
+    # sends the same textarea back with \r\n.
+    gif.use_when = "the fix is live\nand you have checked it"
+    gif.save()
+    events_before = gif.events.count()
+
+    response = client_of(curator).post(
+        reverse("library:gif_edit", args=[gif.pk]),
+        note_form(gif, "the fix is live\r\nand you have checked it"),
+    )
+
+    assert response.status_code == 302
+    gif.refresh_from_db()
+    assert gif.use_when == "the fix is live\nand you have checked it"
+    assert gif.events.count() == events_before
+
+
+@pytest.mark.django_db
+def test_a_note_saved_from_the_page_comes_back_with_plain_line_breaks(curator, gif):
+    client_of(curator).post(
+        reverse("library:gif_edit", args=[gif.pk]),
+        note_form(gif, "one line\r\nanother", avoid_when="first\r\nsecond"),
+    )
+
+    gif.refresh_from_db()
+    assert (gif.use_when, gif.avoid_when) == ("one line\nanother", "first\nsecond")
