@@ -140,6 +140,9 @@ def shelf_state_action(action):
             messages.error(request, str(refusal))
             if refusal.code != "missing_reason":
                 return redirect(gif)
+            if request.POST.get("page") == "review":
+                # Restoring from a taken-down GIF's review page: stay there.
+                return review_page(request, gif, status=400, shelf_form=form)
             gif = (
                 Gif.objects.with_tags()
                 .with_open_flag_count()
@@ -703,9 +706,11 @@ DECISION_FORM_ID = "decision"
 DETAILS_SENT = "with_details"
 
 
-def review_page(request, gif, status=200, form=None, details_form=None):
-    """The review page; `form` and `details_form` bound to what the curator
-    sent when it is shown again after a refusal."""
+def review_page(
+    request, gif, status=200, form=None, details_form=None, shelf_form=None
+):
+    """The review page; `form`, `details_form` and `shelf_form` bound to what
+    the reviewer sent when it is shown again after a refusal."""
     gif = (
         Gif.objects.with_tags()
         .with_open_flag_count()
@@ -729,7 +734,7 @@ def review_page(request, gif, status=200, form=None, details_form=None):
         "retire_form": RetireForm(),
         # Its files answer 410: the page says who took it down instead.
         "takedown": gif.taken_down and gif.event_in_force(GifEvent.Action.TAKEN_DOWN),
-        "shelf_form": ShelfStateForm(),
+        "shelf_form": shelf_form or ShelfStateForm(),
         "near_duplicates": gif.near_duplicates.all(),
         "open_flags": gif.agent_flags.open().select_related("raised_by"),
         "step_ms": STEP_MS,

@@ -361,6 +361,23 @@ def test_the_page_asks_for_a_reason(action, reason, lead_client, on_the_shelf):
 
 
 @pytest.mark.django_db
+def test_restoring_from_the_review_page_without_a_reason_stays_on_it(
+    lead_client, taken_down
+):
+    response = lead_client.post(
+        reverse("library:gif_restore", args=[taken_down.pk]),
+        {"reason": " ", "page": "review"},
+    )
+
+    page = page_of(response)
+    assert response.status_code == 400
+    assert refreshed(taken_down).taken_down
+    assert "There is nothing to review: its files are no longer served." in page
+    assert "Say why" in page
+    assert reverse("library:gif_restore", args=[taken_down.pk]) in page
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("gif_name", "action"),
     [
