@@ -799,4 +799,12 @@ class LoginForm(ThrottledLogin, AuthenticationForm):
 
 
 class AdminLoginForm(ThrottledLogin, AdminAuthenticationForm):
-    pass
+    def clean(self):
+        try:
+            return super().clean()
+        except forms.ValidationError as refusal:
+            if not self.last_try:
+                raise
+            # The admin's own login page shows the form's errors, nothing else.
+            last_try = forms.ValidationError(self.last_try, code="last_try")
+            raise forms.ValidationError([refusal, last_try]) from None

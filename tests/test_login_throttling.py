@@ -214,6 +214,23 @@ def test_the_admin_login_is_throttled_too(lead):
 
 
 @pytest.mark.django_db
+def test_the_admin_login_warns_before_the_last_try_too(lead):
+    lead.is_staff = True
+    lead.save()
+    admin_login = reverse("admin:login")
+
+    pages = [
+        Client()
+        .post(admin_login, {"username": "dana", "password": "nope"})
+        .content.decode()
+        for _ in range(2)
+    ]
+
+    assert LAST_TRY not in pages[0]
+    assert LAST_TRY in pages[1]
+
+
+@pytest.mark.django_db
 def test_old_failures_are_pruned_as_new_ones_arrive(agent):
     fail("alice", 2)
     age_failures(601)
