@@ -566,24 +566,26 @@ class GifQuerySet(models.QuerySet):
         return self.filter(**{f"{vocabulary}__in": [tag]})
 
     def reindex(self, *, announce=True):
-        """Rebuild the search document of every GIF here, in a few queries
-        however many there are; `announce=False` leaves the shelf's version
-        to the caller."""
-        gifs = list(self.with_tags())
-        keys = {search.fold(name) for gif in gifs for name in gif.tag_names()}
-        aliases = {}
-        found = TagAlias.objects.filter(target_key__in=keys)
-        for key, name in found.values_list("target_key", "name"):
-            aliases.setdefault(key, []).append(name)
-        for gif in gifs:
-            gif.fill_search_document(aliases)
-        Gif.objects.bulk_update(
-            gifs,
-            ["search_tags", "search_title", "search_body", "search_facets"],
-            batch_size=500,
-        )
-        if announce:
-            ShelfVersion.advance()
+        """Rebuild the search document of every GIF here, a few queries per
+        REINDEX_BATCH GIFs; `announce=False` leaves the shelf's version to
+        the caller.
+
+        Each batch's rows are locked in id order before they are read, all
+        in one transaction. Two rebuilds of overlapping GIFs at once (a tag
+        renamed during a bulk change of appropriateness) then wait for each
+        other, where batches in any other order could each hold rows the
+        other needs: a deadlock on PostgreSQL, and a 500 for one of them.
+        """
+        ids = list(self.order_by("pk").values_list("pk", flat=True).distinct())
+        with transaction.atomic():
+            for start in range(0, len(ids), REINDEX_BATCH):
+                batch = ids[start : start + REINDEX_BATCH]
+                # (SQLite has no row locks: its writers take turns anyway.)
+                locked = Gif.objects.filter(pk__in=batch).select_for_update()
+                list(locked.order_by("pk").values_list("pk", flat=True))
+                rebuild_search_documents(Gif.objects.filter(pk__in=batch))
+            if announce:
+                ShelfVersion.advance()
 
     def copied_since(self, moment):
         """GIFs somebody copied at or after `moment`."""
@@ -609,7 +611,8 @@ class GifQuerySet(models.QuerySet):
         """
         add = {tag.pk: tag for tag in add}
         remove = {tag.pk: tag for tag in remove if tag.pk not in add}
-        ids = list(self.order_by().values_list("pk", flat=True).distinct())
+        # In id order, as reindex() locks them: see there.
+        ids = list(self.order_by("pk").values_list("pk", flat=True).distinct())
         changed = 0
         with transaction.atomic():
             for start in range(0, len(ids), BULK_CHUNK):
@@ -799,6 +802,25 @@ def delete_files_after_commit(names):
 
 # GIFs changed per round of a bulk change: bounds the size of each query.
 BULK_CHUNK = 500
+
+
+# GIFs whose search documents are rebuilt per batch of GifQuerySet.reindex.
+REINDEX_BATCH = 500
+
+
+def rebuild_search_documents(gifs):
+    """Fill and save the search documents of the GIFs `gifs`."""
+    gifs = list(gifs.with_tags())
+    keys = {search.fold(name) for gif in gifs for name in gif.tag_names()}
+    aliases = {}
+    found = TagAlias.objects.filter(target_key__in=keys)
+    for key, name in found.values_list("target_key", "name"):
+        aliases.setdefault(key, []).append(name)
+    for gif in gifs:
+        gif.fill_search_document(aliases)
+    Gif.objects.bulk_update(
+        gifs, ["search_tags", "search_title", "search_body", "search_facets"]
+    )
 
 
 def change_appropriateness_of(ids, *, by, add, remove):
