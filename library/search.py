@@ -341,6 +341,80 @@ FIRST_SQLITE_INDEX_REMOVAL = [
 ]
 
 
+# SQLite cannot change most columns in place: a migration that does (adding
+# a column that is not null, say) copies library_gif to a new table, drops
+# the old one and renames the new. The triggers on library_agentflag that
+# name library_gif make that rename fail, and those on library_gif would go
+# with the old table. Such a migration wraps its operations in
+# without_triggers().
+
+
+def without_triggers(*operations):
+    """`operations` (of a migration) with the SQLite indexes' triggers
+    dropped before them, and made again after them with the indexes
+    refilled."""
+    from django.db import migrations
+
+    def drop(apps, schema_editor):
+        drop_triggers(schema_editor.connection)
+
+    def restore(apps, schema_editor):
+        restore_lost_triggers(schema_editor.connection)
+
+    return [
+        migrations.RunPython(drop, restore),
+        *operations,
+        migrations.RunPython(restore, drop),
+    ]
+
+
+def drop_triggers(connection):
+    """Drop the SQLite indexes' triggers; restore_lost_triggers() puts them
+    back."""
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        for statement in SQLITE_INDEX[1:-1] + FIRST_SQLITE_INDEX[1:-1]:
+            cursor.execute(f"DROP TRIGGER IF EXISTS {trigger_name(statement)}")
+
+
+def restore_lost_triggers(connection):
+    """Put back the SQLite indexes' triggers that are missing, and refill the
+    indexes they left stale; the names put back."""
+    if connection.vendor != "sqlite":
+        return []
+    indexes = (
+        ("library_gif_fts", FIRST_SQLITE_INDEX[1:-1], FIRST_SQLITE_INDEX[-1:]),
+        ("library_gif_search", SQLITE_INDEX[1:-1], SQLITE_INDEX[-1:]),
+    )
+    restored = []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT type, name FROM sqlite_master")
+        present = set(cursor.fetchall())
+        for table, triggers, fill in indexes:
+            if ("table", table) not in present:
+                continue  # (migrated back to before it was made)
+            lost = [
+                (name, statement)
+                for statement in triggers
+                if ("trigger", name := trigger_name(statement)) not in present
+            ]
+            if not lost:
+                continue
+            for name, statement in lost:
+                cursor.execute(statement)
+                restored.append(name)
+            if table == "library_gif_search":
+                cursor.execute(f"DELETE FROM {table}")
+            for statement in fill:
+                cursor.execute(statement)
+    return restored
+
+
+def trigger_name(statement):
+    return statement.split()[2]
+
+
 def create_first_index(schema_editor):
     """Migration 0006's index, as it was then."""
     vendor = schema_editor.connection.vendor
