@@ -26,7 +26,7 @@ def waiting_for_a_lock():
         return cursor.fetchone()[0] > 0
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_tag_renamed_while_another_change_holds_its_gifs_waits_for_it(
     upload_gif, monkeypatch
 ):
