@@ -13,8 +13,11 @@ from django.utils import timezone
 
 from library.models import (
     AgentFlag,
+    ApiToken,
     AppropriatenessTag,
     ConversationContext,
+    Copy,
+    Favourite,
     Gif,
     HouseRules,
     LoginFailure,
@@ -23,6 +26,7 @@ from library.models import (
     Preferences,
     ReviewSkip,
     SituationTag,
+    TagAlias,
 )
 from tests import images
 from tests.reviewing import api_approve, api_flag, api_reject, describe, start
@@ -41,6 +45,7 @@ OK = Outcome(200, allowed=True)
 CREATED = Outcome(201, allowed=True)
 SAVED = Outcome(302, allowed=True)  # back to the GIF's page
 MOVED_ON = Outcome(302, allowed=True)  # on to the queue's next GIF, or the shelf
+SET = Outcome(302, allowed=True)  # back to the member's preferences
 LOGIN = Outcome(302, allowed=False, login_page="/accounts/login/")
 ADMIN_LOGIN = Outcome(302, allowed=False, login_page="/admin/login/")
 UNAUTHENTICATED = Outcome(401, allowed=False)
@@ -118,6 +123,23 @@ MATRIX = {
     "admin login failures list":  (ADMIN_LOGIN,     ADMIN_LOGIN, ADMIN_LOGIN, OK),
     "admin lift a lockout":       (ADMIN_LOGIN,     ADMIN_LOGIN, ADMIN_LOGIN, MOVED_ON),
     "choose language POST":       (SAVED,           SAVED,       SAVED,       SAVED),
+    "picker results":             (LOGIN,           OK,          OK,          OK),
+    "picker context POST":        (LOGIN,           OK,          OK,          OK),
+    "picker preview":             (LOGIN,           OK,          OK,          OK),
+    "favourite POST":             (LOGIN,           OK,          OK,          OK),
+    "API search":                 (UNAUTHENTICATED, OK,          OK,          OK),
+    "API copy recorded":          (UNAUTHENTICATED, CREATED,     CREATED,     CREATED),
+    "public still, approved GIF": (OK,              OK,          OK,          OK),
+    "public still, pending GIF":  (NOT_FOUND,       NOT_FOUND,   OK,          OK),
+    "public frame, pending GIF":  (NOT_FOUND,       NOT_FOUND,   OK,          OK),
+    "preferences page":           (LOGIN,           OK,          OK,          OK),
+    "preferences POST":           (LOGIN,           SET,         SET,         SET),
+    "token create POST":          (LOGIN,           SET,         SET,         SET),
+    # An agent's token: only its owner may revoke it.
+    "token revoke POST":          (LOGIN,           SET,         NOT_FOUND,  NOT_FOUND),
+    "aliases page":               (LOGIN,           FORBIDDEN,   OK,          OK),
+    "alias create POST":          (LOGIN,           FORBIDDEN,   SAVED,       SAVED),
+    "alias delete POST":          (LOGIN,           FORBIDDEN,   SAVED,       SAVED),
 }
 # fmt: on
 
@@ -153,6 +175,10 @@ def shelf(approved_gif, pending_gif, upload_gif, agent, curator, lead, other_cur
         unsuitable_for=AppropriatenessTag.objects.order_by("name").first(),
         context=ConversationContext.objects.get(slug="upset"),
         failure=LoginFailure.objects.create(username="carol", address="192.0.2.1"),
+        token=ApiToken.issue(agent, "The agent's chat macro")[0],
+        alias=TagAlias.objects.create(
+            name="cheers", target=MoodTag.objects.first().name
+        ),
     )
 
 
@@ -595,6 +621,108 @@ ACTIONS = {
         lambda client, shelf: client.post(
             reverse("choose_language"), {"language": "ru"}
         )
+    ),
+    "picker results": Action(
+        lambda client, shelf: client.get(
+            reverse("library:picker_results"), HTTP_HX_REQUEST="true"
+        )
+    ),
+    "picker context POST": Action(
+        lambda client, shelf: client.post(
+            reverse("library:picker_context"),
+            {"context": shelf.context.slug},
+            HTTP_HX_REQUEST="true",
+        )
+    ),
+    "picker preview": Action(
+        lambda client, shelf: client.get(
+            reverse("library:picker_preview", args=[shelf.approved.pk]),
+            HTTP_HX_REQUEST="true",
+        )
+    ),
+    "favourite POST": Action(
+        lambda client, shelf: client.post(
+            reverse("library:favourite", args=[shelf.approved.pk]),
+            {"starred": "1"},
+            HTTP_HX_REQUEST="true",
+        ),
+        took_effect=lambda shelf: Favourite.objects.filter(gif=shelf.approved).exists(),
+    ),
+    "API search": Action(
+        lambda client, shelf: client.get(reverse("library:api_gifs"), {"q": "a"}),
+        api=True,
+    ),
+    "API copy recorded": Action(
+        lambda client, shelf: client.post(
+            reverse("library:api_copies", args=[shelf.approved.pk]),
+            json.dumps({"format": "link"}),
+            content_type="application/json",
+        ),
+        api=True,
+        took_effect=lambda shelf: Copy.objects.filter(gif=shelf.approved).exists(),
+    ),
+    "public still, approved GIF": Action(
+        lambda client, shelf: read(client.get(shelf.approved.still_path))
+    ),
+    "public still, pending GIF": Action(
+        lambda client, shelf: read(client.get(shelf.pending.still_path))
+    ),
+    "public frame, pending GIF": Action(
+        lambda client, shelf: read(
+            client.get(
+                reverse(
+                    "public_frame",
+                    args=[
+                        shelf.pending.public_id,
+                        shelf.pending.filmstrip[-1]["frame"],
+                    ],
+                )
+            )
+        )
+    ),
+    "preferences page": Action(
+        lambda client, shelf: client.get(reverse("library:preferences"))
+    ),
+    "preferences POST": Action(
+        lambda client, shelf: client.post(
+            reverse("library:preferences"), {"copy_format": "markdown"}
+        ),
+        took_effect=lambda shelf: Preferences.objects.filter(
+            copy_format="markdown"
+        ).exists(),
+    ),
+    "token create POST": Action(
+        lambda client, shelf: client.post(
+            reverse("library:token_create"), {"name": "Made in the matrix"}
+        ),
+        took_effect=lambda shelf: ApiToken.objects.filter(
+            name="Made in the matrix"
+        ).exists(),
+    ),
+    "token revoke POST": Action(
+        lambda client, shelf: client.post(
+            reverse("library:token_revoke", args=[shelf.token.pk])
+        ),
+        took_effect=lambda shelf: ApiToken.objects.filter(
+            pk=shelf.token.pk, revoked_at__isnull=False
+        ).exists(),
+    ),
+    "aliases page": Action(
+        lambda client, shelf: client.get(reverse("library:aliases"))
+    ),
+    "alias create POST": Action(
+        lambda client, shelf: client.post(
+            reverse("library:aliases"), {"name": "ta", "target": shelf.mood.name}
+        ),
+        took_effect=lambda shelf: TagAlias.objects.filter(name="ta").exists(),
+    ),
+    "alias delete POST": Action(
+        lambda client, shelf: client.post(
+            reverse("library:alias_delete", args=[shelf.alias.pk])
+        ),
+        took_effect=lambda shelf: (
+            not TagAlias.objects.filter(pk=shelf.alias.pk).exists()
+        ),
     ),
 }
 
