@@ -196,9 +196,24 @@ class PreferencesAdmin(admin.ModelAdmin):
 class ApiTokenAdmin(admin.ModelAdmin):
     """Tokens are issued on the member's own page; here they can be revoked."""
 
-    list_display = ("name", "user", "hint", "created_at", "last_used_at", "revoked_at")
+    list_display = (
+        "name",
+        "user",
+        "hint",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+    )
     list_select_related = ("user",)
-    readonly_fields = ("user", "name", "hint", "created_at", "last_used_at")
+    readonly_fields = (
+        "user",
+        "name",
+        "hint",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+    )
     actions = ["revoke"]
 
     def has_add_permission(self, request):

@@ -6,6 +6,7 @@ Errors are always {"error": "<sentence>"}.
 import hashlib
 import json
 import uuid
+from datetime import UTC
 from functools import wraps
 
 from django.conf import settings
@@ -72,12 +73,7 @@ def api_view(*methods):
             if scheme.lower() == "bearer":  # schemes are case-insensitive
                 token = ApiToken.objects.authenticate(credentials.strip())
                 if token is None:
-                    return unauthorized(
-                        gettext(
-                            "That API token is not valid: mistyped, or revoked on "
-                            "the preferences page."
-                        )
-                    )
+                    return unauthorized(refusal_of_token(credentials.strip()))
                 request.user = token.user
             elif not request.user.is_authenticated:
                 return unauthorized(
@@ -105,6 +101,19 @@ def unauthorized(message):
     response = error(message, 401)
     response["WWW-Authenticate"] = 'Bearer realm="gifshelf"'
     return response
+
+
+def refusal_of_token(key):
+    """Why a bearer token was refused, in words its owner can act on."""
+    expired = ApiToken.objects.expired().filter(key_hash=ApiToken.hash(key)).first()
+    if expired is not None:
+        return gettext(
+            "That API token expired on %(date)s (UTC): make a new one on the "
+            "preferences page."
+        ) % {"date": expired.expires_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M")}
+    return gettext(
+        "That API token is not valid: mistyped, or revoked on the preferences page."
+    )
 
 
 def csrf_failure(request, reason=""):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from library.models import (
     VOCABULARY_MODELS,
     AgentFlag,
+    ApiToken,
     AppropriatenessTag,
     ConversationContext,
     Gif,
@@ -396,6 +397,15 @@ class ShelfStateForm(forms.Form):
 class ApiTokenForm(forms.Form):
     name = forms.CharField(
         max_length=80, label=_("New token for"), help_text=_("e.g. “Slack macro”.")
+    )
+    lifetime = forms.TypedChoiceField(
+        label=_("Works for"),
+        choices=ApiToken.Lifetime.choices,
+        coerce=int,
+        initial=ApiToken.Lifetime.QUARTER,
+        # Scripts that post only a name get the form's default.
+        required=False,
+        empty_value=ApiToken.Lifetime.QUARTER,
     )
 
 

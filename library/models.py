@@ -2547,13 +2547,22 @@ class HouseRules(models.Model):
 
 
 class ApiTokenQuerySet(models.QuerySet):
+    def unrevoked(self):
+        return self.filter(revoked_at__isnull=True)
+
+    def live(self):
+        """Tokens that still work: not revoked, and not past their expiry."""
+        return self.unrevoked().filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())
+        )
+
+    def expired(self):
+        return self.unrevoked().filter(expires_at__lte=timezone.now())
+
     def authenticate(self, key):
         """The live token for `key`, or None. Only a hash of it is stored."""
-        token = (
-            self.filter(key_hash=ApiToken.hash(key), revoked_at__isnull=True)
-            .select_related("user")
-            .first()
-        )
+        token = self.live().filter(key_hash=ApiToken.hash(key)).select_related("user")
+        token = token.first()
         if token is None or not token.user.is_active:
             return None
         # The profile page shows the minute: a bot's every request need not
@@ -2571,6 +2580,14 @@ class ApiToken(models.Model):
 
     PREFIX = "gs_"
 
+    class Lifetime(models.IntegerChoices):
+        """How long a new token works, in days; 0 for until it is revoked."""
+
+        MONTH = 30, _("30 days")
+        QUARTER = 90, _("90 days")
+        YEAR = 365, _("1 year")
+        FOREVER = 0, _("Until I revoke it")
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
     )
@@ -2580,6 +2597,8 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # A token left in a forgotten script stops working by itself.
+    expires_at = models.DateTimeField(null=True, blank=True)
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -2594,13 +2613,23 @@ class ApiToken(models.Model):
         return hashlib.sha256(key.encode()).hexdigest()
 
     @classmethod
-    def issue(cls, user, name):
-        """Create a token; the key is returned once and never stored."""
+    def issue(cls, user, name, lifetime=Lifetime.FOREVER):
+        """Create a token that works for `lifetime` days (0: until revoked);
+        the key is returned once and never stored."""
         key = cls.PREFIX + secrets.token_urlsafe(32)
+        expires_at = timezone.now() + timedelta(days=lifetime) if lifetime else None
         token = cls.objects.create(
-            user=user, name=name, key_hash=cls.hash(key), hint=key[:8]
+            user=user,
+            name=name,
+            key_hash=cls.hash(key),
+            hint=key[:8],
+            expires_at=expires_at,
         )
         return token, key
+
+    @property
+    def expired(self):
+        return self.expires_at is not None and self.expires_at <= timezone.now()
 
     def revoke(self):
         self.revoked_at = timezone.now()

@@ -573,7 +573,7 @@ def preferences(request):
     context = {
         "form": form,
         "token_form": ApiTokenForm(),
-        "tokens": request.user.api_tokens.filter(revoked_at__isnull=True),
+        "tokens": request.user.api_tokens.unrevoked(),
         # Shown once, right after it was made: only its hash is kept.
         "new_token": request.session.pop("new_api_token", None),
     }
@@ -611,19 +611,22 @@ def choose_language(request):
 def token_create(request):
     form = ApiTokenForm(request.POST)
     if form.is_valid():
-        _, key = ApiToken.issue(request.user, form.cleaned_data["name"])
+        _, key = ApiToken.issue(
+            request.user, form.cleaned_data["name"], form.cleaned_data["lifetime"]
+        )
         request.session["new_api_token"] = key
     else:
         messages.error(request, gettext("Name the token: say what it is for."))
     return redirect(reverse("library:preferences") + "#api-tokens")
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def token_revoke(request, pk):
-    token = get_object_or_404(
-        request.user.api_tokens.filter(revoked_at__isnull=True), pk=pk
-    )
+    """Asks first: whatever uses the token stops working at once."""
+    token = get_object_or_404(request.user.api_tokens.unrevoked(), pk=pk)
+    if request.method != "POST":
+        return render(request, "library/token_revoke.html", {"token": token})
     token.revoke()
     messages.success(
         request,

@@ -18,6 +18,7 @@ from django.utils.dateformat import format as date_format
 
 from library.models import (
     AgentFlag,
+    ApiToken,
     ConversationContext,
     Copy,
     Gif,
@@ -774,3 +775,18 @@ def test_the_russian_rules_are_seeded_only_over_the_seeded_english():
     HouseRules.objects.update(text="1. Our own rules.", text_ru="")
     migration.fill_russian(django_apps, None)
     assert HouseRules.current().text_ru == ""
+
+
+@pytest.mark.django_db
+def test_revoking_a_token_asks_in_russian(agent):
+    token, _ = ApiToken.issue(agent, "bot macro")
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+
+    response = russian_client(agent).get(
+        reverse("library:token_revoke", args=[token.pk])
+    )
+
+    html = response.content.decode()
+    assert "Отозвать «bot macro»?" in html
+    hint = re.findall(r"[A-Za-z]+", token.hint)
+    assert english_left(html, data=["bot", "macro", *hint]) == []

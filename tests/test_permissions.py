@@ -136,6 +136,7 @@ MATRIX = {
     "preferences POST":           (LOGIN,           SET,         SET,         SET),
     "token create POST":          (LOGIN,           SET,         SET,         SET),
     # An agent's token: only its owner may revoke it.
+    "token revoke page":          (LOGIN,           OK,          NOT_FOUND,  NOT_FOUND),
     "token revoke POST":          (LOGIN,           SET,         NOT_FOUND,  NOT_FOUND),
     "aliases page":               (LOGIN,           FORBIDDEN,   OK,          OK),
     "alias create POST":          (LOGIN,           FORBIDDEN,   SAVED,       SAVED),
@@ -698,6 +699,11 @@ ACTIONS = {
         took_effect=lambda shelf: ApiToken.objects.filter(
             name="Made in the matrix"
         ).exists(),
+    ),
+    "token revoke page": Action(
+        lambda client, shelf: client.get(
+            reverse("library:token_revoke", args=[shelf.token.pk])
+        )
     ),
     "token revoke POST": Action(
         lambda client, shelf: client.post(

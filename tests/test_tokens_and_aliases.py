@@ -1,10 +1,19 @@
 """Personal API tokens on the preferences page, and the tag alias page."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from library.models import ApiToken, Gif, MoodTag, TagAlias
+
+
+def row_of(html, name):
+    """The table row that lists the token called `name`."""
+    start = html.index(f"<td>{name}</td>")
+    return html[start : html.index("</tr>", start)]
 
 
 def search(client, query, **headers):
@@ -53,6 +62,81 @@ def test_a_revoked_token_stops_working(agent_client, agent):
     response = Client().get("/api/gifs/", HTTP_AUTHORIZATION=f"Bearer {key}")
     assert response.status_code == 401
     assert "Bearer" in response["WWW-Authenticate"]
+
+
+@pytest.mark.django_db
+def test_revoking_asks_first_and_says_what_stops(agent_client, agent):
+    token, key = ApiToken.issue(agent, "Zendesk macro")
+    url = reverse("library:token_revoke", args=[token.pk])
+
+    listed = agent_client.get(reverse("library:preferences")).content.decode()
+    asked = agent_client.get(url)
+
+    assert f'href="{url}"' in listed
+    assert asked.status_code == 200
+    assert "Revoke “Zendesk macro”?" in asked.content.decode()
+    assert "stops working at once" in asked.content.decode()
+    # Only asking: the token still works.
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    assert Client().get("/api/gifs/", **bearer).status_code == 200
+
+    agent_client.post(url)
+
+    assert Client().get("/api/gifs/", **bearer).status_code == 401
+    assert agent_client.get(url).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("lifetime", "days"), [("30", 30), ("365", 365), ("", 90), ("0", None)]
+)
+def test_a_new_token_works_for_the_time_chosen(agent_client, lifetime, days):
+    agent_client.post(
+        reverse("library:token_create"), {"name": "Bot", "lifetime": lifetime}
+    )
+
+    token = ApiToken.objects.get()
+    if days is None:
+        assert token.expires_at is None
+    else:
+        left = token.expires_at - timezone.now()
+        assert timedelta(days=days, minutes=-1) < left <= timedelta(days=days)
+
+
+@pytest.mark.django_db
+def test_an_expired_token_stops_working_and_says_when_it_expired(agent):
+    token, key = ApiToken.issue(agent, "Old script", ApiToken.Lifetime.MONTH)
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    assert Client().get("/api/gifs/", **bearer).status_code == 200
+
+    ApiToken.objects.filter(pk=token.pk).update(
+        expires_at=timezone.make_aware(timezone.datetime(2026, 3, 1, 9, 30))
+    )
+    response = Client().get("/api/gifs/", **bearer)
+
+    assert response.status_code == 401
+    assert response.json()["error"] == (
+        "That API token expired on 2026-03-01 09:30 (UTC): make a new one on the "
+        "preferences page."
+    )
+
+
+@pytest.mark.django_db
+def test_the_preferences_page_shows_when_each_token_stops_working(agent_client, agent):
+    ApiToken.issue(agent, "Forever bot")
+    ApiToken.issue(agent, "Quarterly bot", ApiToken.Lifetime.QUARTER)
+    expired, _ = ApiToken.issue(agent, "Old bot", ApiToken.Lifetime.MONTH)
+    ApiToken.objects.filter(pk=expired.pk).update(
+        expires_at=timezone.now() - timedelta(days=1)
+    )
+
+    html = agent_client.get(reverse("library:preferences")).content.decode()
+
+    assert "until revoked" in row_of(html, "Forever bot")
+    quarter = timezone.now() + timedelta(days=90)
+    assert f"{timezone.localtime(quarter):%-d %b %Y}" in row_of(html, "Quarterly bot")
+    assert "Expired " in row_of(html, "Old bot")
+    assert ">Remove<" in row_of(html, "Old bot")
 
 
 @pytest.mark.django_db
