@@ -307,7 +307,12 @@ def check_duration(duration_ms):
 def check_file(data, limits):
     """Refuse on the bytes alone; return the format the bytes announce."""
     if not data:
-        raise ImageRefused(gettext("The file is empty (0 bytes)."))
+        raise ImageRefused(
+            gettext(
+                "The file is empty (0 bytes): it may not have finished "
+                "downloading. Save it again and upload that copy."
+            )
+        )
     if len(data) > limits.max_bytes:
         raise ImageRefused(too_large_message(len(data), limits.max_bytes))
     if looks_like_svg(data):

@@ -253,6 +253,9 @@ def upload(request):
             )
         else:
             results.append({"name": file.name, "gif": gif})
+    # What needs the curator's attention comes first; files too large were
+    # dropped while the request was read, so their place is unknown anyway.
+    results.sort(key=lambda result: "gif" in result)
     accepted = sum(1 for result in results if "gif" in result)
     return render_upload(
         request,

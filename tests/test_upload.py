@@ -57,6 +57,8 @@ def test_the_upload_page_offers_the_form_to_a_curator(curator_client):
 
     assert response.status_code == 200
     assert 'name="files"' in response.content.decode()
+    # Screen readers name the file chooser by its label.
+    assert '<label for="id_files">' in response.content.decode()
     assert "Thank you" in page_html(response)  # the mood vocabulary is offered
 
 
@@ -145,6 +147,15 @@ def test_several_files_each_get_a_gif_or_a_reason_in_one_response(
     report = results(response)
     assert response.status_code == 200
     assert "2 added for review, 4 refused" in page_html(response)
+    # Refusals first, for the curator to act on; then the rest, as chosen.
+    assert list(report) == [
+        "huge.gif",
+        "notes.txt",
+        "drawing.svg",
+        "first-again.gif",
+        "first.gif",
+        "second.png",
+    ]
     assert {name: line["outcome"] for name, line in report.items()} == {
         "first.gif": "accepted",
         "second.png": "accepted",
@@ -282,6 +293,7 @@ def test_an_empty_file_is_refused_with_a_reason_beside_the_good_ones(
     assert report["good.gif"]["outcome"] == "accepted"
     assert report["empty.gif"]["outcome"] == "refused"
     assert "The file is empty" in report["empty.gif"]["message"]
+    assert "Save it again and upload that copy" in report["empty.gif"]["message"]
 
 
 @pytest.mark.django_db
