@@ -719,7 +719,14 @@ class BulkAppropriatenessForm(forms.Form):
         widget=forms.RadioSelect,
         initial=ADD,
     )
-    tags = VocabularyField(AppropriatenessTag, label=_("Unsuitable for"), required=True)
+    tags = VocabularyField(
+        AppropriatenessTag,
+        label=_("Unsuitable for"),
+        required=True,
+        error_messages={
+            "required": _("Choose the “Unsuitable for” tags to add or remove.")
+        },
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -733,10 +740,15 @@ class BulkAppropriatenessForm(forms.Form):
             )
         return cleaned
 
-    def apply(self, matching, *, by):
-        """Make the change on the chosen GIFs; returns how many changed."""
+    def chosen(self, matching):
+        """The GIFs to change: the ticked ones, or all of `matching`."""
+        return (
+            matching if self.cleaned_data["all_matching"] else self.cleaned_data["gifs"]
+        )
+
+    def apply(self, gifs, *, by):
+        """Make the change on `gifs`; returns how many changed."""
         data = self.cleaned_data
-        gifs = matching if data["all_matching"] else data["gifs"]
         if data["change"] == self.ADD:
             return gifs.change_appropriateness(by=by, add=data["tags"])
         return gifs.change_appropriateness(by=by, remove=data["tags"])

@@ -1360,31 +1360,36 @@ def bulk_appropriateness_apply(request):
         valid = False
     if not valid:
         return bulk_page(request, filter_form, form, status=400)
-    matching = filter_form.filter(Gif.objects.all())
-    changed = form.apply(matching, by=request.user)
+    gifs = form.chosen(filter_form.filter(Gif.objects.all()))
+    chosen = gifs.count()
+    changed = form.apply(gifs, by=request.user)
     names = ", ".join(quoted(tag.display_name) for tag in form.cleaned_data["tags"])
     if not changed:
         messages.info(request, _("Nothing changed: the GIFs already were that way."))
-    elif form.cleaned_data["change"] == form.ADD:
-        messages.success(
-            request,
-            ngettext(
-                "Added %(tags)s to %(count)d GIF.",
-                "Added %(tags)s to %(count)d GIFs.",
-                changed,
-            )
-            % {"tags": names, "count": changed},
+        return redirect(
+            picker_url("library:bulk_appropriateness", **filter_form.filters())
+        )
+    if form.cleaned_data["change"] == form.ADD:
+        done = ngettext(
+            "Added %(tags)s to %(count)d GIF.",
+            "Added %(tags)s to %(count)d GIFs.",
+            changed,
         )
     else:
-        messages.success(
-            request,
-            ngettext(
-                "Removed %(tags)s from %(count)d GIF.",
-                "Removed %(tags)s from %(count)d GIFs.",
-                changed,
-            )
-            % {"tags": names, "count": changed},
+        done = ngettext(
+            "Removed %(tags)s from %(count)d GIF.",
+            "Removed %(tags)s from %(count)d GIFs.",
+            changed,
         )
+    message = done % {"tags": names, "count": changed}
+    if unchanged := chosen - changed:
+        # So a lead who ticked five and reads "1" knows nothing was lost.
+        message += " " + ngettext(
+            "%(count)d more was that way already.",
+            "%(count)d more were that way already.",
+            unchanged,
+        ) % {"count": unchanged}
+    messages.success(request, message)
     return redirect(picker_url("library:bulk_appropriateness", **filter_form.filters()))
 
 

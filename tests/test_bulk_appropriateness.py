@@ -220,6 +220,32 @@ def test_removing_takes_the_tag_off_only_the_ticked_gifs(lead_client, on_shelf):
 
 
 @pytest.mark.django_db
+def test_the_message_counts_the_ticked_gifs_that_were_that_way_already(
+    lead_client, on_shelf
+):
+    had_it = [
+        on_shelf(f"Had it {n}", appropriateness=[unsuitable("Playful")])
+        for n in range(2)
+    ]
+    lacked_it = on_shelf("Lacked it")
+
+    response = lead_client.post(
+        APPLY_URL,
+        {
+            "gifs": [gif.pk for gif in [*had_it, lacked_it]],
+            "change": "add",
+            "tags": ["Playful"],
+        },
+        follow=True,
+    )
+
+    assert tags_of(lacked_it) == ["Playful"]
+    assert "Added “Playful” to 1 GIF. 2 more were that way already." in page_of(
+        response
+    )
+
+
+@pytest.mark.django_db
 def test_every_gif_matching_the_filters_ticked_or_not(lead_client, shelf):
     response = lead_client.post(
         APPLY_URL,
@@ -262,7 +288,10 @@ def test_every_gif_matching_is_refused_when_the_filters_are_broken(lead_client, 
     ("data", "message"),
     [
         ({"change": "add", "tags": ["Playful"]}, "Tick the GIFs to change"),
-        ({"change": "add", "gifs": ["{party}"]}, "This field is required."),
+        (
+            {"change": "add", "gifs": ["{party}"]},
+            "Choose the “Unsuitable for” tags to add or remove.",
+        ),
         (
             {"change": "add", "gifs": ["{party}"], "tags": ["Sarcastic"]},
             "Not in the appropriateness tags: Sarcastic.",
