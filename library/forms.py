@@ -485,6 +485,11 @@ class ConversationContextForm(forms.ModelForm):
             "position": _("Place in the picker"),
         }
         help_texts = {
+            "name": _(
+                "Up to 80 characters. Agents tap it mid-conversation: two or "
+                "three words read fastest, and a long name is cut short on "
+                "its button."
+            ),
             "description": _(
                 "One or two sentences agents read when they choose it: which "
                 "rule it serves."

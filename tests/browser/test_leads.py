@@ -181,3 +181,21 @@ def test_the_leads_pages_fit_a_360_pixel_window(log_in, lead, shelf, path):
 
     expect(page.locator("h1")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_a_context_with_a_long_name_keeps_the_picker_to_a_360_pixel_panel(
+    log_in, agent, shelf
+):
+    ConversationContext.objects.create(
+        name="Customer who has written in three times about the same refund",
+        slug="third-time",
+    )
+    page = log_in(agent)
+    page.set_viewport_size({"width": 360, "height": 740})
+
+    page.goto(reverse("library:home"))
+
+    chip = page.get_by_role("button", name="Customer who has written in three")
+    expect(chip).to_be_visible()
+    assert chip.bounding_box()["width"] <= 360
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
