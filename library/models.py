@@ -2561,8 +2561,8 @@ class ApiTokenQuerySet(models.QuerySet):
 
     def authenticate(self, key):
         """The live token for `key`, or None. Only a hash of it is stored."""
-        token = self.live().filter(key_hash=ApiToken.hash(key)).select_related("user")
-        token = token.first()
+        live = self.live().select_related("user")
+        token = live.filter(key_hash=ApiToken.hash(key)).first()
         if token is None or not token.user.is_active:
             return None
         # The profile page shows the minute: a bot's every request need not
