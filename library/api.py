@@ -303,13 +303,19 @@ def search_shelf(request):
     context = chosen["context"]
     links = Links(request)
     reviewer = request.user.has_perm("library.review_gif")
+    hides_every_gif = bool(context and context.hides_every_gif)
+    query = request.GET.get("q", "")
+    did_you_mean = None
+    if not paginator.count and query and not hides_every_gif:
+        did_you_mean = Gif.objects.did_you_mean(query, **chosen)
     response = JsonResponse(
         {
             "count": paginator.count,
             "page": number,
             "pages": paginator.num_pages,
             # Why a context's search finds nothing however full the shelf is.
-            "context_hides_every_gif": bool(context and context.hides_every_gif),
+            "context_hides_every_gif": hides_every_gif,
+            "did_you_mean": did_you_mean,
             "results": [
                 {
                     **gif_json(gif, request, links, reviewer),

@@ -10,6 +10,7 @@ from pathlib import PurePosixPath
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.contrib.sessions.base_session import AbstractBaseSession
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import (
     IntegrityError,
@@ -428,6 +429,31 @@ class GifQuerySet(models.QuerySet):
         return results.annotate(
             search_tier=Case(*tiers, default=2, output_field=models.IntegerField())
         ).order_by("search_tier", *POPULARITY)
+
+    def known_words(self):
+        """Every word a search can find among these GIFs, sorted."""
+        documents = self.values_list("search_title", "search_body", "search_tags")
+        return search.known_words(documents.iterator(chunk_size=2000))
+
+    def did_you_mean(self, query, **chosen):
+        """For a search that found nothing: `query` with its misspelt words
+        put right ("thnaks" → "thanks"), when that finds something with the
+        same choices (mood, situation, context); else None."""
+        version = ShelfVersion.current()
+        if version is None:
+            known = Gif.objects.listed().known_words()
+        else:
+            # The whole shelf's words, read once per shelf version (and again
+            # now and then, for the words of GIFs approved since).
+            known = cache.get_or_set(
+                f"known-words:{version}",
+                Gif.objects.listed().known_words,
+                KNOWN_WORDS_SECONDS,
+            )
+        suggestion = search.corrected(query, known)
+        if suggestion and self.pick(query=suggestion, **chosen).exists():
+            return suggestion
+        return None
 
     def pick(self, *, query="", mood=None, situation=None, context=None):
         """What the agent's picker shows: listed, suitable, matching, best first."""
@@ -1923,6 +1949,9 @@ class MemberSession(AbstractBaseSession):
     @classmethod
     def get_session_store_class(cls):
         return sessions.SessionStore
+
+
+KNOWN_WORDS_SECONDS = 300
 
 
 class ShelfVersion(models.Model):

@@ -99,9 +99,23 @@ SEARCH_PAGE = {
             "type": "boolean",
             "description": "The chosen context sends no GIF at all: no results.",
         },
+        "did_you_mean": nullable(
+            "string",
+            description=(
+                "When q finds nothing: q with its misspelt words put right, "
+                "if that finds something with the same choices; else null."
+            ),
+        ),
         "results": {"type": "array", "items": {"$ref": "#/components/schemas/Result"}},
     },
-    "required": ["context_hides_every_gif", "count", "page", "pages", "results"],
+    "required": [
+        "context_hides_every_gif",
+        "count",
+        "did_you_mean",
+        "page",
+        "pages",
+        "results",
+    ],
 }
 
 ERROR = {

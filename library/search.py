@@ -7,6 +7,8 @@ index on a tsvector; both are kept in step by the database itself (triggers,
 an expression index) whenever the row changes.
 """
 
+import bisect
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -132,6 +134,46 @@ def parse(query):
         exclude=tuple(dict.fromkeys(exclude))[:MAX_WORDS],
         phrase=fold(" ".join(positive)),
     )
+
+
+def corrected(query, known):
+    """`query` with each word that begins no word in `known` (sorted) swapped
+    for the known word closest in spelling: "thnaks" → "thanks". None when
+    no word needed a change or none could be found.
+
+    Only for a search that found nothing: a typo costs the agent the whole
+    search otherwise, and they have seconds.
+    """
+    changed = False
+    spelled = []
+    for chunk in (query or "").split():
+        word = " ".join(WORD.findall(fold(chunk)))
+        if chunk.startswith("-") or not word or " " in word or begins_a(word, known):
+            spelled.append(chunk)
+            continue
+        # Words much shorter or longer are never the intended one.
+        near = [each for each in known if abs(len(each) - len(word)) <= 2]
+        closest = difflib.get_close_matches(word, near, n=1, cutoff=0.75)
+        if closest:
+            spelled.append(closest[0])
+            changed = True
+        else:
+            spelled.append(chunk)
+    return " ".join(spelled) if changed else None
+
+
+def begins_a(word, known):
+    """Whether `word` begins some word of `known` (sorted), as search matches."""
+    at = bisect.bisect_left(known, word)
+    return at < len(known) and known[at].startswith(word)
+
+
+def known_words(documents):
+    """The sorted words of search documents (title, body, tag keys)."""
+    found = set()
+    for document in documents:
+        found.update(WORD.findall(" ".join(document)))
+    return sorted(found)
 
 
 def fts5_match(words):
