@@ -170,9 +170,15 @@ def begins_a(word, known):
 
 def known_words(documents):
     """The sorted words of search documents (title, body, tag keys)."""
-    found = set()
-    for document in documents:
-        found.update(WORD.findall(" ".join(document)))
+    texts = {text for document in documents for text in document}
+    tokens = set()
+    for text in texts:
+        tokens.update(text.replace(KEY_SEPARATOR, " ").split())
+    # Most tokens are words already (documents are folded); splitting first
+    # and looking for words only in the rest takes a third of the time.
+    found = {token for token in tokens if token.isalnum()}
+    for token in tokens - found:
+        found.update(WORD.findall(token))
     return sorted(found)
 
 
