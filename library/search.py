@@ -151,15 +151,41 @@ def corrected(query, known):
         if chunk.startswith("-") or not word or " " in word or begins_a(word, known):
             spelled.append(chunk)
             continue
-        # Words much shorter or longer are never the intended one.
-        near = [each for each in known if abs(len(each) - len(word)) <= 2]
-        closest = difflib.get_close_matches(word, near, n=1, cutoff=0.75)
-        if closest:
-            spelled.append(closest[0])
-            changed = True
-        else:
-            spelled.append(chunk)
+        closest = closest_word(word, known)
+        spelled.append(closest or chunk)
+        changed = changed or bool(closest)
     return " ".join(spelled) if changed else None
+
+
+def closest_word(word, known):
+    """The word of `known` one typo from `word` (two for a long word): a
+    letter missing, extra, wrong, or two swapped. None if there is none."""
+    if len(word) < 3:
+        return None  # two letters are a prefix of too much to guess
+    allowed = 1 if len(word) <= 4 else 2
+    near = [each for each in known if abs(len(each) - len(word)) <= allowed]
+    # difflib's quick filters pick the likely few; typos then decide.
+    likely = difflib.get_close_matches(word, near, n=5, cutoff=0.5)
+    typos = [(typos_between(word, each), each) for each in likely]
+    best = min(typos, default=None, key=lambda pair: pair[0])
+    return best[1] if best and best[0] <= allowed else None
+
+
+def typos_between(typed, meant):
+    """Letters missing, extra or wrong, and neighbours swapped, that turn
+    `typed` into `meant` (the optimal string alignment distance)."""
+    previous, current = None, list(range(len(meant) + 1))
+    for i, letter in enumerate(typed, 1):
+        before, previous, current = previous, current, [i] + [0] * len(meant)
+        for j, other in enumerate(meant, 1):
+            current[j] = min(
+                previous[j] + 1,
+                current[j - 1] + 1,
+                previous[j - 1] + (letter != other),
+            )
+            if i > 1 and j > 1 and letter == meant[j - 2] and typed[i - 2] == other:
+                current[j] = min(current[j], before[j - 2] + 1)
+    return current[-1]
 
 
 def begins_a(word, known):

@@ -7,7 +7,7 @@ from library import search
 from library.models import ConversationContext, Gif, MoodTag
 
 KNOWN = sorted(
-    ["thank", "thanks", "you", "sorry", "working", "on", "it", "спасибо", "clap"]
+    ["thank", "thanks", "you", "sorry", "working", "on", "it", "спасибо", "clap", "cat"]
 )
 
 
@@ -15,6 +15,7 @@ KNOWN = sorted(
     ("typed", "meant"),
     [
         ("thnaks", "thanks"),
+        ("cta", "cat"),  # two letters swapped, in a short word
         ("sory", "sorry"),
         ("wrking on it", "working on it"),
         ("спосибо", "спасибо"),  # Russian typos too
@@ -30,6 +31,7 @@ def test_a_misspelt_word_is_put_right(typed, meant):
     [
         "than",  # begins a known word: the search finds it already
         "xyzzy",  # nothing close
+        "wrecking",  # three typos from “working”: too far to guess
         "-thnak",  # a word to leave out is not looked for
         "th",  # too short to guess
     ],
