@@ -224,6 +224,55 @@ def test_enter_puts_the_public_link_on_the_clipboard(agent_page, shelf, live_ser
     assert link.endswith(".gif")
 
 
+def hold_results(page):
+    """Keeps every request for new results waiting, as a slow network would,
+    until the returned function lets them through."""
+    held = []
+    page.route("**/picker/results/**", lambda route: held.append(route))
+
+    def release():
+        for route in held:
+            route.continue_()
+        page.unroute("**/picker/results/**")
+
+    return release
+
+
+def test_a_copy_while_new_results_load_never_copies_a_stale_gif(
+    agent_page, shelf, live_server
+):
+    page = open_picker(agent_page)
+    search_for(page, "sorry")
+    expect(cards(page)).to_have_count(1)
+    page.evaluate("navigator.clipboard.writeText('before')")
+    results = page.locator("#picker-results")
+    expect(results).not_to_have_attribute("aria-busy", "true")
+
+    release = hold_results(page)
+    search_for(page, "party")
+    expect(results).to_have_attribute("aria-busy", "true")
+    expect(results).to_have_class(re.compile(r"\bis-loading\b"))
+    loading = "Results are still loading: copy once the new ones are shown."
+    card(page, "Sorry!").locator("[data-copy]").click()
+    expect(status(page)).to_have_text(loading)
+    page.locator("#picker-q").press("ArrowDown")  # onto the old "Sorry!" card
+    expect(card(page, "Sorry!").locator("[data-card-link]")).to_be_focused()
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(300)
+    expect(status(page)).to_have_text(loading)
+    assert clipboard_text(page) == "before"
+    assert not Copy.objects.exists()
+
+    release()
+    expect(card(page, "Party time")).to_be_visible()
+    expect(results).not_to_have_attribute("aria-busy", "true")
+    expect(results).not_to_have_class(re.compile(r"\bis-loading\b"))
+    expect(card(page, "Party time").locator("[data-card-link]")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(status(page)).to_have_text("Copied the link to “Party time”.")
+    assert clipboard_text(page) == public_url(live_server, shelf["party"])
+
+
 def test_image_copy_puts_html_and_plain_text_in_one_item(
     agent_page, shelf, live_server
 ):

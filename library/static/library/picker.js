@@ -121,6 +121,12 @@
   function copy(element, format) {
     const gif = gifOf(element);
     if (!gif) return;
+    // A card from results that a new search is replacing: the agent asked
+    // for something else already, so copying it would send the wrong GIF.
+    if (results.contains(element) && resultsAreStale()) {
+      say(t("still_loading", {}));
+      return;
+    }
     // Known to be off the shelf since it was shown: copy nothing, warn again.
     if (element.closest("[data-gif]").classList.contains("is-off-shelf")) {
       warn(t("off_shelf", { title: gif.title }));
@@ -479,6 +485,47 @@
       move(link, key);
     }
   });
+
+  // --- Results on their way ----------------------------------------------------------
+
+  // From the first keystroke of a new search (htmx waits a moment before
+  // asking) until its results are in, the cards shown are stale: marked
+  // busy, dimmed, and not copied (copy() refuses them).
+  const loading = new Set(); // requests for new results still on their way
+  let requestedQuery = search.value; // the words of the last search asked for
+
+  function resultsAreStale() {
+    return loading.size > 0 || search.value !== requestedQuery;
+  }
+
+  function markStaleness() {
+    const stale = resultsAreStale();
+    results.classList.toggle("is-loading", stale);
+    if (stale) results.setAttribute("aria-busy", "true");
+    else results.removeAttribute("aria-busy");
+  }
+
+  function asksForResults(event) {
+    return event.detail.target === results;
+  }
+
+  search.addEventListener("input", markStaleness);
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    if (!asksForResults(event)) return;
+    loading.add(event.detail.xhr);
+    requestedQuery = search.value;
+    markStaleness();
+  });
+  // Answered, failed or replaced by a newer search (htmx:afterRequest comes
+  // for each of those; the others are there in case it ever does not).
+  ["htmx:afterRequest", "htmx:sendAbort", "htmx:sendError", "htmx:timeout"].forEach(
+    function (name) {
+      document.body.addEventListener(name, function (event) {
+        if (!event.detail.xhr || !loading.delete(event.detail.xhr)) return;
+        markStaleness();
+      });
+    }
+  );
 
   // --- Swaps -----------------------------------------------------------------------
 
