@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from library.models import (
@@ -452,6 +453,38 @@ def test_a_context_hides_what_it_rules_out_and_warns_about_the_rest(agent_page, 
     open_picker(page)
     expect(page.locator("#context-outage")).to_have_attribute("aria-pressed", "true")
     expect(card(page, "Party time")).to_have_count(0)
+
+
+def test_a_second_context_chosen_while_the_first_loads_is_the_one_kept(
+    agent_page, shelf
+):
+    page = open_picker(agent_page)
+    held = []
+    page.route("**/picker/context/", lambda route: held.append(route))
+
+    page.locator("#context-outage").click()
+    page.wait_for_function(
+        "() => document.querySelector('#picker-contexts.htmx-request')"
+    )
+    page.locator("#context-money-question").click()
+    page.wait_for_timeout(200)
+    page.unroute("**/picker/context/")
+    # One after the other, as they reached the server: the first one the page
+    # gave up on is answered too, and changes nothing it shows.
+    for route in held:
+        answer = route.fetch()
+        try:
+            route.fulfill(response=answer)
+        except PlaywrightError:
+            pass
+
+    money = page.locator("#context-money-question")
+    expect(money).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#context-outage")).to_have_attribute("aria-pressed", "false")
+    expect(card(page, "Winking face")).to_have_count(0)
+    expect(card(page, "Sorry!")).to_be_visible()
+    open_picker(page)
+    expect(money).to_have_attribute("aria-pressed", "true")
 
 
 def test_reduced_motion_shows_stills_until_hovered(agent_page, shelf):
