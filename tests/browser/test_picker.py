@@ -2,6 +2,7 @@
 land on the clipboard in every format, contexts, reduced motion, the keyboard
 from end to end, and a 360 px side panel."""
 
+import contextlib
 import re
 import time
 
@@ -473,10 +474,8 @@ def test_a_second_context_chosen_while_the_first_loads_is_the_one_kept(
     # gave up on is answered too, and changes nothing it shows.
     for route in held:
         answer = route.fetch()
-        try:
+        with contextlib.suppress(PlaywrightError):
             route.fulfill(response=answer)
-        except PlaywrightError:
-            pass
 
     money = page.locator("#context-money-question")
     expect(money).to_have_attribute("aria-pressed", "true")
