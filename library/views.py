@@ -34,7 +34,7 @@ from django.views.decorators.http import (
     require_POST,
     require_safe,
 )
-from django_htmx.http import push_url
+from django_htmx.http import push_url, replace_url
 
 from library import charts
 from library.api import picker_choices
@@ -302,6 +302,8 @@ login = ThrottledLoginView.as_view()
 # The session key holding the slug of the conversation context the agent chose.
 PICKER_CONTEXT = "picker_context"
 PICKER_PAGE_SIZE = 48
+# Sent by picker.js ("replace") for a search that goes on from the last one.
+PICKER_HISTORY_HEADER = "Picker-History"
 SHELF_ROW_SIZE = 8
 COPY_LABELS = {
     "link": _("Copy link"),
@@ -471,9 +473,15 @@ def picker_results(request):
     if state["page"].number > 1:
         return render(request, "library/picker/_more.html", state)
     response = render(request, "library/picker/_results.html", state)
-    # So that reload and Back show the same results (once per change).
+    # So that reload and Back show the same results (once per change). The
+    # picker's script asks for the entry to be replaced while the agent goes
+    # on typing one search, so that Back leaves it in one step, not a letter
+    # at a time.
     if request.htmx.current_url_abs_path != state["home_url"]:
-        push_url(response, state["home_url"])
+        if request.headers.get(PICKER_HISTORY_HEADER) == "replace":
+            replace_url(response, state["home_url"])
+        else:
+            push_url(response, state["home_url"])
     return response
 
 

@@ -229,6 +229,23 @@ def test_the_results_partial_does_not_push_the_url_it_is_already_on(
 
 
 @pytest.mark.django_db
+def test_a_search_typed_on_from_the_last_replaces_its_history_entry(
+    agent_client, shelf
+):
+    response = results(
+        agent_client,
+        headers={
+            "HTTP_HX_CURRENT_URL": "http://testserver/?q=than",
+            "HTTP_PICKER_HISTORY": "replace",
+        },
+        q="thank",
+    )
+
+    assert response["HX-Replace-Url"] == "/?q=thank"
+    assert "HX-Push-Url" not in response
+
+
+@pytest.mark.django_db
 def test_the_results_partial_opened_as_a_page_goes_to_the_picker(agent_client):
     response = agent_client.get(
         reverse("library:picker_results"), {"q": "thank", "mood": "Grateful"}

@@ -118,7 +118,8 @@ def agent_page(page, log_in, agent, live_server):
 
 
 def open_picker(page, url="/"):
-    page.goto(url)
+    if url is not None:
+        page.goto(url)
     # Functions, not expressions, for wait_for_function: Playwright evaluates
     # an expression again at each poll, by eval, which the page's CSP refuses.
     page.wait_for_function(
@@ -189,6 +190,36 @@ def test_typing_shows_the_matching_gifs_and_puts_the_query_in_the_url(
     page.reload()
     expect(page.locator("#picker-q")).to_have_value("sorr")
     expect(cards(page)).to_have_count(1)
+
+
+def test_back_leaves_a_typed_search_in_one_step_and_returns_to_the_last(
+    agent_page, shelf, live_server
+):
+    page = open_picker(agent_page)
+    box = page.locator("#picker-q")
+
+    # Slowly enough that every letter's results come back.
+    box.press_sequentially("sorry", delay=400)
+    expect(page).to_have_url(re.compile(r"/\?q=sorry$"))
+    expect(cards(page)).to_have_count(1)
+    box.press("Enter")  # the agent settles on it
+    box.press("Control+a")
+    box.press_sequentially("party", delay=400)
+    expect(page).to_have_url(re.compile(r"/\?q=party$"))
+    expect(cards(page)).to_have_count(1)
+
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/\?q=sorry$"))
+    expect(page.locator("#picker-q")).to_have_value("sorry")
+    expect(card(page, "Sorry!")).to_be_visible()
+    open_picker(page, url=None)  # reloaded: wait for its script, as a person would
+    page.go_back()
+    expect(page).to_have_url(live_server.url + "/")
+    expect(page.locator("#picker-q")).to_have_value("")
+    expect(cards(page)).to_have_count(5)
+    page.go_forward()
+    expect(page).to_have_url(re.compile(r"/\?q=sorry$"))
+    expect(card(page, "Sorry!")).to_be_visible()
 
 
 def test_a_mood_chip_narrows_the_results_and_escape_clears_it(

@@ -527,6 +527,29 @@
     }
   );
 
+  // --- Browser history -----------------------------------------------------------------
+
+  // Each search the agent types gets one entry in the browser's history: the
+  // first answer of a search pushes its URL, the ones that follow as the
+  // agent goes on typing replace it (the server does either; this asks). A
+  // search typed after anything else (Enter, a chip, leaving the box, a new
+  // page) is another search, with an entry of its own.
+  let typingOn = false; // the last results shown came from typing
+
+  function typed(requestConfig) {
+    const trigger = requestConfig && requestConfig.triggeringEvent;
+    return Boolean(trigger && trigger.type === "input" && requestConfig.elt === form);
+  }
+
+  document.body.addEventListener("htmx:configRequest", function (event) {
+    if (typingOn && typed(event.detail)) event.detail.headers["Picker-History"] = "replace";
+  });
+  document.body.addEventListener("htmx:afterRequest", function (event) {
+    if (!asksForResults(event) || !event.detail.successful) return;
+    typingOn = typed(event.detail.requestConfig);
+  });
+  search.addEventListener("blur", function () { typingOn = false; });
+
   // --- Swaps -----------------------------------------------------------------------
 
   // A new set of results replaces the cards: if a card had the focus, the
