@@ -607,6 +607,35 @@ def test_the_filter_labels_fit_beside_their_chips_in_russian(
     assert box["x"] + box["width"] <= chips["x"]
 
 
+def test_screen_readers_hear_how_many_gifs_each_search_found(agent_page, shelf):
+    page = open_picker(agent_page)
+    region = page.locator("#picker-announcement")
+    expect(region).to_have_attribute("aria-live", "polite")
+    expect(region).to_have_text("")
+
+    search_for(page, "face")
+    expect(region).to_have_text("3 GIFs")
+    search_for(page, "sorry")
+    expect(region).to_have_text("1 GIF")
+    search_for(page, "zzzqx")
+    expect(region).to_have_text("No GIFs match")
+
+
+def test_the_count_read_out_uses_russian_plurals(page, log_in, agent, shelf):
+    page.context.set_extra_http_headers({"Accept-Language": "ru"})
+    page = open_picker(log_in(agent))
+    region = page.locator("#picker-announcement")
+
+    search_for(page, "face")
+    expect(region).to_have_text("3 гифки")
+    search_for(page, "sorry")
+    expect(region).to_have_text("1 гифка")
+    page.locator("#picker-q").press("Escape")
+    expect(region).to_have_text("5 гифок")
+    search_for(page, "zzzqx")
+    expect(region).to_have_text("Подходящих гифок нет")
+
+
 def test_a_360_pixel_side_panel_never_scrolls_sideways(agent_page, agent, shelf):
     for gif in shelf.values():
         gif.record_copy(by=agent, format="link")

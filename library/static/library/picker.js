@@ -586,9 +586,24 @@
     });
   }
 
+  // Screen readers hear how many GIFs a new search found. Emptied first, so
+  // that the same count twice (another word, as many GIFs) is read again.
+  const announcement = document.querySelector("[data-results-announcement]");
+  let announcementTimer = null;
+  function announceResults() {
+    const summary = results.querySelector("[data-results-summary]");
+    if (!announcement || !summary) return;
+    window.clearTimeout(announcementTimer);
+    announcement.textContent = "";
+    announcementTimer = window.setTimeout(function () {
+      announcement.textContent = summary.textContent;
+    }, 20);
+  }
+
   document.body.addEventListener("htmx:afterSettle", function (event) {
     reveal(event.detail.elt || document);
     if (event.detail.target === results) {
+      announceResults();
       if (focusWasInResults && !results.contains(document.activeElement)) {
         focusCard(cardLinks()[0]);
       }
