@@ -36,7 +36,7 @@ from django.views.decorators.http import (
 )
 from django_htmx.http import push_url, replace_url
 
-from library import charts
+from library import charts, search
 from library.api import picker_choices
 from library.forms import (
     VOCABULARY_TITLES,
@@ -396,9 +396,14 @@ def picker(request, params, notice=""):
         "mood": mood.name if mood else "",
         "situation": situation.name if situation else "",
     }
-    filtered = any(filters.values())
+    # Only emoji or punctuation ("🙂", "!!!"): nothing to search for, so the
+    # shelf is shown as if nothing were typed, and says so, rather than every
+    # GIF counted as a match.
+    unsearchable = bool(query) and not search.parse(query)
+    searched = "" if unsearchable else query
+    filtered = bool(searched or filters["mood"] or filters["situation"])
 
-    chosen = {"query": query, "mood": mood, "situation": situation}
+    chosen = {"query": searched, "mood": mood, "situation": situation}
     results = Gif.objects.pick(**chosen, context=context)
     ranked = Gif.objects.ranked(**chosen, context=context, per_page=PICKER_PAGE_SIZE)
     page = Paginator(ranked, PICKER_PAGE_SIZE).get_page(params.get("page"))
@@ -412,11 +417,12 @@ def picker(request, params, notice=""):
     hidden_count = 0
     if not page.object_list and context is not None and not context.hides_every_gif:
         hidden_count = Gif.objects.pick(
-            query=query, mood=mood, situation=situation
+            query=searched, mood=mood, situation=situation
         ).count()
 
     return {
         "query": query,
+        "unsearchable": unsearchable,
         "mood": mood,
         "situation": situation,
         "filtered": filtered,
