@@ -34,9 +34,9 @@ from django.views.decorators.http import (
     require_POST,
     require_safe,
 )
-from django_htmx.http import push_url
+from django_htmx.http import push_url, replace_url
 
-from library import charts
+from library import charts, search
 from library.api import picker_choices
 from library.forms import (
     VOCABULARY_TITLES,
@@ -302,6 +302,8 @@ login = ThrottledLoginView.as_view()
 # The session key holding the slug of the conversation context the agent chose.
 PICKER_CONTEXT = "picker_context"
 PICKER_PAGE_SIZE = 48
+# Sent by picker.js ("replace") for a search that goes on from the last one.
+PICKER_HISTORY_HEADER = "Picker-History"
 SHELF_ROW_SIZE = 8
 COPY_LABELS = {
     "link": _("Copy link"),
@@ -394,9 +396,14 @@ def picker(request, params, notice=""):
         "mood": mood.name if mood else "",
         "situation": situation.name if situation else "",
     }
-    filtered = any(filters.values())
+    # Only emoji or punctuation ("🙂", "!!!"): nothing to search for, so the
+    # shelf is shown as if nothing were typed, and says so, rather than every
+    # GIF counted as a match.
+    unsearchable = bool(query) and not search.parse(query)
+    searched = "" if unsearchable else query
+    filtered = bool(searched or filters["mood"] or filters["situation"])
 
-    chosen = {"query": query, "mood": mood, "situation": situation}
+    chosen = {"query": searched, "mood": mood, "situation": situation}
     results = Gif.objects.pick(**chosen, context=context)
     ranked = Gif.objects.ranked(**chosen, context=context, per_page=PICKER_PAGE_SIZE)
     page = Paginator(ranked, PICKER_PAGE_SIZE).get_page(params.get("page"))
@@ -410,11 +417,12 @@ def picker(request, params, notice=""):
     hidden_count = 0
     if not page.object_list and context is not None and not context.hides_every_gif:
         hidden_count = Gif.objects.pick(
-            query=query, mood=mood, situation=situation
+            query=searched, mood=mood, situation=situation
         ).count()
 
     return {
         "query": query,
+        "unsearchable": unsearchable,
         "mood": mood,
         "situation": situation,
         "filtered": filtered,
@@ -471,9 +479,15 @@ def picker_results(request):
     if state["page"].number > 1:
         return render(request, "library/picker/_more.html", state)
     response = render(request, "library/picker/_results.html", state)
-    # So that reload and Back show the same results (once per change).
+    # So that reload and Back show the same results (once per change). The
+    # picker's script asks for the entry to be replaced while the agent goes
+    # on typing one search, so that Back leaves it in one step, not a letter
+    # at a time.
     if request.htmx.current_url_abs_path != state["home_url"]:
-        push_url(response, state["home_url"])
+        if request.headers.get(PICKER_HISTORY_HEADER) == "replace":
+            replace_url(response, state["home_url"])
+        else:
+            push_url(response, state["home_url"])
     return response
 
 

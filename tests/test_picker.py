@@ -229,6 +229,56 @@ def test_the_results_partial_does_not_push_the_url_it_is_already_on(
 
 
 @pytest.mark.django_db
+def test_a_search_typed_on_from_the_last_replaces_its_history_entry(
+    agent_client, shelf
+):
+    response = results(
+        agent_client,
+        headers={
+            "HTTP_HX_CURRENT_URL": "http://testserver/?q=than",
+            "HTTP_PICKER_HISTORY": "replace",
+        },
+        q="thank",
+    )
+
+    assert response["HX-Replace-Url"] == "/?q=thank"
+    assert "HX-Push-Url" not in response
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("typed", ["🙂", "!!!", "🙂 ?!"])
+def test_a_search_of_only_emoji_or_punctuation_says_it_searched_nothing(
+    agent_client, shelf, typed
+):
+    page = page_of(results(agent_client, q=typed))
+
+    assert (
+        f"Search needs letters or numbers: “{typed}” has none, so this is the "
+        "whole shelf, unsearched." in page
+    )
+    assert "5 GIFs" in page
+    assert "match" not in page.replace("No GIFs match", "")  # no "5 matches"
+
+
+@pytest.mark.django_db
+def test_a_search_for_a_word_among_punctuation_still_searches(agent_client, shelf):
+    page = page_of(results(agent_client, q="!!sorry!!"))
+
+    assert "letters or numbers" not in page
+    assert "1 match for “!!sorry!!”" in page
+
+
+@pytest.mark.django_db
+def test_the_note_on_an_unsearchable_query_is_in_russian(agent_client, shelf):
+    page = page_of(
+        results(agent_client, q="🙂", headers={"HTTP_ACCEPT_LANGUAGE": "ru"})
+    )
+
+    assert "Для поиска нужны буквы или цифры: в «🙂» их нет" in page
+    assert "5 гифок" in page
+
+
+@pytest.mark.django_db
 def test_the_results_partial_opened_as_a_page_goes_to_the_picker(agent_client):
     response = agent_client.get(
         reverse("library:picker_results"), {"q": "thank", "mood": "Grateful"}

@@ -39,6 +39,9 @@ def picker():
             "for another GIF."
         ),
         "dismiss": gettext("Dismiss"),
+        "still_loading": gettext(
+            "Results are still loading: copy once the new ones are shown."
+        ),
         "server_error": gettext(
             "That did not load (the server had a problem). Try again in a moment."
         ),

@@ -2,6 +2,7 @@
 land on the clipboard in every format, contexts, reduced motion, the keyboard
 from end to end, and a 360 px side panel."""
 
+import contextlib
 import re
 import time
 
@@ -9,6 +10,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from library.models import (
@@ -116,7 +118,8 @@ def agent_page(page, log_in, agent, live_server):
 
 
 def open_picker(page, url="/"):
-    page.goto(url)
+    if url is not None:
+        page.goto(url)
     # Functions, not expressions, for wait_for_function: Playwright evaluates
     # an expression again at each poll, by eval, which the page's CSP refuses.
     page.wait_for_function(
@@ -189,6 +192,36 @@ def test_typing_shows_the_matching_gifs_and_puts_the_query_in_the_url(
     expect(cards(page)).to_have_count(1)
 
 
+def test_back_leaves_a_typed_search_in_one_step_and_returns_to_the_last(
+    agent_page, shelf, live_server
+):
+    page = open_picker(agent_page)
+    box = page.locator("#picker-q")
+
+    # Slowly enough that every letter's results come back.
+    box.press_sequentially("sorry", delay=400)
+    expect(page).to_have_url(re.compile(r"/\?q=sorry$"))
+    expect(cards(page)).to_have_count(1)
+    box.press("Enter")  # the agent settles on it
+    box.press("Control+a")
+    box.press_sequentially("party", delay=400)
+    expect(page).to_have_url(re.compile(r"/\?q=party$"))
+    expect(cards(page)).to_have_count(1)
+
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/\?q=sorry$"))
+    expect(page.locator("#picker-q")).to_have_value("sorry")
+    expect(card(page, "Sorry!")).to_be_visible()
+    open_picker(page, url=None)  # reloaded: wait for its script, as a person would
+    page.go_back()
+    expect(page).to_have_url(live_server.url + "/")
+    expect(page.locator("#picker-q")).to_have_value("")
+    expect(cards(page)).to_have_count(5)
+    page.go_forward()
+    expect(page).to_have_url(re.compile(r"/\?q=sorry$"))
+    expect(card(page, "Sorry!")).to_be_visible()
+
+
 def test_a_mood_chip_narrows_the_results_and_escape_clears_it(
     agent_page, shelf, live_server
 ):
@@ -222,6 +255,55 @@ def test_enter_puts_the_public_link_on_the_clipboard(agent_page, shelf, live_ser
     link = clipboard_text(page)
     assert link == public_url(live_server, shelf["sorry"])
     assert link.endswith(".gif")
+
+
+def hold_results(page):
+    """Keeps every request for new results waiting, as a slow network would,
+    until the returned function lets them through."""
+    held = []
+    page.route("**/picker/results/**", lambda route: held.append(route))
+
+    def release():
+        for route in held:
+            route.continue_()
+        page.unroute("**/picker/results/**")
+
+    return release
+
+
+def test_a_copy_while_new_results_load_never_copies_a_stale_gif(
+    agent_page, shelf, live_server
+):
+    page = open_picker(agent_page)
+    search_for(page, "sorry")
+    expect(cards(page)).to_have_count(1)
+    page.evaluate("navigator.clipboard.writeText('before')")
+    results = page.locator("#picker-results")
+    expect(results).not_to_have_attribute("aria-busy", "true")
+
+    release = hold_results(page)
+    search_for(page, "party")
+    expect(results).to_have_attribute("aria-busy", "true")
+    expect(results).to_have_class(re.compile(r"\bis-loading\b"))
+    loading = "Results are still loading: copy once the new ones are shown."
+    card(page, "Sorry!").locator("[data-copy]").click()
+    expect(status(page)).to_have_text(loading)
+    page.locator("#picker-q").press("ArrowDown")  # onto the old "Sorry!" card
+    expect(card(page, "Sorry!").locator("[data-card-link]")).to_be_focused()
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(300)
+    expect(status(page)).to_have_text(loading)
+    assert clipboard_text(page) == "before"
+    assert not Copy.objects.exists()
+
+    release()
+    expect(card(page, "Party time")).to_be_visible()
+    expect(results).not_to_have_attribute("aria-busy", "true")
+    expect(results).not_to_have_class(re.compile(r"\bis-loading\b"))
+    expect(card(page, "Party time").locator("[data-card-link]")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(status(page)).to_have_text("Copied the link to “Party time”.")
+    assert clipboard_text(page) == public_url(live_server, shelf["party"])
 
 
 def test_image_copy_puts_html_and_plain_text_in_one_item(
@@ -405,6 +487,36 @@ def test_a_context_hides_what_it_rules_out_and_warns_about_the_rest(agent_page, 
     expect(card(page, "Party time")).to_have_count(0)
 
 
+def test_a_second_context_chosen_while_the_first_loads_is_the_one_kept(
+    agent_page, shelf
+):
+    page = open_picker(agent_page)
+    held = []
+    page.route("**/picker/context/", lambda route: held.append(route))
+
+    page.locator("#context-outage").click()
+    page.wait_for_function(
+        "() => document.querySelector('#picker-contexts.htmx-request')"
+    )
+    page.locator("#context-money-question").click()
+    page.wait_for_timeout(200)
+    page.unroute("**/picker/context/")
+    # One after the other, as they reached the server: the first one the page
+    # gave up on is answered too, and changes nothing it shows.
+    for route in held:
+        answer = route.fetch()
+        with contextlib.suppress(PlaywrightError):
+            route.fulfill(response=answer)
+
+    money = page.locator("#context-money-question")
+    expect(money).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#context-outage")).to_have_attribute("aria-pressed", "false")
+    expect(card(page, "Winking face")).to_have_count(0)
+    expect(card(page, "Sorry!")).to_be_visible()
+    open_picker(page)
+    expect(money).to_have_attribute("aria-pressed", "true")
+
+
 def test_reduced_motion_shows_stills_until_hovered(agent_page, shelf):
     agent_page.emulate_media(reduced_motion="reduce")
     page = open_picker(agent_page)
@@ -493,6 +605,35 @@ def test_the_filter_labels_fit_beside_their_chips_in_russian(
     box = label.bounding_box()
     chips = page.locator('[aria-labelledby="filter-mood"]').bounding_box()
     assert box["x"] + box["width"] <= chips["x"]
+
+
+def test_screen_readers_hear_how_many_gifs_each_search_found(agent_page, shelf):
+    page = open_picker(agent_page)
+    region = page.locator("#picker-announcement")
+    expect(region).to_have_attribute("aria-live", "polite")
+    expect(region).to_have_text("")
+
+    search_for(page, "face")
+    expect(region).to_have_text("3 GIFs")
+    search_for(page, "sorry")
+    expect(region).to_have_text("1 GIF")
+    search_for(page, "zzzqx")
+    expect(region).to_have_text("No GIFs match")
+
+
+def test_the_count_read_out_uses_russian_plurals(page, log_in, agent, shelf):
+    page.context.set_extra_http_headers({"Accept-Language": "ru"})
+    page = open_picker(log_in(agent))
+    region = page.locator("#picker-announcement")
+
+    search_for(page, "face")
+    expect(region).to_have_text("3 гифки")
+    search_for(page, "sorry")
+    expect(region).to_have_text("1 гифка")
+    page.locator("#picker-q").press("Escape")
+    expect(region).to_have_text("5 гифок")
+    search_for(page, "zzzqx")
+    expect(region).to_have_text("Подходящих гифок нет")
 
 
 def test_a_360_pixel_side_panel_never_scrolls_sideways(agent_page, agent, shelf):

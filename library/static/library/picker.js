@@ -121,6 +121,12 @@
   function copy(element, format) {
     const gif = gifOf(element);
     if (!gif) return;
+    // A card from results that a new search is replacing: the agent asked
+    // for something else already, so copying it would send the wrong GIF.
+    if (results.contains(element) && resultsAreStale()) {
+      say(t("still_loading", {}));
+      return;
+    }
     // Known to be off the shelf since it was shown: copy nothing, warn again.
     if (element.closest("[data-gif]").classList.contains("is-off-shelf")) {
       warn(t("off_shelf", { title: gif.title }));
@@ -480,6 +486,70 @@
     }
   });
 
+  // --- Results on their way ----------------------------------------------------------
+
+  // From the first keystroke of a new search (htmx waits a moment before
+  // asking) until its results are in, the cards shown are stale: marked
+  // busy, dimmed, and not copied (copy() refuses them).
+  const loading = new Set(); // requests for new results still on their way
+  let requestedQuery = search.value; // the words of the last search asked for
+
+  function resultsAreStale() {
+    return loading.size > 0 || search.value !== requestedQuery;
+  }
+
+  function markStaleness() {
+    const stale = resultsAreStale();
+    results.classList.toggle("is-loading", stale);
+    if (stale) results.setAttribute("aria-busy", "true");
+    else results.removeAttribute("aria-busy");
+  }
+
+  function asksForResults(event) {
+    return event.detail.target === results;
+  }
+
+  search.addEventListener("input", markStaleness);
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    if (!asksForResults(event)) return;
+    loading.add(event.detail.xhr);
+    requestedQuery = search.value;
+    markStaleness();
+  });
+  // Answered, failed or replaced by a newer search (htmx:afterRequest comes
+  // for each of those; the others are there in case it ever does not).
+  ["htmx:afterRequest", "htmx:sendAbort", "htmx:sendError", "htmx:timeout"].forEach(
+    function (name) {
+      document.body.addEventListener(name, function (event) {
+        if (!event.detail.xhr || !loading.delete(event.detail.xhr)) return;
+        markStaleness();
+      });
+    }
+  );
+
+  // --- Browser history -----------------------------------------------------------------
+
+  // Each search the agent types gets one entry in the browser's history: the
+  // first answer of a search pushes its URL, the ones that follow as the
+  // agent goes on typing replace it (the server does either; this asks). A
+  // search typed after anything else (Enter, a chip, leaving the box, a new
+  // page) is another search, with an entry of its own.
+  let typingOn = false; // the last results shown came from typing
+
+  function typed(requestConfig) {
+    const trigger = requestConfig && requestConfig.triggeringEvent;
+    return Boolean(trigger && trigger.type === "input" && requestConfig.elt === form);
+  }
+
+  document.body.addEventListener("htmx:configRequest", function (event) {
+    if (typingOn && typed(event.detail)) event.detail.headers["Picker-History"] = "replace";
+  });
+  document.body.addEventListener("htmx:afterRequest", function (event) {
+    if (!asksForResults(event) || !event.detail.successful) return;
+    typingOn = typed(event.detail.requestConfig);
+  });
+  search.addEventListener("blur", function () { typingOn = false; });
+
   // --- Swaps -----------------------------------------------------------------------
 
   // A new set of results replaces the cards: if a card had the focus, the
@@ -516,9 +586,24 @@
     });
   }
 
+  // Screen readers hear how many GIFs a new search found. Emptied first, so
+  // that the same count twice (another word, as many GIFs) is read again.
+  const announcement = document.querySelector("[data-results-announcement]");
+  let announcementTimer = null;
+  function announceResults() {
+    const summary = results.querySelector("[data-results-summary]");
+    if (!announcement || !summary) return;
+    window.clearTimeout(announcementTimer);
+    announcement.textContent = "";
+    announcementTimer = window.setTimeout(function () {
+      announcement.textContent = summary.textContent;
+    }, 20);
+  }
+
   document.body.addEventListener("htmx:afterSettle", function (event) {
     reveal(event.detail.elt || document);
     if (event.detail.target === results) {
+      announceResults();
       if (focusWasInResults && !results.contains(document.activeElement)) {
         focusCard(cardLinks()[0]);
       }
