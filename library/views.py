@@ -419,6 +419,11 @@ def picker(request, params, notice=""):
         hidden_count = Gif.objects.pick(
             query=searched, mood=mood, situation=situation
         ).count()
+    did_you_mean = None
+    if not page.object_list and searched and not hidden_count:
+        did_you_mean = Gif.objects.did_you_mean(
+            searched, mood=mood, situation=situation, context=context
+        )
 
     return {
         "query": query,
@@ -445,6 +450,9 @@ def picker(request, params, notice=""):
             results.tag_counts("situation"), "situation", situation, filters
         ),
         "hidden_count": hidden_count,
+        "did_you_mean": did_you_mean,
+        "did_you_mean_url": did_you_mean
+        and picker_url("library:home", **{**filters, "q": did_you_mean}),
         "shelf_empty": not page.object_list and not filtered and not hidden_count,
         "notice": notice,
     }

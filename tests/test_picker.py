@@ -965,3 +965,24 @@ def test_the_keyboard_help_names_the_default_format_and_where_to_change_it(
         "Copy the GIF in your default format: Markdown "
         f'(<a href="{reverse("library:preferences")}">change it</a>)'
     ) in page
+
+
+@pytest.mark.django_db
+def test_a_typo_that_finds_nothing_offers_the_words_that_would(agent_client, shelf):
+    response = results(agent_client, q="winkign", mood="Happy")
+
+    html = page_of(response)
+    assert "Nothing matches" in html
+    assert 'Did you mean <a href="/?q=winking&amp;mood=Happy">“winking”</a>?' in html
+    followed = agent_client.get("/", {"q": "winking", "mood": "Happy"})
+    assert "Winking face" in main_of(followed)
+
+
+@pytest.mark.django_db
+def test_no_suggestion_where_the_context_rules_the_match_out(agent_client, shelf):
+    choose_context(agent_client, "outage")
+
+    html = page_of(results(agent_client, q="prty"))
+
+    assert "Nothing matches" in html
+    assert "Did you mean" not in html  # “party” is ruled out in an outage
