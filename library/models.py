@@ -1321,10 +1321,12 @@ class Gif(models.Model):
             ) % {"note": self.review_note}
         return labels
 
-    def start_review(self, *, by):
-        """Start `by`'s review clock, unless they already watched it through."""
+    def start_review(self, *, by, again=False):
+        """Start `by`'s review clock, unless they already watched it through;
+        `again` starts it over all the same (the page was hidden meanwhile,
+        so the loop that played then was not seen)."""
         playback, created = Playback.objects.get_or_create(gif=self, reviewer=by)
-        if not created and not self.watched_through(playback):
+        if not created and (again or not self.watched_through(playback)):
             playback.started_at = timezone.now()
             playback.stepped_to_end_at = None
             playback.save(update_fields=["started_at", "stepped_to_end_at"])

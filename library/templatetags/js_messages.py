@@ -52,6 +52,13 @@ def review():
     return {
         "still": gettext("Still image: nothing to wait for."),
         "watching": gettext("Watching: {elapsed} of {total}"),
+        "watching_again": gettext(
+            "Watching again from the start (the page was hidden): {elapsed} of {total}"
+        ),
+        "hidden": gettext(
+            "Paused: the page is hidden, so you cannot see the GIF. The loop "
+            "starts again when you come back."
+        ),
         "seconds": gettext("{seconds} s"),
         "watched": gettext("Watched to the end. You may approve."),
         "clock_failed": gettext(

@@ -369,3 +369,57 @@ def test_a_details_box_left_invalid_does_not_hold_back_a_rejection(
     expect(page.locator(".message.success")).to_have_text(f"Rejected “{TITLE}”.")
     gif.refresh_from_db()
     assert (gif.status, gif.title) == (Gif.Status.REJECTED, TITLE)
+
+
+# The browser's own signal that the curator switched tabs or minimised the
+# window: document.hidden and visibilityState change, then visibilitychange.
+SET_VISIBILITY = """
+(hidden) => {
+  Object.defineProperty(document, "hidden", {configurable: true, get: () => hidden});
+  Object.defineProperty(document, "visibilityState", {
+    configurable: true, get: () => (hidden ? "hidden" : "visible"),
+  });
+  document.dispatchEvent(new Event("visibilitychange"));
+}
+"""
+
+
+def test_time_while_the_page_is_hidden_does_not_count_as_watching(
+    curator_page, curator, to_review
+):
+    gif = to_review(animation(frames=6, frame_ms=200))
+    page = curator_page
+    approve = open_review(page, gif)
+    status = page.locator("[data-watch-status]")
+    expect(status).to_have_text(re.compile(r"^Watching: "))
+
+    page.evaluate(SET_VISIBILITY, True)
+    expect(status).to_have_text(
+        "Paused: the page is hidden, so you cannot see the GIF. The loop starts "
+        "again when you come back."
+    )
+    # Longer than the whole loop: had it counted, Approve would be enabled.
+    page.wait_for_timeout(gif.duration_ms + 500)
+    expect(approve).to_be_disabled()
+
+    started_again = start_url(gif) + "?again=1"
+    with page.expect_response(lambda r: r.url.endswith(started_again)):
+        page.evaluate(SET_VISIBILITY, False)
+    expect(status).to_have_text(
+        re.compile(
+            r"^Watching again from the start \(the page was hidden\): "
+            r"\d\.\d s of 1\.2 s$"
+        )
+    )
+    # The server's clock started again as well: a script cannot approve yet.
+    answer = page.evaluate(
+        APPROVE_THROUGH_THE_API, reverse("library:api_approve", args=[gif.pk])
+    )
+    assert answer["status"] == 409
+    assert answer["body"]["code"] == "not_watched"
+    expect(approve).to_be_disabled()
+
+    expect(approve).to_be_enabled(timeout=5_000)
+    expect(status).to_have_text("Watched to the end. You may approve.")
+    approve.click()
+    expect_approved(page, gif, curator)

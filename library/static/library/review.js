@@ -46,6 +46,60 @@
     status.textContent = message;
   }
 
+  // Watching counts only while the page is in view: a hidden tab's GIF is
+  // throttled or paused, and nobody looks at it. Hiding the page stops the
+  // clock; coming back starts one whole loop again, here and on the server,
+  // since "saw every frame" cannot be pieced together from fragments.
+  let clock = null;
+
+  function stopClock() {
+    if (!clock) return;
+    window.clearInterval(clock.tick);
+    window.clearTimeout(clock.done);
+    clock.tick = clock.done = null;
+  }
+
+  function runClock(watchMs, again) {
+    stopClock();
+    clock = { watchMs: watchMs, tick: null, done: null };
+    const began = performance.now();
+    function show() {
+      const elapsed = seconds(Math.min(performance.now() - began, watchMs));
+      const values = { elapsed: elapsed, total: seconds(watchMs) };
+      status.textContent = t(again ? "watching_again" : "watching", values);
+    }
+    show();
+    clock.tick = window.setInterval(show, 200);
+    clock.done = window.setTimeout(function () {
+      stopClock();
+      clock = null;
+      watched(t("watched", {}));
+    }, watchMs);
+  }
+
+  function pauseWhileHidden() {
+    stopClock();
+    status.textContent = t("hidden", {});
+  }
+
+  document.addEventListener("visibilitychange", function () {
+    if (!clock || page.classList.contains("watched")) return;
+    if (document.hidden) {
+      pauseWhileHidden();
+      return;
+    }
+    const watchMs = clock.watchMs;
+    // The server's clock starts again too, so an approval can only come a
+    // whole loop after the curator came back.
+    post(page.dataset.startUrl + "?again=1")
+      .then(function () {
+        if (!document.hidden) runClock(watchMs, true);
+      })
+      .catch(function () {
+        status.textContent = t("clock_failed", {});
+      });
+  });
+
   function startWatching() {
     post(page.dataset.startUrl)
       .then(function (started) {
@@ -60,15 +114,13 @@
           watched(t("watched", {}));
           return;
         }
-        const began = performance.now();
-        const tick = window.setInterval(function () {
-          const elapsed = Math.min(performance.now() - began, watchMs);
-          status.textContent = t("watching", { elapsed: seconds(elapsed), total: seconds(watchMs) });
-        }, 200);
-        window.setTimeout(function () {
-          window.clearInterval(tick);
-          watched(t("watched", {}));
-        }, watchMs);
+        if (document.hidden) {
+          // Opened in a background tab: the loop starts when it is in view.
+          clock = { watchMs: watchMs, tick: null, done: null };
+          pauseWhileHidden();
+          return;
+        }
+        runClock(watchMs, false);
       })
       .catch(function () {
         status.textContent = t("clock_failed", {});
