@@ -1340,6 +1340,15 @@ class Gif(models.Model):
             raise ReviewError(
                 gettext("Open the review page first."), code="not_started"
             )
+        if len(self.filmstrip) < self.frames:
+            # A sample of evenly spaced frames: what lies between is unseen.
+            raise ReviewError(
+                gettext(
+                    "The filmstrip shows only some of this GIF's frames: play it "
+                    "once to its end before approving it."
+                ),
+                code="not_watched",
+            )
         now = timezone.now()
         steps = max(len(self.filmstrip) - 1, 0)
         if now < playback.started_at + timedelta(milliseconds=STEP_MS * steps):

@@ -68,6 +68,10 @@ def review():
         "step_failed": gettext(
             "Could not record the last frame. Reload the page to try again."
         ),
+        "play_hint": gettext(
+            "The filmstrip shows {shown} of its {total} frames, so stepping "
+            "through it is not watching every frame: play it once to the end."
+        ),
         "step_hint": gettext(
             "Step through the filmstrip to the last frame (arrow keys work)."
         ),

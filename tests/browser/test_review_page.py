@@ -423,3 +423,44 @@ def test_time_while_the_page_is_hidden_does_not_count_as_watching(
     expect(status).to_have_text("Watched to the end. You may approve.")
     approve.click()
     expect_approved(page, gif, curator)
+
+
+def test_with_reduced_motion_a_filmstrip_of_some_frames_is_not_watching(
+    curator_page, curator, to_review
+):
+    # Twelve frames, but the filmstrip shows eight evenly spaced ones: four
+    # frames are never in it, and a surprise could be among them.
+    gif = to_review(animation(frames=12, frame_ms=200))
+    page = curator_page
+    page.emulate_media(reduced_motion="reduce")
+
+    page.goto(reverse("library:review", args=[gif.pk]))
+    approve = page.get_by_role("button", name="Approve", exact=True)
+    status = page.locator("[data-watch-status]")
+    expect(status).to_have_text(
+        "The filmstrip shows 8 of its 12 frames, so stepping through it is not "
+        "watching every frame: play it once to the end."
+    )
+    frames = page.locator("[data-filmstrip] [data-frame]")
+    expect(frames).to_have_count(8)
+    frames.first.focus()
+    for _ in range(7):
+        page.wait_for_timeout(STEP_MS + 50)
+        page.keyboard.press("ArrowRight")
+    expect(frames.last).to_have_attribute("aria-pressed", "true")
+    page.wait_for_timeout(500)
+    expect(approve).to_be_disabled()
+    # Nor does the server take the filmstrip's end for watching.
+    answer = page.evaluate(
+        APPROVE_THROUGH_THE_API,
+        reverse("library:api_review_filmstrip", args=[gif.pk]),
+    )
+    assert answer["status"] == 409
+    expect_still_pending(gif)
+
+    page.get_by_role("button", name="Play it once").click()
+    expect(page.locator("[data-player]")).to_have_attribute("src", gif.original_path)
+    expect(approve).to_be_enabled(timeout=5_000)
+    expect(status).to_have_text("Watched to the end. You may approve.")
+    approve.click()
+    expect_approved(page, gif, curator)

@@ -128,8 +128,14 @@
   }
 
   // Reduced motion: the animation does not autoplay; stepping through every
-  // filmstrip frame up to the last one counts as watching it.
+  // filmstrip frame up to the last one counts as watching it, but only when
+  // the filmstrip holds every frame of the GIF. A longer GIF's filmstrip is
+  // a sample (evenly spaced frames), and a surprise can hide between them:
+  // then the curator plays it once, when they choose to.
   const frames = strip ? Array.from(strip.querySelectorAll("[data-frame]")) : [];
+  const totalFrames = Number(page.dataset.frames || frames.length);
+  const filmstripIsWhole = frames.length >= totalFrames;
+  const playOnceBox = page.querySelector("[data-play-once-box]");
   const seen = new Set();
   // The filmstrip's end is recorded against the review clock, so it waits
   // for the clock's start to reach the server, however slow that is.
@@ -155,7 +161,12 @@
       viewer.alt = button.querySelector("img").alt;
     }
     seen.add(index);
-    if (reducedMotion && seen.size === frames.length && !page.classList.contains("watched")) {
+    if (
+      reducedMotion &&
+      filmstripIsWhole &&
+      seen.size === frames.length &&
+      !page.classList.contains("watched")
+    ) {
       clockStarted
         .then(afterLeastStepTime)
         .then(function () { return post(page.dataset.filmstripUrl); })
@@ -178,7 +189,16 @@
   });
 
   if (approve) approve.disabled = true;
-  if (reducedMotion && frames.length > 1) {
+  if (reducedMotion && frames.length > 1 && !filmstripIsWhole) {
+    player.src = player.dataset.still;
+    status.textContent = t("play_hint", { shown: frames.length, total: totalFrames });
+    playOnceBox.hidden = false;
+    playOnceBox.querySelector("button").addEventListener("click", function () {
+      playOnceBox.hidden = true;
+      player.addEventListener("load", startWatching, { once: true });
+      player.src = player.dataset.original;
+    }, { once: true });
+  } else if (reducedMotion && frames.length > 1) {
     player.src = player.dataset.still;
     status.textContent = t("step_hint", {});
     clockStarted = post(page.dataset.startUrl)
