@@ -140,6 +140,8 @@ def shelf_state_action(action):
             messages.error(request, str(refusal))
             if refusal.code != "missing_reason":
                 return redirect(gif)
+            if request.POST.get("page") == "confirm":
+                return take_down_confirmation(request, gif, form, status=400)
             if request.POST.get("page") == "review":
                 # Restoring from a taken-down GIF's review page: stay there.
                 return review_page(request, gif, status=400, shelf_form=form)
@@ -170,6 +172,24 @@ def gif_take_down(request, gif, reason):
     return gettext("Took down “%(title)s”: its public links now answer 410 Gone.") % {
         "title": gif.title
     }
+
+
+@require_safe
+@login_required
+@permission_required("library.retire_gif", raise_exception=True)
+def gif_take_down_confirm(request, pk):
+    """Ask before taking a GIF down: its links break in every conversation.
+    The POST to gif_take_down stays the action."""
+    gif = get_object_or_404(Gif, pk=pk)
+    if gif.taken_down or gif.status not in Gif.PUBLIC_STATUSES:
+        messages.error(request, str(gif.state_refusal()))
+        return redirect(gif)
+    return take_down_confirmation(request, gif, ShelfStateForm())
+
+
+def take_down_confirmation(request, gif, form, status=200):
+    context = {"gif": gif, "shelf_form": form}
+    return render(request, "library/gif_take_down.html", context, status=status)
 
 
 @shelf_state_action
