@@ -776,7 +776,9 @@ def reviewed(action):
     The action gets the details form too, bound to the details the curator
     sent with the decision (None if none came); only approve() saves them.
     A refusal re-renders the review page with the reason (409, or 400 for
-    details to correct), so nothing the curator typed is lost.
+    details to correct), so nothing the curator typed is lost; except when
+    another reviewer decided first: then the page of the GIF's current state
+    is shown after a redirect, with who decided what.
     """
 
     @require_POST
@@ -797,6 +799,15 @@ def reviewed(action):
             done = action(request, gif, form, details)
         except ReviewError as refusal:
             messages.error(request, str(refusal))
+            if refusal.code == "status_changed":
+                # Someone decided first: show the GIF as it is now, by GET, so
+                # that no stale details are judged and a refresh sends nothing.
+                if details is not None and details.has_changed():
+                    messages.info(
+                        request,
+                        gettext("The details you typed were not saved."),
+                    )
+                return redirect("library:review", gif.pk)
             status = 400 if refusal.code == "invalid_details" else 409
             return review_page(
                 request, gif, status=status, form=form, details_form=details
@@ -809,6 +820,8 @@ def reviewed(action):
 
 @reviewed
 def approve(request, gif, form, details):
+    # Decided by someone else meanwhile: that, not the details, is the news.
+    gif.check_status(Gif.Status.PENDING)
     saved = False
     if details is not None:
         if not details.check_ready_for_approval():
@@ -820,9 +833,6 @@ def approve(request, gif, form, details):
                 code="invalid_details",
             )
         if details.has_changed():
-            # Never edit a GIF another curator decided on meanwhile: its
-            # refusal says that nothing was changed.
-            gif.check_status(Gif.Status.PENDING)
             # Saved for good before the approval's checks, which read them:
             # if the approval is refused, the curator's words are kept.
             details.save()
