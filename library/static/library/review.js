@@ -1,6 +1,7 @@
 // Watch to the end, enforced: Approve stays disabled until the GIF has played
-// one full loop in this page (or, for reduced motion, until the reviewer has
-// stepped through the filmstrip to the last frame). The server checks too.
+// one full loop in this page while it was in view (or, for reduced motion,
+// until the reviewer has stepped through a filmstrip holding every frame to
+// the last one, or played a longer GIF once). The server checks too.
 (function () {
   "use strict";
   const page = document.querySelector("[data-review]");
