@@ -770,6 +770,10 @@ def review_page(
     return render(request, "library/review.html", context, status=status)
 
 
+# The decisions on a pending GIF, which another reviewer can make first.
+DECISIONS = {"approve", "reject", "skip"}
+
+
 def reviewed(action):
     """A review decision view: POST a ReviewForm, call the model, move on.
 
@@ -799,7 +803,7 @@ def reviewed(action):
             done = action(request, gif, form, details)
         except ReviewError as refusal:
             messages.error(request, str(refusal))
-            if refusal.code == "status_changed":
+            if refusal.code == "status_changed" and action.__name__ in DECISIONS:
                 # Someone decided first: show the GIF as it is now, by GET, so
                 # that no stale details are judged and a refresh sends nothing.
                 if details is not None and details.has_changed():
