@@ -532,7 +532,8 @@ def review_start(request, pk):
     gif, refusal = reviewable(request, pk)
     if refusal:
         return refusal
-    playback = gif.start_review(by=request.user)
+    # again=1: the page was hidden meanwhile, so what played then is unseen.
+    playback = gif.start_review(by=request.user, again=request.GET.get("again") == "1")
     return JsonResponse(
         {
             "started_at": playback.started_at.isoformat(),

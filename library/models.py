@@ -1321,10 +1321,12 @@ class Gif(models.Model):
             ) % {"note": self.review_note}
         return labels
 
-    def start_review(self, *, by):
-        """Start `by`'s review clock, unless they already watched it through."""
+    def start_review(self, *, by, again=False):
+        """Start `by`'s review clock, unless they already watched it through;
+        `again` starts it over all the same (the page was hidden meanwhile,
+        so the loop that played then was not seen)."""
         playback, created = Playback.objects.get_or_create(gif=self, reviewer=by)
-        if not created and not self.watched_through(playback):
+        if not created and (again or not self.watched_through(playback)):
             playback.started_at = timezone.now()
             playback.stepped_to_end_at = None
             playback.save(update_fields=["started_at", "stepped_to_end_at"])
@@ -1337,6 +1339,15 @@ class Gif(models.Model):
         if playback is None:
             raise ReviewError(
                 gettext("Open the review page first."), code="not_started"
+            )
+        if len(self.filmstrip) < self.frames:
+            # A sample of evenly spaced frames: what lies between is unseen.
+            raise ReviewError(
+                gettext(
+                    "The filmstrip shows only some of this GIF's frames: play it "
+                    "once to its end before approving it."
+                ),
+                code="not_watched",
             )
         now = timezone.now()
         steps = max(len(self.filmstrip) - 1, 0)

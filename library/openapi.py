@@ -332,7 +332,8 @@ def document(server_url):
                 },
             },
             "/api/gifs/{id}/review/start/": action(
-                "Start this reviewer's watch clock",
+                "Start this reviewer's watch clock (again=1: start it over, "
+                "as after the page was hidden)",
                 {
                     "type": "object",
                     "properties": {

@@ -22,6 +22,11 @@ urlpatterns = [
     path("gifs/<int:pk>/flag/", views.flag, name="flag"),
     path("gifs/<int:pk>/retire/", views.gif_retire, name="gif_retire"),
     path("gifs/<int:pk>/takedown/", views.gif_take_down, name="gif_take_down"),
+    path(
+        "gifs/<int:pk>/takedown/confirm/",
+        views.gif_take_down_confirm,
+        name="gif_take_down_confirm",
+    ),
     path("gifs/<int:pk>/restore/", views.gif_restore, name="gif_restore"),
     path(
         "gifs/<int:pk>/taken-down-file/",

@@ -140,6 +140,8 @@ def shelf_state_action(action):
             messages.error(request, str(refusal))
             if refusal.code != "missing_reason":
                 return redirect(gif)
+            if request.POST.get("page") == "confirm":
+                return take_down_confirmation(request, gif, form, status=400)
             if request.POST.get("page") == "review":
                 # Restoring from a taken-down GIF's review page: stay there.
                 return review_page(request, gif, status=400, shelf_form=form)
@@ -170,6 +172,24 @@ def gif_take_down(request, gif, reason):
     return gettext("Took down “%(title)s”: its public links now answer 410 Gone.") % {
         "title": gif.title
     }
+
+
+@require_safe
+@login_required
+@permission_required("library.retire_gif", raise_exception=True)
+def gif_take_down_confirm(request, pk):
+    """Ask before taking a GIF down: its links break in every conversation.
+    The POST to gif_take_down stays the action."""
+    gif = get_object_or_404(Gif, pk=pk)
+    if gif.taken_down or gif.status not in Gif.PUBLIC_STATUSES:
+        messages.error(request, str(gif.state_refusal()))
+        return redirect(gif)
+    return take_down_confirmation(request, gif, ShelfStateForm())
+
+
+def take_down_confirmation(request, gif, form, status=200):
+    context = {"gif": gif, "shelf_form": form}
+    return render(request, "library/gif_take_down.html", context, status=status)
 
 
 @shelf_state_action
@@ -772,13 +792,19 @@ def review_page(
     return render(request, "library/review.html", context, status=status)
 
 
+# The decisions on a pending GIF, which another reviewer can make first.
+DECISIONS = {"approve", "reject", "skip"}
+
+
 def reviewed(action):
     """A review decision view: POST a ReviewForm, call the model, move on.
 
     The action gets the details form too, bound to the details the curator
     sent with the decision (None if none came); only approve() saves them.
     A refusal re-renders the review page with the reason (409, or 400 for
-    details to correct), so nothing the curator typed is lost.
+    details to correct), so nothing the curator typed is lost; except when
+    another reviewer decided first: then the page of the GIF's current state
+    is shown after a redirect, with who decided what.
     """
 
     @require_POST
@@ -799,6 +825,15 @@ def reviewed(action):
             done = action(request, gif, form, details)
         except ReviewError as refusal:
             messages.error(request, str(refusal))
+            if refusal.code == "status_changed" and action.__name__ in DECISIONS:
+                # Someone decided first: show the GIF as it is now, by GET, so
+                # that no stale details are judged and a refresh sends nothing.
+                if details is not None and details.has_changed():
+                    messages.info(
+                        request,
+                        gettext("The details you typed were not saved."),
+                    )
+                return redirect("library:review", gif.pk)
             status = 400 if refusal.code == "invalid_details" else 409
             return review_page(
                 request, gif, status=status, form=form, details_form=details
@@ -811,6 +846,8 @@ def reviewed(action):
 
 @reviewed
 def approve(request, gif, form, details):
+    # Decided by someone else meanwhile: that, not the details, is the news.
+    gif.check_status(Gif.Status.PENDING)
     saved = False
     if details is not None:
         if not details.check_ready_for_approval():
@@ -822,9 +859,6 @@ def approve(request, gif, form, details):
                 code="invalid_details",
             )
         if details.has_changed():
-            # Never edit a GIF another curator decided on meanwhile: its
-            # refusal says that nothing was changed.
-            gif.check_status(Gif.Status.PENDING)
             # Saved for good before the approval's checks, which read them:
             # if the approval is refused, the curator's words are kept.
             details.save()

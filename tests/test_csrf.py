@@ -29,6 +29,7 @@ READ_ONLY = {
     "library:picker_preview",
     "library:gif_detail",
     "library:taken_down_file",
+    "library:gif_take_down_confirm",
     "library:my_uploads",
     "library:dashboard",
     "library:dashboard_csv",

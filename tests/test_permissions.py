@@ -90,6 +90,7 @@ MATRIX = {
     "API reject":                 (UNAUTHENTICATED, FORBIDDEN,   OK,          OK),
     "GIF page retire POST":       (LOGIN,           FORBIDDEN,   FORBIDDEN,   SAVED),
     "GIF page take down POST":    (LOGIN,           FORBIDDEN,   FORBIDDEN,   SAVED),
+    "take down confirmation page": (LOGIN,          FORBIDDEN,   FORBIDDEN,   OK),
     "GIF page restore POST":      (LOGIN,           FORBIDDEN,   FORBIDDEN,   SAVED),
     "taken-down file, for leads": (LOGIN,           FORBIDDEN,   FORBIDDEN,   OK),
     "public file, retired GIF":   (OK,              OK,          OK,          OK),
@@ -446,6 +447,11 @@ ACTIONS = {
     "GIF page take down POST": Action(
         lambda client, shelf: shelf_action(client, "take_down", shelf.approved),
         took_effect=lambda shelf: refreshed(shelf.approved).taken_down,
+    ),
+    "take down confirmation page": Action(
+        lambda client, shelf: client.get(
+            reverse("library:gif_take_down_confirm", args=[shelf.approved.pk])
+        )
     ),
     "GIF page restore POST": Action(
         lambda client, shelf: shelf_action(client, "restore", shelf.retired),
@@ -891,6 +897,7 @@ def test_a_team_lead_sets_appropriateness_in_the_edit_form(client_for, shelf):
         ("get", "/gifs/{pk}/retire/", {"POST"}),
         ("get", "/gifs/{pk}/takedown/", {"POST"}),
         ("get", "/gifs/{pk}/restore/", {"POST"}),
+        ("post", "/gifs/{pk}/takedown/confirm/", {"GET", "HEAD"}),
         ("post", "/appropriateness/", {"GET", "HEAD"}),
         ("get", "/appropriateness/apply/", {"POST"}),
         ("post", "/contexts/", {"GET", "HEAD"}),

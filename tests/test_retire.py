@@ -149,6 +149,60 @@ def test_a_lead_takes_a_gif_down_from_its_page(lead_client, on_the_shelf):
 
 
 @pytest.mark.django_db
+def test_taking_down_from_the_gifs_page_asks_to_confirm_first(
+    lead_client, on_the_shelf
+):
+    # The GIF's page offers a link, not a button that acts at once.
+    confirm_url = reverse("library:gif_take_down_confirm", args=[on_the_shelf.pk])
+    page = page_of(lead_client.get(on_the_shelf.get_absolute_url()))
+    assert f'href="{confirm_url}"' in page
+    assert (
+        f'formaction="{reverse(PAGE_ACTIONS["takedown"], args=[on_the_shelf.pk])}"'
+        not in page
+    )
+
+    confirmation = lead_client.get(confirm_url)
+
+    assert confirmation.status_code == 200
+    assert not refreshed(on_the_shelf).taken_down, "asking changes nothing"
+    asked = page_of(confirmation)
+    assert f"Take down “{on_the_shelf.title}”?" in asked
+    assert "answers 410 Gone" in asked
+    assert f'href="{on_the_shelf.get_absolute_url()}">Cancel<' in asked
+
+    # Confirming is the POST, with its reason.
+    response = lead_client.post(
+        reverse(PAGE_ACTIONS["takedown"], args=[on_the_shelf.pk]),
+        {"reason": "Rights.", "page": "confirm"},
+    )
+    assert response.status_code == 302
+    assert refreshed(on_the_shelf).taken_down
+
+
+@pytest.mark.django_db
+def test_the_confirmation_asks_again_for_a_missing_reason(lead_client, on_the_shelf):
+    response = lead_client.post(
+        reverse(PAGE_ACTIONS["takedown"], args=[on_the_shelf.pk]),
+        {"reason": "", "page": "confirm"},
+    )
+
+    assert response.status_code == 400
+    assert f"Take down “{on_the_shelf.title}”?" in page_of(response)
+    assert "Say why it is taken down." in page_of(response)
+    assert not refreshed(on_the_shelf).taken_down
+
+
+@pytest.mark.django_db
+def test_the_confirmation_of_a_gif_already_taken_down_says_so(lead_client, taken_down):
+    url = reverse("library:gif_take_down_confirm", args=[taken_down.pk])
+
+    response = lead_client.get(url, follow=True)
+
+    assert response.redirect_chain[-1][0] == taken_down.get_absolute_url()
+    assert "nothing was changed" in page_of(response)
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("method", ["get", "head"])
 @pytest.mark.parametrize("who", ["anonymous", "agent", "curator", "lead"])
 def test_every_public_file_of_a_taken_down_gif_is_gone_for_everyone(

@@ -764,11 +764,40 @@ def test_the_second_curator_on_the_page_is_told_what_happened(
 
     response = page_approve(bob, gif)
 
-    assert response.status_code == 409
-    assert "“Contested” is already rejected by carol; nothing was changed." in (
-        page_of(response)
-    )
+    # Redirected (a refresh sends nothing again) to the page as it is now.
+    review_url = reverse("library:review", args=[gif.pk])
+    assert response.status_code == 302
+    assert response.url == review_url
+    shown = bob.get(review_url)
+    page = page_of(shown)
+    assert "“Contested” is already rejected by carol; nothing was changed." in page
+    assert f'formaction="{reverse("library:approve", args=[gif.pk])}"' not in page
     assert refreshed(gif).status == Gif.Status.REJECTED
+
+
+@pytest.mark.django_db
+def test_a_conflict_shows_the_current_state_without_false_field_errors(
+    carol, undescribed_gif, lead
+):
+    # Rejected (and so its details judged by nobody) while carol described it.
+    Gif.objects.get(pk=undescribed_gif.pk).reject(by=lead, reason="Blurry.")
+
+    response = page_approve(
+        carol,
+        undescribed_gif,
+        follow=True,
+        **review_page_post(undescribed_gif, alt_text="", title=""),
+    )
+
+    assert response.redirect_chain == [
+        (reverse("library:review", args=[undescribed_gif.pk]), 302)
+    ]
+    page = page_of(response)
+    assert "already rejected by dana; nothing was changed." in page
+    assert "has-error" not in page, "no field is marked"
+    assert "correct what is marked" not in page
+    # The details as they stand now, not the blanks sent.
+    assert f'value="{undescribed_gif.title}"' in page
 
 
 @pytest.mark.django_db
@@ -1020,9 +1049,10 @@ def test_details_sent_with_an_approval_of_a_gif_decided_meanwhile_are_not_saved(
         ),
     )
 
-    assert response.status_code == 409
-    assert "nothing was changed" in page_of(response)
-    assert 'value="A man nods slowly."' in page_of(response)
+    assert response.status_code == 302
+    shown = page_of(carol.get(response.url))
+    assert "nothing was changed" in shown
+    assert "The details you typed were not saved." in shown
     assert refreshed(undescribed_gif).alt_text == ""
     assert not edits_of(undescribed_gif).exists()
 

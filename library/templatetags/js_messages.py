@@ -55,6 +55,13 @@ def review():
     return {
         "still": gettext("Still image: nothing to wait for."),
         "watching": gettext("Watching: {elapsed} of {total}"),
+        "watching_again": gettext(
+            "Watching again from the start (the page was hidden): {elapsed} of {total}"
+        ),
+        "hidden": gettext(
+            "Paused: the page is hidden, so you cannot see the GIF. The loop "
+            "starts again when you come back."
+        ),
         "seconds": gettext("{seconds} s"),
         "watched": gettext("Watched to the end. You may approve."),
         "clock_failed": gettext(
@@ -63,6 +70,10 @@ def review():
         "stepped": gettext("Stepped through to the last frame. You may approve."),
         "step_failed": gettext(
             "Could not record the last frame. Reload the page to try again."
+        ),
+        "play_hint": gettext(
+            "The filmstrip shows {shown} of its {total} frames, so stepping "
+            "through it is not watching every frame: play it once to the end."
         ),
         "step_hint": gettext(
             "Step through the filmstrip to the last frame (arrow keys work)."

@@ -369,3 +369,98 @@ def test_a_details_box_left_invalid_does_not_hold_back_a_rejection(
     expect(page.locator(".message.success")).to_have_text(f"Rejected “{TITLE}”.")
     gif.refresh_from_db()
     assert (gif.status, gif.title) == (Gif.Status.REJECTED, TITLE)
+
+
+# The browser's own signal that the curator switched tabs or minimised the
+# window: document.hidden and visibilityState change, then visibilitychange.
+SET_VISIBILITY = """
+(hidden) => {
+  Object.defineProperty(document, "hidden", {configurable: true, get: () => hidden});
+  Object.defineProperty(document, "visibilityState", {
+    configurable: true, get: () => (hidden ? "hidden" : "visible"),
+  });
+  document.dispatchEvent(new Event("visibilitychange"));
+}
+"""
+
+
+def test_time_while_the_page_is_hidden_does_not_count_as_watching(
+    curator_page, curator, to_review
+):
+    gif = to_review(animation(frames=6, frame_ms=200))
+    page = curator_page
+    approve = open_review(page, gif)
+    status = page.locator("[data-watch-status]")
+    expect(status).to_have_text(re.compile(r"^Watching: "))
+
+    page.evaluate(SET_VISIBILITY, True)
+    expect(status).to_have_text(
+        "Paused: the page is hidden, so you cannot see the GIF. The loop starts "
+        "again when you come back."
+    )
+    # Longer than the whole loop: had it counted, Approve would be enabled.
+    page.wait_for_timeout(gif.duration_ms + 500)
+    expect(approve).to_be_disabled()
+
+    started_again = start_url(gif) + "?again=1"
+    with page.expect_response(lambda r: r.url.endswith(started_again)):
+        page.evaluate(SET_VISIBILITY, False)
+    expect(status).to_have_text(
+        re.compile(
+            r"^Watching again from the start \(the page was hidden\): "
+            r"\d\.\d s of 1\.2 s$"
+        )
+    )
+    # The server's clock started again as well: a script cannot approve yet.
+    answer = page.evaluate(
+        APPROVE_THROUGH_THE_API, reverse("library:api_approve", args=[gif.pk])
+    )
+    assert answer["status"] == 409
+    assert answer["body"]["code"] == "not_watched"
+    expect(approve).to_be_disabled()
+
+    expect(approve).to_be_enabled(timeout=5_000)
+    expect(status).to_have_text("Watched to the end. You may approve.")
+    approve.click()
+    expect_approved(page, gif, curator)
+
+
+def test_with_reduced_motion_a_filmstrip_of_some_frames_is_not_watching(
+    curator_page, curator, to_review
+):
+    # Twelve frames, but the filmstrip shows eight evenly spaced ones: four
+    # frames are never in it, and a surprise could be among them.
+    gif = to_review(animation(frames=12, frame_ms=200))
+    page = curator_page
+    page.emulate_media(reduced_motion="reduce")
+
+    page.goto(reverse("library:review", args=[gif.pk]))
+    approve = page.get_by_role("button", name="Approve", exact=True)
+    status = page.locator("[data-watch-status]")
+    expect(status).to_have_text(
+        "The filmstrip shows 8 of its 12 frames, so stepping through it is not "
+        "watching every frame: play it once to the end."
+    )
+    frames = page.locator("[data-filmstrip] [data-frame]")
+    expect(frames).to_have_count(8)
+    frames.first.focus()
+    for _ in range(7):
+        page.wait_for_timeout(STEP_MS + 50)
+        page.keyboard.press("ArrowRight")
+    expect(frames.last).to_have_attribute("aria-pressed", "true")
+    page.wait_for_timeout(500)
+    expect(approve).to_be_disabled()
+    # Nor does the server take the filmstrip's end for watching.
+    answer = page.evaluate(
+        APPROVE_THROUGH_THE_API,
+        reverse("library:api_review_filmstrip", args=[gif.pk]),
+    )
+    assert answer["status"] == 409
+    expect_still_pending(gif)
+
+    page.get_by_role("button", name="Play it once").click()
+    expect(page.locator("[data-player]")).to_have_attribute("src", gif.original_path)
+    expect(approve).to_be_enabled(timeout=5_000)
+    expect(status).to_have_text("Watched to the end. You may approve.")
+    approve.click()
+    expect_approved(page, gif, curator)

@@ -1,6 +1,7 @@
 // Watch to the end, enforced: Approve stays disabled until the GIF has played
-// one full loop in this page (or, for reduced motion, until the reviewer has
-// stepped through the filmstrip to the last frame). The server checks too.
+// one full loop in this page while it was in view (or, for reduced motion,
+// until the reviewer has stepped through a filmstrip holding every frame to
+// the last one, or played a longer GIF once). The server checks too.
 (function () {
   "use strict";
   const page = document.querySelector("[data-review]");
@@ -46,6 +47,60 @@
     status.textContent = message;
   }
 
+  // Watching counts only while the page is in view: a hidden tab's GIF is
+  // throttled or paused, and nobody looks at it. Hiding the page stops the
+  // clock; coming back starts one whole loop again, here and on the server,
+  // since "saw every frame" cannot be pieced together from fragments.
+  let clock = null;
+
+  function stopClock() {
+    if (!clock) return;
+    window.clearInterval(clock.tick);
+    window.clearTimeout(clock.done);
+    clock.tick = clock.done = null;
+  }
+
+  function runClock(watchMs, again) {
+    stopClock();
+    clock = { watchMs: watchMs, tick: null, done: null };
+    const began = performance.now();
+    function show() {
+      const elapsed = seconds(Math.min(performance.now() - began, watchMs));
+      const values = { elapsed: elapsed, total: seconds(watchMs) };
+      status.textContent = t(again ? "watching_again" : "watching", values);
+    }
+    show();
+    clock.tick = window.setInterval(show, 200);
+    clock.done = window.setTimeout(function () {
+      stopClock();
+      clock = null;
+      watched(t("watched", {}));
+    }, watchMs);
+  }
+
+  function pauseWhileHidden() {
+    stopClock();
+    status.textContent = t("hidden", {});
+  }
+
+  document.addEventListener("visibilitychange", function () {
+    if (!clock || page.classList.contains("watched")) return;
+    if (document.hidden) {
+      pauseWhileHidden();
+      return;
+    }
+    const watchMs = clock.watchMs;
+    // The server's clock starts again too, so an approval can only come a
+    // whole loop after the curator came back.
+    post(page.dataset.startUrl + "?again=1")
+      .then(function () {
+        if (!document.hidden) runClock(watchMs, true);
+      })
+      .catch(function () {
+        status.textContent = t("clock_failed", {});
+      });
+  });
+
   function startWatching() {
     post(page.dataset.startUrl)
       .then(function (started) {
@@ -60,15 +115,13 @@
           watched(t("watched", {}));
           return;
         }
-        const began = performance.now();
-        const tick = window.setInterval(function () {
-          const elapsed = Math.min(performance.now() - began, watchMs);
-          status.textContent = t("watching", { elapsed: seconds(elapsed), total: seconds(watchMs) });
-        }, 200);
-        window.setTimeout(function () {
-          window.clearInterval(tick);
-          watched(t("watched", {}));
-        }, watchMs);
+        if (document.hidden) {
+          // Opened in a background tab: the loop starts when it is in view.
+          clock = { watchMs: watchMs, tick: null, done: null };
+          pauseWhileHidden();
+          return;
+        }
+        runClock(watchMs, false);
       })
       .catch(function () {
         status.textContent = t("clock_failed", {});
@@ -76,8 +129,14 @@
   }
 
   // Reduced motion: the animation does not autoplay; stepping through every
-  // filmstrip frame up to the last one counts as watching it.
+  // filmstrip frame up to the last one counts as watching it, but only when
+  // the filmstrip holds every frame of the GIF. A longer GIF's filmstrip is
+  // a sample (evenly spaced frames), and a surprise can hide between them:
+  // then the curator plays it once, when they choose to.
   const frames = strip ? Array.from(strip.querySelectorAll("[data-frame]")) : [];
+  const totalFrames = Number(page.dataset.frames || frames.length);
+  const filmstripIsWhole = frames.length >= totalFrames;
+  const playOnceBox = page.querySelector("[data-play-once-box]");
   const seen = new Set();
   // The filmstrip's end is recorded against the review clock, so it waits
   // for the clock's start to reach the server, however slow that is.
@@ -103,7 +162,12 @@
       viewer.alt = button.querySelector("img").alt;
     }
     seen.add(index);
-    if (reducedMotion && seen.size === frames.length && !page.classList.contains("watched")) {
+    if (
+      reducedMotion &&
+      filmstripIsWhole &&
+      seen.size === frames.length &&
+      !page.classList.contains("watched")
+    ) {
       clockStarted
         .then(afterLeastStepTime)
         .then(function () { return post(page.dataset.filmstripUrl); })
@@ -126,7 +190,16 @@
   });
 
   if (approve) approve.disabled = true;
-  if (reducedMotion && frames.length > 1) {
+  if (reducedMotion && frames.length > 1 && !filmstripIsWhole) {
+    player.src = player.dataset.still;
+    status.textContent = t("play_hint", { shown: frames.length, total: totalFrames });
+    playOnceBox.hidden = false;
+    playOnceBox.querySelector("button").addEventListener("click", function () {
+      playOnceBox.hidden = true;
+      player.addEventListener("load", startWatching, { once: true });
+      player.src = player.dataset.original;
+    }, { once: true });
+  } else if (reducedMotion && frames.length > 1) {
     player.src = player.dataset.still;
     status.textContent = t("step_hint", {});
     clockStarted = post(page.dataset.startUrl)
