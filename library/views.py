@@ -1305,10 +1305,24 @@ def dashboard_csv(request, table):
     data = build(period)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{data.filename(period)}"'
+    # Excel reads a CSV without a byte order mark in the system's code page,
+    # turning Russian titles and emoji into mojibake.
+    response.write("\ufeff")
     writer = csv.writer(response)
-    writer.writerow(data.headers)
-    writer.writerows(row.cells for row in data.rows)
+    writer.writerow(spreadsheet_safe(data.headers))
+    writer.writerows(spreadsheet_safe(row.cells) for row in data.rows)
     return response
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cells):
+    """The cells with any that a spreadsheet would run as a formula (a GIF
+    titled `=HYPERLINK(…)`) turned into text by a leading quote, as OWASP
+    advises against CSV injection."""
+    return [f"'{text}" if text.startswith(FORMULA_STARTS) else text for text in cells]
 
 
 # --- Team leads' tools ----------------------------------------------------
