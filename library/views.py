@@ -4,19 +4,20 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import wraps
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required as django_login_required
+from django.contrib.auth.decorators import permission_required
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Min, Window
 from django.forms import modelform_factory
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -84,6 +85,44 @@ logger = logging.getLogger(__name__)
 PUBLIC_CACHE_CONTROL = "public, max-age=31536000, immutable"
 # Reviewers see unapproved files; no shared cache may keep those.
 PRIVATE_CACHE_CONTROL = "private, no-cache"
+
+
+# Methods that only read: a login leads back to the address they asked for.
+READING_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
+
+
+def login_required(view):
+    """Django's login_required, and careful with a form sent after the
+    session ended: logging in leads back to the page the form was on (the
+    form's own address may answer only POST, and the browser would come back
+    with GET), and the login page says that what was sent was not saved."""
+    django_checked = django_login_required(view)
+
+    @wraps(view)
+    def checked(request, *args, **kwargs):
+        if request.user.is_authenticated or request.method in READING_METHODS:
+            return django_checked(request, *args, **kwargs)
+        query = {"unsaved": "1"}
+        if page := referring_page(request):
+            query["next"] = page
+        return redirect(f"{resolve_url(settings.LOGIN_URL)}?{urlencode(query)}")
+
+    return checked
+
+
+def referring_page(request):
+    """The page of this site a request came from (its Referer) as a path,
+    or None for another site's page, a login page or none at all."""
+    referer = request.headers.get("Referer", "")
+    if not url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return None
+    parts = urlsplit(referer)
+    page = urlunsplit(("", "", parts.path or "/", parts.query, ""))
+    if parts.path == resolve_url(settings.LOGIN_URL):
+        return None
+    return page
 
 
 @require_safe
@@ -284,6 +323,12 @@ class ThrottledLoginView(LoginView):
     """
 
     authentication_form = LoginForm
+
+    def get_context_data(self, **kwargs):
+        # Sent here by login_required with a form the ended session lost.
+        return super().get_context_data(
+            **kwargs, unsaved=self.request.GET.get("unsaved") == "1"
+        )
 
     def form_invalid(self, form):
         response = super().form_invalid(form)
