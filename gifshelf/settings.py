@@ -200,7 +200,7 @@ AUTHENTICATION_BACKENDS = [
     "library.backends.MemberBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-CSRF_FAILURE_VIEW = "library.api.csrf_failure"
+CSRF_FAILURE_VIEW = "library.views.csrf_failure"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "library:home"
 LOGOUT_REDIRECT_URL = "login"

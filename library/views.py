@@ -38,6 +38,7 @@ from django.views.decorators.http import (
 from django_htmx.http import push_url
 
 from library import charts
+from library.api import csrf_failure as api_csrf_failure
 from library.api import picker_choices
 from library.forms import (
     VOCABULARY_TITLES,
@@ -123,6 +124,17 @@ def referring_page(request):
     if parts.path == resolve_url(settings.LOGIN_URL):
         return None
     return page
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW. A form left open too long, or sent after logging in
+    or out in another tab, gets a page saying what to do rather than
+    Django's page for developers; the API answers in JSON."""
+    if request.path.startswith("/api/"):
+        return api_csrf_failure(request, reason)
+    return render(
+        request, "403_csrf.html", {"back": referring_page(request)}, status=403
+    )
 
 
 @require_safe
