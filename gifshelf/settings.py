@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "library.middleware.method_not_allowed_page",
 ]
 
 ROOT_URLCONF = "gifshelf.urls"
@@ -199,7 +200,7 @@ AUTHENTICATION_BACKENDS = [
     "library.backends.MemberBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-CSRF_FAILURE_VIEW = "library.api.csrf_failure"
+CSRF_FAILURE_VIEW = "library.views.csrf_failure"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "library:home"
 LOGOUT_REDIRECT_URL = "login"

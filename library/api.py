@@ -18,7 +18,6 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import get_language, gettext, gettext_noop
-from django.views.csrf import csrf_failure as html_csrf_failure
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
@@ -117,15 +116,15 @@ def refusal_of_token(key):
 
 
 def csrf_failure(request, reason=""):
-    if request.path.startswith("/api/"):
-        return error(
-            gettext(
-                "The CSRF token is missing or wrong: send the csrftoken cookie's "
-                "value in the X-CSRFToken header."
-            ),
-            403,
-        )
-    return html_csrf_failure(request, reason)
+    """The API's answer to a session's write without the CSRF token (pages
+    get library.views.csrf_failure)."""
+    return error(
+        gettext(
+            "The CSRF token is missing or wrong: send the csrftoken cookie's "
+            "value in the X-CSRFToken header."
+        ),
+        403,
+    )
 
 
 class Links:

@@ -1,7 +1,9 @@
-"""Middleware of the app: the Content-Security-Policy, and the member's own
-choice of language over the browser's."""
+"""Middleware of the app: the Content-Security-Policy, the member's own
+choice of language over the browser's, and a readable page for a request
+made with the wrong method."""
 
 from django.conf import settings
+from django.shortcuts import render
 from django.utils import translation
 
 
@@ -49,3 +51,28 @@ class UserLanguageMiddleware:
                 translation.activate(language)
                 request.LANGUAGE_CODE = language
         return self.get_response(request)
+
+
+def method_not_allowed_page(get_response):
+    """Django's require_POST and its kin answer 405 with an empty page, which
+    a person reaches by reloading or bookmarking a form's address: show the
+    app's own page instead. The API's JSON answers keep their own body.
+
+    Last in MIDDLEWARE, so the page is in the member's language and the
+    middleware around it still add their headers."""
+
+    def middleware(request):
+        response = get_response(request)
+        if (
+            response.status_code == 405
+            and not response.streaming
+            and not response.content
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
+            page = render(request, "405.html", status=405)
+            if "Allow" in response:
+                page["Allow"] = response["Allow"]
+            return page
+        return response
+
+    return middleware

@@ -4,19 +4,20 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import wraps
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required as django_login_required
+from django.contrib.auth.decorators import permission_required
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Min, Window
 from django.forms import modelform_factory
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -37,6 +38,7 @@ from django.views.decorators.http import (
 from django_htmx.http import push_url, replace_url
 
 from library import charts, search
+from library.api import csrf_failure as api_csrf_failure
 from library.api import picker_choices
 from library.forms import (
     VOCABULARY_TITLES,
@@ -84,6 +86,55 @@ logger = logging.getLogger(__name__)
 PUBLIC_CACHE_CONTROL = "public, max-age=31536000, immutable"
 # Reviewers see unapproved files; no shared cache may keep those.
 PRIVATE_CACHE_CONTROL = "private, no-cache"
+
+
+# Methods that only read: a login leads back to the address they asked for.
+READING_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
+
+
+def login_required(view):
+    """Django's login_required, and careful with a form sent after the
+    session ended: logging in leads back to the page the form was on (the
+    form's own address may answer only POST, and the browser would come back
+    with GET), and the login page says that what was sent was not saved."""
+    django_checked = django_login_required(view)
+
+    @wraps(view)
+    def checked(request, *args, **kwargs):
+        if request.user.is_authenticated or request.method in READING_METHODS:
+            return django_checked(request, *args, **kwargs)
+        query = {"unsaved": "1"}
+        if page := referring_page(request):
+            query["next"] = page
+        return redirect(f"{resolve_url(settings.LOGIN_URL)}?{urlencode(query)}")
+
+    return checked
+
+
+def referring_page(request):
+    """The page of this site a request came from (its Referer) as a path,
+    or None for another site's page, a login page or none at all."""
+    referer = request.headers.get("Referer", "")
+    if not url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return None
+    parts = urlsplit(referer)
+    page = urlunsplit(("", "", parts.path or "/", parts.query, ""))
+    if parts.path == resolve_url(settings.LOGIN_URL):
+        return None
+    return page
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW. A form left open too long, or sent after logging in
+    or out in another tab, gets a page saying what to do rather than
+    Django's page for developers; the API answers in JSON."""
+    if request.path.startswith("/api/"):
+        return api_csrf_failure(request, reason)
+    return render(
+        request, "403_csrf.html", {"back": referring_page(request)}, status=403
+    )
 
 
 @require_safe
@@ -304,6 +355,12 @@ class ThrottledLoginView(LoginView):
     """
 
     authentication_form = LoginForm
+
+    def get_context_data(self, **kwargs):
+        # Sent here by login_required with a form the ended session lost.
+        return super().get_context_data(
+            **kwargs, unsaved=self.request.GET.get("unsaved") == "1"
+        )
 
     def form_invalid(self, form):
         response = super().form_invalid(form)
@@ -1361,10 +1418,24 @@ def dashboard_csv(request, table):
     data = build(period)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{data.filename(period)}"'
+    # Excel reads a CSV without a byte order mark in the system's code page,
+    # turning Russian titles and emoji into mojibake.
+    response.write("\ufeff")
     writer = csv.writer(response)
-    writer.writerow(data.headers)
-    writer.writerows(row.cells for row in data.rows)
+    writer.writerow(spreadsheet_safe(data.headers))
+    writer.writerows(spreadsheet_safe(row.cells) for row in data.rows)
     return response
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cells):
+    """The cells with any that a spreadsheet would run as a formula (a GIF
+    titled `=HYPERLINK(…)`) turned into text by a leading quote, as OWASP
+    advises against CSV injection."""
+    return [f"'{text}" if text.startswith(FORMULA_STARTS) else text for text in cells]
 
 
 # --- Team leads' tools ----------------------------------------------------

@@ -20,6 +20,7 @@ from library.models import (
     TagAlias,
 )
 from tests.conftest import PASSWORD
+from tests.test_languages import english_left
 
 # Every page of the app that only reads. Any other route must be in POSTS
 # below, so a new form cannot arrive without a CSRF test.
@@ -150,7 +151,7 @@ def test_a_form_post_without_the_csrf_token_is_refused(name, browser, target):
     response = client.post(url, data)
 
     assert response.status_code == 403
-    assert "CSRF verification failed" in response.content.decode()
+    assert "<h1>The form could not be sent</h1>" in response.content.decode()
     assert traces() == before
 
 
@@ -257,3 +258,56 @@ def test_a_session_with_a_wrong_token_header_is_not_let_through_on_the_session(
     assert response.status_code == 401
     approved_gif.refresh_from_db()
     assert approved_gif.status == Gif.Status.APPROVED
+
+
+# --- What a person sees when a form is refused ---
+
+
+@pytest.mark.django_db
+def test_a_refused_form_says_what_happened_and_leads_back_to_reload_its_page(
+    browser, approved_gif
+):
+    client = browser("curator")
+    edit_page = reverse("library:gif_edit", args=[approved_gif.pk])
+    client.cookies["csrftoken"] = get_random_string(32)  # from before a login
+
+    response = client.post(
+        edit_page,
+        {"title": "Renamed", "csrfmiddlewaretoken": get_random_string(32)},
+        HTTP_REFERER=f"http://testserver{edit_page}?next=/",
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "This form was open too long, or your session changed" in page
+    assert "Go back, reload the page, and try again." in page
+    assert f'<a href="{edit_page}?next=/">Reload the page you came from</a>' in page
+    assert '<nav aria-label="Main">' in page  # the app's header, to go on from
+    assert "CSRF verification failed" not in page
+    approved_gif.refresh_from_db()
+    assert approved_gif.title != "Renamed"
+
+
+@pytest.mark.django_db
+def test_a_refused_form_from_another_site_links_only_to_the_shelf(browser):
+    response = browser("agent").post(
+        reverse("library:preferences"),
+        {"copy_format": "markdown"},
+        HTTP_REFERER="https://evil.example/",
+    )
+
+    page = response.content.decode()
+    assert "evil.example" not in page
+    assert f'<a href="{reverse("library:home")}">Back to the shelf</a>' in page
+
+
+@pytest.mark.django_db
+def test_a_refused_form_says_so_in_russian(browser):
+    client = browser("agent")
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "ru"
+
+    response = client.post(reverse("library:preferences"), {"copy_format": "link"})
+
+    page = response.content.decode()
+    assert "Форму не удалось отправить" in page
+    assert english_left(page) == []

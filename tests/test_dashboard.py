@@ -183,7 +183,9 @@ def csv_rows(client, table, days=None):
     response = client.get(url, {"days": days} if days else {})
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    return list(csv.reader(io.StringIO(response.content.decode())))
+    # The byte order mark Excel needs to read the file as UTF-8.
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 def zero_days(period, busy):
@@ -510,3 +512,52 @@ def test_only_team_leads_find_the_dashboard_in_the_navigation(client_for):
     assert dashboard_link in client_for("lead").get("/").content.decode()
     assert dashboard_link not in client_for("curator").get("/").content.decode()
     assert dashboard_link not in client_for("agent").get("/").content.decode()
+
+
+# --- CSV files that spreadsheets open safely ---
+
+
+@pytest.mark.django_db
+def test_a_csv_starts_with_a_byte_order_mark_so_excel_reads_russian_and_emoji(
+    lead_client, upload_gif
+):
+    approved(upload_gif, "Спасибо 🙏", 100)
+
+    response = lead_client.get(reverse("library:dashboard_csv", args=["never-copied"]))
+
+    assert response.content.startswith("\ufeffGIF,".encode())
+    assert "Спасибо 🙏" in [row[0] for row in csv_rows(lead_client, "never-copied")]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "title",
+    [
+        '=HYPERLINK("http://evil.example","x")',
+        "+1+cmd|' /C calc'!A0",
+        "-2+3",
+        "@SUM(1+1)",
+        "\t=1+1",
+        "\r=1+1",
+    ],
+)
+def test_a_title_a_spreadsheet_would_run_as_a_formula_stays_text(
+    title, lead_client, upload_gif
+):
+    gif = approved(upload_gif, "Placeholder", 100)
+    # Titles typed in forms lose surrounding whitespace; the API or the admin
+    # could still store one like this.
+    Gif.objects.filter(pk=gif.pk).update(title=title)
+
+    titles = [row[0] for row in csv_rows(lead_client, "never-copied")]
+
+    assert titles == ["GIF", f"'{title}"]
+
+
+@pytest.mark.django_db
+def test_an_ordinary_title_is_left_as_it_is(lead_client, upload_gif):
+    approved(upload_gif, "Oops = sorry", 100)
+
+    titles = [row[0] for row in csv_rows(lead_client, "never-copied")]
+
+    assert titles == ["GIF", "Oops = sorry"]

@@ -45,6 +45,10 @@ def picker():
         "server_error": gettext(
             "That did not load (the server had a problem). Try again in a moment."
         ),
+        "reload": gettext(
+            "That was not saved: this page is out of date (it was open too long, "
+            "or your session changed). Reload the page and try again."
+        ),
         "offline": gettext(
             "The shelf cannot be reached: check the connection and try again."
         ),

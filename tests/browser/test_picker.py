@@ -749,6 +749,28 @@ def test_the_star_keeps_a_gif_in_my_favourites(agent_page, agent, shelf):
     ).to_be_visible()
 
 
+def test_a_star_refused_for_an_out_of_date_page_says_to_reload_it(
+    agent_page, agent, shelf, live_server
+):
+    page = open_picker(agent_page)
+    card(page, "Sorry!").locator("[data-card-link]").click()
+    star = page.locator("#picker-preview").get_by_role("button", name="Favourite")
+    expect(star).to_have_attribute("aria-pressed", "false")
+    # As after logging in again in another tab: the CSRF cookie changed, and
+    # the token in the page no longer matches it.
+    page.context.add_cookies(
+        [{"name": "csrftoken", "value": "x" * 32, "url": live_server.url}]
+    )
+
+    star.click()
+
+    expect(status(page)).to_contain_text("Reload the page and try again.")
+    expect(status(page)).not_to_contain_text("the server had a problem")
+    expect(status(page)).to_have_class(re.compile(r"\bis-warning\b"))
+    expect(star).to_have_attribute("aria-pressed", "false")
+    assert not Favourite.objects.filter(gif=shelf["sorry"], agent=agent).exists()
+
+
 def test_an_expired_session_goes_to_the_login_page(agent_page, shelf):
     page = open_picker(agent_page)
     page.context.clear_cookies()

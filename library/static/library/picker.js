@@ -573,8 +573,12 @@
     }
   });
 
-  document.body.addEventListener("htmx:responseError", function () {
-    say(t("server_error", {}));
+  // 403: the CSRF token or the session changed since the page loaded (a
+  // login in another tab, a page open all night): only a reload helps, and
+  // the warning stays until the agent has read it.
+  document.body.addEventListener("htmx:responseError", function (event) {
+    if (event.detail.xhr.status === 403) warn(t("reload", {}));
+    else say(t("server_error", {}));
   });
   document.body.addEventListener("htmx:sendError", function () {
     say(t("offline", {}));
