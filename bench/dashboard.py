@@ -96,8 +96,9 @@ def fill(options):
         cursor.execute(
             """
             INSERT INTO library_gif (public_id, title, alt_text, use_when,
-                avoid_when, use_when_ru, avoid_when_ru, original, first_still, last_still, preview, format,
-                width, height, frames, duration_ms, loops, byte_size, sha256,
+                avoid_when, use_when_ru, avoid_when_ru, original, first_still,
+                last_still, preview, format, width, height, frames, duration_ms,
+                loops, byte_size, sha256,
                 status, uploaded_by_id, reviewed_by_id, reviewed_at,
                 rejection_reason, review_flags, review_note, flash_risk,
                 flash_red, flash_per_second, frame_hashes, filmstrip,
