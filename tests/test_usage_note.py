@@ -288,3 +288,28 @@ def test_the_picker_shows_the_russian_note_to_russian_readers(agent, noted_gif):
     assert "клиент пошутил" not in preview_en
     assert "Используйте, когда клиент пошутил." in cards_ru
     assert "клиент пошутил" in page_ru and "the customer made a joke" not in page_ru
+
+
+@pytest.mark.django_db
+def test_a_lead_writes_the_russian_note_in_the_admin(lead, agent, gif):
+    response = client_of(lead).post(
+        reverse("admin:library_gif_change", args=[gif.pk]),
+        {
+            "title": gif.title,
+            "alt_text": gif.alt_text,
+            "use_when": "",
+            "avoid_when": "",
+            "use_when_ru": "клиент пошутил",
+            "avoid_when_ru": "",
+            "mood": "Happy",
+            "situation": "",
+            "appropriateness": "",
+            "_save": "Save",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    gif.refresh_from_db()
+    assert gif.use_when_ru == "клиент пошутил"
+    found = client_of(agent).get(reverse("library:api_gifs"), {"q": "пошут"}).json()
+    assert [result["title"] for result in found["results"]] == ["Slow clap"]
