@@ -267,9 +267,8 @@ class GifForm(forms.ModelForm):
             for name in ("use_when", "avoid_when", "use_when_ru", "avoid_when_ru")
         }
 
-    # Added after the form had been posted without them (by scripts, pages
-    # open at the time): left out of a post, they keep what they hold
-    # rather than being emptied.
+    # Added later than the rest: a post made without them (a script, a page
+    # opened before they existed) keeps what they hold, not emptied.
     KEPT_WHEN_LEFT_OUT = ("use_when_ru", "avoid_when_ru")
 
     def __init__(self, *args, user, **kwargs):
