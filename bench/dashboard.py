@@ -96,15 +96,16 @@ def fill(options):
         cursor.execute(
             """
             INSERT INTO library_gif (public_id, title, alt_text, use_when,
-                avoid_when, original, first_still, last_still, preview, format,
-                width, height, frames, duration_ms, loops, byte_size, sha256,
+                avoid_when, use_when_ru, avoid_when_ru, original, first_still,
+                last_still, preview, format, width, height, frames, duration_ms,
+                loops, byte_size, sha256,
                 status, uploaded_by_id, reviewed_by_id, reviewed_at,
                 rejection_reason, review_flags, review_note, flash_risk,
                 flash_red, flash_per_second, frame_hashes, filmstrip,
                 search_tags, search_title, search_body, search_facets, copy_count,
                 created_at, updated_at)
             SELECT md5(n::text || 'id')::uuid, 'Reaction ' || n, 'A reaction.',
-                '', '', 'gifs/' || n || '.gif', 'gifs/' || n || '-first.png',
+                '', '', '', '', 'gifs/' || n || '.gif', 'gifs/' || n || '-first.png',
                 'gifs/' || n || '-last.png', 'gifs/' || n || '-preview.webp',
                 'gif', 320, 240, 24, 2400, 0, 900000,
                 lpad(to_hex(n), 64, '0'),

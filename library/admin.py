@@ -59,6 +59,7 @@ class GifAdmin(admin.ModelAdmin):
     )
     fieldsets = (
         (None, {"fields": ("title", "alt_text", "use_when", "avoid_when", "status")}),
+        ("In Russian", {"fields": ("use_when_ru", "avoid_when_ru")}),
         ("Tags", {"fields": ("mood", "situation", "appropriateness")}),
         (
             "Review",

@@ -38,7 +38,14 @@ from library.models import (
 from library.search import fold
 from library.uploads import oversized_message
 
-TEXT_FIELDS = ("title", "alt_text", "use_when", "avoid_when")
+TEXT_FIELDS = (
+    "title",
+    "alt_text",
+    "use_when",
+    "avoid_when",
+    "use_when_ru",
+    "avoid_when_ru",
+)
 TAG_FIELDS = ("mood", "situation", "appropriateness")
 EDITABLE_FIELDS = TEXT_FIELDS + TAG_FIELDS
 
@@ -196,6 +203,8 @@ def gif_json(gif, request, links=None, reviewer=None):
         "alt_text": gif.alt_text,
         "use_when": gif.use_when,
         "avoid_when": gif.avoid_when,
+        "use_when_ru": gif.use_when_ru,
+        "avoid_when_ru": gif.avoid_when_ru,
         "status": gif.status,
         "format": gif.format,
         "width": gif.width,

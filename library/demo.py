@@ -79,6 +79,9 @@ class DemoGif:
     unsuitable_for: tuple[str, ...] = ()  # appropriateness tags
     use_when: str = ""
     avoid_when: str = ""
+    # The same notes for Russian-speaking agents (empty: they read the English).
+    use_when_ru: str = ""
+    avoid_when_ru: str = ""
     status: str = "approved"
     uploaded_by: str = "curator"
     reviewed_by: str = "curator2"
@@ -1178,6 +1181,8 @@ LIBRARY = [
         situation=("Thanks for your patience",),
         use_when="the customer waited patiently or sent a kind word",
         avoid_when="you still owe them the answer",
+        use_when_ru="клиент терпеливо ждал или написал доброе слово",
+        avoid_when_ru="вы ещё не дали ответ",
     ),
     DemoGif(
         "on-it.gif",
@@ -1190,6 +1195,7 @@ LIBRARY = [
         mood=("On it",),
         situation=("Working on it",),
         use_when="you have taken the case and will come back with the answer",
+        use_when_ru="вы взяли обращение и вернётесь с ответом",
     ),
     DemoGif(
         "sorry.gif",
@@ -1209,6 +1215,8 @@ LIBRARY = [
         unsuitable_for=("Money question",),
         use_when="you own a small slip and the fix comes in the same message",
         avoid_when="the apology is for lost money or data: say it in words",
+        use_when_ru="вы признаёте мелкую оплошность и исправление в том же сообщении",
+        avoid_when_ru="извиняетесь за потерянные деньги или данные: скажите словами",
     ),
     DemoGif(
         "welcome.gif",
@@ -1235,6 +1243,8 @@ LIBRARY = [
         situation=("Please hold",),
         use_when="you need a minute or two to check something",
         avoid_when="the wait will be long: give a time instead",
+        use_when_ru="вам нужна минута-другая, чтобы что-то проверить",
+        avoid_when_ru="ждать придётся долго: лучше назовите срок",
     ),
     DemoGif(
         "fixed-it.gif",
@@ -1811,6 +1821,7 @@ LIBRARY = [
         mood=("On it",),
         situation=("Working on it", "Please hold"),
         use_when="you are writing a longer answer",
+        use_when_ru="вы пишете длинный ответ",
         uploaded_by="curator2",
         reviewed_by="curator",
     ),

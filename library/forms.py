@@ -253,16 +253,33 @@ class GifForm(forms.ModelForm):
 
     class Meta:
         model = Gif
-        fields = ["title", "alt_text", "use_when", "avoid_when"]
+        fields = [
+            "title",
+            "alt_text",
+            "use_when",
+            "avoid_when",
+            "use_when_ru",
+            "avoid_when_ru",
+        ]
         formfield_callback = multiline_text_fields
         widgets = {
-            "use_when": forms.Textarea(attrs={"rows": 2}),
-            "avoid_when": forms.Textarea(attrs={"rows": 2}),
+            name: forms.Textarea(attrs={"rows": 2})
+            for name in ("use_when", "avoid_when", "use_when_ru", "avoid_when_ru")
         }
+
+    # Added later than the rest: a post made without them (a script, a page
+    # opened before they existed) keeps what they hold, not emptied.
+    KEPT_WHEN_LEFT_OUT = ("use_when_ru", "avoid_when_ru")
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        if self.is_bound:
+            for name in self.KEPT_WHEN_LEFT_OUT:
+                if self[name].field.widget.value_omitted_from_data(
+                    self.data, self.files, self.add_prefix(name)
+                ):
+                    del self.fields[name]
         self.may_set_appropriateness = user.has_perm("library.set_appropriateness")
         if not self.may_set_appropriateness:
             del self.fields["appropriateness"]

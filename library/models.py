@@ -64,7 +64,18 @@ def in_russian():
     return (get_language() or "").startswith("ru")
 
 
-class VocabularyTag(TagBase):
+class ReadInReadersLanguage:
+    """For a model whose words a lead writes twice: `field` in English and
+    `field_ru` in Russian, the Russian one optional."""
+
+    def in_readers_language(self, field):
+        """`field` in the UI's language: its Russian twin for a Russian
+        reader when that is written, else the English."""
+        russian = getattr(self, f"{field}_ru") if in_russian() else ""
+        return russian if russian.strip() else getattr(self, field)
+
+
+class VocabularyTag(ReadInReadersLanguage, TagBase):
     """A tag of one vocabulary, with guidance on when to reach for it.
 
     `name` is the English name every link and the API use; `name_ru` is
@@ -116,7 +127,7 @@ class VocabularyTag(TagBase):
     @property
     def display_name(self):
         """The name in the UI's language."""
-        return self.name_ru if in_russian() and self.name_ru else self.name
+        return self.in_readers_language("name")
 
     @property
     def names(self):
@@ -931,7 +942,7 @@ def description_gaps(alt_text, tagged):
     return gaps
 
 
-class Gif(models.Model):
+class Gif(ReadInReadersLanguage, models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending review")
         APPROVED = "approved", _("Approved")
@@ -964,6 +975,16 @@ class Gif(models.Model):
     )
     use_when = models.TextField(_("use when"), blank=True)
     avoid_when = models.TextField(_("avoid when"), blank=True)
+    use_when_ru = models.TextField(
+        _("use when (in Russian)"),
+        blank=True,
+        help_text=_("What Russian readers see; empty: they see the English note."),
+    )
+    avoid_when_ru = models.TextField(
+        _("avoid when (in Russian)"),
+        blank=True,
+        help_text=_("What Russian readers see; empty: they see the English note."),
+    )
 
     original = models.FileField(max_length=200, editable=False)
     first_still = models.FileField(max_length=200, editable=False)
@@ -1283,9 +1304,19 @@ class Gif(models.Model):
         return flags
 
     @property
+    def display_use_when(self):
+        """The "use when" note in the UI's language, each note falling back
+        to the English on its own: an English warning beats none."""
+        return self.in_readers_language("use_when")
+
+    @property
+    def display_avoid_when(self):
+        return self.in_readers_language("avoid_when")
+
+    @property
     def guidance(self):
         """How to use it: the GIF's own note, else its first tag's guidance."""
-        if own := guidance_text(self.use_when, self.avoid_when):
+        if own := guidance_text(self.display_use_when, self.display_avoid_when):
             return own
         for vocabulary in ("situation", "mood"):
             for tag in self.tags_of(vocabulary):
@@ -1791,9 +1822,7 @@ class Gif(models.Model):
         ]
         self.search_tags = search.tag_keys([*names, *extra])
         self.search_title = search.words(self.title)
-        self.search_body = search.fold(
-            " ".join((self.alt_text, self.use_when, self.avoid_when))
-        )
+        self.search_body = search.body(self)
         self.search_facets = search.facets(
             (vocabulary, tag.pk)
             for vocabulary in search.VOCABULARIES
@@ -2162,7 +2191,7 @@ class ContextRulesIterable(AttachingIterable):
     attach = staticmethod(read_context_rules)
 
 
-class ConversationContext(models.Model):
+class ConversationContext(ReadInReadersLanguage, models.Model):
     """A kind of conversation and what it rules out (rules 4 to 8)."""
 
     name = models.CharField(max_length=80, unique=True)
@@ -2204,13 +2233,11 @@ class ConversationContext(models.Model):
     @property
     def display_name(self):
         """The name in the UI's language."""
-        return self.name_ru if in_russian() and self.name_ru else self.name
+        return self.in_readers_language("name")
 
     @property
     def display_description(self):
-        if in_russian() and self.description_ru:
-            return self.description_ru
-        return self.description
+        return self.in_readers_language("description")
 
     def tag_ids(self, rule):
         """The ids of the tags this context `rule`s ("hides" or "warns"):
@@ -2505,7 +2532,7 @@ def text_blocks(text):
     return blocks
 
 
-class HouseRules(models.Model):
+class HouseRules(ReadInReadersLanguage, models.Model):
     """The rules every agent follows, written by the team leads: one row.
 
     `version` goes up only when a lead says the change matters; each member
@@ -2551,9 +2578,7 @@ class HouseRules(models.Model):
     @property
     def display_text(self):
         """The rules in the UI's language (English when no Russian is written)."""
-        if in_russian() and self.text_ru.strip():
-            return self.text_ru
-        return self.text
+        return self.in_readers_language("text")
 
     def revise(self, *, text, by, show_again, text_ru=None):
         """Save new wording; `show_again` shows it once more to every member.

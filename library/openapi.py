@@ -28,6 +28,8 @@ GIF = {
         "alt_text": {"type": "string"},
         "use_when": {"type": "string"},
         "avoid_when": {"type": "string"},
+        "use_when_ru": {"type": "string"},
+        "avoid_when_ru": {"type": "string"},
         "status": {
             "type": "string",
             "enum": ["pending", "approved", "rejected", "retired"],
@@ -315,6 +317,8 @@ def document(server_url):
                                             "alt_text",
                                             "use_when",
                                             "avoid_when",
+                                            "use_when_ru",
+                                            "avoid_when_ru",
                                             "mood",
                                             "situation",
                                             "appropriateness",

@@ -44,6 +44,17 @@ def words(text):
     return " ".join(WORD.findall(fold(text)))
 
 
+# The notes a GIF's search body holds besides its alt text, in both languages:
+# an agent searches in theirs whichever the UI speaks.
+BODY_FIELDS = ("alt_text", "use_when", "avoid_when", "use_when_ru", "avoid_when_ru")
+
+
+def body(gif):
+    """The folded search body of `gif` (fields it lacks, as in a migration
+    before they were added, count as empty)."""
+    return fold(" ".join(getattr(gif, field, "") for field in BODY_FIELDS))
+
+
 def rebuild_documents(apps):
     """Recompute every GIF's search document (for migrations: plain models)."""
     Gif = apps.get_model("library", "Gif")
@@ -77,7 +88,7 @@ def rebuild_documents(apps):
         document = {
             "search_tags": tag_keys([*names, *extra]),
             "search_title": words(gif.title),
-            "search_body": fold(" ".join((gif.alt_text, gif.use_when, gif.avoid_when))),
+            "search_body": body(gif),
         }
         if with_facets:
             document["search_facets"] = facets(

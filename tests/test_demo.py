@@ -98,6 +98,12 @@ def test_demo_gifs_are_found_by_their_notes_and_tags_like_any_other(
     client.force_login(Member.objects.get(username="agent"))
     found = client.get("/api/gifs/", {"q": "longer answer"}).json()["results"]
     assert [gif["title"] for gif in found] == ["Typing… (animated PNG)"]
+    # Its note in Russian finds it too, and a Russian reader reads that note.
+    found = client.get(
+        "/api/gifs/", {"q": "длинный ответ"}, headers={"accept-language": "ru"}
+    ).json()["results"]
+    assert [gif["title"] for gif in found] == ["Typing… (animated PNG)"]
+    assert found[0]["guidance"] == "Используйте, когда вы пишете длинный ответ."
 
 
 def test_no_demo_gif_is_reviewed_by_the_login_that_uploaded_it():

@@ -154,6 +154,8 @@ def full_shelf(fresh_instance, upload_gif, agent, curator, other_curator, lead):
     )
     approved.appropriateness.set([vip])
     approved.use_when = "they thanked you"
+    approved.use_when_ru = "клиент поблагодарил вас"
+    approved.avoid_when_ru = "вопрос ещё не решён"
     approved.save()
     approved.refresh_search_document()  # as the edit page does
     approve(approved, other_curator)
@@ -244,6 +246,13 @@ def test_after_a_round_trip_public_links_search_and_uploads_work(
     # Search: by title word, by tag, by alias, and in a context.
     assert list(Gif.objects.pick(query="cat")) == [approved]
     assert list(Gif.objects.pick(query="спасибо")) == [approved]
+    # Its usage notes in Russian came along, and search finds it by them.
+    restored = Gif.objects.get(pk=approved.pk)
+    assert (restored.use_when_ru, restored.avoid_when_ru) == (
+        "клиент поблагодарил вас",
+        "вопрос ещё не решён",
+    )
+    assert list(Gif.objects.pick(query="поблагодарил")) == [approved]
     vip_chat = ConversationContext.objects.get(slug="vip-chat")
     assert list(Gif.objects.pick(query="cat", context=vip_chat)) == []
     # The flagged GIF stays out of search until a curator looks at it.

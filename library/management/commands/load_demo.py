@@ -195,8 +195,10 @@ def put_on_shelf(item, members, tags):
     )
     try:
         with transaction.atomic():
-            gif.use_when, gif.avoid_when = item.use_when, item.avoid_when
-            gif.save(update_fields=["use_when", "avoid_when"])
+            notes = ["use_when", "avoid_when", "use_when_ru", "avoid_when_ru"]
+            for note in notes:
+                setattr(gif, note, getattr(item, note))
+            gif.save(update_fields=notes)
             gif.appropriateness.set(tags.of(item, "unsuitable_for"))
             # The picker finds notes and hides ruled-out tags by this
             # document; setting them above left it as the upload wrote it.
