@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.contrib.sessions.base_session import AbstractBaseSession
 from django.core.cache import cache
+from django.core.exceptions import FieldDoesNotExist
 from django.core.files.base import ContentFile
 from django.db import (
     IntegrityError,
@@ -35,7 +36,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, Lower, TruncDate
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
+from django.utils.text import capfirst, slugify
 from django.utils.translation import (
     get_language,
     gettext,
@@ -795,6 +796,17 @@ class GifQuerySet(models.QuerySet):
     delete.queryset_only = True
 
 
+def review_flag_labels(flags, note=""):
+    """The ReviewFlag values `flags` as labels in the UI's language, “other”
+    with what the curator said it is."""
+    labels = [label_of(ReviewFlag, flag) for flag in flags]
+    if note and ReviewFlag.OTHER in flags:
+        labels[flags.index(ReviewFlag.OTHER)] = gettext("Other: %(note)s") % {
+            "note": note
+        }
+    return labels
+
+
 # Most copied first, then the newest (ids grow with every upload).
 POPULARITY = ("-copy_count", "-pk")
 
@@ -855,7 +867,6 @@ def change_appropriateness_of(ids, *, by, add, remove):
     for gif_id, tag_id, name in rows:
         before[gif_id][tag_id] = name
     to_add, to_remove, events = [], [], []
-    label = gettext("Unsuitable for")
     for gif_id, tags in before.items():
         added = [tag for pk, tag in add.items() if pk not in tags]
         removed = [tag for pk, tag in remove.items() if pk in tags]
@@ -874,11 +885,16 @@ def change_appropriateness_of(ids, *, by, add, remove):
                 gif_id=gif_id,
                 actor=by,
                 action=GifEvent.Action.EDITED,
-                summary=describe_tag_change(added, removed),
                 changes={
-                    label: {
-                        "from": ", ".join(sorted(tags.values())),
-                        "to": ", ".join(sorted(after.values())),
+                    "appropriateness": {
+                        "from": sorted(tags.values()),
+                        "to": sorted(after.values()),
+                    }
+                },
+                details={
+                    "tags": {
+                        "added": sorted(tag.name for tag in added),
+                        "removed": sorted(tag.name for tag in removed),
                     }
                 },
             )
@@ -894,10 +910,11 @@ def change_appropriateness_of(ids, *, by, add, remove):
 
 
 def describe_tag_change(added, removed):
-    """“Added “Playful”. Removed “Celebratory”, “Money question”.”"""
+    """“Added “Playful”. Removed “Celebratory”, “Money question”.” from two
+    lists of tag names, in the UI's language."""
 
     def names(tags):
-        return ", ".join(quoted(tag.name) for tag in sorted(tags, key=lambda t: t.name))
+        return ", ".join(quoted(name) for name in sorted(tags))
 
     parts = []
     if added:
@@ -1314,12 +1331,7 @@ class Gif(models.Model):
         return found
 
     def review_flag_labels(self):
-        labels = [str(ReviewFlag(flag).label) for flag in self.review_flags]
-        if self.review_note and ReviewFlag.OTHER in self.review_flags:
-            labels[self.review_flags.index(ReviewFlag.OTHER)] = gettext(
-                "Other: %(note)s"
-            ) % {"note": self.review_note}
-        return labels
+        return review_flag_labels(self.review_flags, self.review_note)
 
     def start_review(self, *, by):
         """Start `by`'s review clock, unless they already watched it through."""
@@ -1411,7 +1423,7 @@ class Gif(models.Model):
             note=note,
             watched_to_end_by=by,
             watched_to_end_at=watched_at,
-            summary=gettext("Flash risk acknowledged.") if self.flash_risk else "",
+            details={"flash_risk_acknowledged": True} if self.flash_risk else {},
         )
 
     def reject(self, *, by, reason, flags=(), note=""):
@@ -1432,7 +1444,9 @@ class Gif(models.Model):
             summary=reason,
         )
 
-    def _decide(self, by, status, action, *, flags, note, summary="", **fields):
+    def _decide(
+        self, by, status, action, *, flags, note, summary="", details=None, **fields
+    ):
         now = timezone.now()
         fields.update(
             status=status,
@@ -1452,12 +1466,12 @@ class Gif(models.Model):
                 self.check_status(None)
             for name, value in fields.items():
                 setattr(self, name, value)
+            details = dict(details or {})
             if self.review_flags:
-                flagged = gettext("Flags: %(flags)s.") % {
-                    "flags": ", ".join(self.review_flag_labels())
-                }
-                summary = f"{summary} {flagged}".strip()
-            self.record(action, by=by, summary=summary)
+                details["review_flags"] = list(self.review_flags)
+                if self.review_note:
+                    details["review_note"] = self.review_note
+            self.record(action, by=by, summary=summary, details=details)
 
     def skip(self, *, by):
         ReviewSkip.objects.get_or_create(gif=self, reviewer=by)
@@ -1479,7 +1493,11 @@ class Gif(models.Model):
                 gettext("You already flagged this GIF; a curator will look at it."),
                 code="already_flagged",
             ) from None
-        self.record(GifEvent.Action.FLAGGED, by=by, summary=flag.describe())
+        self.record(
+            GifEvent.Action.FLAGGED,
+            by=by,
+            details={"flag": {"reason": flag.reason, "note": flag.note}},
+        )
         return flag
 
     def resolve_flags(self, *, by, resolution):
@@ -1559,10 +1577,7 @@ class Gif(models.Model):
             raise ReviewError(gettext("Say why it comes back."), code="missing_reason")
         if self.status != self.Status.RETIRED:
             raise self.state_refusal()
-        if self.taken_down:
-            summary = gettext("Back on the shelf after its takedown: %(reason)s")
-        else:
-            summary = gettext("Back on the shelf after retirement: %(reason)s")
+        after = "takedown" if self.taken_down else "retirement"
         fields = dict(
             status=self.Status.APPROVED,
             taken_down_at=None,
@@ -1581,7 +1596,8 @@ class Gif(models.Model):
             self.record(
                 GifEvent.Action.REINSTATED,
                 by=by,
-                summary=summary % {"reason": reason},
+                summary=reason,
+                details={"reinstated_after": after},
             )
 
     @property
@@ -1646,9 +1662,18 @@ class Gif(models.Model):
 
     # --- History and duplicates --------------------------------------------
 
-    def record(self, action, *, by, summary="", changes=None):
+    def record(self, action, *, by, summary="", changes=None, details=None):
+        """Add a line to the history. `summary` is what a person typed (a
+        reason), kept as typed; `changes` and `details` hold the rest as
+        codes, field and tag names, put into words in the reader's language
+        when shown (GifEvent.describe)."""
         event = GifEvent.objects.create(
-            gif=self, actor=by, action=action, summary=summary, changes=changes or {}
+            gif=self,
+            actor=by,
+            action=action,
+            summary=summary,
+            changes=changes or {},
+            details=details or {},
         )
         # Every change to an approved or retired GIF is recorded: the search
         # answers cached before it must go. Pending and rejected ones are
@@ -1926,8 +1951,19 @@ class AgentFlag(models.Model):
         return f"{self.gif} flagged by {self.raised_by}: {self.describe()}"
 
     def describe(self):
-        text = self.get_reason_display()
-        return f"{text}: {self.note}" if self.note else text
+        return describe_agent_flag(self.reason, self.note)
+
+
+def describe_agent_flag(reason, note=""):
+    """“Broken or does not load: stops at frame 2”, in the UI's language."""
+    text = label_of(AgentFlag.Reason, reason)
+    return f"{text}: {note}" if note else text
+
+
+def label_of(choices, value):
+    """The label of `value` among `choices`, or the value itself where a
+    later version no longer knows it (history keeps old codes)."""
+    return str(choices(value).label) if value in choices.values else value
 
 
 class MemberSession(AbstractBaseSession):
@@ -2009,8 +2045,23 @@ class GifEvent(models.Model):
     )
     action = models.CharField(max_length=16, choices=Action)
     at = models.DateTimeField(default=timezone.now)
+    # What a person typed (a reason), shown as typed. Lines written before
+    # `details` existed hold their whole sentence here, in the language of
+    # whoever acted.
     summary = models.TextField(blank=True)
+    # {field name: {"from": value, "to": value}} of an edit; a tag field's
+    # values are lists of tag names. Older lines are keyed by the field's
+    # label in their writer's language.
     changes = models.JSONField(default=dict, blank=True)
+    # What the software adds, as codes and names, never as sentences, so the
+    # history reads in each reader's language (describe()). Keys:
+    #   tags: {"added": [names], "removed": [names]}  (bulk tag change)
+    #   flash_risk_acknowledged: true                   (approval)
+    #   review_flags: [ReviewFlag values], review_note: "what other is"
+    #   flag: {"reason": AgentFlag.Reason value, "note": "as typed"}
+    #   reinstated_after: "takedown" or "retirement"    (summary: the reason)
+    #   in_admin: {"fields": [field names]}              (an edit in the admin)
+    details = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-at", "-pk"]
@@ -2021,12 +2072,62 @@ class GifEvent(models.Model):
             f"{self.get_action_display()} by {self.actor} at {self.at:%Y-%m-%d %H:%M}"
         )
 
+    def describe(self):
+        """What happened beyond who did it, as sentences in the reader's
+        language: `details` put into words, with `summary` as typed."""
+        details, summary = self.details, self.summary
+        parts = []
+        if flag := details.get("flag"):
+            parts.append(describe_agent_flag(flag.get("reason"), flag.get("note")))
+        if after := details.get("reinstated_after"):
+            if after == "takedown":
+                sentence = gettext("Back on the shelf after its takedown: %(reason)s")
+            else:
+                sentence = gettext("Back on the shelf after retirement: %(reason)s")
+            parts.append(sentence % {"reason": summary})
+            summary = ""
+        if in_admin := details.get("in_admin"):
+            fields = ", ".join(map(self.field_label, in_admin.get("fields", [])))
+            parts.append(gettext("In the admin: %(fields)s") % {"fields": fields})
+        if tags := details.get("tags"):
+            parts.append(
+                describe_tag_change(tags.get("added", []), tags.get("removed", []))
+            )
+        if details.get("flash_risk_acknowledged"):
+            parts.append(gettext("Flash risk acknowledged."))
+        if summary:
+            parts.append(summary)
+        if flags := details.get("review_flags"):
+            labels = review_flag_labels(flags, details.get("review_note", ""))
+            parts.append(gettext("Flags: %(flags)s.") % {"flags": ", ".join(labels)})
+        return " ".join(parts)
+
     def describe_changes(self):
-        """[(field, old, new)] of an edit."""
+        """[(label, old, new)] of an edit, labels in the reader's language."""
+
+        def shown(value):
+            return ", ".join(value) if isinstance(value, list) else value
+
         return [
-            (field, change.get("from"), change.get("to"))
+            (
+                self.field_label(field),
+                shown(change.get("from")),
+                shown(change.get("to")),
+            )
             for field, change in self.changes.items()
         ]
+
+    @staticmethod
+    def field_label(name):
+        """The label of the GIF's field `name` in the reader's language, as
+        the edit form shows it; a key that names no field (an older line's
+        label, already in words) as it is."""
+        try:
+            field = Gif._meta.get_field(name)
+        except FieldDoesNotExist:
+            return name
+        verbose_name = getattr(field, "verbose_name", None)
+        return str(capfirst(verbose_name)) if verbose_name else name
 
 
 class TagAlias(models.Model):
