@@ -197,8 +197,7 @@ def test_a_reinstatement_reads_in_the_readers_language_with_the_reason_as_typed(
     english = latest_line(in_english(lead), on_the_shelf)
 
     assert english.endswith(
-        "Restored to the shelf by dana: Back on the shelf after retirement: "
-        "Снова нужна"
+        "Restored to the shelf by dana: Back on the shelf after retirement: Снова нужна"
     )
     assert history_on_page(in_english(lead), on_the_shelf)[1].endswith(
         "Retired by dana: Приелась"
