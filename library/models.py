@@ -2025,8 +2025,35 @@ class ShelfVersion(models.Model):
             cls.objects.update_or_create(pk=1, defaults={"token": token})
 
 
+class GifEventQuerySet(models.QuerySet):
+    def readable(self):
+        """The events as a list, each knowing the names in the reader's
+        language of the tags it mentions: a query per vocabulary named, and
+        none in English, however long the history."""
+        events = list(self)
+        if not in_russian():
+            return events
+        wanted = {}
+        for event in events:
+            for field, names in event.tag_names_mentioned():
+                wanted.setdefault(field, set()).update(names)
+        russian = {}
+        for field, names in wanted.items():
+            vocabulary = Gif._meta.get_field(field).related_model
+            rows = vocabulary.objects.filter(name__in=names).exclude(name_ru="")
+            russian[field] = dict(rows.values_list("name", "name_ru"))
+        for event in events:
+            event.tag_translations = russian
+        return events
+
+
 class GifEvent(models.Model):
     """One line of a GIF's history: who did what, when, and what changed."""
+
+    # A tag field's name, in `changes`, and the field the tags of `details`
+    # belong to (the appropriateness page changes only those).
+    TAG_FIELDS = ("mood", "situation", "appropriateness")
+    DETAILS_TAG_FIELD = "appropriateness"
 
     class Action(models.TextChoices):
         UPLOADED = "uploaded", pgettext_lazy("history", "Uploaded")
@@ -2063,6 +2090,13 @@ class GifEvent(models.Model):
     #   in_admin: {"fields": [field names]}              (an edit in the admin)
     details = models.JSONField(default=dict, blank=True)
 
+    objects = GifEventQuerySet.as_manager()
+
+    # {tag field: {name: Russian name}}, filled by GifEventQuerySet.readable:
+    # tags are named as they were called then, shown by their Russian name
+    # where one is known. A tag renamed or deleted since keeps its old name.
+    tag_translations = {}
+
     class Meta:
         ordering = ["-at", "-pk"]
         indexes = [models.Index(fields=["gif", "-at"])]
@@ -2090,8 +2124,12 @@ class GifEvent(models.Model):
             fields = ", ".join(map(self.field_label, in_admin.get("fields", [])))
             parts.append(gettext("In the admin: %(fields)s") % {"fields": fields})
         if tags := details.get("tags"):
+            added, removed = tags.get("added", []), tags.get("removed", [])
+            field = self.DETAILS_TAG_FIELD
             parts.append(
-                describe_tag_change(tags.get("added", []), tags.get("removed", []))
+                describe_tag_change(
+                    self.tag_names(field, added), self.tag_names(field, removed)
+                )
             )
         if details.get("flash_risk_acknowledged"):
             parts.append(gettext("Flash risk acknowledged."))
@@ -2105,17 +2143,36 @@ class GifEvent(models.Model):
     def describe_changes(self):
         """[(label, old, new)] of an edit, labels in the reader's language."""
 
-        def shown(value):
-            return ", ".join(value) if isinstance(value, list) else value
+        def shown(field, value):
+            if isinstance(value, list):  # tag names
+                return ", ".join(sorted(self.tag_names(field, value)))
+            return value
 
         return [
             (
                 self.field_label(field),
-                shown(change.get("from")),
-                shown(change.get("to")),
+                shown(field, change.get("from")),
+                shown(field, change.get("to")),
             )
             for field, change in self.changes.items()
         ]
+
+    def tag_names_mentioned(self):
+        """[(tag field, names)] of the tags this line names."""
+        mentioned = [
+            (field, [*change.get("from", []), *change.get("to", [])])
+            for field, change in self.changes.items()
+            if field in self.TAG_FIELDS and isinstance(change.get("to"), list)
+        ]
+        if tags := self.details.get("tags"):
+            names = [*tags.get("added", []), *tags.get("removed", [])]
+            mentioned.append((self.DETAILS_TAG_FIELD, names))
+        return mentioned
+
+    def tag_names(self, field, names):
+        """The tag names `names` of `field` in the reader's language."""
+        translated = self.tag_translations.get(field, {})
+        return [translated.get(name, name) for name in names]
 
     @staticmethod
     def field_label(name):

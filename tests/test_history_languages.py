@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from library.models import AgentFlag, Gif, GifEvent
+from library.models import AgentFlag, AppropriatenessTag, Gif, GifEvent
 from tests.reviewing import (
     api_approve,
     describe,
@@ -94,6 +94,38 @@ def test_an_english_edit_shows_russian_labels_to_a_russian_reader(lead, gif):
     assert "Use when" not in line and "Alt text" not in line
 
 
+@pytest.mark.django_db
+def test_a_mood_change_names_the_moods_in_the_readers_language(lead, gif):
+    in_english(lead).post(
+        reverse("library:gif_edit", args=[gif.pk]),
+        details_of(gif, mood=["Thank you", "Happy"]),
+    )
+
+    russian = latest_line(in_russian(lead), gif)
+    english = latest_line(in_english(lead), gif)
+
+    assert russian.endswith(
+        "Изменена (dana) Настроения: Благодарю → Благодарю, Радость"
+    )
+    assert english.endswith("Edited by dana Moods: Thank you → Happy, Thank you")
+
+
+@pytest.mark.django_db
+def test_a_tag_renamed_since_keeps_the_name_it_had(lead, gif):
+    in_english(lead).post(
+        reverse("library:bulk_appropriateness_apply"),
+        {"gifs": [gif.pk], "change": "add", "tags": ["Money question"]},
+    )
+    AppropriatenessTag.objects.filter(name="Money question").update(
+        name="Billing", name_ru="Оплата"
+    )
+
+    assert latest_line(in_russian(lead), gif).endswith(
+        "Изменена (dana): Добавлено: «Money question». "
+        "Не подходит для: (пусто) → Money question"
+    )
+
+
 # Tag changes on the appropriateness page
 
 
@@ -122,9 +154,10 @@ def test_an_english_leads_tag_change_reads_in_russian(lead, gif):
 
     line = latest_line(in_russian(lead), gif)
 
+    # The tag by its Russian name, as the rest of the Russian UI names it.
     assert line.endswith(
-        "Изменена (dana): Добавлено: «Money question». "
-        "Не подходит для: (пусто) → Money question"
+        "Изменена (dana): Добавлено: «Вопрос о деньгах». "
+        "Не подходит для: (пусто) → Вопрос о деньгах"
     )
 
 
