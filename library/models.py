@@ -2112,7 +2112,7 @@ class GifEvent(models.Model):
         details, summary = self.details, self.summary
         parts = []
         if flag := details.get("flag"):
-            parts.append(describe_agent_flag(flag.get("reason"), flag.get("note")))
+            parts.append(describe_agent_flag(flag.get("reason", ""), flag.get("note")))
         if after := details.get("reinstated_after"):
             if after == "takedown":
                 sentence = gettext("Back on the shelf after its takedown: %(reason)s")
