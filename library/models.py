@@ -2148,13 +2148,18 @@ class GifEvent(models.Model):
                 return ", ".join(sorted(self.tag_names(field, value)))
             return value
 
+        # In the order the GIF's fields come in: PostgreSQL keeps a JSON
+        # object's keys in an order of its own. Older lines' labels last.
+        order = {field.name: place for place, field in enumerate(Gif._meta.fields)}
+        order.update({name: len(order) + n for n, name in enumerate(self.TAG_FIELDS)})
+        changes = sorted(self.changes.items(), key=lambda item: order.get(item[0], 99))
         return [
             (
                 self.field_label(field),
                 shown(field, change.get("from")),
                 shown(field, change.get("to")),
             )
-            for field, change in self.changes.items()
+            for field, change in changes
         ]
 
     def tag_names_mentioned(self):
