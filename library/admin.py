@@ -97,8 +97,7 @@ class GifAdmin(admin.ModelAdmin):
             form.instance.record(
                 GifEvent.Action.EDITED,
                 by=request.user,
-                summary="In the admin: "
-                + ", ".join(str(form[name].label) for name in form.changed_data),
+                details={"in_admin": {"fields": list(form.changed_data)}},
             )
 
 
@@ -128,10 +127,18 @@ class AgentFlagAdmin(admin.ModelAdmin):
 class GifEventAdmin(admin.ModelAdmin):
     """History is a record: it is read here, never written."""
 
-    list_display = ("gif", "action", "actor", "at")
+    list_display = ("gif", "action", "actor", "at", "description")
     list_filter = ("action",)
     list_select_related = ("gif", "actor")
     search_fields = ("gif__title", "summary")
+
+    @admin.display(description="What happened")
+    def description(self, event):
+        """The line's sentences and changes in the admin's language."""
+        changes = [
+            f"{label}: {old} → {new}" for label, old, new in event.describe_changes()
+        ]
+        return " ".join([event.describe(), *changes]).strip()
 
     def has_add_permission(self, request):
         return False

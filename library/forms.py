@@ -333,15 +333,18 @@ class GifForm(forms.ModelForm):
         return gif
 
     def changes(self):
-        def shown(name, value):
+        """{field name: {"from", "to"}}: the history puts labels to the names
+        in each reader's language (GifEvent.describe_changes)."""
+
+        def kept(name, value):
             if isinstance(self.fields[name], VocabularyField):
-                return ", ".join(sorted(tag.name for tag in value or []))
+                return sorted(tag.name for tag in value or [])
             return value or ""
 
         return {
-            str(self[name].label): {
-                "from": shown(name, self.initial.get(name)),
-                "to": shown(name, self.cleaned_data[name]),
+            name: {
+                "from": kept(name, self.initial.get(name)),
+                "to": kept(name, self.cleaned_data[name]),
             }
             for name in self.changed_data
         }

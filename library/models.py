@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.contrib.sessions.base_session import AbstractBaseSession
 from django.core.cache import cache
+from django.core.exceptions import FieldDoesNotExist
 from django.core.files.base import ContentFile
 from django.db import (
     IntegrityError,
@@ -35,7 +36,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, Lower, TruncDate
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
+from django.utils.text import capfirst, slugify
 from django.utils.translation import (
     get_language,
     gettext,
@@ -806,6 +807,17 @@ class GifQuerySet(models.QuerySet):
     delete.queryset_only = True
 
 
+def review_flag_labels(flags, note=""):
+    """The ReviewFlag values `flags` as labels in the UI's language, “other”
+    with what the curator said it is."""
+    labels = [label_of(ReviewFlag, flag) for flag in flags]
+    if note and ReviewFlag.OTHER in flags:
+        labels[flags.index(ReviewFlag.OTHER)] = gettext("Other: %(note)s") % {
+            "note": note
+        }
+    return labels
+
+
 # Most copied first, then the newest (ids grow with every upload).
 POPULARITY = ("-copy_count", "-pk")
 
@@ -866,7 +878,6 @@ def change_appropriateness_of(ids, *, by, add, remove):
     for gif_id, tag_id, name in rows:
         before[gif_id][tag_id] = name
     to_add, to_remove, events = [], [], []
-    label = gettext("Unsuitable for")
     for gif_id, tags in before.items():
         added = [tag for pk, tag in add.items() if pk not in tags]
         removed = [tag for pk, tag in remove.items() if pk in tags]
@@ -885,11 +896,16 @@ def change_appropriateness_of(ids, *, by, add, remove):
                 gif_id=gif_id,
                 actor=by,
                 action=GifEvent.Action.EDITED,
-                summary=describe_tag_change(added, removed),
                 changes={
-                    label: {
-                        "from": ", ".join(sorted(tags.values())),
-                        "to": ", ".join(sorted(after.values())),
+                    "appropriateness": {
+                        "from": sorted(tags.values()),
+                        "to": sorted(after.values()),
+                    }
+                },
+                details={
+                    "tags": {
+                        "added": sorted(tag.name for tag in added),
+                        "removed": sorted(tag.name for tag in removed),
                     }
                 },
             )
@@ -905,10 +921,11 @@ def change_appropriateness_of(ids, *, by, add, remove):
 
 
 def describe_tag_change(added, removed):
-    """“Added “Playful”. Removed “Celebratory”, “Money question”.”"""
+    """“Added “Playful”. Removed “Celebratory”, “Money question”.” from two
+    lists of tag names, in the UI's language."""
 
     def names(tags):
-        return ", ".join(quoted(tag.name) for tag in sorted(tags, key=lambda t: t.name))
+        return ", ".join(quoted(name) for name in sorted(tags))
 
     parts = []
     if added:
@@ -1345,12 +1362,7 @@ class Gif(ReadInReadersLanguage, models.Model):
         return found
 
     def review_flag_labels(self):
-        labels = [str(ReviewFlag(flag).label) for flag in self.review_flags]
-        if self.review_note and ReviewFlag.OTHER in self.review_flags:
-            labels[self.review_flags.index(ReviewFlag.OTHER)] = gettext(
-                "Other: %(note)s"
-            ) % {"note": self.review_note}
-        return labels
+        return review_flag_labels(self.review_flags, self.review_note)
 
     def start_review(self, *, by, again=False):
         """Start `by`'s review clock, unless they already watched it through;
@@ -1453,7 +1465,7 @@ class Gif(ReadInReadersLanguage, models.Model):
             note=note,
             watched_to_end_by=by,
             watched_to_end_at=watched_at,
-            summary=gettext("Flash risk acknowledged.") if self.flash_risk else "",
+            details={"flash_risk_acknowledged": True} if self.flash_risk else {},
         )
 
     def reject(self, *, by, reason, flags=(), note=""):
@@ -1474,7 +1486,9 @@ class Gif(ReadInReadersLanguage, models.Model):
             summary=reason,
         )
 
-    def _decide(self, by, status, action, *, flags, note, summary="", **fields):
+    def _decide(
+        self, by, status, action, *, flags, note, summary="", details=None, **fields
+    ):
         now = timezone.now()
         fields.update(
             status=status,
@@ -1494,12 +1508,12 @@ class Gif(ReadInReadersLanguage, models.Model):
                 self.check_status(None)
             for name, value in fields.items():
                 setattr(self, name, value)
+            details = dict(details or {})
             if self.review_flags:
-                flagged = gettext("Flags: %(flags)s.") % {
-                    "flags": ", ".join(self.review_flag_labels())
-                }
-                summary = f"{summary} {flagged}".strip()
-            self.record(action, by=by, summary=summary)
+                details["review_flags"] = list(self.review_flags)
+                if self.review_note:
+                    details["review_note"] = self.review_note
+            self.record(action, by=by, summary=summary, details=details)
 
     def skip(self, *, by):
         ReviewSkip.objects.get_or_create(gif=self, reviewer=by)
@@ -1521,7 +1535,11 @@ class Gif(ReadInReadersLanguage, models.Model):
                 gettext("You already flagged this GIF; a curator will look at it."),
                 code="already_flagged",
             ) from None
-        self.record(GifEvent.Action.FLAGGED, by=by, summary=flag.describe())
+        self.record(
+            GifEvent.Action.FLAGGED,
+            by=by,
+            details={"flag": {"reason": flag.reason, "note": flag.note}},
+        )
         return flag
 
     def resolve_flags(self, *, by, resolution):
@@ -1601,10 +1619,7 @@ class Gif(ReadInReadersLanguage, models.Model):
             raise ReviewError(gettext("Say why it comes back."), code="missing_reason")
         if self.status != self.Status.RETIRED:
             raise self.state_refusal()
-        if self.taken_down:
-            summary = gettext("Back on the shelf after its takedown: %(reason)s")
-        else:
-            summary = gettext("Back on the shelf after retirement: %(reason)s")
+        after = "takedown" if self.taken_down else "retirement"
         fields = dict(
             status=self.Status.APPROVED,
             taken_down_at=None,
@@ -1623,7 +1638,8 @@ class Gif(ReadInReadersLanguage, models.Model):
             self.record(
                 GifEvent.Action.REINSTATED,
                 by=by,
-                summary=summary % {"reason": reason},
+                summary=reason,
+                details={"reinstated_after": after},
             )
 
     @property
@@ -1688,9 +1704,18 @@ class Gif(ReadInReadersLanguage, models.Model):
 
     # --- History and duplicates --------------------------------------------
 
-    def record(self, action, *, by, summary="", changes=None):
+    def record(self, action, *, by, summary="", changes=None, details=None):
+        """Add a line to the history. `summary` is what a person typed (a
+        reason), kept as typed; `changes` and `details` hold the rest as
+        codes, field and tag names, put into words in the reader's language
+        when shown (GifEvent.describe)."""
         event = GifEvent.objects.create(
-            gif=self, actor=by, action=action, summary=summary, changes=changes or {}
+            gif=self,
+            actor=by,
+            action=action,
+            summary=summary,
+            changes=changes or {},
+            details=details or {},
         )
         # Every change to an approved or retired GIF is recorded: the search
         # answers cached before it must go. Pending and rejected ones are
@@ -1966,8 +1991,19 @@ class AgentFlag(models.Model):
         return f"{self.gif} flagged by {self.raised_by}: {self.describe()}"
 
     def describe(self):
-        text = self.get_reason_display()
-        return f"{text}: {self.note}" if self.note else text
+        return describe_agent_flag(self.reason, self.note)
+
+
+def describe_agent_flag(reason, note=""):
+    """“Broken or does not load: stops at frame 2”, in the UI's language."""
+    text = label_of(AgentFlag.Reason, reason)
+    return f"{text}: {note}" if note else text
+
+
+def label_of(choices, value):
+    """The label of `value` among `choices`, or the value itself where a
+    later version no longer knows it (history keeps old codes)."""
+    return str(choices(value).label) if value in choices.values else value
 
 
 class MemberSession(AbstractBaseSession):
@@ -2029,8 +2065,35 @@ class ShelfVersion(models.Model):
             cls.objects.update_or_create(pk=1, defaults={"token": token})
 
 
+class GifEventQuerySet(models.QuerySet):
+    def readable(self):
+        """The events as a list, each knowing the names in the reader's
+        language of the tags it mentions: a query per vocabulary named, and
+        none in English, however long the history."""
+        events = list(self)
+        if not in_russian():
+            return events
+        wanted = {}
+        for event in events:
+            for field, names in event.tag_names_mentioned():
+                wanted.setdefault(field, set()).update(names)
+        russian = {}
+        for field, names in wanted.items():
+            vocabulary = Gif._meta.get_field(field).related_model
+            rows = vocabulary.objects.filter(name__in=names).exclude(name_ru="")
+            russian[field] = dict(rows.values_list("name", "name_ru"))
+        for event in events:
+            event.tag_translations = russian
+        return events
+
+
 class GifEvent(models.Model):
     """One line of a GIF's history: who did what, when, and what changed."""
+
+    # A tag field's name, in `changes`, and the field the tags of `details`
+    # belong to (the appropriateness page changes only those).
+    TAG_FIELDS = ("mood", "situation", "appropriateness")
+    DETAILS_TAG_FIELD = "appropriateness"
 
     class Action(models.TextChoices):
         UPLOADED = "uploaded", pgettext_lazy("history", "Uploaded")
@@ -2049,8 +2112,30 @@ class GifEvent(models.Model):
     )
     action = models.CharField(max_length=16, choices=Action)
     at = models.DateTimeField(default=timezone.now)
+    # What a person typed (a reason), shown as typed. Lines written before
+    # `details` existed hold their whole sentence here, in the language of
+    # whoever acted.
     summary = models.TextField(blank=True)
+    # {field name: {"from": value, "to": value}} of an edit; a tag field's
+    # values are lists of tag names. Older lines are keyed by the field's
+    # label in their writer's language.
     changes = models.JSONField(default=dict, blank=True)
+    # What the software adds, as codes and names, never as sentences, so the
+    # history reads in each reader's language (describe()). Keys:
+    #   tags: {"added": [names], "removed": [names]}  (bulk tag change)
+    #   flash_risk_acknowledged: true                   (approval)
+    #   review_flags: [ReviewFlag values], review_note: "what other is"
+    #   flag: {"reason": AgentFlag.Reason value, "note": "as typed"}
+    #   reinstated_after: "takedown" or "retirement"    (summary: the reason)
+    #   in_admin: {"fields": [field names]}              (an edit in the admin)
+    details = models.JSONField(default=dict, blank=True)
+
+    objects = GifEventQuerySet.as_manager()
+
+    # {tag field: {name: Russian name}}, filled by GifEventQuerySet.readable:
+    # tags are named as they were called then, shown by their Russian name
+    # where one is known. A tag renamed or deleted since keeps its old name.
+    tag_translations = {}
 
     class Meta:
         ordering = ["-at", "-pk"]
@@ -2061,12 +2146,90 @@ class GifEvent(models.Model):
             f"{self.get_action_display()} by {self.actor} at {self.at:%Y-%m-%d %H:%M}"
         )
 
+    def describe(self):
+        """What happened beyond who did it, as sentences in the reader's
+        language: `details` put into words, with `summary` as typed."""
+        details, summary = self.details, self.summary
+        parts = []
+        if flag := details.get("flag"):
+            parts.append(describe_agent_flag(flag.get("reason", ""), flag.get("note")))
+        if after := details.get("reinstated_after"):
+            if after == "takedown":
+                sentence = gettext("Back on the shelf after its takedown: %(reason)s")
+            else:
+                sentence = gettext("Back on the shelf after retirement: %(reason)s")
+            parts.append(sentence % {"reason": summary})
+            summary = ""
+        if in_admin := details.get("in_admin"):
+            fields = ", ".join(map(self.field_label, in_admin.get("fields", [])))
+            parts.append(gettext("In the admin: %(fields)s") % {"fields": fields})
+        if tags := details.get("tags"):
+            added, removed = tags.get("added", []), tags.get("removed", [])
+            field = self.DETAILS_TAG_FIELD
+            parts.append(
+                describe_tag_change(
+                    self.tag_names(field, added), self.tag_names(field, removed)
+                )
+            )
+        if details.get("flash_risk_acknowledged"):
+            parts.append(gettext("Flash risk acknowledged."))
+        if summary:
+            parts.append(summary)
+        if flags := details.get("review_flags"):
+            labels = review_flag_labels(flags, details.get("review_note", ""))
+            parts.append(gettext("Flags: %(flags)s.") % {"flags": ", ".join(labels)})
+        return " ".join(parts)
+
     def describe_changes(self):
-        """[(field, old, new)] of an edit."""
+        """[(label, old, new)] of an edit, labels in the reader's language."""
+
+        def shown(field, value):
+            if isinstance(value, list):  # tag names
+                return ", ".join(sorted(self.tag_names(field, value)))
+            return value
+
+        # In the order the GIF's fields come in: PostgreSQL keeps a JSON
+        # object's keys in an order of its own. Older lines' labels last.
+        order = {field.name: place for place, field in enumerate(Gif._meta.fields)}
+        order.update({name: len(order) + n for n, name in enumerate(self.TAG_FIELDS)})
+        changes = sorted(self.changes.items(), key=lambda item: order.get(item[0], 99))
         return [
-            (field, change.get("from"), change.get("to"))
-            for field, change in self.changes.items()
+            (
+                self.field_label(field),
+                shown(field, change.get("from")),
+                shown(field, change.get("to")),
+            )
+            for field, change in changes
         ]
+
+    def tag_names_mentioned(self):
+        """[(tag field, names)] of the tags this line names."""
+        mentioned = [
+            (field, [*change.get("from", []), *change.get("to", [])])
+            for field, change in self.changes.items()
+            if field in self.TAG_FIELDS and isinstance(change.get("to"), list)
+        ]
+        if tags := self.details.get("tags"):
+            names = [*tags.get("added", []), *tags.get("removed", [])]
+            mentioned.append((self.DETAILS_TAG_FIELD, names))
+        return mentioned
+
+    def tag_names(self, field, names):
+        """The tag names `names` of `field` in the reader's language."""
+        translated = self.tag_translations.get(field, {})
+        return [translated.get(name, name) for name in names]
+
+    @staticmethod
+    def field_label(name):
+        """The label of the GIF's field `name` in the reader's language, as
+        the edit form shows it; a key that names no field (an older line's
+        label, already in words) as it is."""
+        try:
+            field = Gif._meta.get_field(name)
+        except FieldDoesNotExist:
+            return name
+        verbose_name = getattr(field, "verbose_name", None)
+        return str(capfirst(verbose_name)) if verbose_name else name
 
 
 class TagAlias(models.Model):

@@ -156,7 +156,7 @@ def detail_page(request, gif, status=200, shelf_form=None):
     retired = gif.status == Gif.Status.RETIRED
     context = {
         "gif": gif,
-        "events": gif.events.select_related("actor")[:50],
+        "events": gif.events.select_related("actor")[:50].readable(),
         "flag_form": FlagForm(),
         "already_flagged": gif.agent_flags.open()
         .filter(raised_by=request.user)

@@ -168,13 +168,10 @@ def test_adding_a_tag_to_ticked_gifs_records_it_in_each_history(
     assert tags_of(shelf["bow"]) == []
     event = shelf["wink"].events.get(action=GifEvent.Action.EDITED)
     assert event.actor == lead
-    assert event.summary == "Added “Celebratory”, “Money question”."
-    assert event.changes == {
-        "Unsuitable for": {
-            "from": "Playful",
-            "to": "Celebratory, Money question, Playful",
-        }
-    }
+    assert event.describe() == "Added “Celebratory”, “Money question”."
+    assert event.describe_changes() == [
+        ("Unsuitable for", "Playful", "Celebratory, Money question, Playful")
+    ]
     assert not shelf["bow"].events.filter(action=GifEvent.Action.EDITED).exists()
 
 

@@ -212,8 +212,8 @@ def test_an_edit_on_the_page_records_what_changed(carol, gif, other_curator):
     event = last_event(gif)
     assert (event.action, event.actor) == (GifEvent.Action.EDITED, other_curator)
     assert event.changes == {
-        "Title": {"from": "Polite bow", "to": "Deep bow"},
-        "Alt text": {"from": "A cat bows politely.", "to": "A cat bows deeply."},
+        "title": {"from": "Polite bow", "to": "Deep bow"},
+        "alt_text": {"from": "A cat bows politely.", "to": "A cat bows deeply."},
     }
     assert history_on_page(carol, gif)[0].endswith(
         "Edited by carol Title: Polite bow → Deep bow "
@@ -275,8 +275,8 @@ def test_changing_moods_and_situations_at_once_records_both(carol, gif):
     patch(carol, gif, mood=["Happy"], situation=["Please hold"])
 
     assert last_event(gif).changes == {
-        "Moods": {"from": "Thank you", "to": "Happy"},
-        "Situations": {"from": "", "to": "Please hold"},
+        "mood": {"from": ["Thank you"], "to": ["Happy"]},
+        "situation": {"from": [], "to": ["Please hold"]},
     }
 
 

@@ -204,6 +204,13 @@ def test_a_round_trip_loses_no_row_and_no_file(
     full_shelf, fresh_instance, media_root, settings, tmp_path, upload_gif
 ):
     before = every_row()
+    # History keeps what was done as codes (a flag's reason) beside the
+    # reasons people typed; both come back.
+    events = before["library.gifevent"]
+    assert {"flag": {"reason": "other", "note": "Odd"}} in [
+        e["details"] for e in events
+    ]
+    assert "Too blurry" in [event["summary"] for event in events]
     files_before = file_digests(media_root)
     archive = tmp_path / "shelf.zip"
 

@@ -145,6 +145,34 @@ def test_a_gifs_page_with_a_long_history_takes_a_fixed_few_queries(
     assert_flat(few, many, 20)
 
 
+@pytest.mark.django_db
+def test_a_russian_readers_long_history_of_tag_changes_takes_a_fixed_few_queries(
+    lead_client, lead, put
+):
+    (gif,) = put(1, status=Gif.Status.APPROVED)
+    url = reverse("library:gif_detail", args=[gif.pk])
+    lead_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "ru"
+    moods = list(MoodTag.objects.values_list("name", flat=True))
+
+    def tag_change(number):
+        GifEvent.objects.create(
+            gif=gif,
+            actor=lead,
+            action=GifEvent.Action.EDITED,
+            changes={"mood": {"from": [], "to": [moods[number % len(moods)]]}},
+            details={"tags": {"added": ["Money question"], "removed": []}},
+        )
+
+    tag_change(0)
+    few = queries(lead_client, url)
+    for number in range(1, 20):
+        tag_change(number)
+    many = queries(lead_client, url)
+
+    assert_flat(few, many, 12)
+    assert "Вопрос о деньгах" in lead_client.get(url).content.decode()
+
+
 @pytest.fixture
 def copies(agent, curator, lead):
     """copies(gifs) records copies of `gifs` by three people in two contexts

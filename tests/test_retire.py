@@ -84,7 +84,7 @@ def found_in_search(client, query=SEARCHED_TITLE):
 
 def history(gif):
     return [
-        (event.action, event.actor.get_username(), event.summary)
+        (event.action, event.actor.get_username(), event.describe())
         for event in gif.events.select_related("actor").order_by("at", "pk")
         if event.action != GifEvent.Action.UPLOADED
     ]

@@ -135,7 +135,8 @@ def test_an_edit_in_the_admin_lands_in_the_history(lead, calm_gif):
     assert response.status_code == 302, response.content.decode()[:2000]
     event = gif.events.filter(action=GifEvent.Action.EDITED).get()
     assert event.actor == lead
-    assert "Title" in event.summary
+    assert "title" in event.details["in_admin"]["fields"]
+    assert event.describe().startswith("In the admin: Title")
     assert site.is_registered(Gif)
 
 

@@ -62,7 +62,7 @@ def test_curators_and_leads_write_the_usage_note_on_the_edit_page(role, request,
     assert gif.avoid_when == "the customer is upset"
     event = gif.events.get(action=GifEvent.Action.EDITED)
     assert event.actor == user
-    assert event.changes["Use when"] == {"from": "", "to": "a teammate saved the day"}
+    assert event.changes["use_when"] == {"from": "", "to": "a teammate saved the day"}
 
 
 @pytest.mark.django_db
