@@ -188,9 +188,13 @@ def test_a_curator_writes_the_russian_note_on_the_edit_page(curator, gif):
     )
     event = gif.events.get(action=GifEvent.Action.EDITED)
     assert event.changes == {
-        "Use when (in Russian)": {"from": "", "to": "клиент\nпошутил"},
-        "Avoid when (in Russian)": {"from": "", "to": "клиент расстроен"},
+        "use_when_ru": {"from": "", "to": "клиент\nпошутил"},
+        "avoid_when_ru": {"from": "", "to": "клиент расстроен"},
     }
+    assert [label for label, _, _ in event.describe_changes()] == [
+        "Use when (in Russian)",
+        "Avoid when (in Russian)",
+    ]
 
 
 @pytest.mark.django_db
@@ -216,7 +220,7 @@ def test_a_post_without_the_russian_notes_keeps_them(curator, noted_gif):
     assert noted_gif.use_when == "the customer made a good joke"
     assert noted_gif.use_when_ru == "клиент пошутил"
     event = noted_gif.events.get(action=GifEvent.Action.EDITED)
-    assert list(event.changes) == ["Use when"]
+    assert list(event.changes) == ["use_when"]
 
 
 @pytest.mark.django_db
@@ -253,9 +257,7 @@ def test_the_api_reads_and_edits_the_russian_notes(curator, agent, noted_gif):
     assert noted_gif.use_when_ru == "клиент пошутил"
     assert noted_gif.avoid_when == "the customer is upset"
     event = noted_gif.events.get(action=GifEvent.Action.EDITED)
-    assert event.changes == {
-        "Avoid when (in Russian)": {"from": "", "to": "клиент расстроен"}
-    }
+    assert event.changes == {"avoid_when_ru": {"from": "", "to": "клиент расстроен"}}
 
 
 @pytest.mark.django_db
