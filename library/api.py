@@ -38,15 +38,8 @@ from library.models import (
 from library.search import fold
 from library.uploads import oversized_message
 
-TEXT_FIELDS = (
-    "title",
-    "alt_text",
-    "use_when",
-    "avoid_when",
-    "use_when_ru",
-    "avoid_when_ru",
-)
-TAG_FIELDS = ("mood", "situation", "appropriateness")
+TEXT_FIELDS = Gif.TEXT_FIELDS
+TAG_FIELDS = Gif.TAG_FIELDS
 EDITABLE_FIELDS = TEXT_FIELDS + TAG_FIELDS
 
 

@@ -253,14 +253,7 @@ class GifForm(forms.ModelForm):
 
     class Meta:
         model = Gif
-        fields = [
-            "title",
-            "alt_text",
-            "use_when",
-            "avoid_when",
-            "use_when_ru",
-            "avoid_when_ru",
-        ]
+        fields = list(Gif.TEXT_FIELDS)
         formfield_callback = multiline_text_fields
         widgets = {
             name: forms.Textarea(attrs={"rows": 2})

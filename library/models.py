@@ -974,6 +974,16 @@ class Gif(ReadInReadersLanguage, models.Model):
         JPEG = "jpeg", "JPEG"
 
     PUBLIC_STATUSES = (Status.APPROVED, Status.RETIRED)
+    # The words curators edit: the edit form, the API's PATCH and its schema.
+    TEXT_FIELDS = (
+        "title",
+        "alt_text",
+        "use_when",
+        "avoid_when",
+        "use_when_ru",
+        "avoid_when_ru",
+    )
+    TAG_FIELDS = ("mood", "situation", "appropriateness")
     RENDITIONS = {
         # rendition name in the public URL -> (file field, extension)
         "still": ("first_still", "png"),
@@ -2092,7 +2102,7 @@ class GifEvent(models.Model):
 
     # A tag field's name, in `changes`, and the field the tags of `details`
     # belong to (the appropriateness page changes only those).
-    TAG_FIELDS = ("mood", "situation", "appropriateness")
+    TAG_FIELDS = Gif.TAG_FIELDS
     DETAILS_TAG_FIELD = "appropriateness"
 
     class Action(models.TextChoices):

@@ -5,6 +5,10 @@ lists every API route with its methods and that the GIF object it describes
 has exactly the fields the API sends.
 """
 
+from library.models import Gif
+
+EDITABLE_FIELDS = Gif.TEXT_FIELDS + Gif.TAG_FIELDS
+
 GIF_ID = {
     "name": "id",
     "in": "path",
@@ -312,17 +316,7 @@ def document(server_url):
                                     "type": "object",
                                     "properties": {
                                         name: GIF["properties"][name]
-                                        for name in (
-                                            "title",
-                                            "alt_text",
-                                            "use_when",
-                                            "avoid_when",
-                                            "use_when_ru",
-                                            "avoid_when_ru",
-                                            "mood",
-                                            "situation",
-                                            "appropriateness",
-                                        )
+                                        for name in EDITABLE_FIELDS
                                     },
                                     "additionalProperties": False,
                                 }
