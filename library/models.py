@@ -2202,7 +2202,10 @@ class GifEvent(models.Model):
         # object's keys in an order of its own. Older lines' labels last.
         order = {field.name: place for place, field in enumerate(Gif._meta.fields)}
         order.update({name: len(order) + n for n, name in enumerate(self.TAG_FIELDS)})
-        changes = sorted(self.changes.items(), key=lambda item: order.get(item[0], 99))
+        last = len(order)
+        changes = sorted(
+            self.changes.items(), key=lambda item: order.get(item[0], last)
+        )
         return [
             (
                 self.field_label(field),
