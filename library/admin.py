@@ -130,7 +130,14 @@ class GifEventAdmin(admin.ModelAdmin):
     list_display = ("gif", "action", "actor", "at", "description")
     list_filter = ("action",)
     list_select_related = ("gif", "actor")
-    search_fields = ("gif__title", "summary")
+    # What people typed: titles, reasons (summary), and the notes of flags and
+    # reviews, which history keeps in `details`.
+    search_fields = (
+        "gif__title",
+        "summary",
+        "details__flag__note",
+        "details__review_note",
+    )
 
     @admin.display(description="What happened")
     def description(self, event):

@@ -285,3 +285,25 @@ def test_the_admins_history_list_reads_in_the_admins_language(
 
     assert page.status_code == 200
     assert "A customer was offended" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_admins_history_search_finds_what_curators_and_agents_typed(
+    admin_user, agent, other_curator, upload_gif
+):
+    flagged = describe(upload_gif, title="Happy dance", status=Gif.Status.APPROVED)
+    flagged.flag(
+        by=agent, reason=AgentFlag.Reason.OTHER, note="Customer said it was creepy"
+    )
+    # Its review note: "Ends on a wink".
+    approve_flashing(in_english(other_curator), upload_gif, other_curator)
+    history = reverse("admin:library_gifevent_changelist")
+    admin_client = in_english(admin_user)
+
+    def found(words):
+        page = admin_client.get(history, {"q": words}).content.decode()
+        return page.count('class="field-description"')
+
+    assert found("creepy") == 1
+    assert found("wink") == 1
+    assert found("no note says this") == 0
