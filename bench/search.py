@@ -378,13 +378,11 @@ def fill(count, rng):
                 [*names, *(alias for key in keys for alias in aliases.get(key, []))]
             ),
             search_title=search.words(text["title"]),
-            search_body=search.fold(
-                " ".join((text["alt_text"], text["use_when"], text["avoid_when"]))
-            ),
             search_facets=search.facets(
                 (vocabulary, tag.pk) for vocabulary, tag in chosen
             ),
         )
+        gif.search_body = search.body(gif)
         gif.flag_me = flag_me
         batch.append(gif)
         chosen_tags.append({name: text[name] for name, _, _ in vocabularies})
