@@ -136,11 +136,12 @@ class VocabularyTag(ReadInReadersLanguage, TagBase):
 
     @property
     def guidance_notes(self):
-        """(use when, avoid when) in the UI's language: the Russian pair when
-        either Russian note is written, else the English pair."""
-        if in_russian() and (self.use_when_ru or self.avoid_when_ru):
-            return self.use_when_ru, self.avoid_when_ru
-        return self.use_when, self.avoid_when
+        """(use when, avoid when) in the UI's language, each note on its own:
+        a Russian reader sees the English one where its Russian twin is not
+        written yet, so an untranslated warning is not lost (as a GIF's notes)."""
+        return self.in_readers_language("use_when"), self.in_readers_language(
+            "avoid_when"
+        )
 
     @property
     def guidance(self):

@@ -720,7 +720,11 @@ def test_a_lead_writes_a_tags_russian_name_and_guidance(lead, agent_client, shel
     assert "Рекомендации для «Спасибки» сохранены." in response.content.decode()
     thanks.refresh_from_db()
     with translation.override("ru"):
-        assert thanks.guidance == "Используйте, когда клиент сказал спасибо."
+        # The warning not translated yet still reaches Russian agents.
+        assert thanks.guidance == (
+            "Используйте, когда клиент сказал спасибо. "
+            f"Не используйте, когда {thanks.avoid_when.rstrip('.')}."
+        )
     found = agent_client.get(reverse("library:api_gifs"), {"q": "спасибки"}).json()
     assert [result["title"] for result in found["results"]] == ["Bowing cat"]
 
