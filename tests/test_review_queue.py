@@ -3,10 +3,12 @@
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from library.models import Gif
+from tests import images
 from tests.reviewing import (
     api_approve,
     api_reject,
@@ -97,6 +99,28 @@ def test_a_fresh_upload_waits_less_than_a_minute_not_zero_minutes(
 
     assert "Uploaded less than a minute ago by" in page
     assert "0\xa0minutes" not in page
+
+
+@pytest.mark.django_db
+def test_the_queue_says_how_long_each_gif_takes_to_watch(
+    curator_client, curator, upload_gif, other_curator
+):
+    # 16 frames of 150 ms: 2.4 seconds to watch to the end.
+    upload_gif(
+        title="Long wave",
+        data=images.gif_bytes(count=16, duration=150),
+        by=other_curator,
+    )
+    upload_gif(title="Still wave", data=images.png_bytes(), by=other_curator)
+
+    page = queue_page(curator_client)
+    in_russian = Client(HTTP_ACCEPT_LANGUAGE="ru")
+    in_russian.force_login(curator)
+    russian = queue_page(in_russian)
+
+    assert "2.4 s to watch" in page
+    assert "Still: nothing to wait for" in page
+    assert "2,4 с на просмотр" in russian
 
 
 @pytest.mark.django_db

@@ -1,9 +1,11 @@
-"""How long ago something happened, as the pages say it."""
+"""How long ago something happened, and how long something takes, as the
+pages say it."""
 
 from datetime import timedelta
 
 from django import template
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.timesince import timesince
 from django.utils.translation import gettext
 
@@ -17,3 +19,13 @@ def since(moment):
     if timezone.now() - moment < timedelta(minutes=1):
         return gettext("less than a minute")
     return timesince(moment)
+
+
+@register.filter
+def watch_time(gif):
+    """How long a reviewer must watch `gif` to its end: "1.6 s to watch" (the
+    decimal point as the page's language writes it), or that it is a still."""
+    if not gif.watch_ms:
+        return gettext("Still: nothing to wait for")
+    seconds = number_format(gif.watch_ms / 1000, decimal_pos=1, use_l10n=True)
+    return gettext("%(seconds)s s to watch") % {"seconds": seconds}
