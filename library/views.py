@@ -849,10 +849,6 @@ def review_page(
     return render(request, "library/review.html", context, status=status)
 
 
-# The decisions on a pending GIF, which another reviewer can make first.
-DECISIONS = {"approve", "reject", "skip"}
-
-
 def reviewed(action):
     """A review decision view: POST a ReviewForm, call the model, move on.
 
@@ -860,8 +856,8 @@ def reviewed(action):
     sent with the decision (None if none came); only approve() saves them.
     A refusal re-renders the review page with the reason (409, or 400 for
     details to correct), so nothing the curator typed is lost; except when
-    another reviewer decided first: then the page of the GIF's current state
-    is shown after a redirect, with who decided what.
+    another reviewer acted first (decided, restored, retired): then the page
+    of the GIF's current state is shown after a redirect, with who did what.
     """
 
     @require_POST
@@ -882,7 +878,7 @@ def reviewed(action):
             done = action(request, gif, form, details)
         except ReviewError as refusal:
             messages.error(request, str(refusal))
-            if refusal.code == "status_changed" and action.__name__ in DECISIONS:
+            if refusal.code == "status_changed":
                 # Someone decided first: show the GIF as it is now, by GET, so
                 # that no stale details are judged and a refresh sends nothing.
                 if details is not None and details.has_changed():
@@ -963,18 +959,14 @@ def restore(request, gif, form, details):
 def retire(request, pk):
     gif = get_object_or_404(Gif, pk=pk)
     # Curators retire what agents flagged; anything else is for team leads.
-    flagged = gif.agent_flags.open().exists()
-    if not (flagged or request.user.has_perm("library.retire_gif")):
+    if not request.user.has_perm("library.retire_gif"):
         if not gif.agent_flags.exists():
             raise PermissionDenied
-        messages.error(
-            request,
-            gettext(
-                "There is no open flag on this GIF any more: someone restored it. "
-                "Only team leads retire GIFs nobody flagged."
-            ),
-        )
-        return review_page(request, gif, status=409)
+        if not gif.agent_flags.open().exists():
+            # Another reviewer restored or retired it first: say who, on the
+            # page of the GIF as it is now (by GET, so a refresh sends nothing).
+            messages.error(request, str(gif.flags_refusal()))
+            return redirect("library:review", gif.pk)
     form = RetireForm(request.POST)
     try:
         if not form.is_valid():
@@ -984,6 +976,8 @@ def retire(request, pk):
         gif.retire(by=request.user, reason=form.cleaned_data["reason"])
     except ReviewError as refusal:
         messages.error(request, str(refusal))
+        if refusal.code == "status_changed":
+            return redirect("library:review", gif.pk)
         return review_page(request, gif, status=409)
     messages.success(
         request,
