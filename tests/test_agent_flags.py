@@ -480,6 +480,9 @@ def test_retiring_a_gif_another_curator_just_retired_says_who(
     assert_sent_to_the_review_page(response, flagged)
     shown = page_of(response)
     assert "“Thumbs up” is already retired by carol; nothing was changed." in shown
+    # The reason typed is not lost: shown read-only, to copy from.
+    assert "What you had written" in shown
+    assert "Not for us." in shown
     retired = flagged.events.get(action="retired")
     assert (retired.actor, retired.summary) == (other_curator, "Offends customers.")
 
