@@ -484,7 +484,8 @@ def test_coming_back_to_the_page_plays_a_play_once_gif_again_from_its_start(
     frames = images.frames_of(3)
     middle = (frames[0].width // 2, frames[0].height // 2)
     first, last = (frames[i].getpixel(middle) for i in (0, -1))
-    gif = to_review(images.gif_played_once(count=3, duration=600))
+    # Frames long enough for a screenshot to catch the first one on a busy machine.
+    gif = to_review(images.gif_played_once(count=3, duration=800))
     assert gif.loops == 1
     page = curator_page
     page.add_init_script(RECORD_WATCH_STATUS)
