@@ -1567,10 +1567,8 @@ class Gif(ReadInReadersLanguage, models.Model):
         """
         with transaction.atomic():
             if not self.resolve_flags(by=by, resolution=AgentFlag.Resolution.RESTORED):
-                raise ReviewError(
-                    gettext("There is no open flag on this GIF any more."),
-                    code="status_changed",
-                )
+                self.refresh_from_db()
+                raise self.flags_refusal()
             self.record(GifEvent.Action.RESTORED, by=by, summary=reason.strip())
 
     def retire(self, *, by, reason):
@@ -1703,6 +1701,33 @@ class Gif(ReadInReadersLanguage, models.Model):
         else:
             message = gettext("“%(title)s” is already %(status)s; nothing was changed.")
         return ReviewError(message % values, code="status_changed")
+
+    def flags_refusal(self):
+        """The 409 of acting on agent flags someone else resolved first,
+        naming who: restored to the shelf, retired or taken down."""
+        if self.status == self.Status.APPROVED:
+            resolved = (
+                self.agent_flags.exclude(resolved_at=None)
+                .select_related("resolved_by")
+                .order_by("-resolved_at", "-pk")
+                .first()
+            )
+            if resolved and resolved.resolution == AgentFlag.Resolution.RESTORED:
+                values = {"title": self.title}
+                if resolved.resolved_by:
+                    values["user"] = resolved.resolved_by.get_username()
+                    message = gettext(
+                        "“%(title)s” is already restored to the shelf by %(user)s; "
+                        "nothing was changed."
+                    )
+                else:
+                    message = gettext(
+                        "“%(title)s” is already restored to the shelf; nothing was "
+                        "changed."
+                    )
+                return ReviewError(message % values, code="status_changed")
+        # Retired, taken down, or back on the shelf after that: whoever did it.
+        return self.state_refusal()
 
     def latest_event(self, *actions):
         return self.events.filter(action__in=actions).select_related("actor").first()

@@ -73,6 +73,7 @@ from library.models import (
     Period,
     Preferences,
     ReviewError,
+    ReviewFlag,
     TagAlias,
     in_russian,
     media_storage,
@@ -800,7 +801,38 @@ def review_queue(request):
 @login_required
 @permission_required("library.review_gif", raise_exception=True)
 def review(request, pk):
-    return review_page(request, get_object_or_404(Gif, pk=pk))
+    gif = get_object_or_404(Gif, pk=pk)
+    # What the reviewer had written for a decision someone else beat, shown
+    # once, on the page the conflict redirected to.
+    unsent = request.session.pop(UNSENT_KEY, None)
+    if unsent and unsent.get("gif") != gif.pk:
+        unsent = None
+    return review_page(request, gif, unsent=unsent and unsent["lines"])
+
+
+UNSENT_KEY = "unsent_review"
+
+
+def keep_unsent(request, gif, form, details=None):
+    """Keep what the reviewer typed for a decision another reviewer beat, as
+    (label, text) lines for the review page to show them read-only."""
+    lines = []
+    if form.is_bound and form.is_valid():
+        flags = form.cleaned_data.get("flags") or []
+        if flags:
+            labels = [str(ReviewFlag(flag).label) for flag in flags]
+            lines.append((str(form.fields["flags"].label), ", ".join(labels)))
+        for name in ("note", "reason"):
+            text = (form.cleaned_data.get(name) or "").strip()
+            if text and name in form.fields:
+                lines.append((str(form.fields[name].label), text))
+    if details is not None:
+        for name in details.changed_data:
+            if name in Gif.TEXT_FIELDS:
+                text = details.data.get(details.add_prefix(name), "").strip()
+                lines.append((str(details.fields[name].label), text))
+    if lines:
+        request.session[UNSENT_KEY] = {"gif": gif.pk, "lines": lines}
 
 
 # While a GIF is pending, its details fields belong to the decision form (by
@@ -812,10 +844,17 @@ DETAILS_SENT = "with_details"
 
 
 def review_page(
-    request, gif, status=200, form=None, details_form=None, shelf_form=None
+    request,
+    gif,
+    status=200,
+    form=None,
+    details_form=None,
+    shelf_form=None,
+    unsent=None,
 ):
     """The review page; `form`, `details_form` and `shelf_form` bound to what
-    the reviewer sent when it is shown again after a refusal."""
+    the reviewer sent when it is shown again after a refusal; `unsent` the
+    (label, text) lines of a decision another reviewer beat."""
     gif = (
         Gif.objects.with_tags()
         .with_open_flag_count()
@@ -845,12 +884,9 @@ def review_page(
         "step_ms": STEP_MS,
         "own_upload": gif.uploaded_by_id == request.user.pk
         and not settings.GIFSHELF_ALLOW_SELF_APPROVAL,
+        "unsent": unsent,
     }
     return render(request, "library/review.html", context, status=status)
-
-
-# The decisions on a pending GIF, which another reviewer can make first.
-DECISIONS = {"approve", "reject", "skip"}
 
 
 def reviewed(action):
@@ -860,8 +896,8 @@ def reviewed(action):
     sent with the decision (None if none came); only approve() saves them.
     A refusal re-renders the review page with the reason (409, or 400 for
     details to correct), so nothing the curator typed is lost; except when
-    another reviewer decided first: then the page of the GIF's current state
-    is shown after a redirect, with who decided what.
+    another reviewer acted first (decided, restored, retired): then the page
+    of the GIF's current state is shown after a redirect, with who did what.
     """
 
     @require_POST
@@ -882,7 +918,7 @@ def reviewed(action):
             done = action(request, gif, form, details)
         except ReviewError as refusal:
             messages.error(request, str(refusal))
-            if refusal.code == "status_changed" and action.__name__ in DECISIONS:
+            if refusal.code == "status_changed":
                 # Someone decided first: show the GIF as it is now, by GET, so
                 # that no stale details are judged and a refresh sends nothing.
                 if details is not None and details.has_changed():
@@ -890,6 +926,7 @@ def reviewed(action):
                         request,
                         gettext("The details you typed were not saved."),
                     )
+                keep_unsent(request, gif, form, details)
                 return redirect("library:review", gif.pk)
             status = 400 if refusal.code == "invalid_details" else 409
             return review_page(
@@ -963,18 +1000,15 @@ def restore(request, gif, form, details):
 def retire(request, pk):
     gif = get_object_or_404(Gif, pk=pk)
     # Curators retire what agents flagged; anything else is for team leads.
-    flagged = gif.agent_flags.open().exists()
-    if not (flagged or request.user.has_perm("library.retire_gif")):
+    if not request.user.has_perm("library.retire_gif"):
         if not gif.agent_flags.exists():
             raise PermissionDenied
-        messages.error(
-            request,
-            gettext(
-                "There is no open flag on this GIF any more: someone restored it. "
-                "Only team leads retire GIFs nobody flagged."
-            ),
-        )
-        return review_page(request, gif, status=409)
+        if not gif.agent_flags.open().exists():
+            # Another reviewer restored or retired it first: say who, on the
+            # page of the GIF as it is now (by GET, so a refresh sends nothing).
+            messages.error(request, str(gif.flags_refusal()))
+            keep_unsent(request, gif, RetireForm(request.POST))
+            return redirect("library:review", gif.pk)
     form = RetireForm(request.POST)
     try:
         if not form.is_valid():
@@ -984,6 +1018,9 @@ def retire(request, pk):
         gif.retire(by=request.user, reason=form.cleaned_data["reason"])
     except ReviewError as refusal:
         messages.error(request, str(refusal))
+        if refusal.code == "status_changed":
+            keep_unsent(request, gif, form)
+            return redirect("library:review", gif.pk)
         return review_page(request, gif, status=409)
     messages.success(
         request,

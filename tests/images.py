@@ -41,6 +41,12 @@ def gif_bytes(count=4, size=(64, 48), duration=80, loop=0, seed=0, **params):
     return encode(frames, "GIF", duration=duration, loop=loop, **params)
 
 
+def gif_played_once(count=3, size=(64, 48), duration=600):
+    """A GIF without a NETSCAPE loop block: browsers play it once and leave
+    its last frame showing. Its frames are `frames_of(count, size)`."""
+    return encode(frames_of(count, size), "GIF", duration=duration)
+
+
 def apng_bytes(count=3, size=(40, 30), duration=120, loop=0):
     return encode(frames_of(count, size), "PNG", duration=duration, loop=loop)
 

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from library.models import AgentFlag, Gif
+from library.models import AgentFlag, Gif, Member
 from tests.reviewing import (
     api_approve,
     api_flag,
@@ -346,16 +346,30 @@ def test_an_agent_may_flag_a_restored_gif_again(curator_client, agent, flagged):
     assert api_flag(client_of(agent), flagged, reason="broken").status_code == 201
 
 
+def assert_sent_to_the_review_page(response, gif):
+    """Redirected (a refresh sends nothing again) to the GIF's review page as
+    it is now; `response` followed the redirect."""
+    assert response.redirect_chain == [(reverse("library:review", args=[gif.pk]), 302)]
+
+
 @pytest.mark.django_db
-def test_restoring_a_gif_another_curator_already_restored_says_so(
+def test_restoring_a_gif_another_curator_already_restored_says_who(
     curator_client, other_curator, flagged
 ):
     restore(client_of(other_curator), flagged)
 
-    response = restore(curator_client, flagged)
+    response = restore(curator_client, flagged, follow=True)
 
-    assert response.status_code == 409
-    assert "There is no open flag on this GIF any more." in page_of(response)
+    assert_sent_to_the_review_page(response, flagged)
+    shown = page_of(response)
+    assert (
+        "“Thumbs up” is already restored to the shelf by carol; nothing was changed."
+        in shown
+    )
+    # The page as it stands: nothing left to restore or retire.
+    assert reverse("library:restore", args=[flagged.pk]) not in shown
+    assert AgentFlag.objects.get(gif=flagged).resolved_by == other_curator
+    assert flagged.events.filter(action="restored").count() == 1
 
 
 @pytest.mark.django_db
@@ -364,10 +378,24 @@ def test_restoring_a_gif_another_curator_retired_leaves_it_retired(
 ):
     retire(client_of(other_curator), flagged, "Offends customers.")
 
-    response = restore(curator_client, flagged)
+    response = restore(curator_client, flagged, follow=True)
 
-    assert response.status_code == 409
-    assert "There is no open flag on this GIF any more." in page_of(response)
+    assert_sent_to_the_review_page(response, flagged)
+    shown = page_of(response)
+    assert "“Thumbs up” is already retired by carol; nothing was changed." in shown
+    assert refreshed(flagged).status == Gif.Status.RETIRED
+
+
+@pytest.mark.django_db
+def test_a_lead_restoring_a_gif_a_curator_retired_meanwhile_is_told_who(
+    lead_client, other_curator, flagged
+):
+    retire(client_of(other_curator), flagged, "Offends customers.")
+
+    response = restore(lead_client, flagged, follow=True)
+
+    assert_sent_to_the_review_page(response, flagged)
+    assert "already retired by carol; nothing was changed." in page_of(response)
     assert refreshed(flagged).status == Gif.Status.RETIRED
 
 
@@ -425,16 +453,53 @@ def test_a_team_lead_may_retire_any_gif_on_the_shelf(lead_client, on_the_shelf):
 
 
 @pytest.mark.django_db
-def test_retiring_a_gif_another_curator_just_restored_says_what_happened(
+def test_retiring_a_gif_another_curator_just_restored_says_who(
     curator_client, other_curator, flagged
 ):
     restore(client_of(other_curator), flagged)
 
-    response = retire(curator_client, flagged, "Offends customers.")
+    response = retire(curator_client, flagged, "Offends customers.", follow=True)
 
-    assert response.status_code == 409
-    assert 'class="message error"' in page_of(response)
+    assert_sent_to_the_review_page(response, flagged)
+    shown = page_of(response)
+    assert (
+        "“Thumbs up” is already restored to the shelf by carol; nothing was changed."
+        in shown
+    )
     assert refreshed(flagged).status == Gif.Status.APPROVED
+
+
+@pytest.mark.django_db
+def test_retiring_a_gif_another_curator_just_retired_says_who(
+    curator_client, other_curator, flagged
+):
+    retire(client_of(other_curator), flagged, "Offends customers.")
+
+    response = retire(curator_client, flagged, "Not for us.", follow=True)
+
+    assert_sent_to_the_review_page(response, flagged)
+    shown = page_of(response)
+    assert "“Thumbs up” is already retired by carol; nothing was changed." in shown
+    # The reason typed is not lost: shown read-only, to copy from.
+    assert "What you had written" in shown
+    assert "Not for us." in shown
+    retired = flagged.events.get(action="retired")
+    assert (retired.actor, retired.summary) == (other_curator, "Offends customers.")
+
+
+@pytest.mark.django_db
+def test_a_lead_retiring_a_gif_another_lead_retired_meanwhile_is_told_who(
+    lead_client, lead, on_the_shelf
+):
+    other_lead = Member.enrol("erin", "lead")[0]
+    refreshed(on_the_shelf).retire(by=other_lead, reason="Superseded.")
+
+    response = retire(lead_client, on_the_shelf, "Not for us.", follow=True)
+
+    assert_sent_to_the_review_page(response, on_the_shelf)
+    shown = page_of(response)
+    assert "“Thumbs up” is already retired by erin; nothing was changed." in shown
+    assert on_the_shelf.events.filter(action="retired").count() == 1
 
 
 @pytest.mark.django_db

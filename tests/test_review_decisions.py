@@ -801,6 +801,75 @@ def test_a_conflict_shows_the_current_state_without_false_field_errors(
 
 
 @pytest.mark.django_db
+def test_a_beaten_approval_shows_what_the_curator_had_written_once(
+    carol, curator, lead, upload_gif
+):
+    gif = describe(upload_gif, by=lead, title="Contested")
+    bob = client_of(curator)
+    watch_to_the_end(bob, gif, curator)
+    page_reject(carol, gif, reason="The ending is rude.")
+    note = '<script>alert("hi")</script> & a wink at 0:03'
+
+    response = page_approve(
+        bob,
+        gif,
+        follow=True,
+        flags=["surprise_ending", "other"],
+        note=note,
+        **review_page_post(gif, alt_text="A cat bows,\nthen winks."),
+    )
+
+    assert response.redirect_chain == [(reverse("library:review", args=[gif.pk]), 302)]
+    page = page_of(response)
+    block = page[page.index("What you had written") :]
+    block = block[: block.index("</section>")]
+    assert "Surprise ending, Other" in block
+    # Shown as text, never as markup.
+    assert "&lt;script&gt;alert(&quot;hi&quot;)&lt;/script&gt; &amp; a wink" in block
+    assert "<script>alert" not in page
+    assert "A cat bows,\nthen winks." in block
+    gif = refreshed(gif)
+    assert (gif.review_flags, gif.review_note) == ([], "")
+    assert gif.alt_text == "A cat bows politely."
+    # Shown once: the next visit is the page as it is.
+    again = bob.get(reverse("library:review", args=[gif.pk]))
+    assert "What you had written" not in page_of(again)
+
+
+@pytest.mark.django_db
+def test_a_beaten_rejection_shows_the_reason_the_curator_had_written(
+    carol, curator, lead, upload_gif, other_curator
+):
+    gif = describe(upload_gif, by=lead, title="Contested")
+    watch_to_the_end(carol, gif, other_curator)
+    page_approve(carol, gif)
+
+    response = page_reject(
+        client_of(curator), gif, follow=True, reason="Too dark\nat the end."
+    )
+
+    page = page_of(response)
+    assert "already approved by carol; nothing was changed." in page
+    assert "What you had written" in page
+    assert "Too dark\nat the end." in page
+
+
+@pytest.mark.django_db
+def test_a_beaten_decision_with_nothing_typed_shows_no_block(
+    carol, curator, lead, upload_gif
+):
+    gif = describe(upload_gif, by=lead, title="Contested")
+    bob = client_of(curator)
+    watch_to_the_end(bob, gif, curator)
+    page_reject(carol, gif, reason="The ending is rude.")
+
+    response = page_approve(bob, gif, follow=True)
+
+    assert "already rejected by carol" in page_of(response)
+    assert "What you had written" not in page_of(response)
+
+
+@pytest.mark.django_db
 def test_a_second_approval_does_not_overwrite_the_first(
     carol, curator, lead, upload_gif, other_curator
 ):

@@ -2,10 +2,12 @@
 one loop (or, with reduced motion, until the filmstrip reached its last
 frame), and the server refuses an approval that comes sooner."""
 
+import io
 import re
 
 import pytest
 from django.urls import reverse
+from PIL import Image
 from playwright.sync_api import expect
 
 from library.models import STEP_MS, Gif, GifEvent, MoodTag
@@ -462,5 +464,68 @@ def test_with_reduced_motion_a_filmstrip_of_some_frames_is_not_watching(
     expect(page.locator("[data-player]")).to_have_attribute("src", gif.original_path)
     expect(approve).to_be_enabled(timeout=5_000)
     expect(status).to_have_text("Watched to the end. You may approve.")
+    approve.click()
+    expect_approved(page, gif, curator)
+
+
+def shown_colour(player):
+    """The colour in the middle of the frame `player` shows right now."""
+    shot = Image.open(io.BytesIO(player.screenshot(animations="allow")))
+    return shot.convert("RGB").getpixel((shot.width // 2, shot.height // 2))
+
+
+def close_to(colour, expected, by=8):
+    return all(abs(a - b) <= by for a, b in zip(colour, expected, strict=True))
+
+
+def test_coming_back_to_the_page_plays_a_play_once_gif_again_from_its_start(
+    curator_page, curator, to_review
+):
+    frames = images.frames_of(3)
+    middle = (frames[0].width // 2, frames[0].height // 2)
+    first, last = (frames[i].getpixel(middle) for i in (0, -1))
+    # Frames long enough for a screenshot to catch the first one on a busy machine.
+    gif = to_review(images.gif_played_once(count=3, duration=800))
+    assert gif.loops == 1
+    page = curator_page
+    page.add_init_script(RECORD_WATCH_STATUS)
+    approve = open_review(page, gif)
+    player = page.locator("[data-player]")
+
+    # Hidden while it plays its only time: it ends on its last frame, unseen.
+    page.evaluate(SET_VISIBILITY, True)
+    page.wait_for_timeout(gif.duration_ms + 600)
+    assert close_to(shown_colour(player), last)
+
+    again = start_url(gif) + "?again=1"
+    with page.expect_response(lambda r: r.url.endswith(again)):
+        page.evaluate(SET_VISIBILITY, False)
+    # It plays again from its first frame (left alone it would stay on its last).
+    for _ in range(20):
+        if close_to(shown_colour(player), first):
+            break
+        page.wait_for_timeout(50)
+    else:
+        pytest.fail("the GIF did not play again from its first frame")
+    # When the original arrived again, to play from the start.
+    restarted = page.evaluate(
+        """path => performance.getEntriesByType("resource")
+          .filter(entry => new URL(entry.name).pathname === path)
+          .at(-1).responseEnd""",
+        gif.original_path,
+    )
+    # Nor can a script approve before it has played through again.
+    answer = page.evaluate(
+        APPROVE_THROUGH_THE_API, reverse("library:api_approve", args=[gif.pk])
+    )
+    assert (answer["status"], answer["body"]["code"]) == (409, "not_watched")
+    expect(approve).to_be_disabled()
+
+    expect(approve).to_be_enabled(timeout=5_000)
+    enabled = page.evaluate("window.watchLog.at(-1)")
+    assert enabled["text"] == "Watched to the end. You may approve."
+    # A whole play after the restart, which has come to its last frame.
+    assert enabled["at"] - restarted >= gif.duration_ms - 5
+    assert close_to(shown_colour(player), last)
     approve.click()
     expect_approved(page, gif, curator)

@@ -90,9 +90,12 @@
       return;
     }
     const watchMs = clock.watchMs;
-    // The server's clock starts again too, so an approval can only come a
-    // whole loop after the curator came back.
-    post(page.dataset.startUrl + "?again=1")
+    // The GIF went on playing unseen: a looping one is somewhere mid-loop, and
+    // one that plays once may have ended on its last frame for good. It plays
+    // again from its first frame, and only then do the clocks start: the
+    // server's too, so an approval can only come a whole loop after that.
+    rewind()
+      .then(function () { return post(page.dataset.startUrl + "?again=1"); })
       .then(function () {
         if (!document.hidden) runClock(watchMs, true);
       })
@@ -100,6 +103,18 @@
         status.textContent = t("clock_failed", {});
       });
   });
+
+  // A browser keeps one animation per image address (setting the same src
+  // again does not restart it), so the original is asked for under a new one;
+  // the server ignores the query, and its ETag spares sending it again.
+  let rewinds = 0;
+  function rewind() {
+    const address = new URL(player.dataset.original, document.baseURI);
+    rewinds += 1;
+    address.searchParams.set("play", String(rewinds));
+    player.src = address.pathname + address.search;
+    return player.decode();
+  }
 
   function startWatching() {
     post(page.dataset.startUrl)
