@@ -469,16 +469,16 @@ def picker(request, params, notice=""):
     mood, situation = chosen["mood"], chosen["situation"]
     context = chosen_context(request)
     preferences = Preferences.of(request.user)
+    # Only emoji or punctuation ("🙂", "!!!"): nothing to search for, so the
+    # shelf is shown as if nothing were typed, and says so, rather than every
+    # GIF counted as a match. Links (chips, more, the URL) leave it out.
+    unsearchable = bool(query) and not search.parse(query)
+    searched = "" if unsearchable else query
     filters = {
-        "q": query,
+        "q": searched,
         "mood": mood.name if mood else "",
         "situation": situation.name if situation else "",
     }
-    # Only emoji or punctuation ("🙂", "!!!"): nothing to search for, so the
-    # shelf is shown as if nothing were typed, and says so, rather than every
-    # GIF counted as a match.
-    unsearchable = bool(query) and not search.parse(query)
-    searched = "" if unsearchable else query
     filtered = bool(searched or filters["mood"] or filters["situation"])
 
     chosen = {"query": searched, "mood": mood, "situation": situation}
@@ -505,6 +505,7 @@ def picker(request, params, notice=""):
 
     return {
         "query": query,
+        "searched": searched,
         "unsearchable": unsearchable,
         "mood": mood,
         "situation": situation,

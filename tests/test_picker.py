@@ -253,11 +253,26 @@ def test_a_search_of_only_emoji_or_punctuation_says_it_searched_nothing(
     page = page_of(results(agent_client, q=typed))
 
     assert (
-        f"Search needs letters or numbers: “{typed}” has none, so this is the "
-        "whole shelf, unsearched." in page
+        "Search needs letters or numbers. Type a word, such as a mood or a "
+        "situation (“thanks”, “sorry”); until then this is the whole shelf, "
+        "unsearched." in page
     )
+    assert typed not in page  # not echoed back, nor into the chips' links
+    assert "q=" not in page
     assert "5 GIFs" in page
     assert "match" not in page.replace("No GIFs match", "")  # no "5 matches"
+
+
+@pytest.mark.django_db
+def test_an_unsearchable_query_that_a_filter_empties_says_what_to_type(
+    agent_client, shelf
+):
+    page = page_of(results(agent_client, q="🙂", mood="Grateful", situation="Apology"))
+
+    assert "Type a word, such as a mood or a situation" in page
+    assert "Nothing matches with the mood Grateful in the situation Apology." in page
+    assert "🙂" not in page
+    assert "%F0%9F%99%82" not in page  # nor in a link to drop a filter
 
 
 @pytest.mark.django_db
@@ -274,7 +289,7 @@ def test_the_note_on_an_unsearchable_query_is_in_russian(agent_client, shelf):
         results(agent_client, q="🙂", headers={"HTTP_ACCEPT_LANGUAGE": "ru"})
     )
 
-    assert "Для поиска нужны буквы или цифры: в «🙂» их нет" in page
+    assert "Для поиска нужны буквы или цифры. Введите слово" in page
     assert "5 гифок" in page
 
 
