@@ -93,8 +93,9 @@ def results(client, headers=None, **params):
     )
 
 
-def choose_context(client, slug, **extra):
-    return client.post(reverse("library:picker_context"), {"context": slug}, **extra)
+def choose_context(client, slug, stamp=None, **extra):
+    data = {"context": slug, **({"stamp": stamp} if stamp else {})}
+    return client.post(reverse("library:picker_context"), data, **extra)
 
 
 # Access
@@ -401,6 +402,35 @@ def test_a_search_that_finds_nothing_suggests_what_to_try(agent_client, shelf):
 
     assert "Nothing matches “zebra crossing”." in page
     assert "Try fewer words" in page
+
+
+@pytest.mark.django_db
+def test_an_earlier_context_click_that_arrives_last_does_not_win(agent_client, shelf):
+    # "Outage" clicked, then "Any conversation": the browser abandons the
+    # first request, but the server gets it after the second.
+    choose_context(agent_client, "", stamp="1700000000002", **HTMX)
+    late = page_of(
+        agent_client.post(
+            reverse("library:picker_context"),
+            {"context": "outage", "stamp": "1700000000001"},
+            **HTMX,
+        )
+    )
+
+    assert 'id="context-any" class="context-chip" aria-pressed="true"' in late
+    assert "5 GIFs" in page_of(results(agent_client))  # unfiltered: the later wins
+
+
+@pytest.mark.django_db
+def test_a_later_context_click_wins_and_one_without_a_stamp_always_applies(
+    agent_client, shelf
+):
+    choose_context(agent_client, "outage", stamp="1700000000001", **HTMX)
+    choose_context(agent_client, "", stamp="1700000000002", **HTMX)
+    assert "5 GIFs" in page_of(results(agent_client))
+
+    choose_context(agent_client, "outage")  # a plain form, no JavaScript
+    assert "fit for “Outage or bug report”" in page_of(results(agent_client))
 
 
 @pytest.mark.django_db
