@@ -35,7 +35,7 @@ from library.models import (
     ShelfVersion,
     SituationTag,
 )
-from library.search import fold
+from library.search import fold, parse
 from library.uploads import oversized_message
 
 TEXT_FIELDS = Gif.TEXT_FIELDS
@@ -294,6 +294,16 @@ def search_shelf(request):
         number = 0
     if number < 1:
         return error(gettext("page must be a whole number, 1 or more."), 400)
+    # Only emoji or punctuation ("🙂", "!!!"): nothing to search for. A 400
+    # rather than the whole shelf, which an integration would take as matches.
+    if request.GET.get("q", "").strip() and not parse(request.GET["q"]):
+        return error(
+            gettext(
+                "q needs letters or numbers: type a word, such as a mood or a "
+                "situation (“thanks”, “sorry”), or leave q out for the whole shelf."
+            ),
+            400,
+        )
     results = Gif.objects.ranked(
         query=request.GET.get("q", ""), **chosen, per_page=PAGE_SIZE
     )

@@ -255,7 +255,11 @@ def document(server_url):
                 "get": {
                     "summary": "Search approved, unflagged GIFs, best first",
                     "parameters": [
-                        query_parameter("q", "Words (prefixes); -word leaves out."),
+                        query_parameter(
+                            "q",
+                            "Words (prefixes); -word leaves out. A q with no "
+                            "letter or digit (only emoji or punctuation) is a 400.",
+                        ),
                         query_parameter("mood", "A mood tag name."),
                         query_parameter("situation", "A situation tag name."),
                         query_parameter("context", "A conversation context's slug."),

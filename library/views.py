@@ -379,6 +379,8 @@ login = ThrottledLoginView.as_view()
 
 # The session key holding the slug of the conversation context the agent chose.
 PICKER_CONTEXT = "picker_context"
+# ...and the stamp of the click that chose it (see choose_context).
+PICKER_CONTEXT_STAMP = "picker_context_stamp"
 PICKER_PAGE_SIZE = 48
 # Sent by picker.js ("replace") for a search that goes on from the last one.
 PICKER_HISTORY_HEADER = "Picker-History"
@@ -469,16 +471,16 @@ def picker(request, params, notice=""):
     mood, situation = chosen["mood"], chosen["situation"]
     context = chosen_context(request)
     preferences = Preferences.of(request.user)
+    # Only emoji or punctuation ("🙂", "!!!"): nothing to search for, so the
+    # shelf is shown as if nothing were typed, and says so, rather than every
+    # GIF counted as a match. Links (chips, more, the URL) leave it out.
+    unsearchable = bool(query) and not search.parse(query)
+    searched = "" if unsearchable else query
     filters = {
-        "q": query,
+        "q": searched,
         "mood": mood.name if mood else "",
         "situation": situation.name if situation else "",
     }
-    # Only emoji or punctuation ("🙂", "!!!"): nothing to search for, so the
-    # shelf is shown as if nothing were typed, and says so, rather than every
-    # GIF counted as a match.
-    unsearchable = bool(query) and not search.parse(query)
-    searched = "" if unsearchable else query
     filtered = bool(searched or filters["mood"] or filters["situation"])
 
     chosen = {"query": searched, "mood": mood, "situation": situation}
@@ -505,6 +507,7 @@ def picker(request, params, notice=""):
 
     return {
         "query": query,
+        "searched": searched,
         "unsearchable": unsearchable,
         "mood": mood,
         "situation": situation,
@@ -581,13 +584,30 @@ def picker_results(request):
 @login_required
 @permission_required("library.search_gif", raise_exception=True)
 def choose_context(request):
-    """Remember the kind of conversation for the rest of the agent's session."""
+    """Remember the kind of conversation for the rest of the agent's session.
+
+    picker.js stamps each click with a number that only grows (milliseconds
+    since the epoch, one more at least than the last). A chip clicked
+    while another loads aborts that request in the browser only: the
+    server may still get it, even after the later click's. A change
+    stamped older than the stored one is ignored, so the last click wins
+    here as it does on the chips. Without a stamp (no JavaScript) a change
+    always applies.
+    """
     slug = request.POST.get("context", "")
     known = ConversationContext.objects.filter(slug=slug).exists() if slug else False
-    if known:
-        request.session[PICKER_CONTEXT] = slug
-    else:
-        request.session.pop(PICKER_CONTEXT, None)
+    stamp = request.POST.get("stamp", "")
+    stamp = int(stamp) if stamp.isdigit() else None
+    stored = request.session.get(PICKER_CONTEXT_STAMP)
+    if stamp is None or stored is None or stamp > stored:
+        if known:
+            request.session[PICKER_CONTEXT] = slug
+        else:
+            request.session.pop(PICKER_CONTEXT, None)
+        if stamp is None:
+            request.session.pop(PICKER_CONTEXT_STAMP, None)
+        else:
+            request.session[PICKER_CONTEXT_STAMP] = stamp
     gone = gettext(
         "That kind of conversation is gone; showing GIFs for any conversation."
     )

@@ -588,3 +588,26 @@ def test_the_poster_url_is_the_still_a_card_shows(agent_client, upload_gif):
     assert fades_in["poster_url"] == fades_in["url"].replace(".gif", ".frame1.png")
     assert plain["poster_url"] == plain["still_url"]
     assert agent_client.get(fades_in["poster_url"]).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("typed", ["🙂", "!!!", " 🙂 ?! "])
+def test_searching_for_only_emoji_or_punctuation_is_a_400_that_says_what_to_type(
+    agent_client, approved_gif, typed
+):
+    response = agent_client.get(GIFS_URL, {"q": typed})
+
+    assert response.status_code == 400
+    assert error_of(response) == (
+        "q needs letters or numbers: type a word, such as a mood or a situation "
+        "(“thanks”, “sorry”), or leave q out for the whole shelf."
+    )
+
+
+@pytest.mark.django_db
+def test_a_word_among_punctuation_and_an_empty_q_still_search(
+    agent_client, approved_gif
+):
+    assert agent_client.get(GIFS_URL, {"q": "!!🙂"}).status_code == 400
+    assert agent_client.get(GIFS_URL, {"q": "!!hello!!"}).status_code == 200
+    assert agent_client.get(GIFS_URL, {"q": ""}).json()["count"] == 1

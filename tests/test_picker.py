@@ -93,8 +93,9 @@ def results(client, headers=None, **params):
     )
 
 
-def choose_context(client, slug, **extra):
-    return client.post(reverse("library:picker_context"), {"context": slug}, **extra)
+def choose_context(client, slug, stamp=None, **extra):
+    data = {"context": slug, **({"stamp": stamp} if stamp else {})}
+    return client.post(reverse("library:picker_context"), data, **extra)
 
 
 # Access
@@ -253,11 +254,26 @@ def test_a_search_of_only_emoji_or_punctuation_says_it_searched_nothing(
     page = page_of(results(agent_client, q=typed))
 
     assert (
-        f"Search needs letters or numbers: “{typed}” has none, so this is the "
-        "whole shelf, unsearched." in page
+        "Search needs letters or numbers. Type a word, such as a mood or a "
+        "situation (“thanks”, “sorry”); until then this is the whole shelf, "
+        "unsearched." in page
     )
+    assert typed not in page  # not echoed back, nor into the chips' links
+    assert "q=" not in page
     assert "5 GIFs" in page
     assert "match" not in page.replace("No GIFs match", "")  # no "5 matches"
+
+
+@pytest.mark.django_db
+def test_an_unsearchable_query_that_a_filter_empties_says_what_to_type(
+    agent_client, shelf
+):
+    page = page_of(results(agent_client, q="🙂", mood="Grateful", situation="Apology"))
+
+    assert "Type a word, such as a mood or a situation" in page
+    assert "Nothing matches with the mood Grateful in the situation Apology." in page
+    assert "🙂" not in page
+    assert "%F0%9F%99%82" not in page  # nor in a link to drop a filter
 
 
 @pytest.mark.django_db
@@ -274,7 +290,7 @@ def test_the_note_on_an_unsearchable_query_is_in_russian(agent_client, shelf):
         results(agent_client, q="🙂", headers={"HTTP_ACCEPT_LANGUAGE": "ru"})
     )
 
-    assert "Для поиска нужны буквы или цифры: в «🙂» их нет" in page
+    assert "Для поиска нужны буквы или цифры. Введите слово" in page
     assert "5 гифок" in page
 
 
@@ -386,6 +402,35 @@ def test_a_search_that_finds_nothing_suggests_what_to_try(agent_client, shelf):
 
     assert "Nothing matches “zebra crossing”." in page
     assert "Try fewer words" in page
+
+
+@pytest.mark.django_db
+def test_an_earlier_context_click_that_arrives_last_does_not_win(agent_client, shelf):
+    # "Outage" clicked, then "Any conversation": the browser abandons the
+    # first request, but the server gets it after the second.
+    choose_context(agent_client, "", stamp="1700000000002", **HTMX)
+    late = page_of(
+        agent_client.post(
+            reverse("library:picker_context"),
+            {"context": "outage", "stamp": "1700000000001"},
+            **HTMX,
+        )
+    )
+
+    assert 'id="context-any" class="context-chip" aria-pressed="true"' in late
+    assert "5 GIFs" in page_of(results(agent_client))  # unfiltered: the later wins
+
+
+@pytest.mark.django_db
+def test_a_later_context_click_wins_and_one_without_a_stamp_always_applies(
+    agent_client, shelf
+):
+    choose_context(agent_client, "outage", stamp="1700000000001", **HTMX)
+    choose_context(agent_client, "", stamp="1700000000002", **HTMX)
+    assert "5 GIFs" in page_of(results(agent_client))
+
+    choose_context(agent_client, "outage")  # a plain form, no JavaScript
+    assert "fit for “Outage or bug report”" in page_of(results(agent_client))
 
 
 @pytest.mark.django_db

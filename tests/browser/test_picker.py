@@ -517,6 +517,34 @@ def test_a_second_context_chosen_while_the_first_loads_is_the_one_kept(
     expect(money).to_have_attribute("aria-pressed", "true")
 
 
+def test_a_first_context_reaching_the_server_last_does_not_undo_the_second(
+    agent_page, shelf
+):
+    page = open_picker(agent_page)
+    held = []
+    page.route("**/picker/context/", lambda route: held.append(route))
+
+    page.locator("#context-outage").click()
+    page.wait_for_function(
+        "() => document.querySelector('#picker-contexts.htmx-request')"
+    )
+    page.locator("#context-money-question").click()
+    page.wait_for_timeout(200)
+    page.unroute("**/picker/context/")
+    assert len(held) == 2
+    # The rare ordering: the click the page gave up on reaches the server last.
+    for route in reversed(held):
+        answer = route.fetch()
+        with contextlib.suppress(PlaywrightError):
+            route.fulfill(response=answer)
+
+    open_picker(page)
+    money = page.locator("#context-money-question")
+    expect(money).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#context-outage")).to_have_attribute("aria-pressed", "false")
+    expect(card(page, "Winking face")).to_have_count(0)
+
+
 def test_reduced_motion_shows_stills_until_hovered(agent_page, shelf):
     agent_page.emulate_media(reduced_motion="reduce")
     page = open_picker(agent_page)

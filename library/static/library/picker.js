@@ -541,8 +541,16 @@
     return Boolean(trigger && trigger.type === "input" && requestConfig.elt === form);
   }
 
+  // Each context click is stamped with a number that only grows, so the
+  // server ignores an abandoned earlier click that reaches it late.
+  let contextStamp = 0;
   document.body.addEventListener("htmx:configRequest", function (event) {
     if (typingOn && typed(event.detail)) event.detail.headers["Picker-History"] = "replace";
+    const elt = event.detail.elt;
+    if (elt && elt.matches && elt.matches("[data-context-bar]")) {
+      contextStamp = Math.max(Date.now(), contextStamp + 1);
+      event.detail.parameters.stamp = String(contextStamp);
+    }
   });
   document.body.addEventListener("htmx:afterRequest", function (event) {
     if (!asksForResults(event) || !event.detail.successful) return;
