@@ -357,10 +357,14 @@ class ThrottledLoginView(LoginView):
     authentication_form = LoginForm
 
     def get_context_data(self, **kwargs):
-        # Sent here by login_required with a form the ended session lost.
-        return super().get_context_data(
-            **kwargs, unsaved=self.request.GET.get("unsaved") == "1"
-        )
+        # Sent here by login_required with a form the ended session lost. The
+        # form sends it back, as it does `next`, so that the notice stays
+        # after a wrong password or a lockout.
+        return super().get_context_data(**kwargs, unsaved=self.sent("unsaved"))
+
+    def sent(self, name):
+        request = self.request
+        return request.POST.get(name, request.GET.get(name)) == "1"
 
     def form_invalid(self, form):
         response = super().form_invalid(form)

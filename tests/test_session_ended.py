@@ -1,7 +1,10 @@
 """A form sent after the session ended: the login says the change was not
 saved and leads back to the page the form was on, never to a POST-only
-address that would answer 405."""
+address that would answer 405. The notice and the way back stay through a
+wrong password and a lockout."""
 
+import html
+import re
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -15,6 +18,8 @@ from tests.test_languages import english_left
 
 LOGIN_URL = reverse("login")
 NOTICE = "Your session had ended, so what you just sent was not saved."
+WRONG = "That username and password do not match."
+LOCKED = "Too many failed log-ins for this account or from this address."
 
 
 def log_in(client, user, next_page=""):
@@ -120,3 +125,47 @@ def test_the_login_page_says_so_in_russian(client):
 
     assert "Ваш сеанс закончился" in page
     assert english_left(page) == []
+
+
+# --- The notice through failed log-ins ---------------------------------------
+
+
+def sent_back(login_page):
+    """What the login form sends besides the username and password: its
+    hidden fields, as the browser would."""
+    fields = re.findall(
+        r'<input type="hidden" name="(\w+)" value="([^"]*)">', login_page
+    )
+    return {name: html.unescape(value) for name, value in fields}
+
+
+@pytest.fixture
+def limits(settings):
+    settings.GIFSHELF_LOGIN_FAILURES_PER_ACCOUNT = 2
+    settings.GIFSHELF_LOGIN_FAILURES_PER_ADDRESS = 5
+    settings.GIFSHELF_LOGIN_LOCKOUT_SECONDS = 600
+    settings.GIFSHELF_CLIENT_IP_HEADER = ""
+
+
+@pytest.mark.django_db
+def test_the_unsaved_notice_and_the_way_back_stay_through_wrong_passwords_and_a_lockout(
+    ended, curator, approved_gif, limits
+):
+    edit_page = reverse("library:gif_edit", args=[approved_gif.pk])
+    response = ended.post(
+        edit_page,
+        {"title": approved_gif.title, "use_when": "When a customer says thanks"},
+        HTTP_REFERER=f"http://testserver{edit_page}",
+    )
+    login_page = ended.get(response["Location"]).content.decode()
+
+    for status, refusal in [(200, WRONG), (200, WRONG), (429, LOCKED)]:
+        response = ended.post(
+            LOGIN_URL,
+            {**sent_back(login_page), "username": "bob", "password": "wrong guess"},
+        )
+        login_page = response.content.decode()
+        assert response.status_code == status
+        assert refusal in login_page
+        assert NOTICE in login_page
+        assert sent_back(login_page)["next"] == edit_page
