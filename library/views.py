@@ -35,7 +35,7 @@ from django.views.decorators.http import (
     require_POST,
     require_safe,
 )
-from django_htmx.http import push_url, replace_url
+from django_htmx.http import HttpResponseClientRedirect, push_url, replace_url
 
 from library import charts, search
 from library.api import csrf_failure as api_csrf_failure
@@ -97,12 +97,18 @@ def login_required(view):
     """Django's login_required, and careful with a form sent after the
     session ended: logging in leads back to the page the form was on (the
     form's own address may answer only POST, and the browser would come back
-    with GET), and the login page says that what was sent was not saved."""
+    with GET), and the login page says that what was sent was not saved.
+    An htmx request is answered the same way, but by sending the browser
+    itself to the login page (see log_in_again)."""
     django_checked = django_login_required(view)
 
     @wraps(view)
     def checked(request, *args, **kwargs):
-        if request.user.is_authenticated or request.method in READING_METHODS:
+        if request.user.is_authenticated:
+            return django_checked(request, *args, **kwargs)
+        if request.htmx:
+            return log_in_again(request)
+        if request.method in READING_METHODS:
             return django_checked(request, *args, **kwargs)
         query = {"unsaved": "1"}
         if page := referring_page(request):
@@ -112,19 +118,40 @@ def login_required(view):
     return checked
 
 
+def log_in_again(request):
+    """An htmx request after the session ended. A redirect would be followed
+    by htmx itself, and the login page would land in the results with the
+    partial's address as its `next`; instead HX-Redirect sends the browser to
+    the login page, which says why, and logging in leads back to the page the
+    agent was on (HX-Current-URL, else the Referer, else the picker)."""
+    page = (
+        same_site_page(request, request.htmx.current_url)
+        or referring_page(request)
+        or reverse("library:home")
+    )
+    reason = "ended" if request.method in READING_METHODS else "unsaved"
+    query = urlencode({"next": page, reason: "1"})
+    return HttpResponseClientRedirect(f"{resolve_url(settings.LOGIN_URL)}?{query}")
+
+
 def referring_page(request):
     """The page of this site a request came from (its Referer) as a path,
     or None for another site's page, a login page or none at all."""
-    referer = request.headers.get("Referer", "")
+    return same_site_page(request, request.headers.get("Referer"))
+
+
+def same_site_page(request, url):
+    """`url` as a path (and query) when it is a page of this site, or None
+    for another site's page, a login page or no URL at all."""
+    url = url or ""
     if not url_has_allowed_host_and_scheme(
-        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return None
-    parts = urlsplit(referer)
-    page = urlunsplit(("", "", parts.path or "/", parts.query, ""))
+    parts = urlsplit(url)
     if parts.path == resolve_url(settings.LOGIN_URL):
         return None
-    return page
+    return urlunsplit(("", "", parts.path or "/", parts.query, ""))
 
 
 def csrf_failure(request, reason=""):
@@ -358,10 +385,17 @@ class ThrottledLoginView(LoginView):
     authentication_form = LoginForm
 
     def get_context_data(self, **kwargs):
-        # Sent here by login_required with a form the ended session lost.
+        # Sent here by login_required: with a form the ended session lost
+        # (unsaved), or from a page whose session ended (ended, by htmx). The
+        # form sends them back, as it does `next`, so that the notice stays
+        # after a wrong password or a lockout.
         return super().get_context_data(
-            **kwargs, unsaved=self.request.GET.get("unsaved") == "1"
+            **kwargs, unsaved=self.sent("unsaved"), ended=self.sent("ended")
         )
+
+    def sent(self, name):
+        request = self.request
+        return request.POST.get(name, request.GET.get(name)) == "1"
 
     def form_invalid(self, form):
         response = super().form_invalid(form)

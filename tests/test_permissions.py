@@ -47,6 +47,8 @@ SAVED = Outcome(302, allowed=True)  # back to the GIF's page
 MOVED_ON = Outcome(302, allowed=True)  # on to the queue's next GIF, or the shelf
 SET = Outcome(302, allowed=True)  # back to the member's preferences
 LOGIN = Outcome(302, allowed=False, login_page="/accounts/login/")
+# An htmx request: HX-Redirect sends the whole browser to log in.
+HTMX_LOGIN = Outcome(200, allowed=False, login_page="/accounts/login/")
 ADMIN_LOGIN = Outcome(302, allowed=False, login_page="/admin/login/")
 UNAUTHENTICATED = Outcome(401, allowed=False)
 FORBIDDEN = Outcome(403, allowed=False)
@@ -124,10 +126,10 @@ MATRIX = {
     "admin login failures list":  (ADMIN_LOGIN,     ADMIN_LOGIN, ADMIN_LOGIN, OK),
     "admin lift a lockout":       (ADMIN_LOGIN,     ADMIN_LOGIN, ADMIN_LOGIN, MOVED_ON),
     "choose language POST":       (SAVED,           SAVED,       SAVED,       SAVED),
-    "picker results":             (LOGIN,           OK,          OK,          OK),
-    "picker context POST":        (LOGIN,           OK,          OK,          OK),
-    "picker preview":             (LOGIN,           OK,          OK,          OK),
-    "favourite POST":             (LOGIN,           OK,          OK,          OK),
+    "picker results":             (HTMX_LOGIN,      OK,          OK,          OK),
+    "picker context POST":        (HTMX_LOGIN,      OK,          OK,          OK),
+    "picker preview":             (HTMX_LOGIN,      OK,          OK,          OK),
+    "favourite POST":             (HTMX_LOGIN,      OK,          OK,          OK),
     "API search":                 (UNAUTHENTICATED, OK,          OK,          OK),
     "API copy recorded":          (UNAUTHENTICATED, CREATED,     CREATED,     CREATED),
     "public still, approved GIF": (OK,              OK,          OK,          OK),
@@ -748,6 +750,15 @@ def matrix_cases():
 
 
 def assert_sent_to_log_in(response, login_page):
+    if "HX-Redirect" in response:
+        # No page to go back to here (no HX-Current-URL, no Referer): the
+        # login leads to the picker, never to the partial asked for.
+        location = urlsplit(response["HX-Redirect"])
+        assert location.path == login_page
+        reading = response.request["REQUEST_METHOD"] == "GET"
+        reason = "ended" if reading else "unsaved"
+        assert parse_qs(location.query) == {"next": ["/"], reason: ["1"]}
+        return
     location = urlsplit(response["Location"])
     assert location.path == login_page
     query = parse_qs(location.query)

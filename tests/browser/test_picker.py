@@ -19,9 +19,11 @@ from library.models import (
     Copy,
     Favourite,
     Gif,
+    MemberSession,
     MoodTag,
 )
 from tests import images
+from tests.conftest import PASSWORD
 
 CLIPBOARD_ITEMS = """
 async () => {
@@ -799,13 +801,29 @@ def test_a_star_refused_for_an_out_of_date_page_says_to_reload_it(
     assert not Favourite.objects.filter(gif=shelf["sorry"], agent=agent).exists()
 
 
-def test_an_expired_session_goes_to_the_login_page(agent_page, shelf):
-    page = open_picker(agent_page)
-    page.context.clear_cookies()
+def test_a_search_after_the_session_ended_logs_in_again_back_to_the_picker(
+    agent_page, agent, shelf, live_server
+):
+    page = open_picker(agent_page, "/?q=face")
+    expect(cards(page)).to_have_count(3)
+    # Ended on the server, as when it runs out or the agent logs out in
+    # another window: the browser still sends its session cookie.
+    MemberSession.objects.all().delete()
 
     search_for(page, "sorry")
 
-    expect(page).to_have_url(re.compile(r"/accounts/login/\?next="))
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?"))
+    expect(page.get_by_role("alert")).to_have_text(
+        "Your session had ended. Log in to carry on where you left off."
+    )
+    page.get_by_label("Username").fill(agent.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    # The picker the agent was on, whole, not the results partial.
+    expect(page).to_have_url(f"{live_server.url}/?q=face")
+    open_picker(page, url=None)
+    expect(page.locator("#picker-q")).to_have_value("face")
+    expect(cards(page)).to_have_count(3)
 
 
 def test_without_javascript_the_picker_still_searches_filters_and_keeps_a_context(

@@ -570,16 +570,9 @@
     }
   });
 
-  // A session that expired mid-shift: htmx would put the login form in
-  // the results. Go to it instead; it brings the agent back here.
-  document.body.addEventListener("htmx:beforeSwap", function (event) {
-    const xhr = event.detail.xhr;
-    const login = picker.dataset.loginUrl;
-    if (login && xhr.responseURL && new URL(xhr.responseURL).pathname === login) {
-      event.detail.shouldSwap = false;
-      window.location.assign(xhr.responseURL);
-    }
-  });
+  // A session that ended mid-shift needs nothing here: the server answers
+  // with HX-Redirect, and htmx sends the whole page to the login, which says
+  // why and leads back to this page (library.views.log_in_again).
 
   // 403: the CSRF token or the session changed since the page loaded (a
   // login in another tab, a page open all night): only a reload helps, and
