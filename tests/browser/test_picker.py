@@ -489,13 +489,11 @@ def test_a_context_hides_what_it_rules_out_and_warns_about_the_rest(agent_page, 
     expect(card(page, "Party time")).to_have_count(0)
 
 
-def test_a_second_context_chosen_while_the_first_loads_is_the_one_kept(
-    agent_page, shelf
-):
-    page = open_picker(agent_page)
+def outage_then_money_question_held(page):
+    """Click "Outage", then "Money question" while the first still loads;
+    both requests are held back, and returned in the order they were sent."""
     held = []
     page.route("**/picker/context/", lambda route: held.append(route))
-
     page.locator("#context-outage").click()
     page.wait_for_function(
         "() => document.querySelector('#picker-contexts.htmx-request')"
@@ -503,6 +501,14 @@ def test_a_second_context_chosen_while_the_first_loads_is_the_one_kept(
     page.locator("#context-money-question").click()
     page.wait_for_timeout(200)
     page.unroute("**/picker/context/")
+    return held
+
+
+def test_a_second_context_chosen_while_the_first_loads_is_the_one_kept(
+    agent_page, shelf
+):
+    page = open_picker(agent_page)
+    held = outage_then_money_question_held(page)
     # One after the other, as they reached the server: the first one the page
     # gave up on is answered too, and changes nothing it shows.
     for route in held:
@@ -523,16 +529,7 @@ def test_a_first_context_reaching_the_server_last_does_not_undo_the_second(
     agent_page, shelf
 ):
     page = open_picker(agent_page)
-    held = []
-    page.route("**/picker/context/", lambda route: held.append(route))
-
-    page.locator("#context-outage").click()
-    page.wait_for_function(
-        "() => document.querySelector('#picker-contexts.htmx-request')"
-    )
-    page.locator("#context-money-question").click()
-    page.wait_for_timeout(200)
-    page.unroute("**/picker/context/")
+    held = outage_then_money_question_held(page)
     assert len(held) == 2
     # The rare ordering: the click the page gave up on reaches the server last.
     for route in reversed(held):
