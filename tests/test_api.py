@@ -603,6 +603,9 @@ def test_searching_for_only_emoji_or_punctuation_is_a_400_that_says_what_to_type
         "(“thanks”, “sorry”), or leave q out for the whole shelf."
     )
 
+    russian = agent_client.get(GIFS_URL, {"q": typed}, HTTP_ACCEPT_LANGUAGE="ru")
+    assert error_of(russian).startswith("В q нужны буквы или цифры")
+
 
 @pytest.mark.django_db
 def test_a_word_among_punctuation_and_an_empty_q_still_search(
