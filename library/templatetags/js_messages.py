@@ -66,6 +66,9 @@ def review():
             "Paused: the page is hidden, so you cannot see the GIF. The loop "
             "starts again when you come back."
         ),
+        "rewinding": gettext(
+            "Back in view: loading the GIF to play it from the start…"
+        ),
         "seconds": gettext("{seconds} s"),
         "watched": gettext("Watched to the end. You may approve."),
         "clock_failed": gettext(

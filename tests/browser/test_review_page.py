@@ -427,6 +427,35 @@ def test_time_while_the_page_is_hidden_does_not_count_as_watching(
     expect_approved(page, gif, curator)
 
 
+def test_while_the_gif_loads_again_the_page_says_so_and_no_clock_runs(
+    curator_page, to_review
+):
+    gif = to_review(animation(frames=6, frame_ms=200))
+    page = curator_page
+    approve = open_review(page, gif)
+    status = page.locator("[data-watch-status]")
+    expect(status).to_have_text(re.compile(r"^Watching: "))
+    page.evaluate(SET_VISIBILITY, True)
+
+    # The original is slow to arrive again (a large GIF, a slow network).
+    held = []
+    page.route(re.compile(r"[?&]play=\d+$"), lambda route: held.append(route))
+    page.evaluate(SET_VISIBILITY, False)
+    expect(status).to_have_text(
+        "Back in view: loading the GIF to play it from the start…"
+    )
+    page.wait_for_timeout(gif.duration_ms + 300)
+    expect(status).to_have_text(
+        "Back in view: loading the GIF to play it from the start…"
+    )
+    expect(approve).to_be_disabled()
+
+    assert len(held) == 1
+    held[0].continue_()
+    expect(status).to_have_text(re.compile(r"^Watching again from the start"))
+    expect(approve).to_be_enabled(timeout=5_000)
+
+
 def test_with_reduced_motion_a_filmstrip_of_some_frames_is_not_watching(
     curator_page, curator, to_review
 ):

@@ -90,6 +90,9 @@
       return;
     }
     const watchMs = clock.watchMs;
+    // Loading the replay can take a moment on a large GIF; "Paused" would be
+    // wrong by now, and no clock runs until the first frame is back.
+    status.textContent = t("rewinding", {});
     // The GIF went on playing unseen: a looping one is somewhere mid-loop, and
     // one that plays once may have ended on its last frame for good. It plays
     // again from its first frame, and only then do the clocks start: the
