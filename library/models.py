@@ -856,7 +856,11 @@ REINDEX_BATCH = 500
 def rebuild_search_documents(gifs):
     """Fill and save the search documents of the GIFs `gifs`."""
     gifs = list(gifs.with_tags())
-    keys = {search.fold(name) for gif in gifs for name in gif.tag_names()}
+    keys = {
+        search.fold(name)
+        for gif in gifs
+        for name in gif.tag_names(vocabularies=search.WORD_VOCABULARIES)
+    }
     aliases = {}
     found = TagAlias.objects.filter(target_key__in=keys)
     for key, name in found.values_list("target_key", "name"):
@@ -1831,14 +1835,14 @@ class Gif(ReadInReadersLanguage, models.Model):
         found = getattr(self, "near_duplicate_list", None)
         return found if found is not None else list(self.near_duplicates.all())
 
-    def tag_names(self, tags=None):
-        """Every name of every tag, in both languages; `tags` as
-        tags_by_vocabulary() gives them, else read (or prefetched)."""
+    def tag_names(self, tags=None, vocabularies=search.VOCABULARIES):
+        """Every name of every tag of `vocabularies`, in both languages;
+        `tags` as tags_by_vocabulary() gives them, else read (or prefetched)."""
         if tags is None:
-            tags = {v: getattr(self, v).all() for v in search.VOCABULARIES}
+            tags = {v: getattr(self, v).all() for v in vocabularies}
         return [
             name
-            for vocabulary in search.VOCABULARIES
+            for vocabulary in vocabularies
             for tag in tags[vocabulary]
             for name in tag.names
         ]
@@ -1856,7 +1860,9 @@ class Gif(ReadInReadersLanguage, models.Model):
         The tags are read once: an upload used to read each vocabulary's
         three times over."""
         tags = self.tags_by_vocabulary()
-        keys = {search.fold(name) for name in self.tag_names(tags)}
+        keys = {
+            search.fold(name) for name in self.tag_names(tags, search.WORD_VOCABULARIES)
+        }
         aliases = {}
         found = TagAlias.objects.filter(target_key__in=keys)
         for key, name in found.values_list("target_key", "name"):
@@ -1877,7 +1883,7 @@ class Gif(ReadInReadersLanguage, models.Model):
         maps a folded tag name to its aliases."""
         if tags is None:
             tags = {v: list(getattr(self, v).all()) for v in search.VOCABULARIES}
-        names = self.tag_names(tags)
+        names = self.tag_names(tags, search.WORD_VOCABULARIES)
         extra = [
             alias for name in names for alias in aliases.get(search.fold(name), [])
         ]
@@ -2330,12 +2336,12 @@ def whole_tag_facets(phrase):
     names or by an alias: the GIFs holding one are whole-tag matches. One
     statement, over the vocabularies and aliases (a few hundred rows)."""
     parts = [
-        f"SELECT %s, id, name, name_ru FROM {model._meta.db_table}"
-        for model in VOCABULARY_MODELS.values()
+        f"SELECT %s, id, name, name_ru FROM {VOCABULARY_MODELS[name]._meta.db_table}"
+        for name in search.WORD_VOCABULARIES
     ]
     parts.append(f"SELECT %s, id, name, target_key FROM {TagAlias._meta.db_table}")
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), [*VOCABULARY_MODELS, "alias"])
+        cursor.execute(" UNION ALL ".join(parts), [*search.WORD_VOCABULARIES, "alias"])
         rows = cursor.fetchall()
     targets = {phrase} | {
         key

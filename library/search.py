@@ -45,8 +45,10 @@ def words(text):
 
 
 # The notes a GIF's search body holds besides its alt text, in both languages:
-# an agent searches in theirs whichever the UI speaks.
-BODY_FIELDS = ("alt_text", "use_when", "avoid_when", "use_when_ru", "avoid_when_ru")
+# an agent searches in theirs whichever the UI speaks. Not "avoid when": an
+# agent typing "outage" or "billing" describes the conversation they are in,
+# and a GIF whose note says to avoid it there must not be what they find.
+BODY_FIELDS = ("alt_text", "use_when", "use_when_ru")
 
 
 def body(gif):
@@ -83,7 +85,12 @@ def rebuild_documents(apps):
                 "tag_id", *named
             )
         ]
-        names = [name for _, _, tag_names in tags for name in tag_names]
+        names = [
+            name
+            for vocabulary, _, tag_names in tags
+            if vocabulary in WORD_VOCABULARIES
+            for name in tag_names
+        ]
         extra = [alias for name in names for alias in aliases.get(fold(name), [])]
         document = {
             "search_tags": tag_keys([*names, *extra]),
@@ -98,6 +105,11 @@ def rebuild_documents(apps):
 
 
 VOCABULARIES = ("mood", "situation", "appropriateness")
+# The vocabularies whose tag names a typed word finds. Appropriateness tags
+# name the conversations a GIF is unsuitable for ("Outage or bug report"):
+# found by those words, a GIF would come first exactly where it is ruled
+# out. They stay in the facets, for filters and contexts.
+WORD_VOCABULARIES = ("mood", "situation")
 
 
 def facet(vocabulary, pk):
