@@ -180,12 +180,18 @@ def corrected(query, known):
     return " ".join(spelled) if changed else None
 
 
+# From this length on a word may hold two typos. Shorter, two changes turn
+# one real word into another ("refund" into "round"), and the agent, who
+# typed what they meant, would be offered something unrelated.
+TWO_TYPOS_FROM = 8
+
+
 def closest_word(word, known):
     """The word of `known` one typo from `word` (two for a long word): a
     letter missing, extra, wrong, or two swapped. None if there is none."""
     if len(word) < 3:
         return None  # two letters are a prefix of too much to guess
-    allowed = 1 if len(word) <= 4 else 2
+    allowed = 2 if len(word) >= TWO_TYPOS_FROM else 1
     near = [each for each in known if abs(len(each) - len(word)) <= allowed]
     # difflib's quick filters pick the likely few; typos then decide.
     likely = difflib.get_close_matches(word, near, n=5, cutoff=0.5)

@@ -7,7 +7,10 @@ from library import search
 from library.models import ConversationContext, Gif, MoodTag
 
 KNOWN = sorted(
-    ["thank", "thanks", "you", "sorry", "working", "on", "it", "спасибо", "clap", "cat"]
+    [
+        *("thank", "thanks", "you", "sorry", "working", "on", "it", "спасибо"),
+        *("clap", "cat", "round", "congratulations"),
+    ]
 )
 
 
@@ -20,6 +23,7 @@ KNOWN = sorted(
         ("wrking on it", "working on it"),
         ("спосибо", "спасибо"),  # Russian typos too
         ("Slow clpa", "Slow clap"),  # words that match stay as typed
+        ("congradulatoins", "congratulations"),  # two typos in a long word
     ],
 )
 def test_a_misspelt_word_is_put_right(typed, meant):
@@ -32,6 +36,7 @@ def test_a_misspelt_word_is_put_right(typed, meant):
         "than",  # begins a known word: the search finds it already
         "xyzzy",  # nothing close
         "wrecking",  # three typos from “working”: too far to guess
+        "refund",  # a real word two changes from “round”, meant as typed
         "-thnak",  # a word to leave out is not looked for
         "th",  # too short to guess
     ],
