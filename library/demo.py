@@ -1227,7 +1227,7 @@ LIBRARY = [
         (fill(TEAL), bubbles(mix(TEAL, WHITE, 0.12), seed=14), wavy_text("Welcome!")),
         mood=("Welcome", "Happy"),
         situation=("Greeting",),
-        unsuitable_for=("First contact",),
+        unsuitable_for=("First contact", "Outage or bug report", "Upset customer"),
         use_when="a customer you already know comes back in a cheerful mood",
         avoid_when="it is the first message to someone new",
     ),
@@ -1269,6 +1269,8 @@ LIBRARY = [
         situation=("Bug fixed", "Problem solved"),
         use_when="the fix is live and you have checked it",
         avoid_when="the fix is not confirmed yet",
+        # Rule 7: even once fixed, an outage report gets no celebrating.
+        unsuitable_for=("Celebratory",),
     ),
     DemoGif(
         "good-news.gif",
@@ -1281,7 +1283,7 @@ LIBRARY = [
         hold=1500,
         mood=("Happy",),
         situation=("Good news",),
-        unsuitable_for=("Money question",),
+        unsuitable_for=("Money question", "Outage or bug report", "Upset customer"),
         use_when="a feature shipped or the answer is the one they hoped for",
         avoid_when="the news is about billing",
     ),
@@ -1312,7 +1314,7 @@ LIBRARY = [
         delay=90,
         mood=("Happy",),
         situation=("Goodbye",),
-        unsuitable_for=("Formal customer",),
+        unsuitable_for=("Formal customer", "Outage or bug report", "Upset customer"),
         use_when="ending a friendly chat that went well",
         avoid_when="the customer left unhappy",
     ),
@@ -1399,6 +1401,7 @@ LIBRARY = [
         mood=("Celebrating", "Happy"),
         situation=("Problem solved",),
         use_when="everything the customer asked for is done",
+        unsuitable_for=("Celebratory",),
     ),
     DemoGif(
         "we-hear-you.gif",
@@ -1463,6 +1466,8 @@ LIBRARY = [
         mood=("Happy", "Neutral"),
         situation=("Greeting", "Goodbye"),
         use_when="a light, friendly touch in a relaxed chat",
+        # Rules 4 and 7: no smile at an upset customer or a broken product.
+        unsuitable_for=("Outage or bug report", "Upset customer"),
     ),
     DemoGif(
         "laughing-face.gif",
@@ -1508,7 +1513,7 @@ LIBRARY = [
         loop=3,
         mood=("Happy",),
         situation=("Good news",),
-        unsuitable_for=("Outage or bug report",),
+        unsuitable_for=("Outage or bug report", "Upset customer"),
         use_when="reacting to surprisingly good news from the customer",
     ),
     DemoGif(
@@ -1521,7 +1526,12 @@ LIBRARY = [
         (fill((200, 236, 220)), face(winking)),
         mood=("Happy",),
         situation=("Goodbye", "Problem solved"),
-        unsuitable_for=("Formal customer", "Playful"),
+        unsuitable_for=(
+            "Formal customer",
+            "Playful",
+            "Outage or bug report",
+            "Upset customer",
+        ),
         use_when="the customer jokes and you share the joke",
         avoid_when="you have not read the customer's tone yet",
     ),
@@ -1568,7 +1578,13 @@ LIBRARY = [
         delay=90,
         mood=("Grateful", "Happy"),
         situation=("Thanks for your patience",),
-        unsuitable_for=("Formal customer", "First contact", "Playful"),
+        unsuitable_for=(
+            "Formal customer",
+            "First contact",
+            "Playful",
+            "Outage or bug report",
+            "Upset customer",
+        ),
         use_when="a regular sends warm praise",
     ),
     DemoGif(
@@ -1745,6 +1761,7 @@ LIBRARY = [
         situation=("Bug fixed",),
         use_when="confirming that the bug the customer reported is fixed",
         avoid_when="the fix is not deployed yet",
+        unsuitable_for=("Celebratory",),
     ),
     DemoGif(
         "brewing.gif",
@@ -1840,7 +1857,12 @@ LIBRARY = [
         ),
         mood=("Happy",),
         situation=("Greeting",),
-        unsuitable_for=("First contact", "Formal customer"),
+        unsuitable_for=(
+            "First contact",
+            "Formal customer",
+            "Outage or bug report",
+            "Upset customer",
+        ),
         use_when="opening the day's first chat with a regular",
         uploaded_by="curator2",
         reviewed_by="curator",

@@ -8,7 +8,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.management import CommandError, call_command
 
 from library import demo
-from library.models import Gif, Member, MoodTag
+from library.models import ConversationContext, Gif, Member, MoodTag
 
 # Drawing is the slow part and always gives the same bytes: draw each picture
 # once per test session.
@@ -104,6 +104,18 @@ def test_demo_gifs_are_found_by_their_notes_and_tags_like_any_other(
     ).json()["results"]
     assert [gif["title"] for gif in found] == ["Typing… (animated PNG)"]
     assert found[0]["guidance"] == "Используйте, когда вы пишете длинный ответ."
+
+
+@pytest.mark.django_db
+def test_no_demo_gif_celebrates_in_an_outage_or_at_an_upset_customer():
+    # Rules 4 and 7: what the demo shows agents is what the team should do.
+    load_demo()
+    celebrating = Gif.objects.listed().filter(mood__name="Celebrating")
+    assert celebrating.count() >= 3
+    for slug in ("outage", "upset"):
+        context = ConversationContext.objects.get(slug=slug)
+        shown = celebrating.suitable_for(context)
+        assert [gif.title for gif in shown] == [], slug
 
 
 def test_no_demo_gif_is_reviewed_by_the_login_that_uploaded_it():
