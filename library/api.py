@@ -739,6 +739,20 @@ def restore(request, gif, reason):
         raise gif.state_refusal()
 
 
+@api_view("POST")
+def reopen(request, pk):
+    """A rejected GIF back to the review queue (curators and team leads)."""
+    gif, refusal = reviewable(request, pk)
+    reason, invalid = (None, None) if refusal else shelf_reason(request)
+    if refusal or invalid:
+        return refusal or invalid
+    try:
+        gif.reopen(by=request.user, reason=reason)
+    except ReviewError as problem:
+        return review_error(problem)
+    return decided(gif, request)
+
+
 @require_safe
 def openapi_document(request):
     """The API described for integrations; public, like any API reference."""

@@ -244,10 +244,17 @@ STEP_MS = 100
 class DuplicateImage(ImageRefused):
     def __init__(self, existing):
         self.existing = existing
-        super().__init__(
-            gettext(
+        if existing.status == Gif.Status.REJECTED:
+            message = gettext(
+                "This exact file was rejected before, as “%(title)s”. If it deserves "
+                "another look, reopen it from its page."
+            )
+        else:
+            message = gettext(
                 "This exact file is already on the shelf as “%(title)s” (%(status)s)."
             )
+        super().__init__(
+            message
             % {
                 "title": existing.title,
                 "status": existing.status_label.lower(),
@@ -1655,6 +1662,46 @@ class Gif(ReadInReadersLanguage, models.Model):
                 details={"reinstated_after": after},
             )
 
+    def reopen(self, *, by, reason):
+        """A curator or team lead sends a rejected GIF back to the review
+        queue: a rejection can be a mistake, and the same file uploaded again
+        is refused as a duplicate, so this is the only way back."""
+        reason = (reason or "").strip()
+        if not reason:
+            raise ReviewError(
+                gettext("Say why it deserves another look."), code="missing_reason"
+            )
+        if self.status == self.Status.PENDING:
+            raise ReviewError(
+                gettext(
+                    "“%(title)s” is already waiting for review; nothing was changed."
+                )
+                % {"title": self.title},
+                code="status_changed",
+            )
+        if self.status != self.Status.REJECTED:
+            raise self.state_refusal()
+        # The rejection stays in the history; the GIF is undecided again.
+        fields = dict(
+            status=self.Status.PENDING,
+            reviewed_by=None,
+            reviewed_at=None,
+            rejection_reason="",
+            review_flags=[],
+            review_note="",
+            updated_at=timezone.now(),
+        )
+        with transaction.atomic():
+            changed = Gif.objects.filter(pk=self.pk, status=self.status).update(
+                **fields
+            )
+            if not changed:
+                self.refresh_from_db()
+                raise self.state_refusal()
+            for name, value in fields.items():
+                setattr(self, name, value)
+            self.record(GifEvent.Action.REOPENED, by=by, summary=reason)
+
     @property
     def status_label(self):
         """Its status as a badge shows it: a taken-down GIF is retired, but
@@ -2147,6 +2194,7 @@ class GifEvent(models.Model):
         RETIRED = "retired", pgettext_lazy("history", "Retired")
         TAKEN_DOWN = "taken_down", pgettext_lazy("history", "Taken down")
         REINSTATED = "reinstated", pgettext_lazy("history", "Restored to the shelf")
+        REOPENED = "reopened", pgettext_lazy("history", "Reopened for review")
 
     gif = models.ForeignKey(Gif, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(

@@ -417,6 +417,12 @@ def document(server_url):
                 errors(400, 401, 403, 404, 409),
                 reason_body(),
             ),
+            "/api/gifs/{id}/reopen/": action(
+                "Back to the review queue: a rejected GIF (curators and team leads)",
+                ref("Gif"),
+                errors(400, 401, 403, 404, 409),
+                reason_body(),
+            ),
             "/api/gifs/{id}/copies/": action(
                 "Record a copy into a chat",
                 ref("Copy"),

@@ -28,6 +28,7 @@ urlpatterns = [
         name="gif_take_down_confirm",
     ),
     path("gifs/<int:pk>/restore/", views.gif_restore, name="gif_restore"),
+    path("gifs/<int:pk>/reopen/", views.gif_reopen, name="gif_reopen"),
     path(
         "gifs/<int:pk>/taken-down-file/",
         views.taken_down_file,
@@ -76,5 +77,6 @@ urlpatterns = [
     path("api/gifs/<int:pk>/retire/", api.retire, name="api_retire"),
     path("api/gifs/<int:pk>/takedown/", api.take_down, name="api_take_down"),
     path("api/gifs/<int:pk>/restore/", api.restore, name="api_restore"),
+    path("api/gifs/<int:pk>/reopen/", api.reopen, name="api_reopen"),
     path("api/gifs/<int:pk>/copies/", api.copies, name="api_copies"),
 ]

@@ -3,7 +3,7 @@ import logging
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import wraps
+from functools import partial, wraps
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 from django import forms
@@ -196,18 +196,21 @@ def detail_page(request, gif, status=200, shelf_form=None):
     return render(request, "library/gif_detail.html", context, status=status)
 
 
-def shelf_state_action(action):
-    """A team lead's retire, take-down or restore from the GIF's page.
+def shelf_state_action(action=None, *, permission="library.retire_gif"):
+    """A team lead's retire, take-down or restore from the GIF's page (or,
+    with another `permission`, a reviewer's reopening of a rejected GIF).
 
     A missing reason re-renders the page (400), keeping the form open. A
     refusal because of the GIF's state goes back to its page with the
     reason: there is nothing typed worth keeping, and a refresh must not
     send the form again.
     """
+    if action is None:
+        return partial(shelf_state_action, permission=permission)
 
     @require_POST
     @login_required
-    @permission_required("library.retire_gif", raise_exception=True)
+    @permission_required(permission, raise_exception=True)
     @wraps(action)
     def view(request, pk):
         gif = get_object_or_404(Gif, pk=pk)
@@ -277,6 +280,12 @@ def gif_restore(request, gif, reason):
     return gettext("“%(title)s” is back on the shelf, and its public link works.") % {
         "title": gif.title
     }
+
+
+@shelf_state_action(permission="library.review_gif")
+def gif_reopen(request, gif, reason):
+    gif.reopen(by=request.user, reason=reason)
+    return gettext("“%(title)s” is back in the review queue.") % {"title": gif.title}
 
 
 @require_safe

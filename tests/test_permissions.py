@@ -103,6 +103,8 @@ MATRIX = {
     "API take down, flagged GIF": (UNAUTHENTICATED, FORBIDDEN,   FORBIDDEN,   OK),
     "API restore, flagged GIF":   (UNAUTHENTICATED, FORBIDDEN,   OK,          OK),
     "API restore, retired GIF":   (UNAUTHENTICATED, FORBIDDEN,   FORBIDDEN,   OK),
+    "GIF page reopen POST":       (LOGIN,           FORBIDDEN,   SAVED,       SAVED),
+    "API reopen":                 (UNAUTHENTICATED, FORBIDDEN,   OK,          OK),
     "dashboard page":             (LOGIN,           FORBIDDEN,   FORBIDDEN,   OK),
     "dashboard CSV":              (LOGIN,           FORBIDDEN,   FORBIDDEN,   OK),
     "edit form POST, usage note": (LOGIN,           FORBIDDEN,   SAVED,       SAVED),
@@ -167,6 +169,9 @@ def shelf(approved_gif, pending_gif, upload_gif, agent, curator, lead, other_cur
         title="Taken down by a lead", by=other_curator, status=Gif.Status.APPROVED
     )
     taken_down.take_down(by=lead, reason="The rights holder asked us to.")
+    rejected = upload_gif(
+        title="Rejected by a curator", by=other_curator, status=Gif.Status.REJECTED
+    )
     return SimpleNamespace(
         approved=approved_gif,
         pending=pending_gif,
@@ -174,6 +179,7 @@ def shelf(approved_gif, pending_gif, upload_gif, agent, curator, lead, other_cur
         flagged=flagged,
         retired=retired,
         taken_down=taken_down,
+        rejected=rejected,
         mood=MoodTag.objects.order_by("name").first(),
         situation=SituationTag.objects.order_by("name").first(),
         unsuitable_for=AppropriatenessTag.objects.order_by("name").first(),
@@ -508,6 +514,19 @@ ACTIONS = {
         api=True,
         took_effect=lambda shelf: (
             refreshed(shelf.retired).status == Gif.Status.APPROVED
+        ),
+    ),
+    "GIF page reopen POST": Action(
+        lambda client, shelf: shelf_action(client, "reopen", shelf.rejected),
+        took_effect=lambda shelf: (
+            refreshed(shelf.rejected).status == Gif.Status.PENDING
+        ),
+    ),
+    "API reopen": Action(
+        lambda client, shelf: shelf_action(client, "reopen", shelf.rejected, api=True),
+        api=True,
+        took_effect=lambda shelf: (
+            refreshed(shelf.rejected).status == Gif.Status.PENDING
         ),
     ),
     "dashboard page": Action(
@@ -919,6 +938,7 @@ def test_a_team_lead_sets_appropriateness_in_the_edit_form(client_for, shelf):
         ("get", "/gifs/{pk}/retire/", {"POST"}),
         ("get", "/gifs/{pk}/takedown/", {"POST"}),
         ("get", "/gifs/{pk}/restore/", {"POST"}),
+        ("get", "/gifs/{pk}/reopen/", {"POST"}),
         ("post", "/gifs/{pk}/takedown/confirm/", {"GET", "HEAD"}),
         ("post", "/appropriateness/", {"GET", "HEAD"}),
         ("get", "/appropriateness/apply/", {"POST"}),
@@ -956,6 +976,7 @@ def test_pages_refuse_a_wrong_http_method(
         ("get", "/api/gifs/{pk}/retire/", {"POST"}),
         ("get", "/api/gifs/{pk}/takedown/", {"POST"}),
         ("get", "/api/gifs/{pk}/restore/", {"POST"}),
+        ("get", "/api/gifs/{pk}/reopen/", {"POST"}),
     ],
 )
 def test_the_api_refuses_a_wrong_http_method_in_json(
