@@ -356,13 +356,16 @@ def upload(request):
     # dropped while the request was read, so their place is unknown anyway.
     results.sort(key=lambda result: "gif" in result)
     accepted = sum(1 for result in results if "gif" in result)
+    refused = len(results) - accepted
+    # A browser cannot refill the file input, but what was typed for the
+    # refused files comes back, so that trying them again is only choosing them.
     return render_upload(
         request,
-        UploadForm(),
+        UploadForm(initial=form.shared_fields() if refused else None),
         status=200 if accepted else 400,
         results=results,
         accepted=accepted,
-        refused=len(results) - accepted,
+        refused=refused,
     )
 
 

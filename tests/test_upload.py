@@ -1,5 +1,6 @@
 import re
 from html import unescape
+from html.parser import HTMLParser
 
 import pytest
 from django.test import Client
@@ -36,6 +37,31 @@ def results(response):
 def page_html(response):
     """The page as sent, entities decoded and whitespace collapsed."""
     return unescape(re.sub(r"\s+", " ", response.content.decode()))
+
+
+class FormValues(HTMLParser):
+    """The values the upload form shows: text typed, boxes ticked."""
+
+    def __init__(self):
+        super().__init__()
+        self.values = {}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag != "input" or "name" not in attrs:
+            return
+        kind = attrs.get("type", "text")
+        if kind == "checkbox":
+            if "checked" in attrs:
+                self.values.setdefault(attrs["name"], []).append(attrs["value"])
+        elif kind in ("text", "file"):
+            self.values[attrs["name"]] = attrs.get("value", "")
+
+
+def form_values(response):
+    parser = FormValues()
+    parser.feed(response.content.decode())
+    return parser.values
 
 
 def files_in(folder):
@@ -173,6 +199,59 @@ def test_several_files_each_get_a_gif_or_a_reason_in_one_response(
     assert files_in(media_root) == sorted(
         media_root / name for gif in gifs for name in gif.file_names()
     )
+
+
+@pytest.mark.django_db
+def test_what_was_typed_comes_back_when_every_file_was_refused(
+    browser, media_root, settings
+):
+    settings.GIFSHELF_MAX_UPLOAD_BYTES = 5_000
+    settings.GIFSHELF_MAX_FRAMES = 5
+
+    response = upload(
+        browser,
+        ("huge.gif", images.gif_bytes(count=30, size=(400, 300))),
+        ("long.gif", images.gif_bytes(count=6)),
+        title="Slow clap",
+        alt_text="A man claps slowly.",
+        mood=["Thank you", "happy"],
+    )
+
+    assert "0 added for review, 2 refused" in page_html(response)
+    assert form_values(response) == {
+        "files": "",  # no browser lets a page choose files again
+        "title": "Slow clap",
+        "alt_text": "A man claps slowly.",
+        "mood": ["Happy", "Thank you"],
+    }
+    assert "To try the refused files again, choose them again" in page_html(response)
+    assert files_in(media_root) == []
+
+
+@pytest.mark.django_db
+def test_what_was_typed_comes_back_when_some_files_were_refused(browser):
+    response = upload(
+        browser,
+        ("good.gif", images.gif_bytes()),
+        ("notes.txt", b"Not a picture at all.\n"),
+        title="Slow clap",
+        situation=["Thanks for your patience"],
+    )
+
+    assert "1 added for review, 1 refused" in page_html(response)
+    values = form_values(response)
+    assert values["title"] == "Slow clap"
+    assert values["situation"] == ["Thanks for your patience"]
+
+
+@pytest.mark.django_db
+def test_the_form_is_empty_again_once_every_file_was_added(browser):
+    response = upload(
+        browser, ("good.gif", images.gif_bytes()), title="Slow clap", mood=["Happy"]
+    )
+
+    assert "1 added for review" in page_html(response)
+    assert form_values(response) == {"files": "", "title": "", "alt_text": ""}
 
 
 REFUSALS = [
