@@ -16,12 +16,22 @@ SVG = (
 RESULT = re.compile(r'<li class="result (accepted|refused)">(.*?)</li>', re.S)
 
 
-def upload(client, *files, **fields):
-    """Post files (name, bytes) to the upload page as the browser's form does."""
+def upload(client, *files, follow=True, **fields):
+    """Post files (name, bytes) to the upload page as the browser's form does,
+    and, as the browser does, go on to the page the answer sends it to."""
     chosen = [images.named(data, name) for name, data in files]
     if token := client.cookies.get("csrftoken"):
         fields["csrfmiddlewaretoken"] = token.value
-    return client.post(reverse("library:upload"), {"files": chosen, **fields})
+    return client.post(
+        reverse("library:upload"), {"files": chosen, **fields}, follow=follow
+    )
+
+
+def reported_on_a_page_of_its_own(response):
+    """Whether the upload's answer sent the browser to its report (fetched
+    with GET, so that reloading it sends nothing again)."""
+    statuses = [status for _, status in response.redirect_chain]
+    return statuses == [303] and response.status_code == 200
 
 
 def results(response):
@@ -254,6 +264,61 @@ def test_the_form_is_empty_again_once_every_file_was_added(browser):
     assert form_values(response) == {"files": "", "title": "", "alt_text": ""}
 
 
+def report_address(response):
+    return response.redirect_chain[-1][0]
+
+
+@pytest.mark.django_db
+def test_reloading_the_report_of_an_upload_sends_nothing_again(browser, curator):
+    response = upload(browser, ("m09.gif", images.gif_bytes()))
+    assert reported_on_a_page_of_its_own(response)
+
+    reloaded = browser.get(report_address(response))
+
+    assert reloaded.status_code == 200
+    assert "1 added for review" in page_html(reloaded)
+    line = results(reloaded)["m09.gif"]
+    assert line["outcome"] == "accepted"
+    assert line["message"] == "added as “M09”, waiting for review."
+    assert Gif.objects.get().uploaded_by == curator
+
+
+@pytest.mark.django_db
+def test_reloading_the_report_of_a_refused_upload_keeps_what_was_typed(browser):
+    response = upload(
+        browser, ("notes.txt", b"Not a picture.\n"), title="Slow clap", mood=["Happy"]
+    )
+
+    reloaded = browser.get(report_address(response))
+
+    assert "0 added for review, 1 refused" in page_html(reloaded)
+    assert form_values(reloaded)["title"] == "Slow clap"
+    assert form_values(reloaded)["mood"] == ["Happy"]
+
+
+@pytest.mark.django_db
+def test_each_upload_keeps_its_own_report(browser):
+    first = upload(browser, ("first.gif", images.gif_bytes(seed=1)))
+    second = upload(browser, ("second.gif", images.gif_bytes(seed=2)))
+
+    assert list(results(browser.get(report_address(first)))) == ["first.gif"]
+    assert list(results(browser.get(report_address(second)))) == ["second.gif"]
+
+
+@pytest.mark.django_db
+def test_the_report_is_only_for_the_curator_who_uploaded(
+    browser, other_curator, client
+):
+    response = upload(browser, ("mine.gif", images.gif_bytes()), title="Mine")
+    client.force_login(other_curator)
+
+    theirs = client.get(report_address(response))
+
+    assert theirs.status_code == 200
+    assert results(theirs) == {}
+    assert form_values(theirs)["title"] == ""
+
+
 REFUSALS = [
     pytest.param(
         "huge.gif",
@@ -339,7 +404,7 @@ def test_a_refused_file_is_explained_and_leaves_nothing_behind(
 
     response = upload(curator_client, (name, make_data()))
 
-    assert response.status_code == 400
+    assert reported_on_a_page_of_its_own(response)
     line = results(response)[name]
     assert line["outcome"] == "refused"
     assert reason in line["message"]
@@ -353,7 +418,7 @@ def test_a_too_large_file_is_refused_in_the_browser(browser, media_root, setting
 
     response = upload(browser, ("huge.gif", images.gif_bytes(count=30)))
 
-    assert response.status_code == 400
+    assert reported_on_a_page_of_its_own(response)
     line = results(response)["huge.gif"]
     assert line["outcome"] == "refused"
     assert "larger than 1 KB" in line["message"]
@@ -379,7 +444,7 @@ def test_an_empty_file_is_refused_with_a_reason_beside_the_good_ones(
 def test_an_empty_file_stores_nothing(curator_client, media_root):
     response = upload(curator_client, ("empty.gif", b""))
 
-    assert response.status_code == 400
+    assert reported_on_a_page_of_its_own(response)
     assert not Gif.objects.exists()
     assert files_in(media_root) == []
 
@@ -394,7 +459,7 @@ def test_an_exact_duplicate_is_refused_with_a_link_to_the_gif_on_the_shelf(
 
     response = upload(curator_client, ("clap-copy.gif", data))
 
-    assert response.status_code == 400
+    assert reported_on_a_page_of_its_own(response)
     line = results(response)["clap-copy.gif"]
     assert line["outcome"] == "refused"
     assert (
@@ -481,7 +546,7 @@ def test_an_agent_cannot_upload(agent_client, media_root):
 
 @pytest.mark.django_db
 def test_an_anonymous_visitor_is_sent_to_log_in(anonymous_client, media_root):
-    response = upload(anonymous_client, ("mine.gif", images.gif_bytes()))
+    response = upload(anonymous_client, ("mine.gif", images.gif_bytes()), follow=False)
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
