@@ -6,8 +6,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from library.models import Gif, MoodTag
+from library.models import Gif, MoodTag, Preferences
 from tests import images
+from tests.test_languages import english_left
 
 SVG = (
     b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg">'
@@ -503,11 +504,9 @@ class UnreadableBody:
     readline = read
 
 
-@pytest.mark.django_db
-def test_a_request_declaring_too_large_a_body_is_refused_before_it_is_read(
-    curator_client, settings
-):
-    response = curator_client.generic(
+def post_too_large(client, settings):
+    """An upload declaring a body larger than any allowed one, never read."""
+    return client.generic(
         "POST",
         reverse("library:upload"),
         CONTENT_LENGTH=str(settings.GIFSHELF_MAX_REQUEST_BYTES + 1),
@@ -515,9 +514,52 @@ def test_a_request_declaring_too_large_a_body_is_refused_before_it_is_read(
         **{"wsgi.input": UnreadableBody()},
     )
 
+
+@pytest.mark.django_db
+def test_a_request_declaring_too_large_a_body_is_refused_before_it_is_read(
+    curator_client, settings
+):
+    response = post_too_large(curator_client, settings)
+
     assert response.status_code == 413
     assert "That upload is too large." in response.content.decode()
     assert not Gif.objects.exists()
+
+
+@pytest.mark.django_db
+def test_too_large_an_upload_gets_the_sites_page_saying_the_limits(
+    curator_client, settings
+):
+    response = post_too_large(curator_client, settings)
+
+    page = page_html(response)
+    assert response.status_code == 413
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    assert "<h1>Too large to upload</h1>" in page
+    assert (
+        "Each file may be up to 15 MB, and one upload may carry up to 20 files." in page
+    )
+    assert "Nothing was uploaded. Go back, choose fewer files" in page
+    assert '<nav aria-label="Main">' in page  # the site's header, to go on from
+    assert f'<a href="{reverse("library:upload")}">Back to the upload page</a>' in page
+    # The middleware around it still add their headers.
+    assert response["X-Frame-Options"] == "DENY"
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+
+
+@pytest.mark.django_db
+def test_the_too_large_page_speaks_the_members_language(curator, settings):
+    Preferences.objects.create(user=curator, language="ru")
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(curator)
+
+    response = post_too_large(client, settings)
+
+    page = page_html(response)
+    assert response.status_code == 413
+    assert "Слишком много для одной загрузки" in page
+    assert "Загрузка слишком большая." in page
+    assert english_left(response.content.decode(), data=["curator"]) == []
 
 
 @pytest.mark.django_db
