@@ -211,6 +211,15 @@ class UploadForm(forms.Form):
             "situation": self.cleaned_data["situation"],
         }
 
+    def shared_fields(self):
+        """What was typed for every file, as initial data for the next form."""
+        return {
+            "title": self.cleaned_data["title"],
+            "alt_text": self.cleaned_data["alt_text"],
+            "mood": [tag.name for tag in self.cleaned_data["mood"]],
+            "situation": [tag.name for tag in self.cleaned_data["situation"]],
+        }
+
 
 def unix_line_breaks(text):
     return text.replace("\r\n", "\n").replace("\r", "\n")

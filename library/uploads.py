@@ -2,8 +2,8 @@
 
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
-from django.http import HttpResponse, JsonResponse
-from django.utils import translation
+from django.http import JsonResponse
+from django.shortcuts import render
 from django.utils.translation import gettext, ngettext
 
 from library.imaging import describe_bytes
@@ -42,7 +42,12 @@ def oversized_message(file_name):
 
 
 class RequestSizeLimitMiddleware:
-    """Refuse a request too large to hold only allowed files, unread."""
+    """Refuse a request too large to hold only allowed files, unread.
+
+    Late in MIDDLEWARE, so that the refusal is the site's own page, in the
+    member's language and with their navigation; nothing before it reads the
+    body (CSRF reads the form only on its way into a view).
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -58,16 +63,14 @@ class RequestSizeLimitMiddleware:
 
 
 def request_too_large(request):
-    # This runs before LocaleMiddleware: speak the browser's language.
-    with translation.override(translation.get_language_from_request(request)):
-        most = settings.GIFSHELF_MAX_FILES_PER_UPLOAD
-        message = ngettext(
-            "That upload is too large. Each file may be up to %(size)s, and one "
-            "upload may carry up to %(count)d file.",
-            "That upload is too large. Each file may be up to %(size)s, and one "
-            "upload may carry up to %(count)d files.",
-            most,
-        ) % {"size": describe_bytes(settings.GIFSHELF_MAX_UPLOAD_BYTES), "count": most}
+    most = settings.GIFSHELF_MAX_FILES_PER_UPLOAD
+    message = ngettext(
+        "That upload is too large. Each file may be up to %(size)s, and one "
+        "upload may carry up to %(count)d file.",
+        "That upload is too large. Each file may be up to %(size)s, and one "
+        "upload may carry up to %(count)d files.",
+        most,
+    ) % {"size": describe_bytes(settings.GIFSHELF_MAX_UPLOAD_BYTES), "count": most}
     if request.path.startswith("/api/"):
         return JsonResponse({"error": message}, status=413)
-    return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+    return render(request, "413.html", {"message": message}, status=413)

@@ -20,6 +20,7 @@ from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModi
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import get_random_string
 from django.utils.formats import date_format
 from django.utils.http import (
     content_disposition_header,
@@ -328,12 +329,29 @@ def safe_next(request):
     return None
 
 
+# The session key holding the reports of the member's latest uploads, by the
+# token in the address of the page that shows them (see upload).
+UPLOAD_RESULTS = "upload_results"
+UPLOAD_RESULTS_KEPT = 5
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @permission_required("library.add_gif", raise_exception=True)
 def upload(request):
     if request.method != "POST":
-        return render_upload(request, UploadForm())
+        report = request.session.get(UPLOAD_RESULTS, {}).get(request.GET.get("done"))
+        if report is None:
+            return render_upload(request, UploadForm())
+        results = report["results"]
+        accepted = sum(1 for result in results if result.get("added"))
+        return render_upload(
+            request,
+            UploadForm(initial=report["fields"]),
+            results=results,
+            accepted=accepted,
+            refused=len(results) - accepted,
+        )
 
     files = request.FILES  # reading the body is what notes oversized files
     oversized = getattr(request, "oversized_uploads", [])
@@ -352,27 +370,41 @@ def upload(request):
                 **form.tags(),
             )
         except ImageRefused as refusal:
+            existing = getattr(refusal, "existing", None)
             results.append(
                 {
                     "name": file.name,
                     "error": str(refusal),
-                    "existing": getattr(refusal, "existing", None),
+                    "existing": existing and existing.get_absolute_url(),
                 }
             )
         else:
-            results.append({"name": file.name, "gif": gif})
+            results.append(
+                {
+                    "name": file.name,
+                    "added": True,
+                    "title": gif.title,
+                    "url": gif.get_absolute_url(),
+                }
+            )
     # What needs the curator's attention comes first; files too large were
     # dropped while the request was read, so their place is unknown anyway.
-    results.sort(key=lambda result: "gif" in result)
-    accepted = sum(1 for result in results if "gif" in result)
-    return render_upload(
-        request,
-        UploadForm(),
-        status=200 if accepted else 400,
-        results=results,
-        accepted=accepted,
-        refused=len(results) - accepted,
-    )
+    results.sort(key=lambda result: bool(result.get("added")))
+    refused = any(not result.get("added") for result in results)
+    # A browser cannot refill the file input, but what was typed for the
+    # refused files comes back, so that trying them again is only choosing them.
+    report = {"results": results, "fields": form.shared_fields() if refused else {}}
+    # The report is shown by a GET of its own address (Post/Redirect/Get), so
+    # reloading it sends nothing again: a reload used to upload the files a
+    # second time and report them as duplicates of themselves. Each upload
+    # has its own token, so that uploads from two tabs do not mix.
+    token = get_random_string(12)
+    reports = request.session.get(UPLOAD_RESULTS, {})
+    reports[token] = report
+    request.session[UPLOAD_RESULTS] = dict(list(reports.items())[-UPLOAD_RESULTS_KEPT:])
+    response = redirect(f"{reverse('library:upload')}?{urlencode({'done': token})}")
+    response.status_code = 303  # See Other: the report, fetched with GET
+    return response
 
 
 def render_upload(request, form, status=200, **context):

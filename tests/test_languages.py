@@ -269,7 +269,7 @@ def test_upload_results_and_refusals_in_russian_have_no_english_left(curator):
         SimpleUploadedFile("logo.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>"),
     ]
 
-    response = client.post(reverse("library:upload"), {"files": files})
+    response = client.post(reverse("library:upload"), {"files": files}, follow=True)
 
     html = response.content.decode()
     assert "1 файл добавлен на проверку, 1 отклонён" in html

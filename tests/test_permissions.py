@@ -46,6 +46,7 @@ CREATED = Outcome(201, allowed=True)
 SAVED = Outcome(302, allowed=True)  # back to the GIF's page
 MOVED_ON = Outcome(302, allowed=True)  # on to the queue's next GIF, or the shelf
 SET = Outcome(302, allowed=True)  # back to the member's preferences
+UPLOADED = Outcome(303, allowed=True)  # on to the upload's report
 LOGIN = Outcome(302, allowed=False, login_page="/accounts/login/")
 # An htmx request: HX-Redirect sends the whole browser to log in.
 HTMX_LOGIN = Outcome(200, allowed=False, login_page="/accounts/login/")
@@ -64,7 +65,7 @@ MATRIX = {
     "edit page":                  (LOGIN,           FORBIDDEN,   OK,          OK),
     "edit form POST":             (LOGIN,           FORBIDDEN,   SAVED,       SAVED),
     "upload page":                (LOGIN,           FORBIDDEN,   OK,          OK),
-    "upload form POST":           (LOGIN,           FORBIDDEN,   OK,          OK),
+    "upload form POST":           (LOGIN,           FORBIDDEN,   UPLOADED,    UPLOADED),
     "API upload POST":            (UNAUTHENTICATED, FORBIDDEN,   CREATED,     CREATED),
     "API GET approved GIF":       (UNAUTHENTICATED, OK,          OK,          OK),
     "API GET pending GIF":        (UNAUTHENTICATED, NOT_FOUND,   OK,          OK),

@@ -1,12 +1,14 @@
 import re
 from html import unescape
+from html.parser import HTMLParser
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from library.models import Gif, MoodTag
+from library.models import Gif, MoodTag, Preferences
 from tests import images
+from tests.test_languages import english_left
 
 SVG = (
     b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg">'
@@ -15,12 +17,22 @@ SVG = (
 RESULT = re.compile(r'<li class="result (accepted|refused)">(.*?)</li>', re.S)
 
 
-def upload(client, *files, **fields):
-    """Post files (name, bytes) to the upload page as the browser's form does."""
+def upload(client, *files, follow=True, **fields):
+    """Post files (name, bytes) to the upload page as the browser's form does,
+    and, as the browser does, go on to the page the answer sends it to."""
     chosen = [images.named(data, name) for name, data in files]
     if token := client.cookies.get("csrftoken"):
         fields["csrfmiddlewaretoken"] = token.value
-    return client.post(reverse("library:upload"), {"files": chosen, **fields})
+    return client.post(
+        reverse("library:upload"), {"files": chosen, **fields}, follow=follow
+    )
+
+
+def reported_on_a_page_of_its_own(response):
+    """Whether the upload's answer sent the browser to its report (fetched
+    with GET, so that reloading it sends nothing again)."""
+    statuses = [status for _, status in response.redirect_chain]
+    return statuses == [303] and response.status_code == 200
 
 
 def results(response):
@@ -36,6 +48,31 @@ def results(response):
 def page_html(response):
     """The page as sent, entities decoded and whitespace collapsed."""
     return unescape(re.sub(r"\s+", " ", response.content.decode()))
+
+
+class FormValues(HTMLParser):
+    """The values the upload form shows: text typed, boxes ticked."""
+
+    def __init__(self):
+        super().__init__()
+        self.values = {}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag != "input" or "name" not in attrs:
+            return
+        kind = attrs.get("type", "text")
+        if kind == "checkbox":
+            if "checked" in attrs:
+                self.values.setdefault(attrs["name"], []).append(attrs["value"])
+        elif kind in ("text", "file"):
+            self.values[attrs["name"]] = attrs.get("value", "")
+
+
+def form_values(response):
+    parser = FormValues()
+    parser.feed(response.content.decode())
+    return parser.values
 
 
 def files_in(folder):
@@ -175,6 +212,114 @@ def test_several_files_each_get_a_gif_or_a_reason_in_one_response(
     )
 
 
+@pytest.mark.django_db
+def test_what_was_typed_comes_back_when_every_file_was_refused(
+    browser, media_root, settings
+):
+    settings.GIFSHELF_MAX_UPLOAD_BYTES = 5_000
+    settings.GIFSHELF_MAX_FRAMES = 5
+
+    response = upload(
+        browser,
+        ("huge.gif", images.gif_bytes(count=30, size=(400, 300))),
+        ("long.gif", images.gif_bytes(count=6)),
+        title="Slow clap",
+        alt_text="A man claps slowly.",
+        mood=["Thank you", "happy"],
+    )
+
+    assert "0 added for review, 2 refused" in page_html(response)
+    assert form_values(response) == {
+        "files": "",  # no browser lets a page choose files again
+        "title": "Slow clap",
+        "alt_text": "A man claps slowly.",
+        "mood": ["Happy", "Thank you"],
+    }
+    assert "To try the refused files again, choose them again" in page_html(response)
+    assert files_in(media_root) == []
+
+
+@pytest.mark.django_db
+def test_what_was_typed_comes_back_when_some_files_were_refused(browser):
+    response = upload(
+        browser,
+        ("good.gif", images.gif_bytes()),
+        ("notes.txt", b"Not a picture at all.\n"),
+        title="Slow clap",
+        situation=["Thanks for your patience"],
+    )
+
+    assert "1 added for review, 1 refused" in page_html(response)
+    values = form_values(response)
+    assert values["title"] == "Slow clap"
+    assert values["situation"] == ["Thanks for your patience"]
+
+
+@pytest.mark.django_db
+def test_the_form_is_empty_again_once_every_file_was_added(browser):
+    response = upload(
+        browser, ("good.gif", images.gif_bytes()), title="Slow clap", mood=["Happy"]
+    )
+
+    assert "1 added for review" in page_html(response)
+    assert form_values(response) == {"files": "", "title": "", "alt_text": ""}
+
+
+def report_address(response):
+    return response.redirect_chain[-1][0]
+
+
+@pytest.mark.django_db
+def test_reloading_the_report_of_an_upload_sends_nothing_again(browser, curator):
+    response = upload(browser, ("m09.gif", images.gif_bytes()))
+    assert reported_on_a_page_of_its_own(response)
+
+    reloaded = browser.get(report_address(response))
+
+    assert reloaded.status_code == 200
+    assert "1 added for review" in page_html(reloaded)
+    line = results(reloaded)["m09.gif"]
+    assert line["outcome"] == "accepted"
+    assert line["message"] == "added as “M09”, waiting for review."
+    assert Gif.objects.get().uploaded_by == curator
+
+
+@pytest.mark.django_db
+def test_reloading_the_report_of_a_refused_upload_keeps_what_was_typed(browser):
+    response = upload(
+        browser, ("notes.txt", b"Not a picture.\n"), title="Slow clap", mood=["Happy"]
+    )
+
+    reloaded = browser.get(report_address(response))
+
+    assert "0 added for review, 1 refused" in page_html(reloaded)
+    assert form_values(reloaded)["title"] == "Slow clap"
+    assert form_values(reloaded)["mood"] == ["Happy"]
+
+
+@pytest.mark.django_db
+def test_each_upload_keeps_its_own_report(browser):
+    first = upload(browser, ("first.gif", images.gif_bytes(seed=1)))
+    second = upload(browser, ("second.gif", images.gif_bytes(seed=2)))
+
+    assert list(results(browser.get(report_address(first)))) == ["first.gif"]
+    assert list(results(browser.get(report_address(second)))) == ["second.gif"]
+
+
+@pytest.mark.django_db
+def test_the_report_is_only_for_the_curator_who_uploaded(
+    browser, other_curator, client
+):
+    response = upload(browser, ("mine.gif", images.gif_bytes()), title="Mine")
+    client.force_login(other_curator)
+
+    theirs = client.get(report_address(response))
+
+    assert theirs.status_code == 200
+    assert results(theirs) == {}
+    assert form_values(theirs)["title"] == ""
+
+
 REFUSALS = [
     pytest.param(
         "huge.gif",
@@ -260,7 +405,7 @@ def test_a_refused_file_is_explained_and_leaves_nothing_behind(
 
     response = upload(curator_client, (name, make_data()))
 
-    assert response.status_code == 400
+    assert reported_on_a_page_of_its_own(response)
     line = results(response)[name]
     assert line["outcome"] == "refused"
     assert reason in line["message"]
@@ -274,7 +419,7 @@ def test_a_too_large_file_is_refused_in_the_browser(browser, media_root, setting
 
     response = upload(browser, ("huge.gif", images.gif_bytes(count=30)))
 
-    assert response.status_code == 400
+    assert reported_on_a_page_of_its_own(response)
     line = results(response)["huge.gif"]
     assert line["outcome"] == "refused"
     assert "larger than 1 KB" in line["message"]
@@ -300,7 +445,7 @@ def test_an_empty_file_is_refused_with_a_reason_beside_the_good_ones(
 def test_an_empty_file_stores_nothing(curator_client, media_root):
     response = upload(curator_client, ("empty.gif", b""))
 
-    assert response.status_code == 400
+    assert reported_on_a_page_of_its_own(response)
     assert not Gif.objects.exists()
     assert files_in(media_root) == []
 
@@ -315,7 +460,7 @@ def test_an_exact_duplicate_is_refused_with_a_link_to_the_gif_on_the_shelf(
 
     response = upload(curator_client, ("clap-copy.gif", data))
 
-    assert response.status_code == 400
+    assert reported_on_a_page_of_its_own(response)
     line = results(response)["clap-copy.gif"]
     assert line["outcome"] == "refused"
     assert (
@@ -359,11 +504,9 @@ class UnreadableBody:
     readline = read
 
 
-@pytest.mark.django_db
-def test_a_request_declaring_too_large_a_body_is_refused_before_it_is_read(
-    curator_client, settings
-):
-    response = curator_client.generic(
+def post_too_large(client, settings):
+    """An upload declaring a body larger than any allowed one, never read."""
+    return client.generic(
         "POST",
         reverse("library:upload"),
         CONTENT_LENGTH=str(settings.GIFSHELF_MAX_REQUEST_BYTES + 1),
@@ -371,9 +514,52 @@ def test_a_request_declaring_too_large_a_body_is_refused_before_it_is_read(
         **{"wsgi.input": UnreadableBody()},
     )
 
+
+@pytest.mark.django_db
+def test_a_request_declaring_too_large_a_body_is_refused_before_it_is_read(
+    curator_client, settings
+):
+    response = post_too_large(curator_client, settings)
+
     assert response.status_code == 413
     assert "That upload is too large." in response.content.decode()
     assert not Gif.objects.exists()
+
+
+@pytest.mark.django_db
+def test_too_large_an_upload_gets_the_sites_page_saying_the_limits(
+    curator_client, settings
+):
+    response = post_too_large(curator_client, settings)
+
+    page = page_html(response)
+    assert response.status_code == 413
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    assert "<h1>Too large to upload</h1>" in page
+    assert (
+        "Each file may be up to 15 MB, and one upload may carry up to 20 files." in page
+    )
+    assert "Nothing was uploaded. Go back, choose fewer files" in page
+    assert '<nav aria-label="Main">' in page  # the site's header, to go on from
+    assert f'<a href="{reverse("library:upload")}">Back to the upload page</a>' in page
+    # The middleware around it still add their headers.
+    assert response["X-Frame-Options"] == "DENY"
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+
+
+@pytest.mark.django_db
+def test_the_too_large_page_speaks_the_members_language(curator, settings):
+    Preferences.objects.create(user=curator, language="ru")
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(curator)
+
+    response = post_too_large(client, settings)
+
+    page = page_html(response)
+    assert response.status_code == 413
+    assert "Слишком много для одной загрузки" in page
+    assert "Загрузка слишком большая." in page
+    assert english_left(response.content.decode(), data=["curator"]) == []
 
 
 @pytest.mark.django_db
@@ -402,7 +588,7 @@ def test_an_agent_cannot_upload(agent_client, media_root):
 
 @pytest.mark.django_db
 def test_an_anonymous_visitor_is_sent_to_log_in(anonymous_client, media_root):
-    response = upload(anonymous_client, ("mine.gif", images.gif_bytes()))
+    response = upload(anonymous_client, ("mine.gif", images.gif_bytes()), follow=False)
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))

@@ -94,6 +94,12 @@ def upload():
         "kilobytes": gettext("{size} KB"),
         "bytes": plural_forms("%(count)s byte", "%(count)s bytes"),
         "too_large": gettext("larger than {limit}, it will be refused"),
+        "too_many": plural_forms(
+            "One upload takes up to %(count)s file: choose fewer, or the whole "
+            "upload will be refused.",
+            "One upload takes up to %(count)s files: choose fewer, or the whole "
+            "upload will be refused.",
+        ),
     }
 
 

@@ -134,3 +134,34 @@ def test_a_file_over_the_limit_is_marked_before_it_is_sent(curator_page, setting
     results = submit(page)
     expect(results.locator(".refused")).to_contain_text("big.gif: “big.gif” is larger")
     expect(results.locator(".accepted")).to_contain_text("small.gif")
+
+
+def test_choosing_more_files_than_one_upload_takes_is_warned_before_sending(
+    curator_page, settings
+):
+    settings.GIFSHELF_MAX_FILES_PER_UPLOAD = 2
+    page = curator_page
+    file_input, chosen = open_upload_page(page)
+    warning = page.locator("[data-too-many]")
+    three = [picked(f"{seed}.gif", images.gif_bytes(seed=seed)) for seed in range(3)]
+
+    file_input.set_input_files(three[:2])
+    expect(chosen).to_have_count(2)
+    expect(warning).to_be_hidden()
+
+    file_input.set_input_files(three)
+    expect(warning).to_be_visible()
+    expect(warning).to_have_text(
+        "One upload takes up to 2 files: choose fewer, or the whole upload "
+        "will be refused."
+    )
+
+    file_input.set_input_files(three[1:])
+    expect(warning).to_be_hidden()
+    # The server agrees with the warning.
+    file_input.set_input_files(three)
+    page.get_by_role("button", name="Upload").click()
+    expect(page.locator(".error[role=alert]").first).to_have_text(
+        "Upload at most 2 files at once."
+    )
+    assert not Gif.objects.exists()

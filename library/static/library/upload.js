@@ -7,7 +7,9 @@
   const zone = form.querySelector("[data-dropzone]");
   const input = form.querySelector("input[type=file]");
   const list = form.querySelector("[data-chosen]");
+  const tooMany = form.querySelector("[data-too-many]");
   const maxBytes = Number(form.dataset.maxBytes);
+  const maxFiles = Number(form.dataset.maxFiles);
   // Shown sentences come in the page's language, from the JSON data block the
   // template renders (library/templatetags/js_messages.py).
   const MESSAGES = JSON.parse(document.getElementById("js-messages").textContent);
@@ -22,8 +24,11 @@
     if (bytes >= 1e6) return MESSAGES.megabytes.replace("{size}", number(bytes / 1e6, 1));
     if (bytes >= 1e5) return MESSAGES.kilobytes.replace("{size}", number(bytes / 1e3, 0));
     if (bytes >= 1e3) return MESSAGES.kilobytes.replace("{size}", number(bytes / 1e3, 1));
-    const forms = MESSAGES.bytes;
-    return (forms[plurals.select(bytes)] || forms.other).replace("{count}", bytes);
+    return plural(MESSAGES.bytes, bytes);
+  }
+
+  function plural(forms, count) {
+    return (forms[plurals.select(count)] || forms.other).replace("{count}", count);
   }
 
   function showChosen() {
@@ -38,6 +43,10 @@
       }
       list.append(item);
     }
+    // The server refuses the whole selection when it holds too many files.
+    const over = maxFiles && input.files.length > maxFiles;
+    tooMany.hidden = !over;
+    tooMany.textContent = over ? plural(MESSAGES.too_many, maxFiles) : "";
   }
 
   function addFiles(files) {
