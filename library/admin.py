@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from library.forms import AdminLoginForm
+from library.forms import AdminLoginForm, GifTagsForm
 from library.models import (
     AgentFlag,
     ApiToken,
@@ -44,6 +44,9 @@ FACTS = (
 
 @admin.register(Gif)
 class GifAdmin(admin.ModelAdmin):
+    # Tags ticked from the vocabularies, with the edit form's checks: taggit's
+    # own text field would split "Money question" into two new tags.
+    form = GifTagsForm
     list_display = ("title", "status", "format", "frames", "duration_ms", "created_at")
     list_filter = ("status", "format", "mood", "situation", "appropriateness")
     search_fields = ("title", "alt_text", "sha256")

@@ -1,0 +1,81 @@
+"""The Django admin keeps the app's rules: tags from the vocabularies only,
+a context's slug fixed, its rules consistent, every string translated."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from library.models import AppropriatenessTag, ConversationContext, Gif, MoodTag
+
+
+def admin_client(user, language="en"):
+    client = Client(headers={"accept-language": language})
+    client.force_login(user)
+    return client
+
+
+def gif_change_data(gif, **tags):
+    return {
+        "title": gif.title,
+        "alt_text": gif.alt_text,
+        "use_when": "",
+        "avoid_when": "",
+        "use_when_ru": "",
+        "avoid_when_ru": "",
+        "mood": "",
+        "situation": "",
+        "appropriateness": "",
+        **tags,
+        "_save": "Save",
+    }
+
+
+@pytest.mark.django_db
+def test_the_admin_ticks_a_multi_word_tag_whole(lead, approved_gif):
+    client = admin_client(lead)
+    change = reverse("admin:library_gif_change", args=[approved_gif.pk])
+    tags_before = AppropriatenessTag.objects.count()
+
+    page = client.get(change).content.decode()
+    response = client.post(
+        change, gif_change_data(approved_gif, appropriateness=["Money question"])
+    )
+
+    # A box to tick for each tag, not a text box split on spaces.
+    assert 'type="checkbox" name="appropriateness" value="Money question"' in page
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert AppropriatenessTag.objects.count() == tags_before
+    assert [t.name for t in approved_gif.appropriateness.all()] == ["Money question"]
+    money = ConversationContext.objects.get(slug="money-question")
+    assert not Gif.objects.filter(pk=approved_gif.pk).suitable_for(money).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["mood", "situation", "appropriateness"])
+def test_the_admin_refuses_a_tag_the_vocabulary_lacks(lead, approved_gif, field):
+    client = admin_client(lead)
+    change = reverse("admin:library_gif_change", args=[approved_gif.pk])
+    counts = [model.objects.count() for model in (AppropriatenessTag, MoodTag)]
+
+    response = client.post(change, gif_change_data(approved_gif, **{field: "Money"}))
+
+    assert response.status_code == 200
+    assert "Not in the " in response.content.decode()
+    assert "Money" in response.content.decode()
+    assert [m.objects.count() for m in (AppropriatenessTag, MoodTag)] == counts
+    assert not getattr(approved_gif, field).exists()
+
+
+@pytest.mark.django_db
+def test_the_admin_keeps_what_approval_required_as_the_app_does(lead, approved_gif):
+    approved_gif.mood.set(["Happy"])
+    client = admin_client(lead)
+    change = reverse("admin:library_gif_change", args=[approved_gif.pk])
+
+    response = client.post(change, gif_change_data(approved_gif))
+
+    assert response.status_code == 200
+    assert "A GIF on the shelf keeps a mood or a situation tag." in (
+        response.content.decode()
+    )
+    assert [tag.name for tag in approved_gif.mood.all()] == ["Happy"]
