@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from library.forms import AdminLoginForm, GifTagsForm
+from library.forms import AdminLoginForm, ConversationContextForm, GifTagsForm
 from library.models import (
     AgentFlag,
     ApiToken,
@@ -177,9 +177,24 @@ class TagAliasAdmin(admin.ModelAdmin):
 
 @admin.register(ConversationContext)
 class ConversationContextAdmin(admin.ModelAdmin):
+    # The app's form: its names, its labels, and its rule that a tag is
+    # hidden or warned about, never both.
+    form = ConversationContextForm
     list_display = ("name", "slug", "position")
     prepopulated_fields = {"slug": ("name",)}
-    filter_horizontal = ("hides", "warns")
+    fields = (
+        "name",
+        "slug",
+        *(name for name in ConversationContextForm.Meta.fields if name != "name"),
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        # Agents' sessions and API calls name a context by its slug: set
+        # once, when the context is added.
+        return ("slug",) if obj else ()
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return {} if obj else super().get_prepopulated_fields(request, obj)
 
 
 @admin.register(Copy)

@@ -79,3 +79,79 @@ def test_the_admin_keeps_what_approval_required_as_the_app_does(lead, approved_g
         response.content.decode()
     )
     assert [tag.name for tag in approved_gif.mood.all()] == ["Happy"]
+
+
+def context_change_data(context, **changes):
+    return {
+        "name": context.name,
+        "name_ru": context.name_ru,
+        "slug": context.slug,
+        "description": context.description,
+        "description_ru": context.description_ru,
+        "hides": [tag.pk for tag in context.hides.all()],
+        "warns": [tag.pk for tag in context.warns.all()],
+        "position": context.position,
+        **changes,
+        "_save": "Save",
+    }
+
+
+@pytest.mark.django_db
+def test_the_admin_keeps_a_contexts_slug_agents_sessions_hold(lead):
+    upset = ConversationContext.objects.get(slug="upset")
+    client = admin_client(lead)
+    change = reverse("admin:library_conversationcontext_change", args=[upset.pk])
+
+    page = client.get(change).content.decode()
+    response = client.post(
+        change, context_change_data(upset, name="Angry customer", slug="angry")
+    )
+
+    assert 'name="slug"' not in page
+    assert "upset" in page
+    assert response.status_code == 302, response.content.decode()[:2000]
+    upset.refresh_from_db()
+    assert (upset.name, upset.slug) == ("Angry customer", "upset")
+
+
+@pytest.mark.django_db
+def test_the_admin_sets_a_new_contexts_slug(lead):
+    client = admin_client(lead)
+    add = reverse("admin:library_conversationcontext_add")
+
+    page = client.get(add).content.decode()
+    response = client.post(
+        add,
+        {
+            "name": "Legal complaint",
+            "slug": "legal",
+            "description": "",
+            "name_ru": "",
+            "description_ru": "",
+            "position": 9,
+            "_save": "Save",
+        },
+    )
+
+    assert 'name="slug"' in page
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert ConversationContext.objects.get(name="Legal complaint").slug == "legal"
+
+
+@pytest.mark.django_db
+def test_the_admin_refuses_a_tag_both_hidden_and_warned_about(lead):
+    upset = ConversationContext.objects.get(slug="upset")
+    hidden = list(upset.hides.all())
+    warned = list(upset.warns.all())
+    client = admin_client(lead)
+    change = reverse("admin:library_conversationcontext_change", args=[upset.pk])
+
+    response = client.post(
+        change, context_change_data(upset, warns=[tag.pk for tag in hidden + warned])
+    )
+
+    assert response.status_code == 200
+    assert "A tag is either hidden or warned about, not both" in (
+        response.content.decode()
+    )
+    assert list(upset.warns.all()) == warned
