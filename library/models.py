@@ -2399,6 +2399,13 @@ class ContextRulesIterable(AttachingIterable):
     attach = staticmethod(read_context_rules)
 
 
+def next_context_position():
+    """A new context's place: after every other one, so adding one never
+    moves the contexts agents already know, unless a lead places it."""
+    last = ConversationContext.objects.aggregate(last=Max("position"))["last"]
+    return 0 if last is None else min(last + 1, 32767)
+
+
 class ConversationContext(ReadInReadersLanguage, models.Model):
     """A kind of conversation and what it rules out (rules 4 to 8)."""
 
@@ -2428,7 +2435,7 @@ class ConversationContext(ReadInReadersLanguage, models.Model):
             "and says why."
         ),
     )
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(default=next_context_position)
 
     objects = ConversationContextQuerySet.as_manager()
 

@@ -155,3 +155,12 @@ def test_the_admin_refuses_a_tag_both_hidden_and_warned_about(lead):
         response.content.decode()
     )
     assert list(upset.warns.all()) == warned
+
+
+@pytest.mark.django_db
+def test_the_admin_offers_a_new_context_the_last_place(lead):
+    last = ConversationContext.objects.order_by("position").last()
+
+    page = admin_client(lead).get(reverse("admin:library_conversationcontext_add"))
+
+    assert f'name="position" value="{last.position + 1}"' in page.content.decode()
