@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from library.forms import AdminLoginForm, ConversationContextForm, GifTagsForm
 from library.models import (
@@ -62,10 +63,10 @@ class GifAdmin(admin.ModelAdmin):
     )
     fieldsets = (
         (None, {"fields": ("title", "alt_text", "use_when", "avoid_when", "status")}),
-        ("In Russian", {"fields": ("use_when_ru", "avoid_when_ru")}),
-        ("Tags", {"fields": ("mood", "situation", "appropriateness")}),
+        (_("In Russian"), {"fields": ("use_when_ru", "avoid_when_ru")}),
+        (_("Tags"), {"fields": ("mood", "situation", "appropriateness")}),
         (
-            "Review",
+            _("Review"),
             {
                 "fields": (
                     "rejection_reason",
@@ -76,7 +77,10 @@ class GifAdmin(admin.ModelAdmin):
                 )
             },
         ),
-        ("Facts measured at upload", {"fields": FACTS, "classes": ("collapse",)}),
+        (
+            _("Facts measured at upload"),
+            {"fields": FACTS, "classes": ("collapse",)},
+        ),
     )
 
     def get_queryset(self, request):
@@ -113,7 +117,7 @@ class VocabularyAdmin(admin.ModelAdmin):
 for model in (MoodTag, SituationTag, AppropriatenessTag):
     admin.site.register(model, VocabularyAdmin)
 
-admin.site.site_header = "gifshelf administration"
+admin.site.site_header = _("gifshelf administration")
 admin.site.site_title = "gifshelf"
 
 
@@ -142,7 +146,7 @@ class GifEventAdmin(admin.ModelAdmin):
         "details__review_note",
     )
 
-    @admin.display(description="What happened")
+    @admin.display(description=_("What happened"))
     def description(self, event):
         """The line's sentences and changes in the admin's language."""
         changes = [
@@ -180,7 +184,7 @@ class ConversationContextAdmin(admin.ModelAdmin):
     # The app's form: its names, its labels, and its rule that a tag is
     # hidden or warned about, never both.
     form = ConversationContextForm
-    list_display = ("name", "slug", "position")
+    list_display = ("name", "name_ru", "slug", "position")
     prepopulated_fields = {"slug": ("name",)}
     fields = (
         "name",
@@ -252,7 +256,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Revoke the selected tokens")
+    @admin.action(description=_("Revoke the selected tokens"))
     def revoke(self, request, queryset):
         for token in queryset.filter(revoked_at__isnull=True):
             token.revoke()
@@ -267,7 +271,7 @@ class MemberAdmin(admin.ModelAdmin):
     search_fields = ("username", "first_name", "last_name", "email")
     fields = ("username", "first_name", "last_name", "email", "is_active", "groups")
 
-    @admin.display(description="Role")
+    @admin.display(description=_("Role"))
     def role_label(self, member):
         return member.role.label if member.role else "—"
 

@@ -1,6 +1,9 @@
 """The Django admin keeps the app's rules: tags from the vocabularies only,
 a context's slug fixed, its rules consistent, every string translated."""
 
+import re
+from html import unescape
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -164,3 +167,65 @@ def test_the_admin_offers_a_new_context_the_last_place(lead):
     page = admin_client(lead).get(reverse("admin:library_conversationcontext_add"))
 
     assert f'name="position" value="{last.position + 1}"' in page.content.decode()
+
+
+def page_text(response):
+    """The words a reader sees: no scripts, styles, icons or markup."""
+    page = response.content.decode()
+    page = re.sub(r"<(script|style|svg)\b.*?</\1>", "", page, flags=re.S)
+    return unescape(re.sub(r"<[^>]+>", "\n", page))
+
+
+ENGLISH_LEFT_IN_RUSSIAN = [
+    "Conversation contexts",
+    "Gifs",
+    "Login failures",
+    "Изменить gif",
+    "Status:",
+    "In Russian",
+    "Tags\n",
+    "Review\n",
+    "Facts measured at upload",
+    "Rejection reason",
+    "Duration ms",
+    "One loop as browsers play it.",
+    "gifshelf administration",
+    "GIF shelf",
+]
+
+
+@pytest.mark.django_db
+def test_the_admin_speaks_russian_on_russian_pages(lead, approved_gif):
+    client = admin_client(lead, "ru")
+
+    index = page_text(client.get(reverse("admin:index")))
+    change = page_text(
+        client.get(reverse("admin:library_gif_change", args=[approved_gif.pk]))
+    )
+    contexts = page_text(client.get(reverse("admin:library_conversationcontext_add")))
+
+    for english in ENGLISH_LEFT_IN_RUSSIAN:
+        assert english not in index + change + contexts, english
+    assert "Контексты разговора" in index
+    assert "Гифки" in index
+    assert "Неудачные попытки входа" in index
+    assert "Изменить гифка" in change
+    assert "Статус:" in change
+    for heading in ("По-русски", "Теги", "Проверка", "Что измерено при загрузке"):
+        assert f"\n{heading}\n" in change, heading
+    assert "Адрес в ссылках:" in contexts
+
+
+@pytest.mark.django_db
+def test_the_admin_keeps_its_english_on_english_pages(lead, approved_gif):
+    client = admin_client(lead, "en")
+
+    index = page_text(client.get(reverse("admin:index")))
+    change = page_text(
+        client.get(reverse("admin:library_gif_change", args=[approved_gif.pk]))
+    )
+
+    assert "Conversation contexts" in index
+    assert "GIFs" in index and "Gifs" not in index
+    assert "Change GIF" in change
+    assert "Facts measured at upload" in change
