@@ -264,7 +264,9 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 @admin.register(Member)
 class MemberAdmin(admin.ModelAdmin):
-    """Team members and their role; `manage.py addmember` does the same."""
+    """Team members and their role, for a superuser: team leads have no
+    permission here. Members are added with `manage.py addmember`, which
+    also sets the password and a lead's admin access."""
 
     list_display = ("username", "role_label", "is_active", "last_login")
     list_filter = ("groups", "is_active")
