@@ -1,6 +1,7 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from library.forms import AdminLoginForm
+from library.forms import AdminLoginForm, ConversationContextForm, GifTagsForm
 from library.models import (
     AgentFlag,
     ApiToken,
@@ -44,6 +45,9 @@ FACTS = (
 
 @admin.register(Gif)
 class GifAdmin(admin.ModelAdmin):
+    # Tags ticked from the vocabularies, with the edit form's checks: taggit's
+    # own text field would split "Money question" into two new tags.
+    form = GifTagsForm
     list_display = ("title", "status", "format", "frames", "duration_ms", "created_at")
     list_filter = ("status", "format", "mood", "situation", "appropriateness")
     search_fields = ("title", "alt_text", "sha256")
@@ -59,10 +63,10 @@ class GifAdmin(admin.ModelAdmin):
     )
     fieldsets = (
         (None, {"fields": ("title", "alt_text", "use_when", "avoid_when", "status")}),
-        ("In Russian", {"fields": ("use_when_ru", "avoid_when_ru")}),
-        ("Tags", {"fields": ("mood", "situation", "appropriateness")}),
+        (_("In Russian"), {"fields": ("use_when_ru", "avoid_when_ru")}),
+        (_("Tags"), {"fields": ("mood", "situation", "appropriateness")}),
         (
-            "Review",
+            _("Review"),
             {
                 "fields": (
                     "rejection_reason",
@@ -73,7 +77,10 @@ class GifAdmin(admin.ModelAdmin):
                 )
             },
         ),
-        ("Facts measured at upload", {"fields": FACTS, "classes": ("collapse",)}),
+        (
+            _("Facts measured at upload"),
+            {"fields": FACTS, "classes": ("collapse",)},
+        ),
     )
 
     def get_queryset(self, request):
@@ -110,7 +117,7 @@ class VocabularyAdmin(admin.ModelAdmin):
 for model in (MoodTag, SituationTag, AppropriatenessTag):
     admin.site.register(model, VocabularyAdmin)
 
-admin.site.site_header = "gifshelf administration"
+admin.site.site_header = _("gifshelf administration")
 admin.site.site_title = "gifshelf"
 
 
@@ -139,7 +146,7 @@ class GifEventAdmin(admin.ModelAdmin):
         "details__review_note",
     )
 
-    @admin.display(description="What happened")
+    @admin.display(description=_("What happened"))
     def description(self, event):
         """The line's sentences and changes in the admin's language."""
         changes = [
@@ -174,9 +181,24 @@ class TagAliasAdmin(admin.ModelAdmin):
 
 @admin.register(ConversationContext)
 class ConversationContextAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "position")
+    # The app's form: its names, its labels, and its rule that a tag is
+    # hidden or warned about, never both.
+    form = ConversationContextForm
+    list_display = ("name", "name_ru", "slug", "position")
     prepopulated_fields = {"slug": ("name",)}
-    filter_horizontal = ("hides", "warns")
+    fields = (
+        "name",
+        "slug",
+        *(name for name in ConversationContextForm.Meta.fields if name != "name"),
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        # Agents' sessions and API calls name a context by its slug: set
+        # once, when the context is added.
+        return ("slug",) if obj else ()
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return {} if obj else super().get_prepopulated_fields(request, obj)
 
 
 @admin.register(Copy)
@@ -234,7 +256,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Revoke the selected tokens")
+    @admin.action(description=_("Revoke the selected tokens"))
     def revoke(self, request, queryset):
         for token in queryset.filter(revoked_at__isnull=True):
             token.revoke()
@@ -242,14 +264,16 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 @admin.register(Member)
 class MemberAdmin(admin.ModelAdmin):
-    """Team members and their role; `manage.py addmember` does the same."""
+    """Team members and their role, for a superuser: team leads have no
+    permission here. Members are added with `manage.py addmember`, which
+    also sets the password and a lead's admin access."""
 
     list_display = ("username", "role_label", "is_active", "last_login")
     list_filter = ("groups", "is_active")
     search_fields = ("username", "first_name", "last_name", "email")
     fields = ("username", "first_name", "last_name", "email", "is_active", "groups")
 
-    @admin.display(description="Role")
+    @admin.display(description=_("Role"))
     def role_label(self, member):
         return member.role.label if member.role else "—"
 

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class LibraryConfig(AppConfig):
     name = "library"
-    verbose_name = "GIF shelf"
+    verbose_name = _("GIF shelf")
 
     def ready(self):
         from django.contrib.auth.signals import user_logged_in

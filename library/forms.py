@@ -249,8 +249,10 @@ def multiline_text_fields(model_field, **kwargs):
     return model_field.formfield(**kwargs)
 
 
-class GifForm(forms.ModelForm):
-    """Edit a GIF's words and tags; appropriateness only for team leads."""
+class GifTagsForm(forms.ModelForm):
+    """A GIF's tags, ticked from the vocabularies, and what an edit may not
+    take away from a GIF on the shelf: the app's edit form and the admin's
+    share it, so neither can make a tag out of a typo or a split name."""
 
     mood = VocabularyField(MoodTag, label=_("Moods"))
     situation = VocabularyField(SituationTag, label=_("Situations"))
@@ -260,36 +262,17 @@ class GifForm(forms.ModelForm):
         help_text=_("Conversations this GIF must not be used in. Team leads only."),
     )
 
-    class Meta:
-        model = Gif
-        fields = list(Gif.TEXT_FIELDS)
-        formfield_callback = multiline_text_fields
-        widgets = {
-            name: forms.Textarea(attrs={"rows": 2})
-            for name in ("use_when", "avoid_when", "use_when_ru", "avoid_when_ru")
-        }
-
-    # Added later than the rest: a post made without them (a script, a page
-    # opened before they existed) keeps what they hold, not emptied.
-    KEPT_WHEN_LEFT_OUT = ("use_when_ru", "avoid_when_ru")
-
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.user = user
-        if self.is_bound:
-            for name in self.KEPT_WHEN_LEFT_OUT:
-                if self[name].field.widget.value_omitted_from_data(
-                    self.data, self.files, self.add_prefix(name)
-                ):
-                    del self.fields[name]
-        self.may_set_appropriateness = user.has_perm("library.set_appropriateness")
-        if not self.may_set_appropriateness:
-            del self.fields["appropriateness"]
+        self.leave_out_fields()
         offer_vocabularies(self)
         if self.instance.pk:
-            for name in ("mood", "situation", "appropriateness"):
+            for name in Gif.TAG_FIELDS:
                 if name in self.fields:
                     self.initial[name] = list(getattr(self.instance, name).all())
+
+    def leave_out_fields(self):
+        """Take out the fields this member or this post does not set."""
 
     def clean(self):
         cleaned = super().clean()
@@ -308,6 +291,38 @@ class GifForm(forms.ModelForm):
                     gettext("A GIF on the shelf keeps a mood or a situation tag."),
                 )
         return cleaned
+
+
+class GifForm(GifTagsForm):
+    """Edit a GIF's words and tags; appropriateness only for team leads."""
+
+    class Meta:
+        model = Gif
+        fields = list(Gif.TEXT_FIELDS)
+        formfield_callback = multiline_text_fields
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 2})
+            for name in ("use_when", "avoid_when", "use_when_ru", "avoid_when_ru")
+        }
+
+    # Added later than the rest: a post made without them (a script, a page
+    # opened before they existed) keeps what they hold, not emptied.
+    KEPT_WHEN_LEFT_OUT = ("use_when_ru", "avoid_when_ru")
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        self.may_set_appropriateness = user.has_perm("library.set_appropriateness")
+        super().__init__(*args, **kwargs)
+
+    def leave_out_fields(self):
+        if self.is_bound:
+            for name in self.KEPT_WHEN_LEFT_OUT:
+                if self[name].field.widget.value_omitted_from_data(
+                    self.data, self.files, self.add_prefix(name)
+                ):
+                    del self.fields[name]
+        if not self.may_set_appropriateness:
+            del self.fields["appropriateness"]
 
     def check_ready_for_approval(self):
         """Validate, and mark beside the fields what approval needs and they

@@ -1004,7 +1004,9 @@ class Gif(ReadInReadersLanguage, models.Model):
     }
 
     # 122 random bits: a public link cannot be guessed from another one.
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_id = models.UUIDField(
+        _("public id"), default=uuid.uuid4, unique=True, editable=False
+    )
     title = models.CharField(_("title"), max_length=120)
     alt_text = models.CharField(
         _("alt text"),
@@ -1025,26 +1027,34 @@ class Gif(ReadInReadersLanguage, models.Model):
         help_text=_("What Russian readers see; empty: they see the English note."),
     )
 
-    original = models.FileField(max_length=200, editable=False)
-    first_still = models.FileField(max_length=200, editable=False)
-    last_still = models.FileField(max_length=200, editable=False)
-    preview = models.FileField(max_length=200, editable=False)
+    original = models.FileField(_("original"), max_length=200, editable=False)
+    first_still = models.FileField(_("first still"), max_length=200, editable=False)
+    last_still = models.FileField(_("last still"), max_length=200, editable=False)
+    preview = models.FileField(_("preview"), max_length=200, editable=False)
 
-    format = models.CharField(max_length=8, choices=Format, editable=False)
-    width = models.PositiveIntegerField(editable=False)
-    height = models.PositiveIntegerField(editable=False)
-    frames = models.PositiveIntegerField(editable=False)
+    format = models.CharField(_("format"), max_length=8, choices=Format, editable=False)
+    width = models.PositiveIntegerField(_("width"), editable=False)
+    height = models.PositiveIntegerField(_("height"), editable=False)
+    frames = models.PositiveIntegerField(_("frames"), editable=False)
     duration_ms = models.PositiveIntegerField(
-        editable=False, help_text="One loop as browsers play it."
+        _("duration (ms)"),
+        editable=False,
+        help_text=_("One loop as browsers play it."),
     )
     loops = models.PositiveIntegerField(
-        editable=False, help_text="How many times it plays; 0 means forever."
+        _("loops"),
+        editable=False,
+        help_text=_("How many times it plays; 0 means forever."),
     )
-    byte_size = models.PositiveBigIntegerField(editable=False)
-    sha256 = models.CharField(max_length=64, unique=True, editable=False)
+    byte_size = models.PositiveBigIntegerField(_("size (bytes)"), editable=False)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True, editable=False)
 
     status = models.CharField(
-        max_length=16, choices=Status, default=Status.PENDING, db_index=True
+        _("status"),
+        max_length=16,
+        choices=Status,
+        default=Status.PENDING,
+        db_index=True,
     )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -1052,6 +1062,7 @@ class Gif(ReadInReadersLanguage, models.Model):
         null=True,
         blank=True,
         related_name="uploads",
+        verbose_name=_("uploaded by"),
     )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -1059,17 +1070,21 @@ class Gif(ReadInReadersLanguage, models.Model):
         null=True,
         blank=True,
         related_name="reviews",
+        verbose_name=_("reviewed by"),
     )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    rejection_reason = models.TextField(blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    rejection_reason = models.TextField(_("rejection reason"), blank=True)
     watched_to_end_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("watched to the end by"),
     )
-    watched_to_end_at = models.DateTimeField(null=True, blank=True)
+    watched_to_end_at = models.DateTimeField(
+        _("watched to the end at"), null=True, blank=True
+    )
     # A team lead took it down: retired, and its files answer 410 Gone.
     taken_down_at = models.DateTimeField(null=True, blank=True, editable=False)
     taken_down_by = models.ForeignKey(
@@ -1088,9 +1103,11 @@ class Gif(ReadInReadersLanguage, models.Model):
     )
 
     # Checks run at upload.
-    flash_risk = models.BooleanField(default=False, editable=False)
+    flash_risk = models.BooleanField(_("flash risk"), default=False, editable=False)
     flash_red = models.BooleanField(default=False, editable=False)
-    flash_per_second = models.PositiveSmallIntegerField(default=0, editable=False)
+    flash_per_second = models.PositiveSmallIntegerField(
+        _("flashes per second"), default=0, editable=False
+    )
     frame_hashes = models.JSONField(default=list, editable=False)
     filmstrip = models.JSONField(
         default=list, editable=False, help_text="[{frame, at_ms, name}]"
@@ -1107,8 +1124,8 @@ class Gif(ReadInReadersLanguage, models.Model):
     search_facets = models.TextField(blank=True, default="", editable=False)
     copy_count = models.PositiveIntegerField(default=0, editable=False)
 
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     mood = TaggableManager(
         _("moods"), through=MoodTaggedGif, blank=True, related_name="gifs"
@@ -1127,6 +1144,9 @@ class Gif(ReadInReadersLanguage, models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # The model's own name: "GIF" and "GIFs" elsewhere are capitalised.
+        verbose_name = pgettext_lazy("model", "GIF")
+        verbose_name_plural = pgettext_lazy("model", "GIFs")
         indexes = [
             # The shelf as the picker opens it, most copied first.
             models.Index(
@@ -1970,6 +1990,8 @@ class Member(User):
 
     class Meta:
         proxy = True
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
 
     @classmethod
     def enrol(cls, username, role, password=None):
@@ -2006,6 +2028,8 @@ class Playback(models.Model):
     stepped_to_end_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("review playback")
+        verbose_name_plural = _("review playbacks")
         constraints = [
             models.UniqueConstraint(
                 fields=["gif", "reviewer"], name="one_playback_per_reviewer"
@@ -2022,6 +2046,8 @@ class ReviewSkip(models.Model):
     skipped_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("review skip")
+        verbose_name_plural = _("review skips")
         constraints = [
             models.UniqueConstraint(fields=["gif", "reviewer"], name="one_skip")
         ]
@@ -2068,6 +2094,8 @@ class AgentFlag(models.Model):
 
     class Meta:
         ordering = ["created_at"]
+        verbose_name = _("agent's flag")
+        verbose_name_plural = _("agents' flags")
         constraints = [
             models.UniqueConstraint(
                 fields=["gif", "raised_by"],
@@ -2229,6 +2257,8 @@ class GifEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-pk"]
+        verbose_name = _("history line")
+        verbose_name_plural = _("history lines")
         indexes = [models.Index(fields=["gif", "-at"])]
 
     def __str__(self):
@@ -2447,12 +2477,27 @@ class ContextRulesIterable(AttachingIterable):
     attach = staticmethod(read_context_rules)
 
 
+def next_context_position():
+    """A new context's place: after every other one, so adding one never
+    moves the contexts agents already know, unless a lead places it."""
+    last = ConversationContext.objects.aggregate(last=Max("position"))["last"]
+    return 0 if last is None else min(last + 1, 32767)
+
+
 class ConversationContext(ReadInReadersLanguage, models.Model):
     """A kind of conversation and what it rules out (rules 4 to 8)."""
 
-    name = models.CharField(max_length=80, unique=True)
-    slug = models.SlugField(max_length=80, unique=True)
-    description = models.TextField(blank=True)
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    slug = models.SlugField(
+        _("address in links"),
+        max_length=80,
+        unique=True,
+        help_text=_(
+            "Agents' sessions and the API name the context by it: it is set "
+            "once, when the context is added, and never changes."
+        ),
+    )
+    description = models.TextField(_("description"), blank=True)
     name_ru = models.CharField(_("name in Russian"), max_length=80, blank=True)
     description_ru = models.TextField(_("description in Russian"), blank=True)
     hides = models.ManyToManyField(
@@ -2476,12 +2521,16 @@ class ConversationContext(ReadInReadersLanguage, models.Model):
             "and says why."
         ),
     )
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(
+        _("place in the picker"), default=next_context_position
+    )
 
     objects = ConversationContextQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "name"]
+        verbose_name = _("conversation context")
+        verbose_name_plural = _("conversation contexts")
 
     def __str__(self):
         return self.name
@@ -2637,6 +2686,8 @@ class Copy(models.Model):
 
     class Meta:
         ordering = ["-at"]
+        verbose_name = _("copy")
+        verbose_name_plural = _("copies")
         indexes = [
             models.Index(fields=["agent", "-at"]),
             # "Not copied in 90 days" and "last copied": one probe per GIF.
@@ -2692,6 +2743,8 @@ class Favourite(models.Model):
 
     class Meta:
         ordering = ["-added_at"]
+        verbose_name = _("favourite")
+        verbose_name_plural = _("favourites")
         constraints = [
             models.UniqueConstraint(fields=["gif", "agent"], name="one_star_each")
         ]
@@ -2920,6 +2973,8 @@ class ApiToken(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
 
     def __str__(self):
         return f"{self.name} ({self.hint}…)"
@@ -3019,6 +3074,8 @@ class LoginFailure(models.Model):
     objects = LoginFailureQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("login failure")
+        verbose_name_plural = _("login failures")
         indexes = [
             models.Index(fields=["username", "at"]),
             models.Index(fields=["address", "at"]),

@@ -1,6 +1,8 @@
 """Team leads edit the conversation contexts in the app: what each hides and
 what it only warns about, taking effect in the picker's next search."""
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -211,3 +213,32 @@ def test_two_names_with_one_slug_get_two_slugs(lead_client):
         )
     )
     assert slugs == {"vip", "vip-2"}
+
+
+def picker_context_slugs(user):
+    client = Client()
+    client.force_login(user)
+    page = page_of(client.get(reverse("library:home")))
+    return re.findall(r'id="context-([\w-]+)"', page)
+
+
+def offered_place(page):
+    return int(re.search(r'name="position" value="(\d+)"', page).group(1))
+
+
+@pytest.mark.django_db
+def test_a_new_context_goes_at_the_end_of_the_picker_unless_placed(lead_client, agent):
+    form = page_of(lead_client.get(reverse("library:context_create")))
+    lead_client.post(
+        reverse("library:context_create"),
+        {"name": "Legal complaint", "description": "", "position": offered_place(form)},
+    )
+    lead_client.post(
+        reverse("library:context_create"),
+        {"name": "Press", "description": "", "position": 1},
+    )
+
+    slugs = picker_context_slugs(agent)
+    assert slugs[0] == "any"
+    assert slugs[-1] == "legal-complaint"
+    assert slugs.index("press") < slugs.index("outage")

@@ -21,6 +21,7 @@ from library.models import (
     Gif,
     HouseRules,
     LoginFailure,
+    Member,
     MoodTag,
     Playback,
     Preferences,
@@ -128,6 +129,12 @@ MATRIX = {
     "house rules got it POST":    (LOGIN,           SAVED,       SAVED,       SAVED),
     "admin login failures list":  (ADMIN_LOGIN,     ADMIN_LOGIN, ADMIN_LOGIN, OK),
     "admin lift a lockout":       (ADMIN_LOGIN,     ADMIN_LOGIN, ADMIN_LOGIN, MOVED_ON),
+    # Members are added with `manage.py addmember` (README, "Roles"); the
+    # admin's members, tokens and usage records are for a superuser.
+    "admin members list":         (ADMIN_LOGIN,    ADMIN_LOGIN, ADMIN_LOGIN, FORBIDDEN),
+    "admin add member POST":      (ADMIN_LOGIN,    ADMIN_LOGIN, ADMIN_LOGIN, FORBIDDEN),
+    "admin API tokens list":      (ADMIN_LOGIN,    ADMIN_LOGIN, ADMIN_LOGIN, FORBIDDEN),
+    "admin copies list":          (ADMIN_LOGIN,    ADMIN_LOGIN, ADMIN_LOGIN, FORBIDDEN),
     "choose language POST":       (SAVED,           SAVED,       SAVED,       SAVED),
     "picker results":             (HTMX_LOGIN,      OK,          OK,          OK),
     "picker context POST":        (HTMX_LOGIN,      OK,          OK,          OK),
@@ -357,6 +364,24 @@ ACTIONS = {
         took_effect=lambda shelf: (
             not LoginFailure.objects.filter(pk=shelf.failure.pk).exists()
         ),
+    ),
+    "admin members list": Action(
+        lambda client, shelf: client.get(reverse("admin:library_member_changelist"))
+    ),
+    "admin add member POST": Action(
+        lambda client, shelf: client.post(
+            reverse("admin:library_member_add"),
+            {"username": "made-in-the-admin", "is_active": "on"},
+        ),
+        took_effect=lambda shelf: Member.objects.filter(
+            username="made-in-the-admin"
+        ).exists(),
+    ),
+    "admin API tokens list": Action(
+        lambda client, shelf: client.get(reverse("admin:library_apitoken_changelist"))
+    ),
+    "admin copies list": Action(
+        lambda client, shelf: client.get(reverse("admin:library_copy_changelist"))
     ),
     "review queue page": Action(
         lambda client, shelf: client.get(reverse("library:review_queue"))

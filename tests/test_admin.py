@@ -1,0 +1,231 @@
+"""The Django admin keeps the app's rules: tags from the vocabularies only,
+a context's slug fixed, its rules consistent, every string translated."""
+
+import re
+from html import unescape
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from library.models import AppropriatenessTag, ConversationContext, Gif, MoodTag
+
+
+def admin_client(user, language="en"):
+    client = Client(headers={"accept-language": language})
+    client.force_login(user)
+    return client
+
+
+def gif_change_data(gif, **tags):
+    return {
+        "title": gif.title,
+        "alt_text": gif.alt_text,
+        "use_when": "",
+        "avoid_when": "",
+        "use_when_ru": "",
+        "avoid_when_ru": "",
+        "mood": "",
+        "situation": "",
+        "appropriateness": "",
+        **tags,
+        "_save": "Save",
+    }
+
+
+@pytest.mark.django_db
+def test_the_admin_ticks_a_multi_word_tag_whole(lead, approved_gif):
+    client = admin_client(lead)
+    change = reverse("admin:library_gif_change", args=[approved_gif.pk])
+    tags_before = AppropriatenessTag.objects.count()
+
+    page = client.get(change).content.decode()
+    response = client.post(
+        change, gif_change_data(approved_gif, appropriateness=["Money question"])
+    )
+
+    # A box to tick for each tag, not a text box split on spaces.
+    assert 'type="checkbox" name="appropriateness" value="Money question"' in page
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert AppropriatenessTag.objects.count() == tags_before
+    assert [t.name for t in approved_gif.appropriateness.all()] == ["Money question"]
+    money = ConversationContext.objects.get(slug="money-question")
+    assert not Gif.objects.filter(pk=approved_gif.pk).suitable_for(money).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["mood", "situation", "appropriateness"])
+def test_the_admin_refuses_a_tag_the_vocabulary_lacks(lead, approved_gif, field):
+    client = admin_client(lead)
+    change = reverse("admin:library_gif_change", args=[approved_gif.pk])
+    counts = [model.objects.count() for model in (AppropriatenessTag, MoodTag)]
+
+    response = client.post(change, gif_change_data(approved_gif, **{field: "Money"}))
+
+    assert response.status_code == 200
+    assert "Not in the " in response.content.decode()
+    assert "Money" in response.content.decode()
+    assert [m.objects.count() for m in (AppropriatenessTag, MoodTag)] == counts
+    assert not getattr(approved_gif, field).exists()
+
+
+@pytest.mark.django_db
+def test_the_admin_keeps_what_approval_required_as_the_app_does(lead, approved_gif):
+    approved_gif.mood.set(["Happy"])
+    client = admin_client(lead)
+    change = reverse("admin:library_gif_change", args=[approved_gif.pk])
+
+    response = client.post(change, gif_change_data(approved_gif))
+
+    assert response.status_code == 200
+    assert "A GIF on the shelf keeps a mood or a situation tag." in (
+        response.content.decode()
+    )
+    assert [tag.name for tag in approved_gif.mood.all()] == ["Happy"]
+
+
+def context_change_data(context, **changes):
+    return {
+        "name": context.name,
+        "name_ru": context.name_ru,
+        "slug": context.slug,
+        "description": context.description,
+        "description_ru": context.description_ru,
+        "hides": [tag.pk for tag in context.hides.all()],
+        "warns": [tag.pk for tag in context.warns.all()],
+        "position": context.position,
+        **changes,
+        "_save": "Save",
+    }
+
+
+@pytest.mark.django_db
+def test_the_admin_keeps_a_contexts_slug_agents_sessions_hold(lead):
+    upset = ConversationContext.objects.get(slug="upset")
+    client = admin_client(lead)
+    change = reverse("admin:library_conversationcontext_change", args=[upset.pk])
+
+    page = client.get(change).content.decode()
+    response = client.post(
+        change, context_change_data(upset, name="Angry customer", slug="angry")
+    )
+
+    assert 'name="slug"' not in page
+    assert "upset" in page
+    assert response.status_code == 302, response.content.decode()[:2000]
+    upset.refresh_from_db()
+    assert (upset.name, upset.slug) == ("Angry customer", "upset")
+
+
+@pytest.mark.django_db
+def test_the_admin_sets_a_new_contexts_slug(lead):
+    client = admin_client(lead)
+    add = reverse("admin:library_conversationcontext_add")
+
+    page = client.get(add).content.decode()
+    response = client.post(
+        add,
+        {
+            "name": "Legal complaint",
+            "slug": "legal",
+            "description": "",
+            "name_ru": "",
+            "description_ru": "",
+            "position": 9,
+            "_save": "Save",
+        },
+    )
+
+    assert 'name="slug"' in page
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert ConversationContext.objects.get(name="Legal complaint").slug == "legal"
+
+
+@pytest.mark.django_db
+def test_the_admin_refuses_a_tag_both_hidden_and_warned_about(lead):
+    upset = ConversationContext.objects.get(slug="upset")
+    hidden = list(upset.hides.all())
+    warned = list(upset.warns.all())
+    client = admin_client(lead)
+    change = reverse("admin:library_conversationcontext_change", args=[upset.pk])
+
+    response = client.post(
+        change, context_change_data(upset, warns=[tag.pk for tag in hidden + warned])
+    )
+
+    assert response.status_code == 200
+    assert "A tag is either hidden or warned about, not both" in (
+        response.content.decode()
+    )
+    assert list(upset.warns.all()) == warned
+
+
+@pytest.mark.django_db
+def test_the_admin_offers_a_new_context_the_last_place(lead):
+    last = ConversationContext.objects.order_by("position").last()
+
+    page = admin_client(lead).get(reverse("admin:library_conversationcontext_add"))
+
+    assert f'name="position" value="{last.position + 1}"' in page.content.decode()
+
+
+def page_text(response):
+    """The words a reader sees: no scripts, styles, icons or markup."""
+    page = response.content.decode()
+    page = re.sub(r"<(script|style|svg)\b.*?</\1>", "", page, flags=re.S)
+    return unescape(re.sub(r"<[^>]+>", "\n", page))
+
+
+ENGLISH_LEFT_IN_RUSSIAN = [
+    "Conversation contexts",
+    "Gifs",
+    "Login failures",
+    "Изменить gif",
+    "Status:",
+    "In Russian",
+    "Tags\n",
+    "Review\n",
+    "Facts measured at upload",
+    "Rejection reason",
+    "Duration ms",
+    "One loop as browsers play it.",
+    "gifshelf administration",
+    "GIF shelf",
+]
+
+
+@pytest.mark.django_db
+def test_the_admin_speaks_russian_on_russian_pages(lead, approved_gif):
+    client = admin_client(lead, "ru")
+
+    index = page_text(client.get(reverse("admin:index")))
+    change = page_text(
+        client.get(reverse("admin:library_gif_change", args=[approved_gif.pk]))
+    )
+    contexts = page_text(client.get(reverse("admin:library_conversationcontext_add")))
+
+    for english in ENGLISH_LEFT_IN_RUSSIAN:
+        assert english not in index + change + contexts, english
+    assert "Контексты разговора" in index
+    assert "Гифки" in index
+    assert "Неудачные попытки входа" in index
+    assert "Изменить гифка" in change
+    assert "Статус:" in change
+    for heading in ("По-русски", "Теги", "Проверка", "Что измерено при загрузке"):
+        assert f"\n{heading}\n" in change, heading
+    assert "Адрес в ссылках:" in contexts
+
+
+@pytest.mark.django_db
+def test_the_admin_keeps_its_english_on_english_pages(lead, approved_gif):
+    client = admin_client(lead, "en")
+
+    index = page_text(client.get(reverse("admin:index")))
+    change = page_text(
+        client.get(reverse("admin:library_gif_change", args=[approved_gif.pk]))
+    )
+
+    assert "Conversation contexts" in index
+    assert "GIFs" in index and "Gifs" not in index
+    assert "Change GIF" in change
+    assert "Facts measured at upload" in change
