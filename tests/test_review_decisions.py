@@ -14,6 +14,7 @@ from library.models import (
     MoodTag,
     Playback,
     ReviewError,
+    ReviewSkip,
     SituationTag,
 )
 from tests import images
@@ -585,6 +586,91 @@ def test_other_without_a_note_is_a_form_error_on_the_page(
     assert refreshed(ready_gif).status == Gif.Status.PENDING
 
 
+def banner_of(page):
+    """The messages heading the page, where the curator is when it loads."""
+    if '<ul class="messages"' not in page:
+        return ""
+    start = page.index('<ul class="messages"')
+    return page[start : page.index("</ul>", start)]
+
+
+@pytest.mark.django_db
+def test_a_refused_decision_form_is_announced_at_the_top_with_the_details_unsaved(
+    carol, undescribed_gif, other_curator
+):
+    watch_to_the_end(carol, undescribed_gif, other_curator)
+
+    response = page_approve(
+        carol,
+        undescribed_gif,
+        flags=["other"],
+        note="",
+        **review_page_post(
+            undescribed_gif, alt_text="A man nods slowly.", mood=["Thank you"]
+        ),
+    )
+
+    assert response.status_code == 400
+    assert (
+        "Not approved, and the details were not saved: correct what is marked "
+        "below." in banner_of(page_of(response))
+    )
+    assert 'value="A man nods slowly."' in page_of(response)
+    gif = refreshed(undescribed_gif)
+    assert (gif.status, gif.alt_text) == (Gif.Status.PENDING, "")
+
+
+@pytest.mark.django_db
+def test_a_refused_decision_form_without_new_details_says_only_not_approved(
+    carol, ready_gif, other_curator
+):
+    watch_to_the_end(carol, ready_gif, other_curator)
+
+    response = page_approve(
+        carol, ready_gif, flags=["other"], note="", **review_page_post(ready_gif)
+    )
+
+    banner = banner_of(page_of(response))
+    assert "Not approved: correct what is marked below." in banner
+    assert "details" not in banner
+
+
+@pytest.mark.django_db
+def test_a_rejection_refused_for_its_flag_note_says_so_at_the_top(
+    carol, undescribed_gif
+):
+    response = page_reject(
+        carol,
+        undescribed_gif,
+        flags=["other"],
+        note="",
+        reason="Blurry.",
+        **review_page_post(undescribed_gif, title="A slow nod"),
+    )
+
+    assert response.status_code == 400
+    assert (
+        "Not rejected, and the details were not saved: correct what is marked "
+        "below." in banner_of(page_of(response))
+    )
+    gif = refreshed(undescribed_gif)
+    assert (gif.status, gif.title) == (Gif.Status.PENDING, "Slow nod")
+
+
+@pytest.mark.django_db
+def test_skipping_is_not_held_back_by_an_unexplained_other_flag(
+    carol, ready_gif, other_curator
+):
+    response = carol.post(
+        reverse("library:skip", args=[ready_gif.pk]),
+        {"flags": ["other"], "note": "", **review_page_post(ready_gif)},
+    )
+
+    assert response.status_code == 302
+    assert ReviewSkip.objects.filter(gif=ready_gif, reviewer=other_curator).exists()
+    assert refreshed(ready_gif).status == Gif.Status.PENDING
+
+
 @pytest.mark.django_db
 def test_other_without_a_note_is_refused_in_the_api(carol, ready_gif, other_curator):
     watch_to_the_end(carol, ready_gif, other_curator)
@@ -1131,12 +1217,13 @@ def test_details_sent_with_an_approval_of_a_gif_decided_meanwhile_are_not_saved(
     ("decision", "refused_for", "status"),
     [
         ("reject", {"reason": ""}, 409),
-        ("skip", {"flags": ["other"], "note": ""}, 400),
+        ("reject", {"flags": ["other"], "note": "", "reason": "Blurry."}, 400),
     ],
 )
-def test_a_refused_reject_or_skip_keeps_the_typed_details_unsaved(
+def test_a_refused_rejection_keeps_the_typed_details_unsaved(
     carol, undescribed_gif, decision, refused_for, status
 ):
+    # (A skip decides nothing, so nothing in the decision form refuses it.)
     response = carol.post(
         reverse(f"library:{decision}", args=[undescribed_gif.pk]),
         review_page_post(
