@@ -938,6 +938,8 @@ def review_page(
         "step_ms": STEP_MS,
         "own_upload": gif.uploaded_by_id == request.user.pk
         and not settings.GIFSHELF_ALLOW_SELF_APPROVAL,
+        # The watch clock runs, and the page speaks of approving, only here.
+        "watch": gif.approvable_by(request.user),
         "unsent": unsent,
     }
     return render(request, "library/review.html", context, status=status)

@@ -276,6 +276,36 @@ def test_the_review_page_tells_how_long_one_loop_is(carol, ready_gif):
     assert "disabled>Approve</button>" in page
 
 
+def watch_of(client, gif):
+    """Whether the review page runs the watch clock, and its status line."""
+    page = page_of(client.get(reverse("library:review", args=[gif.pk])))
+    return "data-watch " in page, "data-watch-status" in page
+
+
+@pytest.mark.django_db
+def test_the_watch_runs_only_where_the_reviewer_could_approve(
+    carol, curator_client, ready_gif, upload_gif
+):
+    approved = describe(upload_gif, status=Gif.Status.APPROVED)
+    rejected = describe(upload_gif, status=Gif.Status.REJECTED)
+    retired = describe(upload_gif, status=Gif.Status.RETIRED)
+
+    assert watch_of(carol, ready_gif) == (True, True)
+    for gif in (approved, rejected, retired):
+        assert watch_of(carol, gif) == (False, False)
+    # Bob uploaded it: another curator approves it.
+    assert watch_of(curator_client, ready_gif) == (False, False)
+
+
+@pytest.mark.django_db
+def test_with_self_approval_the_uploader_watches_their_own_upload(
+    curator_client, ready_gif, settings
+):
+    settings.GIFSHELF_ALLOW_SELF_APPROVAL = True
+
+    assert watch_of(curator_client, ready_gif) == (True, True)
+
+
 # Reduced motion: stepping through the filmstrip
 
 
