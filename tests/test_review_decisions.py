@@ -272,8 +272,40 @@ def test_a_still_image_must_still_be_opened_before_it_is_approved(carol, upload_
 def test_the_review_page_tells_how_long_one_loop_is(carol, ready_gif):
     page = page_of(carol.get(reverse("library:review", args=[ready_gif.pk])))
 
-    assert "Watch it to the end: one loop is 2000 ms." in page
+    assert "Watch it to the end: one loop is 2.0 s." in page
     assert "disabled>Approve</button>" in page
+
+
+@pytest.fixture
+def three_minute_gif(upload_gif):
+    """Two frames of a minute and a half each: a three-minute loop."""
+    return describe(upload_gif, data=images.gif_bytes(count=2, duration=90_000))
+
+
+@pytest.mark.django_db
+def test_a_long_loop_reads_in_seconds_on_the_review_page(carol, three_minute_gif):
+    assert three_minute_gif.duration_ms == 180_000
+
+    page = page_of(carol.get(reverse("library:review", args=[three_minute_gif.pk])))
+
+    assert "Watch it to the end: one loop is 180.0 s." in page
+    assert "<dd>180.0 s</dd>" in page  # the facts' "One loop"
+    assert "Last · 90.00 s" in page  # the filmstrip's last frame
+    assert "180000" not in page.replace('data-frames="2"', "")
+    assert " ms" not in page[page.index('<main id="main">') :]
+
+
+@pytest.mark.django_db
+def test_a_long_loop_reads_in_seconds_in_russian(other_curator, three_minute_gif):
+    russian = client_of(other_curator)
+    russian.defaults["HTTP_ACCEPT_LANGUAGE"] = "ru"
+
+    page = page_of(russian.get(reverse("library:review", args=[three_minute_gif.pk])))
+
+    assert "один цикл длится 180,0 с." in page
+    assert "<dd>180,0 с</dd>" in page
+    assert "90,00 с" in page
+    assert " мс" not in page
 
 
 def watch_of(client, gif):
