@@ -308,6 +308,44 @@ def test_a_long_loop_reads_in_seconds_in_russian(other_curator, three_minute_gif
     assert " мс" not in page
 
 
+@pytest.mark.django_db
+def test_near_duplicates_are_announced_before_the_decision_buttons(
+    carol, ready_gif, upload_gif
+):
+    ready_gif.near_duplicates.add(describe(upload_gif, title="Polite bow again"))
+
+    page = page_of(carol.get(reverse("library:review", args=[ready_gif.pk])))
+
+    notice = "This GIF has 1 near-duplicate: compare before deciding."
+    assert notice in page
+    link = '<a href="#near-duplicates">See the near-duplicates</a>'
+    assert page.index(link) < page.index(">Approve</button>")
+    assert page.index(link) < page.index(">Reject</button>")
+    assert '<h2 id="near-duplicates">Near-duplicates</h2>' in page
+
+
+@pytest.mark.django_db
+def test_without_near_duplicates_no_notice_is_shown(carol, ready_gif):
+    page = page_of(carol.get(reverse("library:review", args=[ready_gif.pk])))
+
+    assert "near-duplicate:" not in page
+    assert 'href="#near-duplicates"' not in page
+
+
+@pytest.mark.django_db
+def test_the_near_duplicates_notice_counts_in_russian(
+    other_curator, ready_gif, upload_gif
+):
+    for title in ("Copy one", "Copy two"):
+        ready_gif.near_duplicates.add(describe(upload_gif, title=title))
+    russian = client_of(other_curator)
+    russian.defaults["HTTP_ACCEPT_LANGUAGE"] = "ru"
+
+    page = page_of(russian.get(reverse("library:review", args=[ready_gif.pk])))
+
+    assert "Есть 2 похожие гифки: сравните, прежде чем решать." in page
+
+
 def watch_of(client, gif):
     """Whether the review page runs the watch clock, and its status line."""
     page = page_of(client.get(reverse("library:review", args=[gif.pk])))
