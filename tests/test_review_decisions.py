@@ -325,6 +325,20 @@ def test_near_duplicates_are_announced_before_the_decision_buttons(
 
 
 @pytest.mark.django_db
+def test_with_nothing_to_decide_the_near_duplicates_notice_only_counts(
+    carol, upload_gif
+):
+    approved = describe(upload_gif, status=Gif.Status.APPROVED)
+    approved.near_duplicates.add(describe(upload_gif, title="Copy"))
+
+    page = page_of(carol.get(reverse("library:review", args=[approved.pk])))
+
+    assert "This GIF has 1 near-duplicate." in page
+    assert "before deciding" not in page
+    assert '<a href="#near-duplicates">See the near-duplicates</a>' in page
+
+
+@pytest.mark.django_db
 def test_without_near_duplicates_no_notice_is_shown(carol, ready_gif):
     page = page_of(carol.get(reverse("library:review", args=[ready_gif.pk])))
 
