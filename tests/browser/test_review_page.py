@@ -619,3 +619,31 @@ def test_with_self_approval_on_the_uploader_watches_before_approving(
     expect(curator_page.locator("[data-watch-status]")).to_have_text(
         "Watched to the end. You may approve."
     )
+
+
+def test_with_reduced_motion_a_decided_gif_plays_once_on_request_without_a_clock(
+    curator_page, upload_gif, other_curator
+):
+    gif = upload_gif(
+        data=animation(frames=3, frame_ms=200),
+        title=TITLE,
+        by=other_curator,
+        status=Gif.Status.APPROVED,
+    )
+    page = curator_page
+    page.emulate_media(reduced_motion="reduce")
+    started = []
+    page.on(
+        "request",
+        lambda request: start_url(gif) in request.url and started.append(request),
+    )
+
+    page.goto(reverse("library:review", args=[gif.pk]))
+    player = page.locator("[data-player]")
+    expect(player).to_have_attribute("src", gif.still_path)
+    page.get_by_role("button", name="Play it once").click()
+
+    expect(player).to_have_attribute("src", gif.original_path)
+    page.wait_for_timeout(gif.duration_ms + 300)
+    assert started == []
+    expect(page.get_by_text("You may approve")).to_have_count(0)
