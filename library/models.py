@@ -1463,6 +1463,15 @@ class Gif(ReadInReadersLanguage, models.Model):
         watched_at = self.watched_through(playback)
         return watched_at is not None and watched_at <= timezone.now()
 
+    def approvable_by(self, user):
+        """Whether `user` may approve it once watched (what approve() checks
+        before the watch): pending, and not their own upload unless
+        self-approval is on. The review page runs its watch clock only then."""
+        own = self.uploaded_by_id == user.pk
+        return self.status == self.Status.PENDING and (
+            not own or settings.GIFSHELF_ALLOW_SELF_APPROVAL
+        )
+
     def check_status(self, expected):
         if self.status != expected:
             raise self.state_refusal()

@@ -979,12 +979,14 @@ def review_page(
         "step_ms": STEP_MS,
         "own_upload": gif.uploaded_by_id == request.user.pk
         and not settings.GIFSHELF_ALLOW_SELF_APPROVAL,
+        # The watch clock runs, and the page speaks of approving, only here.
+        "watch": gif.approvable_by(request.user),
         "unsent": unsent,
     }
     return render(request, "library/review.html", context, status=status)
 
 
-def reviewed(action):
+def reviewed(refused=None):
     """A review decision view: POST a ReviewForm, call the model, move on.
 
     The action gets the details form too, bound to the details the curator
@@ -993,7 +995,22 @@ def reviewed(action):
     details to correct), so nothing the curator typed is lost; except when
     another reviewer acted first (decided, restored, retired): then the page
     of the GIF's current state is shown after a redirect, with who did what.
+
+    `refused` is the pair of sentences heading the page when the decision
+    form itself is refused: the second when the curator had changed the
+    details, which are then not saved either. The form's own errors sit far
+    down the page, next to its fields. Actions that decide nothing (skip,
+    restore) pass none: they do not read the form, so a half-filled flag
+    note must not hold them back.
     """
+
+    def decorator(action):
+        return decision_view(action, refused)
+
+    return decorator
+
+
+def decision_view(action, refused):
 
     @require_POST
     @login_required
@@ -1005,7 +1022,9 @@ def reviewed(action):
         details = None
         if DETAILS_SENT in request.POST:
             details = GifForm(request.POST, instance=gif, user=request.user)
-        if not form.is_valid():
+        if refused and not form.is_valid():
+            typed = details is not None and details.has_changed()
+            messages.error(request, refused[typed])
             return review_page(
                 request, gif, status=400, form=form, details_form=details
             )
@@ -1033,7 +1052,15 @@ def reviewed(action):
     return view
 
 
-@reviewed
+@reviewed(
+    refused=(
+        _("Not approved: correct what is marked below."),
+        _(
+            "Not approved, and the details were not saved: correct what is "
+            "marked below."
+        ),
+    )
+)
 def approve(request, gif, form, details):
     # Decided by someone else meanwhile: that, not the details, is the news.
     gif.check_status(Gif.Status.PENDING)
@@ -1069,13 +1096,21 @@ def approve(request, gif, form, details):
     return gettext("Approved “%(title)s”.") % {"title": gif.title}
 
 
-@reviewed
+@reviewed(
+    refused=(
+        _("Not rejected: correct what is marked below."),
+        _(
+            "Not rejected, and the details were not saved: correct what is "
+            "marked below."
+        ),
+    )
+)
 def reject(request, gif, form, details):
     gif.reject(by=request.user, reason=form.cleaned_data["reason"], **form.decision())
     return gettext("Rejected “%(title)s”.") % {"title": gif.title}
 
 
-@reviewed
+@reviewed()
 def skip(request, gif, form, details):
     gif.skip(by=request.user)
     return gettext("Skipped “%(title)s”; it stays in the others' queues.") % {
@@ -1083,7 +1118,7 @@ def skip(request, gif, form, details):
     }
 
 
-@reviewed
+@reviewed()
 def restore(request, gif, form, details):
     gif.restore(by=request.user)
     return gettext("“%(title)s” is back on the shelf.") % {"title": gif.title}

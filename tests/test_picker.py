@@ -803,7 +803,7 @@ def test_the_preview_shows_guidance_timing_review_and_every_way_to_copy(
     assert "<html" not in panel
     assert "<strong>Use when</strong> the customer waited patiently" in panel
     assert "<strong>Avoid when</strong> you still owe them the answer" in panel
-    assert f"{gif.duration_ms} ms" in panel
+    assert f"<dd>{gif.duration_ms / 1000:.1f} s</dd>" in panel
     assert "forever" in panel
     assert "Watched to the end by bob on 4 Mar 2026, 10:05." in panel
     for format in ("link", "rich", "markdown"):

@@ -14,6 +14,7 @@ from library.models import (
     MoodTag,
     Playback,
     ReviewError,
+    ReviewSkip,
     SituationTag,
 )
 from tests import images
@@ -271,8 +272,122 @@ def test_a_still_image_must_still_be_opened_before_it_is_approved(carol, upload_
 def test_the_review_page_tells_how_long_one_loop_is(carol, ready_gif):
     page = page_of(carol.get(reverse("library:review", args=[ready_gif.pk])))
 
-    assert "Watch it to the end: one loop is 2000 ms." in page
+    assert "Watch it to the end: one loop is 2.0 s." in page
     assert "disabled>Approve</button>" in page
+
+
+@pytest.fixture
+def three_minute_gif(upload_gif):
+    """Two frames of a minute and a half each: a three-minute loop."""
+    return describe(upload_gif, data=images.gif_bytes(count=2, duration=90_000))
+
+
+@pytest.mark.django_db
+def test_a_long_loop_reads_in_seconds_on_the_review_page(carol, three_minute_gif):
+    assert three_minute_gif.duration_ms == 180_000
+
+    page = page_of(carol.get(reverse("library:review", args=[three_minute_gif.pk])))
+
+    assert "Watch it to the end: one loop is 180.0 s." in page
+    assert "<dd>180.0 s</dd>" in page  # the facts' "One loop"
+    assert "Last · 90.00 s" in page  # the filmstrip's last frame
+    assert "180000" not in page.replace('data-frames="2"', "")
+    assert " ms" not in page[page.index('<main id="main">') :]
+
+
+@pytest.mark.django_db
+def test_a_long_loop_reads_in_seconds_in_russian(other_curator, three_minute_gif):
+    russian = client_of(other_curator)
+    russian.defaults["HTTP_ACCEPT_LANGUAGE"] = "ru"
+
+    page = page_of(russian.get(reverse("library:review", args=[three_minute_gif.pk])))
+
+    assert "один цикл длится 180,0 с." in page
+    assert "<dd>180,0 с</dd>" in page
+    assert "90,00 с" in page
+    assert " мс" not in page
+
+
+@pytest.mark.django_db
+def test_near_duplicates_are_announced_before_the_decision_buttons(
+    carol, ready_gif, upload_gif
+):
+    ready_gif.near_duplicates.add(describe(upload_gif, title="Polite bow again"))
+
+    page = page_of(carol.get(reverse("library:review", args=[ready_gif.pk])))
+
+    notice = "This GIF has 1 near-duplicate: compare before deciding."
+    assert notice in page
+    link = '<a href="#near-duplicates">See the near-duplicates</a>'
+    assert page.index(link) < page.index(">Approve</button>")
+    assert page.index(link) < page.index(">Reject</button>")
+    assert '<h2 id="near-duplicates">Near-duplicates</h2>' in page
+
+
+@pytest.mark.django_db
+def test_with_nothing_to_decide_the_near_duplicates_notice_only_counts(
+    carol, upload_gif
+):
+    approved = describe(upload_gif, status=Gif.Status.APPROVED)
+    approved.near_duplicates.add(describe(upload_gif, title="Copy"))
+
+    page = page_of(carol.get(reverse("library:review", args=[approved.pk])))
+
+    assert "This GIF has 1 near-duplicate." in page
+    assert "before deciding" not in page
+    assert '<a href="#near-duplicates">See the near-duplicates</a>' in page
+
+
+@pytest.mark.django_db
+def test_without_near_duplicates_no_notice_is_shown(carol, ready_gif):
+    page = page_of(carol.get(reverse("library:review", args=[ready_gif.pk])))
+
+    assert "near-duplicate:" not in page
+    assert 'href="#near-duplicates"' not in page
+
+
+@pytest.mark.django_db
+def test_the_near_duplicates_notice_counts_in_russian(
+    other_curator, ready_gif, upload_gif
+):
+    for title in ("Copy one", "Copy two"):
+        ready_gif.near_duplicates.add(describe(upload_gif, title=title))
+    russian = client_of(other_curator)
+    russian.defaults["HTTP_ACCEPT_LANGUAGE"] = "ru"
+
+    page = page_of(russian.get(reverse("library:review", args=[ready_gif.pk])))
+
+    assert "Есть 2 похожие гифки: сравните, прежде чем решать." in page
+
+
+def watch_of(client, gif):
+    """Whether the review page runs the watch clock, and its status line."""
+    page = page_of(client.get(reverse("library:review", args=[gif.pk])))
+    return "data-watch " in page, "data-watch-status" in page
+
+
+@pytest.mark.django_db
+def test_the_watch_runs_only_where_the_reviewer_could_approve(
+    carol, curator_client, ready_gif, upload_gif
+):
+    approved = describe(upload_gif, status=Gif.Status.APPROVED)
+    rejected = describe(upload_gif, status=Gif.Status.REJECTED)
+    retired = describe(upload_gif, status=Gif.Status.RETIRED)
+
+    assert watch_of(carol, ready_gif) == (True, True)
+    for gif in (approved, rejected, retired):
+        assert watch_of(carol, gif) == (False, False)
+    # Bob uploaded it: another curator approves it.
+    assert watch_of(curator_client, ready_gif) == (False, False)
+
+
+@pytest.mark.django_db
+def test_with_self_approval_the_uploader_watches_their_own_upload(
+    curator_client, ready_gif, settings
+):
+    settings.GIFSHELF_ALLOW_SELF_APPROVAL = True
+
+    assert watch_of(curator_client, ready_gif) == (True, True)
 
 
 # Reduced motion: stepping through the filmstrip
@@ -582,6 +697,91 @@ def test_other_without_a_note_is_a_form_error_on_the_page(
 
     assert response.status_code == 400
     assert "Say what “other” is." in page_of(response)
+    assert refreshed(ready_gif).status == Gif.Status.PENDING
+
+
+def banner_of(page):
+    """The messages heading the page, where the curator is when it loads."""
+    if '<ul class="messages"' not in page:
+        return ""
+    start = page.index('<ul class="messages"')
+    return page[start : page.index("</ul>", start)]
+
+
+@pytest.mark.django_db
+def test_a_refused_decision_form_is_announced_at_the_top_with_the_details_unsaved(
+    carol, undescribed_gif, other_curator
+):
+    watch_to_the_end(carol, undescribed_gif, other_curator)
+
+    response = page_approve(
+        carol,
+        undescribed_gif,
+        flags=["other"],
+        note="",
+        **review_page_post(
+            undescribed_gif, alt_text="A man nods slowly.", mood=["Thank you"]
+        ),
+    )
+
+    assert response.status_code == 400
+    assert (
+        "Not approved, and the details were not saved: correct what is marked "
+        "below." in banner_of(page_of(response))
+    )
+    assert 'value="A man nods slowly."' in page_of(response)
+    gif = refreshed(undescribed_gif)
+    assert (gif.status, gif.alt_text) == (Gif.Status.PENDING, "")
+
+
+@pytest.mark.django_db
+def test_a_refused_decision_form_without_new_details_says_only_not_approved(
+    carol, ready_gif, other_curator
+):
+    watch_to_the_end(carol, ready_gif, other_curator)
+
+    response = page_approve(
+        carol, ready_gif, flags=["other"], note="", **review_page_post(ready_gif)
+    )
+
+    banner = banner_of(page_of(response))
+    assert "Not approved: correct what is marked below." in banner
+    assert "details" not in banner
+
+
+@pytest.mark.django_db
+def test_a_rejection_refused_for_its_flag_note_says_so_at_the_top(
+    carol, undescribed_gif
+):
+    response = page_reject(
+        carol,
+        undescribed_gif,
+        flags=["other"],
+        note="",
+        reason="Blurry.",
+        **review_page_post(undescribed_gif, title="A slow nod"),
+    )
+
+    assert response.status_code == 400
+    assert (
+        "Not rejected, and the details were not saved: correct what is marked "
+        "below." in banner_of(page_of(response))
+    )
+    gif = refreshed(undescribed_gif)
+    assert (gif.status, gif.title) == (Gif.Status.PENDING, "Slow nod")
+
+
+@pytest.mark.django_db
+def test_skipping_is_not_held_back_by_an_unexplained_other_flag(
+    carol, ready_gif, other_curator
+):
+    response = carol.post(
+        reverse("library:skip", args=[ready_gif.pk]),
+        {"flags": ["other"], "note": "", **review_page_post(ready_gif)},
+    )
+
+    assert response.status_code == 302
+    assert ReviewSkip.objects.filter(gif=ready_gif, reviewer=other_curator).exists()
     assert refreshed(ready_gif).status == Gif.Status.PENDING
 
 
@@ -1131,12 +1331,13 @@ def test_details_sent_with_an_approval_of_a_gif_decided_meanwhile_are_not_saved(
     ("decision", "refused_for", "status"),
     [
         ("reject", {"reason": ""}, 409),
-        ("skip", {"flags": ["other"], "note": ""}, 400),
+        ("reject", {"flags": ["other"], "note": "", "reason": "Blurry."}, 400),
     ],
 )
-def test_a_refused_reject_or_skip_keeps_the_typed_details_unsaved(
+def test_a_refused_rejection_keeps_the_typed_details_unsaved(
     carol, undescribed_gif, decision, refused_for, status
 ):
+    # (A skip decides nothing, so nothing in the decision form refuses it.)
     response = carol.post(
         reverse(f"library:{decision}", args=[undescribed_gif.pk]),
         review_page_post(

@@ -22,6 +22,16 @@ def since(moment):
 
 
 @register.filter
+def duration(ms, decimals=1):
+    """Milliseconds as the pages say a duration: "180.0 s", the decimal point
+    as the page's language writes it, like the watch clock and the queue's
+    "s to watch". `decimals` 2 keeps filmstrip frames a few hundredths of a
+    second apart from reading alike."""
+    seconds = number_format(ms / 1000, decimal_pos=decimals, use_l10n=True)
+    return gettext("%(seconds)s s") % {"seconds": seconds}
+
+
+@register.filter
 def watch_time(gif):
     """How long a reviewer must watch `gif` to its end: "1.6 s to watch" (the
     decimal point as the page's language writes it), or that it is a still."""

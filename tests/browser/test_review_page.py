@@ -558,3 +558,92 @@ def test_coming_back_to_the_page_plays_a_play_once_gif_again_from_its_start(
     assert close_to(shown_colour(player), last)
     approve.click()
     expect_approved(page, gif, curator)
+
+
+# The watch runs only where this reviewer could approve.
+
+
+@pytest.mark.parametrize(
+    "state",
+    [Gif.Status.APPROVED, Gif.Status.REJECTED, Gif.Status.RETIRED, "own upload"],
+)
+def test_no_watch_clock_runs_where_the_reviewer_cannot_approve(
+    curator_page, curator, upload_gif, other_curator, state
+):
+    own = state == "own upload"
+    gif = upload_gif(
+        data=animation(frames=3, frame_ms=200),
+        title=TITLE,
+        by=curator if own else other_curator,
+        alt_text="A crowd claps slowly.",
+        status=Gif.Status.PENDING if own else state,
+    )
+    page = curator_page
+    started = []
+    page.on(
+        "request",
+        lambda request: start_url(gif) in request.url and started.append(request),
+    )
+
+    page.goto(reverse("library:review", args=[gif.pk]))
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(gif.duration_ms + 500)  # a loop, had a clock run
+
+    assert started == []
+    expect(page.get_by_text("You may approve")).to_have_count(0)
+    expect(page.locator("[data-watch-status]")).to_have_count(0)
+    assert not gif.playbacks.exists()
+    # The filmstrip still steps from frame to frame.
+    frames = page.locator("[data-filmstrip] [data-frame]")
+    frames.last.click()
+    expect(frames.last).to_have_attribute("aria-pressed", "true")
+    if own:
+        expect(page.get_by_role("button", name="Approve", exact=True)).to_be_disabled()
+
+
+def test_with_self_approval_on_the_uploader_watches_before_approving(
+    curator_page, curator, upload_gif, settings
+):
+    settings.GIFSHELF_ALLOW_SELF_APPROVAL = True
+    gif = upload_gif(
+        data=animation(frames=3, frame_ms=200),
+        title=TITLE,
+        by=curator,
+        alt_text="A crowd claps slowly.",
+        mood=[MoodTag.objects.get(name="Thank you")],
+    )
+
+    approve = open_review(curator_page, gif)
+
+    expect(approve).to_be_enabled(timeout=5_000)
+    expect(curator_page.locator("[data-watch-status]")).to_have_text(
+        "Watched to the end. You may approve."
+    )
+
+
+def test_with_reduced_motion_a_decided_gif_plays_once_on_request_without_a_clock(
+    curator_page, upload_gif, other_curator
+):
+    gif = upload_gif(
+        data=animation(frames=3, frame_ms=200),
+        title=TITLE,
+        by=other_curator,
+        status=Gif.Status.APPROVED,
+    )
+    page = curator_page
+    page.emulate_media(reduced_motion="reduce")
+    started = []
+    page.on(
+        "request",
+        lambda request: start_url(gif) in request.url and started.append(request),
+    )
+
+    page.goto(reverse("library:review", args=[gif.pk]))
+    player = page.locator("[data-player]")
+    expect(player).to_have_attribute("src", gif.still_path)
+    page.get_by_role("button", name="Play it once").click()
+
+    expect(player).to_have_attribute("src", gif.original_path)
+    page.wait_for_timeout(gif.duration_ms + 300)
+    assert started == []
+    expect(page.get_by_text("You may approve")).to_have_count(0)

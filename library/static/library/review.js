@@ -2,10 +2,16 @@
 // one full loop in this page while it was in view (or, for reduced motion,
 // until the reviewer has stepped through a filmstrip holding every frame to
 // the last one, or played a longer GIF once). The server checks too.
+//
+// The watch runs only where this reviewer could approve (data-watch: a
+// pending GIF, not their own upload unless self-approval is on). Elsewhere
+// the page keeps its filmstrip, but no clock runs and nothing says "You may
+// approve".
 (function () {
   "use strict";
   const page = document.querySelector("[data-review]");
   if (!page) return;
+  const watching = page.hasAttribute("data-watch");
 
   const player = page.querySelector("[data-player]");
   const approve = page.querySelector("[data-approve]");
@@ -181,6 +187,7 @@
     }
     seen.add(index);
     if (
+      watching &&
       reducedMotion &&
       filmstripIsWhole &&
       seen.size === frames.length &&
@@ -206,6 +213,20 @@
       if (event.key === "ArrowLeft") { event.preventDefault(); show(index - 1); }
     });
   });
+
+  if (!watching) {
+    // Nothing to approve here: reduced motion still means no autoplay, and
+    // the GIF plays once when the reviewer asks.
+    if (reducedMotion && frames.length > 1) {
+      player.src = player.dataset.still;
+      playOnceBox.hidden = false;
+      playOnceBox.querySelector("button").addEventListener("click", function () {
+        playOnceBox.hidden = true;
+        player.src = player.dataset.original;
+      }, { once: true });
+    }
+    return;
+  }
 
   if (approve) approve.disabled = true;
   if (reducedMotion && frames.length > 1 && !filmstripIsWhole) {
