@@ -91,8 +91,7 @@ def test_the_csv_sidecar_gives_titles_alt_text_and_tags(folder, curator, tmp_pat
     sidecar.write_text(
         "\ufefffilename,title,alt_text,moods,situations\n"
         'a.gif,Big thanks,A cat bows,"thank you, happy",Greeting\n'
-        "b.gif,,A dog waves,,\n"
-        "ghost.gif,Nowhere,,,\n",
+        "b.gif,,A dog waves,,\n",
         encoding="utf-8",
     )
 
@@ -105,7 +104,62 @@ def test_the_csv_sidecar_gives_titles_alt_text_and_tags(folder, curator, tmp_pat
     assert Gif.objects.get(title="B").alt_text == "A dog waves"
     assert Gif.objects.filter(title="C").exists()  # not in the CSV: its name
     assert Gif.objects.search("thank").get() == a  # searchable by its tags
-    assert "In the CSV but not in the folder: ghost.gif" in output
+    assert "Imported 3 images" in output
+
+
+@pytest.mark.django_db
+def test_csv_names_match_whatever_their_case_slashes_or_leading_dot(
+    folder, curator, tmp_path
+):
+    put(folder, "cats/wave.gif", images.gif_bytes(seed=1))
+    put(folder, "bow.gif", images.gif_bytes(seed=2))
+    sidecar = tmp_path / "sidecar.csv"
+    sidecar.write_text("filename,title\n.\\Cats\\Wave.GIF,Waving cat\n./BOW.gif,Bow\n")
+
+    run(folder, "--by", "bob", "--csv", str(sidecar))
+
+    assert sorted(Gif.objects.values_list("title", flat=True)) == [
+        "Bow",
+        "Waving cat",
+    ]
+
+
+@pytest.mark.django_db
+def test_a_csv_row_naming_no_file_fails_the_run_after_importing_the_rest(
+    folder, curator, tmp_path
+):
+    put(folder, "a.gif", images.gif_bytes(seed=1))
+    sidecar = tmp_path / "sidecar.csv"
+    sidecar.write_text("filename,title\na.gif,Found\nghost.gif,Nowhere\n")
+    output = io.StringIO()
+
+    # A cron job must notice: that row's title and tags went to no file.
+    with pytest.raises(CommandError, match="1 CSV row names no file in the folder"):
+        call_command(
+            "import_folder",
+            str(folder),
+            "--by",
+            "bob",
+            "--csv",
+            str(sidecar),
+            stdout=output,
+        )
+
+    assert list(Gif.objects.values_list("title", flat=True)) == ["Found"]
+    assert "In the CSV but not in the folder: ghost.gif" in output.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_refused_title_says_it_is_the_title_column(folder, curator, tmp_path):
+    put(folder, "a.gif", images.gif_bytes(seed=1))
+    sidecar = tmp_path / "sidecar.csv"
+    sidecar.write_text(f"filename,title\na.gif,{'x' * 130}\n")
+
+    output = run_refusing(
+        folder, "--by", "bob", "--csv", str(sidecar), refused=1, total=1
+    )
+
+    assert "a.gif: title: Ensure this value has at most 120 characters" in output
 
 
 @pytest.mark.django_db

@@ -84,13 +84,14 @@ class Command(BaseCommand):
         with bar, quieter("library.imaging", unless=verbosity >= 2):
             for path in paths:
                 name = path.relative_to(root).as_posix()
-                row = sidecar.get(name, {})
+                row = sidecar.pop(sidecar_key(name), {}).get("fields", {})
                 if dry_run:
                     outcomes.append(check(path, name, row, seen))
                 else:
                     outcomes.append(upload(path, name, row, uploader))
                 bar.update()
-        unknown = sorted(set(sidecar) - {outcome.name for outcome in outcomes})
+        # What is left named no file: its title and tags reached nothing.
+        unknown = sorted(row["name"] for row in sidecar.values())
         self.report(outcomes, unknown, dry_run)
 
     def report(self, outcomes, unknown, dry_run):
@@ -130,8 +131,8 @@ class Command(BaseCommand):
                 _("In the CSV but not in the folder: %(names)s")
                 % {"names": ", ".join(unknown)}
             )
+        # A non-zero exit status, so that a script or cron job notices.
         if refused:
-            # A non-zero exit status, so that a script or cron job notices.
             raise CommandError(
                 ngettext(
                     "%(count)d of %(total)d file was refused (listed above).",
@@ -139,6 +140,15 @@ class Command(BaseCommand):
                     len(outcomes),
                 )
                 % {"count": len(refused), "total": len(outcomes)}
+            )
+        if unknown:
+            raise CommandError(
+                ngettext(
+                    "%(count)d CSV row names no file in the folder (listed above).",
+                    "%(count)d CSV rows name no file in the folder (listed above).",
+                    len(unknown),
+                )
+                % {"count": len(unknown)}
             )
 
 
@@ -178,8 +188,18 @@ def image_paths(root, skip=None):
     )
 
 
+def sidecar_key(name):
+    """A file name as the CSV and the folder are matched: "./Cats\\Wave.GIF"
+    names cats/wave.gif. Spreadsheets are typed by hand, on every system."""
+    name = name.strip().replace("\\", "/")
+    while name.startswith("./"):
+        name = name[2:]
+    return name.casefold()
+
+
 def read_sidecar(path):
-    """{file name: {form field: value}} from the CSV, checked for typos."""
+    """{sidecar_key(file name): {"name": as typed, "fields": {form field:
+    value}}} from the CSV, checked for typos."""
     if not path.is_file():
         raise CommandError(_("There is no file %(path)s.") % {"path": path})
     # utf-8-sig: spreadsheets often start their CSV with a byte-order mark.
@@ -211,9 +231,12 @@ def read_sidecar(path):
                 if column
             }
             name = row.pop("filename")
-            if name in rows:
+            if sidecar_key(name) in rows:
                 raise CommandError(_("%(name)s is in the CSV twice.") % {"name": name})
-            rows[name] = {COLUMNS[column]: value for column, value in row.items()}
+            rows[sidecar_key(name)] = {
+                "name": name,
+                "fields": {COLUMNS[column]: value for column, value in row.items()},
+            }
     return rows
 
 
@@ -225,9 +248,17 @@ def upload_form(path, name, row):
     return form, handle
 
 
+# Columns of free text: a refusal of theirs ("at most 120 characters") does
+# not say which cell to change, so it is said first. Tag refusals name their
+# vocabulary already.
+TEXT_COLUMNS = ("title", "alt_text")
+
+
 def form_refusal(form):
     return " ".join(
-        str(message) for messages in form.errors.values() for message in messages
+        f"{field}: {message}" if field in TEXT_COLUMNS else str(message)
+        for field, messages in form.errors.items()
+        for message in messages
     )
 
 
