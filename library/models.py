@@ -682,6 +682,20 @@ class GifQuerySet(models.QuerySet):
         )
         return self.annotate(open_flag_count=Coalesce(Subquery(counts), 0))
 
+    def with_retirement_reason(self):
+        """Annotate `retirement_reason`: why a retired (or taken-down) GIF is
+        off the shelf, as its latest retirement or takedown said; the
+        uploader's list shows it as it shows a rejection's."""
+        latest = (
+            GifEvent.objects.filter(
+                gif=OuterRef("pk"),
+                action__in=[GifEvent.Action.RETIRED, GifEvent.Action.TAKEN_DOWN],
+            )
+            .order_by("-at", "-pk")
+            .values("summary")[:1]
+        )
+        return self.annotate(retirement_reason=Subquery(latest))
+
     def ids_with_the_flagged(self):
         """The ids of these GIFs (pending ones) and of every approved GIF with
         an open agent flag: what a curator has to look at.

@@ -873,7 +873,7 @@ LIST_PAGE_SIZE = 50
 @login_required
 @permission_required("library.add_gif", raise_exception=True)
 def my_uploads(request):
-    gifs = request.user.uploads.order_by("-created_at", "-pk")
+    gifs = request.user.uploads.with_retirement_reason().order_by("-created_at", "-pk")
     # An import_folder run records thousands under one curator.
     page = Paginator(gifs, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "library/my_uploads.html", {"page": page})

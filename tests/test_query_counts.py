@@ -91,6 +91,8 @@ def test_my_uploads_takes_a_fixed_few_queries(curator_client, curator, put):
     Gif.objects.filter(pk__in=[g.pk for g in rejected]).update(
         status=Gif.Status.REJECTED, rejection_reason="Blurry."
     )
+    for gif in put(2, status=Gif.Status.APPROVED, by=curator):
+        gif.retire(by=curator, reason="Worn out.")
     many = queries(curator_client, url)
 
     assert_flat(few, many, 10)

@@ -336,6 +336,27 @@ def test_my_uploads_shows_each_upload_with_its_status_and_rejection_reason(
 
 
 @pytest.mark.django_db
+def test_my_uploads_says_why_a_retired_or_taken_down_gif_left_the_shelf(
+    curator, lead, upload_gif
+):
+    retired = upload_gif(title="Worn out", by=curator, status=Gif.Status.APPROVED)
+    retired.retire(by=lead, reason="We have a sharper one now.")
+    gone = upload_gif(title="Rights issue", by=curator, status=Gif.Status.APPROVED)
+    gone.retire(by=lead, reason="Superseded.")
+    gone.take_down(by=lead, reason="The rights holder asked us to.")
+
+    page = page_of(client_of(curator).get(reverse("library:my_uploads")))
+
+    rows = {
+        gif.title: page[page.index(gif.title) :].split("</tr>")[0]
+        for gif in (retired, gone)
+    }
+    assert "We have a sharper one now." in rows["Worn out"]
+    assert "The rights holder asked us to." in rows["Rights issue"]
+    assert "Superseded." not in rows["Rights issue"]
+
+
+@pytest.mark.django_db
 def test_my_uploads_lists_only_the_members_own_uploads(
     curator_client, upload_gif, other_curator
 ):
