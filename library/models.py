@@ -726,6 +726,16 @@ class GifQuerySet(models.QuerySet):
             .order_by("-open_flag_count", "created_at", "pk")
         )
 
+    def skipped_by(self, reviewer):
+        """The pending GIFs `reviewer` skipped: out of their queue until they
+        ask for them back."""
+        return self.filter(status=Gif.Status.PENDING, skips__reviewer=reviewer)
+
+    def unskip(self, reviewer):
+        """Put these GIFs back in `reviewer`'s queue; how many came back."""
+        skips = ReviewSkip.objects.filter(reviewer=reviewer, gif__in=self)
+        return skips.delete()[0]
+
     def not_copied_since(self, moment):
         """GIFs nobody copied at or after `moment`, each with `last_copied_at`."""
         recent = Copy.objects.filter(gif=OuterRef("pk"), at__gte=moment)

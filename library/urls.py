@@ -57,6 +57,7 @@ urlpatterns = [
     path("house-rules/edit/", views.house_rules_edit, name="house_rules_edit"),
     path("house-rules/read/", views.house_rules_read, name="house_rules_read"),
     path("review/", views.review_queue, name="review_queue"),
+    path("review/unskip/", views.review_unskip, name="review_unskip"),
     path("review/<int:pk>/", views.review, name="review"),
     path("review/<int:pk>/approve/", views.approve, name="approve"),
     path("review/<int:pk>/reject/", views.reject, name="reject"),

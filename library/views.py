@@ -888,8 +888,27 @@ def review_queue(request):
         # After a bulk import thousands may wait; the oldest come first.
         "page": Paginator(gifs, LIST_PAGE_SIZE).get_page(request.GET.get("page")),
         "allow_self_approval": settings.GIFSHELF_ALLOW_SELF_APPROVAL,
+        "skipped": Gif.objects.skipped_by(request.user).count(),
     }
     return render(request, "library/review_queue.html", context)
+
+
+@require_POST
+@login_required
+@permission_required("library.review_gif", raise_exception=True)
+def review_unskip(request):
+    """A skip is not a decision: the reviewer may take their skips back."""
+    count = Gif.objects.skipped_by(request.user).unskip(request.user)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d skipped GIF is back in your queue.",
+            "%(count)d skipped GIFs are back in your queue.",
+            count,
+        )
+        % {"count": count},
+    )
+    return redirect("library:review_queue")
 
 
 @require_safe

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
@@ -82,6 +83,7 @@ MATRIX = {
     "approve POST":               (LOGIN,           FORBIDDEN,   MOVED_ON,    MOVED_ON),
     "reject POST":                (LOGIN,           FORBIDDEN,   MOVED_ON,    MOVED_ON),
     "skip POST":                  (LOGIN,           FORBIDDEN,   MOVED_ON,    MOVED_ON),
+    "unskip POST":                (LOGIN,           FORBIDDEN,   MOVED_ON,    MOVED_ON),
     "restore POST":               (LOGIN,           FORBIDDEN,   MOVED_ON,    MOVED_ON),
     "retire POST, flagged GIF":   (LOGIN,           FORBIDDEN,   MOVED_ON,    MOVED_ON),
     "retire POST, unflagged GIF": (LOGIN,           FORBIDDEN,   FORBIDDEN,   MOVED_ON),
@@ -224,6 +226,12 @@ def shelf_action(client, name, gif, api=False):
     """Retire, take down or restore `gif` with a reason, on its page or in the API."""
     url = reverse(f"library:{'api_' if api else 'gif_'}{name}", args=[gif.pk])
     return client.post(url, {"reason": f"{name} in the permission matrix"})
+
+
+def unskip_after_everyone_skipped(client, gif):
+    for member in get_user_model().objects.all():
+        ReviewSkip.objects.create(gif=gif, reviewer=member)
+    return client.post(reverse("library:review_unskip"))
 
 
 def has_unsuitable_for(shelf):
@@ -409,6 +417,14 @@ ACTIONS = {
             reverse("library:skip", args=[shelf.ready.pk])
         ),
         took_effect=lambda shelf: ReviewSkip.objects.filter(gif=shelf.ready).exists(),
+    ),
+    "unskip POST": Action(
+        lambda client, shelf: unskip_after_everyone_skipped(client, shelf.ready),
+        # Only the asker's own skip goes: one fewer than the members.
+        took_effect=lambda shelf: (
+            ReviewSkip.objects.filter(gif=shelf.ready).count()
+            < get_user_model().objects.count()
+        ),
     ),
     "restore POST": Action(
         lambda client, shelf: client.post(
@@ -965,6 +981,7 @@ def test_a_team_lead_sets_appropriateness_in_the_edit_form(client_for, shelf):
         ("get", "/gifs/{pk}/takedown/", {"POST"}),
         ("get", "/gifs/{pk}/restore/", {"POST"}),
         ("get", "/gifs/{pk}/reopen/", {"POST"}),
+        ("get", "/review/unskip/", {"POST"}),
         ("post", "/gifs/{pk}/takedown/confirm/", {"GET", "HEAD"}),
         ("post", "/appropriateness/", {"GET", "HEAD"}),
         ("get", "/appropriateness/apply/", {"POST"}),

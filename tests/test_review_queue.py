@@ -276,6 +276,27 @@ def test_skipping_takes_a_gif_out_of_that_curators_queue_only(
 
 
 @pytest.mark.django_db
+def test_a_curator_takes_their_skips_back_and_the_gifs_wait_for_them_again(
+    curator, lead, upload_gif
+):
+    first = upload_gif(title="Hard to judge", by=lead)
+    second = upload_gif(title="Also unsure", by=lead)
+    decided = upload_gif(title="Decided since", by=lead)
+    bob = client_of(curator)
+    for gif in (first, second, decided):
+        bob.post(reverse("library:skip", args=[gif.pk]))
+    Gif.objects.filter(pk=decided.pk).update(status=Gif.Status.APPROVED)
+    assert "You skipped 2 GIFs that still wait." in queue_page(bob)
+
+    response = bob.post(reverse("library:review_unskip"), follow=True)
+
+    assert "2 skipped GIFs are back in your queue." in page_of(response)
+    page = queue_page(bob)
+    assert "Hard to judge" in page and "Also unsure" in page
+    assert "You skipped" not in page
+
+
+@pytest.mark.django_db
 def test_skipping_moves_the_curator_on_to_the_next_gif(
     curator_client, upload_gif, other_curator
 ):
