@@ -489,6 +489,62 @@ def test_a_context_hides_what_it_rules_out_and_warns_about_the_rest(agent_page, 
     expect(card(page, "Party time")).to_have_count(0)
 
 
+@pytest.mark.parametrize(
+    "context, title, ruled_out",
+    [
+        (
+            "outage",
+            "Party time",
+            "Ruled out for “Outage or bug report”: celebratory. "
+            "Do not send it in this conversation.",
+        ),
+        (
+            "first-contact",
+            "Sorry!",
+            "No GIF in a conversation like this: “First contact”. "
+            "The house rules send none here: do not send this one.",
+        ),
+    ],
+)
+def test_an_open_preview_that_a_new_context_rules_out_copies_nothing(
+    agent_page, agent, shelf, context, title, ruled_out
+):
+    page = open_picker(agent_page)
+    page.evaluate("navigator.clipboard.writeText('before')")
+    card(page, title).locator("[data-card-link]").click()
+    panel = page.locator("#picker-preview")
+    expect(panel.locator("#preview-title")).to_have_text(title)
+
+    chip = page.locator(f"#context-{context}")
+    chip.click()
+
+    expect(card(page, title)).to_have_count(0)
+    expect(panel.locator("[data-ruled-out-notice]")).to_have_text(ruled_out)
+    # The agent is choosing contexts: the reload leaves the focus on the chip.
+    expect(chip).to_have_attribute("aria-pressed", "true")
+    page.wait_for_timeout(200)
+    expect(chip).to_be_focused()
+
+    link_button = panel.get_by_role("button", name="Link", exact=True)
+    expect(link_button).to_have_attribute("aria-disabled", "true")
+    link_button.click(force=True)  # aria-disabled: Playwright would wait
+    expect(warning(page)).to_have_text(ruled_out)
+    status(page).get_by_role("button", name="Dismiss").click()
+    link_button.focus()
+    page.keyboard.press("Enter")
+    expect(warning(page)).to_have_text(ruled_out)
+    status(page).get_by_role("button", name="Dismiss").click()
+    panel.locator("#preview-title").focus()
+    for key in ("Enter", "l", "i", "m"):
+        page.keyboard.press(key)
+    dragged = panel.locator("img").evaluate(DRAG)
+    assert dragged["uriList"] == ""
+    expect(warning(page)).to_have_text(ruled_out)
+    page.wait_for_timeout(300)
+    assert clipboard_text(page) == "before"
+    assert not Copy.objects.exists()
+
+
 def outage_then_money_question_held(page):
     """Click "Outage", then "Money question" while the first still loads;
     both requests are held back, and returned in the order they were sent."""

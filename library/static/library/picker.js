@@ -127,6 +127,9 @@
       say(t("still_loading", {}));
       return;
     }
+    // A preview opened before the agent chose a context that rules its GIF
+    // out (the server says why): copy nothing, whatever asked for it.
+    if (refusedAsRuledOut(element)) return;
     // Known to be off the shelf since it was shown: copy nothing, warn again.
     if (element.closest("[data-gif]").classList.contains("is-off-shelf")) {
       warn(t("off_shelf", { title: gif.title }));
@@ -149,6 +152,13 @@
         offerManualCopy(gif, format === "markdown" ? markdown(gif) : gif.url);
       }
     );
+  }
+
+  function refusedAsRuledOut(element) {
+    const holder = element.closest("[data-gif]");
+    if (!holder || !holder.dataset.ruledOut) return false;
+    warn(holder.dataset.ruledOut);
+    return true;
   }
 
   // Counted in the background: keepalive lets it finish even if the agent
@@ -260,6 +270,10 @@
   document.addEventListener("dragstart", function (event) {
     const gif = gifOf(event.target);
     if (!gif || !event.dataTransfer) return;
+    if (refusedAsRuledOut(event.target)) {
+      event.preventDefault();
+      return;
+    }
     event.dataTransfer.effectAllowed = "copyLink";
     event.dataTransfer.setData("text/uri-list", gif.url);
     event.dataTransfer.setData("text/plain", gif.url);
@@ -341,13 +355,31 @@
     if (link) opener = link;
   });
 
+  // Sent with the request that reloads an open preview for a new context.
+  const RELOAD_HEADER = "Picker-Preview-Reload";
+
+  function reloadPreview(url) {
+    const headers = {};
+    headers[RELOAD_HEADER] = "1";
+    window.htmx.ajax("GET", url, { target: panel, headers: headers });
+  }
+
   document.body.addEventListener("htmx:afterSwap", function (event) {
-    if (event.detail.target === panel) {
-      panel.hidden = false;
-      picker.classList.add("has-preview");
-      const heading = panel.querySelector("h2");
-      if (heading) heading.focus();
+    if (event.detail.target !== panel) return;
+    panel.hidden = false;
+    picker.classList.add("has-preview");
+    const config = event.detail.requestConfig;
+    const reloaded = Boolean(config && config.headers && config.headers[RELOAD_HEADER]);
+    const preview = panel.querySelector("[data-preview]");
+    if (reloaded) {
+      // The agent just pressed a context chip: the focus stays there (unless
+      // it was in the panel, swapped away), and hears what changed here.
+      if (preview && preview.dataset.ruledOut) say(preview.dataset.ruledOut);
+      const focused = document.activeElement;
+      if (focused && focused !== document.body && !panel.contains(focused)) return;
     }
+    const heading = panel.querySelector("h2");
+    if (heading) heading.focus();
   });
 
   // --- Keyboard --------------------------------------------------------------------
@@ -619,7 +651,7 @@
         event.detail.requestConfig.elt && event.detail.requestConfig.elt.closest &&
         event.detail.requestConfig.elt.closest("[data-context-bar]");
       if (shown && fromContexts && window.htmx) {
-        window.htmx.ajax("GET", shown.dataset.url, { target: panel });
+        reloadPreview(shown.dataset.url);
       }
     }
   });
