@@ -308,6 +308,42 @@ def test_a_copy_while_new_results_load_never_copies_a_stale_gif(
     assert clipboard_text(page) == public_url(live_server, shelf["party"])
 
 
+def test_results_stay_stale_after_a_search_that_failed(agent_page, shelf, live_server):
+    page = open_picker(agent_page)
+    search_for(page, "sorry")
+    expect(cards(page)).to_have_count(1)
+    page.evaluate("navigator.clipboard.writeText('before')")
+    results = page.locator("#picker-results")
+
+    page.route("**/picker/results/**", lambda route: route.abort())
+    search_for(page, "party")
+    expect(status(page)).to_have_text(
+        "The shelf cannot be reached: check the connection and try again."
+    )
+    # "Sorry!" does not answer "party": still dimmed, and not copied.
+    expect(results).to_have_attribute("aria-busy", "true")
+    expect(results).to_have_class(re.compile(r"\bis-loading\b"))
+    page.locator("#picker-q").press("ArrowDown")
+    expect(card(page, "Sorry!").locator("[data-card-link]")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(status(page)).to_have_text(
+        "These results are for an earlier search: search again (Enter in the "
+        "search box), then copy."
+    )
+    page.wait_for_timeout(300)
+    assert clipboard_text(page) == "before"
+    assert not Copy.objects.exists()
+
+    page.unroute("**/picker/results/**")
+    page.locator("#picker-q").press("Enter")
+    expect(card(page, "Party time")).to_be_visible()
+    expect(results).not_to_have_attribute("aria-busy", "true")
+    card(page, "Party time").locator("[data-card-link]").focus()
+    page.keyboard.press("Enter")
+    expect(status(page)).to_have_text("Copied the link to “Party time”.")
+    assert clipboard_text(page) == public_url(live_server, shelf["party"])
+
+
 def test_image_copy_puts_html_and_plain_text_in_one_item(
     agent_page, shelf, live_server
 ):

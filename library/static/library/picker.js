@@ -124,7 +124,7 @@
     // A card from results that a new search is replacing: the agent asked
     // for something else already, so copying it would send the wrong GIF.
     if (results.contains(element) && resultsAreStale()) {
-      say(t("still_loading", {}));
+      say(t(loading.size === 0 && searchFailed ? "earlier_search" : "still_loading", {}));
       return;
     }
     // A preview opened before the agent chose a context that rules its GIF
@@ -522,12 +522,15 @@
 
   // From the first keystroke of a new search (htmx waits a moment before
   // asking) until its results are in, the cards shown are stale: marked
-  // busy, dimmed, and not copied (copy() refuses them).
-  const loading = new Set(); // requests for new results still on their way
-  let requestedQuery = search.value; // the words of the last search asked for
+  // busy, dimmed, and not copied (copy() refuses them). A search that failed
+  // (offline, a server error) leaves them stale: they are still the answer
+  // to the words before, not to those in the box.
+  const loading = new Map(); // requests for new results on their way: their words
+  let shownQuery = search.value; // the words the results shown answer
+  let searchFailed = false; // the last search asked for got no results
 
   function resultsAreStale() {
-    return loading.size > 0 || search.value !== requestedQuery;
+    return loading.size > 0 || search.value !== shownQuery;
   }
 
   function markStaleness() {
@@ -544,8 +547,8 @@
   search.addEventListener("input", markStaleness);
   document.body.addEventListener("htmx:beforeRequest", function (event) {
     if (!asksForResults(event)) return;
-    loading.add(event.detail.xhr);
-    requestedQuery = search.value;
+    loading.set(event.detail.xhr, search.value);
+    searchFailed = false;
     markStaleness();
   });
   // Answered, failed or replaced by a newer search (htmx:afterRequest comes
@@ -553,11 +556,23 @@
   ["htmx:afterRequest", "htmx:sendAbort", "htmx:sendError", "htmx:timeout"].forEach(
     function (name) {
       document.body.addEventListener(name, function (event) {
-        if (!event.detail.xhr || !loading.delete(event.detail.xhr)) return;
+        const xhr = event.detail.xhr;
+        if (!xhr || !loading.has(xhr)) return;
+        if (name === "htmx:afterRequest" && event.detail.successful) {
+          shownQuery = loading.get(xhr);
+        }
+        loading.delete(xhr);
         markStaleness();
       });
     }
   );
+
+  // Not a search given up for a newer one (an abort): one that got no answer.
+  ["htmx:sendError", "htmx:timeout", "htmx:responseError"].forEach(function (name) {
+    document.body.addEventListener(name, function (event) {
+      if (asksForResults(event)) searchFailed = true;
+    });
+  });
 
   // --- Browser history -----------------------------------------------------------------
 
