@@ -712,6 +712,50 @@ def test_the_arrows_follow_the_grid_and_lead_back_to_the_search(agent_page, shel
     expect(page.locator("#picker-q")).to_be_focused()
 
 
+FOCUS_IN_PREVIEW = """
+() => {
+  const focused = document.activeElement;
+  if (focused === document.body) return "body";
+  if (document.getElementById("picker-preview").contains(focused)) return "preview";
+  return focused.outerHTML.slice(0, 80);
+}
+"""
+
+
+def test_tab_stays_in_a_preview_that_covers_a_narrow_window(agent_page, shelf):
+    agent_page.set_viewport_size({"width": 360, "height": 740})
+    page = open_picker(agent_page)
+    link = card(page, "Sorry!").locator("[data-card-link]")
+    link.focus()
+    page.keyboard.press("o")
+    expect(page.locator("#preview-title")).to_be_focused()
+
+    # Past the preview's last stop, the focus leaves the page (the browser's
+    # own controls) and comes back to the preview, never to what it covers.
+    for key in ["Tab"] * 25 + ["Shift+Tab"] * 25:
+        page.keyboard.press(key)
+        assert page.evaluate(FOCUS_IN_PREVIEW) in {"preview", "body"}, key
+    page.keyboard.press("Escape")
+
+    expect(page.locator("#picker-preview")).to_be_hidden()
+    expect(link).to_be_focused()
+    page.locator(".skip-link").focus()
+    expect(page.locator(".skip-link")).to_be_focused()
+    assert page.evaluate("document.querySelectorAll('[inert]').length") == 0
+
+
+def test_a_preview_beside_the_results_leaves_the_page_usable(agent_page, shelf):
+    page = open_picker(agent_page)
+    card(page, "Sorry!").locator("[data-card-link]").click()
+    expect(page.locator("#preview-title")).to_be_focused()
+    assert page.evaluate("document.querySelectorAll('[inert]').length") == 0
+
+    page.set_viewport_size({"width": 360, "height": 740})  # now it covers it
+    page.wait_for_function("() => document.querySelector('.site-header').inert")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.wait_for_function("() => !document.querySelector('[inert]')")
+
+
 def test_the_filter_labels_fit_beside_their_chips_in_russian(
     page, log_in, agent, shelf
 ):

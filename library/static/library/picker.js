@@ -321,11 +321,48 @@
 
   // --- The preview panel -----------------------------------------------------------
 
+  // In a narrow window the preview covers the whole page (position: fixed):
+  // what lies behind it is made inert, so that Tab stays in the preview
+  // rather than reaching a header or skip link hidden under it. The status
+  // messages and the copy-by-hand box stay usable. Undone on close, or when
+  // the window grows wide enough to show both side by side.
+  let inertBehind = [];
+
+  function coversThePage() {
+    return !panel.hidden && getComputedStyle(panel).position === "fixed";
+  }
+
+  function behindThePreview() {
+    const behind = [];
+    for (let inside = panel; inside && inside !== document.body; inside = inside.parentElement) {
+      Array.from(inside.parentElement.children).forEach(function (sibling) {
+        if (sibling === inside || sibling.tagName === "SCRIPT") return;
+        if (sibling === status || sibling === manual) return;
+        behind.push(sibling);
+      });
+    }
+    return behind;
+  }
+
+  function keepFocusInPreview() {
+    const behind = coversThePage() ? behindThePreview() : [];
+    inertBehind.forEach(function (element) {
+      if (behind.indexOf(element) === -1) element.inert = false;
+    });
+    behind.forEach(function (element) { element.inert = true; });
+    inertBehind = behind;
+  }
+
+  window.addEventListener("resize", function () {
+    if (!panel.hidden || inertBehind.length) keepFocusInPreview();
+  });
+
   function closePreview() {
     if (panel.hidden) return false;
     panel.hidden = true;
     panel.replaceChildren();
     picker.classList.remove("has-preview");
+    keepFocusInPreview();
     const back = opener && opener.isConnected ? opener : search;
     opener = null;
     back.focus();
@@ -368,6 +405,7 @@
     if (event.detail.target !== panel) return;
     panel.hidden = false;
     picker.classList.add("has-preview");
+    keepFocusInPreview();
     const config = event.detail.requestConfig;
     const reloaded = Boolean(config && config.headers && config.headers[RELOAD_HEADER]);
     const preview = panel.querySelector("[data-preview]");
