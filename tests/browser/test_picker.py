@@ -692,6 +692,26 @@ def test_the_keyboard_alone_finds_copies_previews_and_clears(
     expect(page).to_have_url(live_server.url + "/")
 
 
+def test_escape_in_the_flag_note_keeps_the_preview_and_the_note(agent_page, shelf):
+    page = open_picker(agent_page)
+    card(page, "Sorry!").locator("[data-card-link]").click()
+    panel = page.locator("#picker-preview")
+    panel.get_by_text("Flag a problem").click()
+    note = panel.get_by_label("Details")
+    note.fill("The last frame shows a rude gesture")
+
+    note.press("Escape")
+
+    page.wait_for_timeout(200)
+    expect(panel).to_be_visible()
+    expect(note).to_have_value("The last frame shows a rude gesture")
+    expect(note).to_be_focused()
+    # Out of the text field, Esc closes the preview as before.
+    panel.locator("#preview-title").focus()
+    page.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+
+
 def test_the_arrows_follow_the_grid_and_lead_back_to_the_search(agent_page, shelf):
     agent_page.set_viewport_size({"width": 360, "height": 740})
     page = open_picker(agent_page)

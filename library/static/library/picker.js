@@ -504,9 +504,16 @@
     const key = event.key;
 
     if (key === "Escape") {
-      if (hideManualCopy() || dismissWarning() || closePreview()) {
+      // Esc in a text field of the preview (a flag's note) is the field's
+      // own: closing the panel there would throw away what was typed.
+      const typingElsewhere = isTyping(target) && target !== search;
+      if (hideManualCopy() || dismissWarning()) {
         event.preventDefault();
-      } else if (target === search || !isTyping(target)) {
+      } else if (typingElsewhere && panel.contains(target)) {
+        return;
+      } else if (closePreview()) {
+        event.preventDefault();
+      } else if (!typingElsewhere) {
         event.preventDefault();
         clearSearch();
       }
