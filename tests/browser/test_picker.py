@@ -21,6 +21,7 @@ from library.models import (
     Gif,
     MemberSession,
     MoodTag,
+    SituationTag,
 )
 from tests import images
 from tests.conftest import PASSWORD
@@ -242,6 +243,29 @@ def test_a_mood_chip_narrows_the_results_and_escape_clears_it(
     page.locator("#picker-q").press("Escape")
     expect(cards(page)).to_have_count(5)
     expect(page).to_have_url(live_server.url + "/")
+
+
+def test_look_in_every_mood_keeps_the_keyboard_in_the_results(agent_page, shelf):
+    page = open_picker(agent_page, "/?q=sorry&mood=Happy")
+    page.get_by_role("link", name="Look in every mood").focus()
+
+    page.keyboard.press("Enter")
+
+    sorry = card(page, "Sorry!").locator("[data-card-link]")
+    expect(sorry).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(status(page)).to_have_text("Copied the link to “Sorry!”.")
+
+
+def test_look_in_every_situation_that_finds_nothing_either_says_so(agent_page, shelf):
+    situation = SituationTag.objects.get(name="Apology")
+    page = open_picker(agent_page, f"/?q=zzzz&situation={situation.name}")
+    page.get_by_role("link", name="Look in every situation").focus()
+
+    page.keyboard.press("Enter")
+
+    expect(page).to_have_url(re.compile(r"/\?q=zzzz$"))
+    expect(page.locator("[data-empty]")).to_be_focused()
 
 
 def test_enter_puts_the_public_link_on_the_clipboard(agent_page, shelf, live_server):

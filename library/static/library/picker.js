@@ -652,15 +652,27 @@
 
   // --- Swaps -----------------------------------------------------------------------
 
-  // A new set of results replaces the cards: if a card had the focus, the
-  // first new one takes it, so the keyboard never falls back to the page.
+  // A new set of results replaces the cards: if the focus was among them (a
+  // card, "Look in every mood") and nothing with the same id came back to
+  // take it (htmx keeps it on a filter chip), the first new card takes it,
+  // else the note that nothing matches, so the keyboard never falls back
+  // to the page.
   let focusWasInResults = false;
   document.body.addEventListener("htmx:beforeSwap", function (event) {
     if (event.detail.target === results) {
-      focusWasInResults = results.contains(document.activeElement) &&
-        document.activeElement.matches("[data-card-link]");
+      focusWasInResults = results.contains(document.activeElement);
     }
   });
+
+  function focusFirstResult() {
+    const first = cardLinks()[0];
+    if (first) {
+      focusCard(first);
+      return;
+    }
+    const empty = results.querySelector("[data-empty]");
+    (empty || search).focus();
+  }
 
   // A session that ended mid-shift needs nothing here: the server answers
   // with HX-Redirect, and htmx sends the whole page to the login, which says
@@ -702,7 +714,7 @@
     if (event.detail.target === results) {
       announceResults();
       if (focusWasInResults && !results.contains(document.activeElement)) {
-        focusCard(cardLinks()[0]);
+        focusFirstResult();
       }
       focusWasInResults = false;
       // A new context changes the warnings in an open preview: reload it.
