@@ -736,6 +736,19 @@ def test_escape_in_the_flag_note_keeps_the_preview_and_the_note(agent_page, shel
     expect(panel).to_be_hidden()
 
 
+def test_the_keyboard_link_opens_the_shortcuts_and_goes_there(agent_page, shelf):
+    page = open_picker(agent_page)
+    help = page.locator("[data-keyboard-help]")
+    expect(help).not_to_have_attribute("open", "")
+
+    page.locator("#picker-search-help").get_by_role("link", name="Keyboard").click()
+
+    expect(help).to_have_attribute("open", "")
+    expect(help.locator("summary")).to_be_focused()
+    expect(help.get_by_text("Go to the first result")).to_be_visible()
+    expect(help.get_by_text("Go to the first result")).to_be_in_viewport()
+
+
 def test_the_arrows_follow_the_grid_and_lead_back_to_the_search(agent_page, shelf):
     agent_page.set_viewport_size({"width": 360, "height": 740})
     page = open_picker(agent_page)

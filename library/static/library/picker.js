@@ -388,6 +388,11 @@
       closePreview();
       return;
     }
+    if (event.target.closest("[data-show-keyboard-help]")) {
+      event.preventDefault();
+      showKeyboardHelp();
+      return;
+    }
     const link = event.target.closest("[data-card-link]");
     if (link) opener = link;
   });
@@ -421,6 +426,16 @@
   });
 
   // --- Keyboard --------------------------------------------------------------------
+
+  // The "Keyboard" link under the search box: a jump to a closed <details>
+  // would show only its summary and leave the focus behind.
+  function showKeyboardHelp() {
+    help.open = true;
+    const summary = help.querySelector("summary");
+    summary.focus();
+    summary.scrollIntoView({ block: "nearest" });
+  }
+  if (window.location.hash === "#" + help.id) help.open = true;
 
   function isTyping(element) {
     if (!element) return false;
