@@ -602,7 +602,7 @@ def picker_results(request):
     state = picker(request, request.GET)
     if state["page"].number > 1:
         return render(request, "library/picker/_more.html", state)
-    response = render(request, "library/picker/_results.html", state)
+    response = render(request, "library/picker/_results_swap.html", state)
     # So that reload and Back show the same results (once per change). The
     # picker's script asks for the entry to be replaced while the agent goes
     # on typing one search, so that Back leaves it in one step, not a letter

@@ -217,6 +217,28 @@ def test_the_results_partial_holds_only_results_and_pushes_the_query(
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "language, query, title",
+    [
+        ("en", "thank", "<title>“thank” · gifshelf</title>"),
+        ("en", "", "<title>Picker · gifshelf</title>"),
+        ("en", "🙂", "<title>Picker · gifshelf</title>"),  # nothing searched
+        ("ru", "thank", "<title>«thank» · gifshelf</title>"),
+    ],
+)
+def test_the_results_partial_brings_the_page_title_a_full_page_has(
+    agent_client, shelf, language, query, title
+):
+    headers = {"HTTP_ACCEPT_LANGUAGE": language}
+    partial = page_of(results(agent_client, headers=headers, q=query))
+    full = page_of(agent_client.get(reverse("library:home"), {"q": query}, **headers))
+
+    # htmx puts a title at the root of the partial in the document's.
+    assert partial.lstrip().startswith(title)
+    assert title in full
+
+
+@pytest.mark.django_db
 def test_the_results_partial_does_not_push_the_url_it_is_already_on(
     agent_client, shelf
 ):

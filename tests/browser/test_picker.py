@@ -195,6 +195,20 @@ def test_typing_shows_the_matching_gifs_and_puts_the_query_in_the_url(
     expect(cards(page)).to_have_count(1)
 
 
+def test_the_page_title_follows_each_search(page, log_in, agent, shelf):
+    page.context.set_extra_http_headers({"Accept-Language": "ru"})
+    page = open_picker(log_in(agent))
+    expect(page).to_have_title("Подбор · gifshelf")
+
+    search_for(page, "sorry")
+    expect(cards(page)).to_have_count(1)
+    expect(page).to_have_title("«sorry» · gifshelf")
+
+    page.locator("#picker-q").press("Escape")
+    expect(cards(page)).to_have_count(5)
+    expect(page).to_have_title("Подбор · gifshelf")
+
+
 def test_back_leaves_a_typed_search_in_one_step_and_returns_to_the_last(
     agent_page, shelf, live_server
 ):
