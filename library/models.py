@@ -2585,6 +2585,29 @@ class ConversationContext(ReadInReadersLanguage, models.Model):
             return read[rule]
         return set(getattr(self, rule).values_list("pk", flat=True))
 
+    def rules_out(self, gif):
+        """Why `gif` must not be sent in this kind of conversation, as one
+        sentence naming the context (and the tags it hides), or "" when it
+        may be. Search leaves such GIFs out already; a preview opened before
+        the context changed still shows one (prefetched tags expected)."""
+        if self.hides_every_gif:
+            return gettext(
+                "No GIF in a conversation like this: “%(context_name)s”. The "
+                "house rules send none here: do not send this one."
+            ) % {"context_name": self.display_name}
+        hidden = self.tag_ids("hides")
+        tags = [
+            tag.display_name.lower()
+            for tag in gif.tags_of("appropriateness")
+            if tag.pk in hidden
+        ]
+        if not tags:
+            return ""
+        return gettext(
+            "Ruled out for “%(context_name)s”: %(tags)s. Do not send it in "
+            "this conversation."
+        ) % {"context_name": self.display_name, "tags": ", ".join(tags)}
+
     def warnings_for(self, gif):
         """The warnings this context puts on `gif` (prefetched tags expected)."""
         warned = self.tag_ids("warns")

@@ -493,6 +493,7 @@ def as_cards(request, gifs, context):
     for gif in gifs:
         gif.link = gif.public_url(request)
         gif.card_warnings = gif.warnings(context)
+        gif.ruled_out = context.rules_out(gif) if context is not None else ""
         gif.guidance_line = next(iter(gif.guidance.splitlines()), "")
     return gifs
 
@@ -642,7 +643,7 @@ def picker_results(request):
     state = picker(request, request.GET)
     if state["page"].number > 1:
         return render(request, "library/picker/_more.html", state)
-    response = render(request, "library/picker/_results.html", state)
+    response = render(request, "library/picker/_results_swap.html", state)
     # So that reload and Back show the same results (once per change). The
     # picker's script asks for the entry to be replaced while the agent goes
     # on typing one search, so that Back leaves it in one step, not a letter

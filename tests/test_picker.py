@@ -217,6 +217,28 @@ def test_the_results_partial_holds_only_results_and_pushes_the_query(
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "language, query, title",
+    [
+        ("en", "thank", "<title>“thank” · gifshelf</title>"),
+        ("en", "", "<title>Picker · gifshelf</title>"),
+        ("en", "🙂", "<title>Picker · gifshelf</title>"),  # nothing searched
+        ("ru", "thank", "<title>«thank» · gifshelf</title>"),
+    ],
+)
+def test_the_results_partial_brings_the_page_title_a_full_page_has(
+    agent_client, shelf, language, query, title
+):
+    headers = {"HTTP_ACCEPT_LANGUAGE": language}
+    partial = page_of(results(agent_client, headers=headers, q=query))
+    full = page_of(agent_client.get(reverse("library:home"), {"q": query}, **headers))
+
+    # htmx puts a title at the root of the partial in the document's.
+    assert partial.lstrip().startswith(title)
+    assert title in full
+
+
+@pytest.mark.django_db
 def test_the_results_partial_does_not_push_the_url_it_is_already_on(
     agent_client, shelf
 ):
@@ -825,6 +847,61 @@ def test_the_preview_warns_in_the_chosen_context(agent_client, shelf):
     )
 
     assert "Careful in an outage or bug report conversation: playful." in panel
+
+
+def preview_of(client, gif):
+    return page_of(client.get(reverse("library:picker_preview", args=[gif.pk]), **HTMX))
+
+
+@pytest.mark.django_db
+def test_a_preview_the_context_rules_out_says_so_and_offers_no_copy(
+    agent_client, shelf
+):
+    # Opened before the context changed: picker.js reloads it.
+    choose_context(agent_client, "outage")
+
+    panel = preview_of(agent_client, shelf["party"])
+
+    ruled_out = (
+        "Ruled out for “Outage or bug report”: celebratory. "
+        "Do not send it in this conversation."
+    )
+    assert f'data-ruled-out="{ruled_out}"' in panel
+    assert f">{ruled_out}</p>" in panel
+    assert panel.count('aria-disabled="true"') == 3
+    assert "Drag the image into a chat" not in panel
+    # What it only warns about stays a warning, with its copy buttons.
+    panel = preview_of(agent_client, shelf["wink"])
+    assert "data-ruled-out" not in panel
+    assert "aria-disabled" not in panel
+
+
+@pytest.mark.django_db
+def test_a_preview_in_a_conversation_that_sends_no_gif_says_so(agent_client, shelf):
+    choose_context(agent_client, "first-contact")
+
+    panel = preview_of(agent_client, shelf["bow"])
+
+    assert (
+        "No GIF in a conversation like this: “First contact”. "
+        "The house rules send none here: do not send this one."
+    ) in panel
+    assert panel.count('aria-disabled="true"') == 3
+
+
+@pytest.mark.django_db
+def test_a_ruled_out_preview_says_so_in_russian(agent_client, shelf):
+    choose_context(agent_client, "outage")
+
+    panel = page_of(
+        agent_client.get(
+            reverse("library:picker_preview", args=[shelf["party"].pk]),
+            HTTP_ACCEPT_LANGUAGE="ru",
+            **HTMX,
+        )
+    )
+
+    assert "Не для разговора «Сбой или ошибка»: праздничное. Не отправляйте" in panel
 
 
 @pytest.mark.django_db

@@ -42,6 +42,10 @@ def picker():
         "still_loading": gettext(
             "Results are still loading: copy once the new ones are shown."
         ),
+        "earlier_search": gettext(
+            "These results are for an earlier search: search again (Enter in "
+            "the search box), then copy."
+        ),
         "server_error": gettext(
             "That did not load (the server had a problem). Try again in a moment."
         ),

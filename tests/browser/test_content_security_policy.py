@@ -80,6 +80,40 @@ def test_the_picker_searches_previews_and_changes_context_without_a_violation(
     assert watched() == []
 
 
+def test_a_preview_reloaded_for_a_context_copies_no_style_attribute(
+    page, log_in, agent, upload_gif, watched
+):
+    upload_gif(
+        data=images.gif_bytes(seed=1, duration=200),
+        title="Thanks a lot",
+        status=Gif.Status.APPROVED,
+    )
+    log_in(agent)
+    enforced(page.goto("/"))
+    page.wait_for_function(
+        "() => window.htmx && document.querySelector('[data-picker][data-ready]')"
+    )
+    page.locator("#picker-results [data-card-link]").first.click()
+    expect(page.locator("#preview-title")).to_be_focused()
+    # Something outside the page's control styled the flag form's fields
+    # (autofill, an extension): allowed, through the CSSOM. htmx used to
+    # copy that style attribute onto the reloaded preview's fields with the
+    # same ids, which the CSP blocks.
+    page.evaluate(
+        """() => document.querySelectorAll("#picker-preview input[id]")
+             .forEach((input) => { input.style.outline = "1px solid"; })"""
+    )
+
+    page.locator("#context-outage").click()
+    expect(page.locator("#context-outage")).to_have_attribute("aria-pressed", "true")
+    page.wait_for_function(
+        "() => !document.querySelector('#picker-preview input[id][style]')"
+    )
+    page.wait_for_timeout(300)
+
+    assert watched() == []
+
+
 def test_the_review_page_plays_and_steps_through_frames_without_a_violation(
     page, log_in, curator, other_curator, upload_gif, watched
 ):

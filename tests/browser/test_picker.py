@@ -21,6 +21,7 @@ from library.models import (
     Gif,
     MemberSession,
     MoodTag,
+    SituationTag,
 )
 from tests import images
 from tests.conftest import PASSWORD
@@ -194,6 +195,20 @@ def test_typing_shows_the_matching_gifs_and_puts_the_query_in_the_url(
     expect(cards(page)).to_have_count(1)
 
 
+def test_the_page_title_follows_each_search(page, log_in, agent, shelf):
+    page.context.set_extra_http_headers({"Accept-Language": "ru"})
+    page = open_picker(log_in(agent))
+    expect(page).to_have_title("Подбор · gifshelf")
+
+    search_for(page, "sorry")
+    expect(cards(page)).to_have_count(1)
+    expect(page).to_have_title("«sorry» · gifshelf")
+
+    page.locator("#picker-q").press("Escape")
+    expect(cards(page)).to_have_count(5)
+    expect(page).to_have_title("Подбор · gifshelf")
+
+
 def test_back_leaves_a_typed_search_in_one_step_and_returns_to_the_last(
     agent_page, shelf, live_server
 ):
@@ -242,6 +257,29 @@ def test_a_mood_chip_narrows_the_results_and_escape_clears_it(
     page.locator("#picker-q").press("Escape")
     expect(cards(page)).to_have_count(5)
     expect(page).to_have_url(live_server.url + "/")
+
+
+def test_look_in_every_mood_keeps_the_keyboard_in_the_results(agent_page, shelf):
+    page = open_picker(agent_page, "/?q=sorry&mood=Happy")
+    page.get_by_role("link", name="Look in every mood").focus()
+
+    page.keyboard.press("Enter")
+
+    sorry = card(page, "Sorry!").locator("[data-card-link]")
+    expect(sorry).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(status(page)).to_have_text("Copied the link to “Sorry!”.")
+
+
+def test_look_in_every_situation_that_finds_nothing_either_says_so(agent_page, shelf):
+    situation = SituationTag.objects.get(name="Apology")
+    page = open_picker(agent_page, f"/?q=zzzz&situation={situation.name}")
+    page.get_by_role("link", name="Look in every situation").focus()
+
+    page.keyboard.press("Enter")
+
+    expect(page).to_have_url(re.compile(r"/\?q=zzzz$"))
+    expect(page.locator("[data-empty]")).to_be_focused()
 
 
 def test_enter_puts_the_public_link_on_the_clipboard(agent_page, shelf, live_server):
@@ -303,6 +341,42 @@ def test_a_copy_while_new_results_load_never_copies_a_stale_gif(
     expect(results).not_to_have_attribute("aria-busy", "true")
     expect(results).not_to_have_class(re.compile(r"\bis-loading\b"))
     expect(card(page, "Party time").locator("[data-card-link]")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(status(page)).to_have_text("Copied the link to “Party time”.")
+    assert clipboard_text(page) == public_url(live_server, shelf["party"])
+
+
+def test_results_stay_stale_after_a_search_that_failed(agent_page, shelf, live_server):
+    page = open_picker(agent_page)
+    search_for(page, "sorry")
+    expect(cards(page)).to_have_count(1)
+    page.evaluate("navigator.clipboard.writeText('before')")
+    results = page.locator("#picker-results")
+
+    page.route("**/picker/results/**", lambda route: route.abort())
+    search_for(page, "party")
+    expect(status(page)).to_have_text(
+        "The shelf cannot be reached: check the connection and try again."
+    )
+    # "Sorry!" does not answer "party": still dimmed, and not copied.
+    expect(results).to_have_attribute("aria-busy", "true")
+    expect(results).to_have_class(re.compile(r"\bis-loading\b"))
+    page.locator("#picker-q").press("ArrowDown")
+    expect(card(page, "Sorry!").locator("[data-card-link]")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(status(page)).to_have_text(
+        "These results are for an earlier search: search again (Enter in the "
+        "search box), then copy."
+    )
+    page.wait_for_timeout(300)
+    assert clipboard_text(page) == "before"
+    assert not Copy.objects.exists()
+
+    page.unroute("**/picker/results/**")
+    page.locator("#picker-q").press("Enter")
+    expect(card(page, "Party time")).to_be_visible()
+    expect(results).not_to_have_attribute("aria-busy", "true")
+    card(page, "Party time").locator("[data-card-link]").focus()
     page.keyboard.press("Enter")
     expect(status(page)).to_have_text("Copied the link to “Party time”.")
     assert clipboard_text(page) == public_url(live_server, shelf["party"])
@@ -489,6 +563,62 @@ def test_a_context_hides_what_it_rules_out_and_warns_about_the_rest(agent_page, 
     expect(card(page, "Party time")).to_have_count(0)
 
 
+@pytest.mark.parametrize(
+    "context, title, ruled_out",
+    [
+        (
+            "outage",
+            "Party time",
+            "Ruled out for “Outage or bug report”: celebratory. "
+            "Do not send it in this conversation.",
+        ),
+        (
+            "first-contact",
+            "Sorry!",
+            "No GIF in a conversation like this: “First contact”. "
+            "The house rules send none here: do not send this one.",
+        ),
+    ],
+)
+def test_an_open_preview_that_a_new_context_rules_out_copies_nothing(
+    agent_page, agent, shelf, context, title, ruled_out
+):
+    page = open_picker(agent_page)
+    page.evaluate("navigator.clipboard.writeText('before')")
+    card(page, title).locator("[data-card-link]").click()
+    panel = page.locator("#picker-preview")
+    expect(panel.locator("#preview-title")).to_have_text(title)
+
+    chip = page.locator(f"#context-{context}")
+    chip.click()
+
+    expect(card(page, title)).to_have_count(0)
+    expect(panel.locator("[data-ruled-out-notice]")).to_have_text(ruled_out)
+    # The agent is choosing contexts: the reload leaves the focus on the chip.
+    expect(chip).to_have_attribute("aria-pressed", "true")
+    page.wait_for_timeout(200)
+    expect(chip).to_be_focused()
+
+    link_button = panel.get_by_role("button", name="Link", exact=True)
+    expect(link_button).to_have_attribute("aria-disabled", "true")
+    link_button.click(force=True)  # aria-disabled: Playwright would wait
+    expect(warning(page)).to_have_text(ruled_out)
+    status(page).get_by_role("button", name="Dismiss").click()
+    link_button.focus()
+    page.keyboard.press("Enter")
+    expect(warning(page)).to_have_text(ruled_out)
+    status(page).get_by_role("button", name="Dismiss").click()
+    panel.locator("#preview-title").focus()
+    for key in ("Enter", "l", "i", "m"):
+        page.keyboard.press(key)
+    dragged = panel.locator("img").evaluate(DRAG)
+    assert dragged["uriList"] == ""
+    expect(warning(page)).to_have_text(ruled_out)
+    page.wait_for_timeout(300)
+    assert clipboard_text(page) == "before"
+    assert not Copy.objects.exists()
+
+
 def outage_then_money_question_held(page):
     """Click "Outage", then "Money question" while the first still loads;
     both requests are held back, and returned in the order they were sent."""
@@ -600,6 +730,39 @@ def test_the_keyboard_alone_finds_copies_previews_and_clears(
     expect(page).to_have_url(live_server.url + "/")
 
 
+def test_escape_in_the_flag_note_keeps_the_preview_and_the_note(agent_page, shelf):
+    page = open_picker(agent_page)
+    card(page, "Sorry!").locator("[data-card-link]").click()
+    panel = page.locator("#picker-preview")
+    panel.get_by_text("Flag a problem").click()
+    note = panel.get_by_label("Details")
+    note.fill("The last frame shows a rude gesture")
+
+    note.press("Escape")
+
+    page.wait_for_timeout(200)
+    expect(panel).to_be_visible()
+    expect(note).to_have_value("The last frame shows a rude gesture")
+    expect(note).to_be_focused()
+    # Out of the text field, Esc closes the preview as before.
+    panel.locator("#preview-title").focus()
+    page.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+
+
+def test_the_keyboard_link_opens_the_shortcuts_and_goes_there(agent_page, shelf):
+    page = open_picker(agent_page)
+    help = page.locator("[data-keyboard-help]")
+    expect(help).not_to_have_attribute("open", "")
+
+    page.locator("#picker-search-help").get_by_role("link", name="Keyboard").click()
+
+    expect(help).to_have_attribute("open", "")
+    expect(help.locator("summary")).to_be_focused()
+    expect(help.get_by_text("Go to the first result")).to_be_visible()
+    expect(help.get_by_text("Go to the first result")).to_be_in_viewport()
+
+
 def test_the_arrows_follow_the_grid_and_lead_back_to_the_search(agent_page, shelf):
     agent_page.set_viewport_size({"width": 360, "height": 740})
     page = open_picker(agent_page)
@@ -618,6 +781,50 @@ def test_the_arrows_follow_the_grid_and_lead_back_to_the_search(agent_page, shel
     expect(links.nth(0)).to_be_focused()
     page.keyboard.press("ArrowUp")
     expect(page.locator("#picker-q")).to_be_focused()
+
+
+FOCUS_IN_PREVIEW = """
+() => {
+  const focused = document.activeElement;
+  if (focused === document.body) return "body";
+  if (document.getElementById("picker-preview").contains(focused)) return "preview";
+  return focused.outerHTML.slice(0, 80);
+}
+"""
+
+
+def test_tab_stays_in_a_preview_that_covers_a_narrow_window(agent_page, shelf):
+    agent_page.set_viewport_size({"width": 360, "height": 740})
+    page = open_picker(agent_page)
+    link = card(page, "Sorry!").locator("[data-card-link]")
+    link.focus()
+    page.keyboard.press("o")
+    expect(page.locator("#preview-title")).to_be_focused()
+
+    # Past the preview's last stop, the focus leaves the page (the browser's
+    # own controls) and comes back to the preview, never to what it covers.
+    for key in ["Tab"] * 25 + ["Shift+Tab"] * 25:
+        page.keyboard.press(key)
+        assert page.evaluate(FOCUS_IN_PREVIEW) in {"preview", "body"}, key
+    page.keyboard.press("Escape")
+
+    expect(page.locator("#picker-preview")).to_be_hidden()
+    expect(link).to_be_focused()
+    page.locator(".skip-link").focus()
+    expect(page.locator(".skip-link")).to_be_focused()
+    assert page.evaluate("document.querySelectorAll('[inert]').length") == 0
+
+
+def test_a_preview_beside_the_results_leaves_the_page_usable(agent_page, shelf):
+    page = open_picker(agent_page)
+    card(page, "Sorry!").locator("[data-card-link]").click()
+    expect(page.locator("#preview-title")).to_be_focused()
+    assert page.evaluate("document.querySelectorAll('[inert]').length") == 0
+
+    page.set_viewport_size({"width": 360, "height": 740})  # now it covers it
+    page.wait_for_function("() => document.querySelector('.site-header').inert")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.wait_for_function("() => !document.querySelector('[inert]')")
 
 
 def test_the_filter_labels_fit_beside_their_chips_in_russian(

@@ -124,9 +124,12 @@
     // A card from results that a new search is replacing: the agent asked
     // for something else already, so copying it would send the wrong GIF.
     if (results.contains(element) && resultsAreStale()) {
-      say(t("still_loading", {}));
+      say(t(loading.size === 0 && searchFailed ? "earlier_search" : "still_loading", {}));
       return;
     }
+    // A preview opened before the agent chose a context that rules its GIF
+    // out (the server says why): copy nothing, whatever asked for it.
+    if (refusedAsRuledOut(element)) return;
     // Known to be off the shelf since it was shown: copy nothing, warn again.
     if (element.closest("[data-gif]").classList.contains("is-off-shelf")) {
       warn(t("off_shelf", { title: gif.title }));
@@ -149,6 +152,13 @@
         offerManualCopy(gif, format === "markdown" ? markdown(gif) : gif.url);
       }
     );
+  }
+
+  function refusedAsRuledOut(element) {
+    const holder = element.closest("[data-gif]");
+    if (!holder || !holder.dataset.ruledOut) return false;
+    warn(holder.dataset.ruledOut);
+    return true;
   }
 
   // Counted in the background: keepalive lets it finish even if the agent
@@ -260,6 +270,10 @@
   document.addEventListener("dragstart", function (event) {
     const gif = gifOf(event.target);
     if (!gif || !event.dataTransfer) return;
+    if (refusedAsRuledOut(event.target)) {
+      event.preventDefault();
+      return;
+    }
     event.dataTransfer.effectAllowed = "copyLink";
     event.dataTransfer.setData("text/uri-list", gif.url);
     event.dataTransfer.setData("text/plain", gif.url);
@@ -307,11 +321,48 @@
 
   // --- The preview panel -----------------------------------------------------------
 
+  // In a narrow window the preview covers the whole page (position: fixed):
+  // what lies behind it is made inert, so that Tab stays in the preview
+  // rather than reaching a header or skip link hidden under it. The status
+  // messages and the copy-by-hand box stay usable. Undone on close, or when
+  // the window grows wide enough to show both side by side.
+  let inertBehind = [];
+
+  function coversThePage() {
+    return !panel.hidden && getComputedStyle(panel).position === "fixed";
+  }
+
+  function behindThePreview() {
+    const behind = [];
+    for (let inside = panel; inside && inside !== document.body; inside = inside.parentElement) {
+      Array.from(inside.parentElement.children).forEach(function (sibling) {
+        if (sibling === inside || sibling.tagName === "SCRIPT") return;
+        if (sibling === status || sibling === manual) return;
+        behind.push(sibling);
+      });
+    }
+    return behind;
+  }
+
+  function keepFocusInPreview() {
+    const behind = coversThePage() ? behindThePreview() : [];
+    inertBehind.forEach(function (element) {
+      if (behind.indexOf(element) === -1) element.inert = false;
+    });
+    behind.forEach(function (element) { element.inert = true; });
+    inertBehind = behind;
+  }
+
+  window.addEventListener("resize", function () {
+    if (!panel.hidden || inertBehind.length) keepFocusInPreview();
+  });
+
   function closePreview() {
     if (panel.hidden) return false;
     panel.hidden = true;
     panel.replaceChildren();
     picker.classList.remove("has-preview");
+    keepFocusInPreview();
     const back = opener && opener.isConnected ? opener : search;
     opener = null;
     back.focus();
@@ -337,20 +388,54 @@
       closePreview();
       return;
     }
+    if (event.target.closest("[data-show-keyboard-help]")) {
+      event.preventDefault();
+      showKeyboardHelp();
+      return;
+    }
     const link = event.target.closest("[data-card-link]");
     if (link) opener = link;
   });
 
+  // Sent with the request that reloads an open preview for a new context.
+  const RELOAD_HEADER = "Picker-Preview-Reload";
+
+  function reloadPreview(url) {
+    const headers = {};
+    headers[RELOAD_HEADER] = "1";
+    window.htmx.ajax("GET", url, { target: panel, headers: headers });
+  }
+
   document.body.addEventListener("htmx:afterSwap", function (event) {
-    if (event.detail.target === panel) {
-      panel.hidden = false;
-      picker.classList.add("has-preview");
-      const heading = panel.querySelector("h2");
-      if (heading) heading.focus();
+    if (event.detail.target !== panel) return;
+    panel.hidden = false;
+    picker.classList.add("has-preview");
+    keepFocusInPreview();
+    const config = event.detail.requestConfig;
+    const reloaded = Boolean(config && config.headers && config.headers[RELOAD_HEADER]);
+    const preview = panel.querySelector("[data-preview]");
+    if (reloaded) {
+      // The agent just pressed a context chip: the focus stays there (unless
+      // it was in the panel, swapped away), and hears what changed here.
+      if (preview && preview.dataset.ruledOut) say(preview.dataset.ruledOut);
+      const focused = document.activeElement;
+      if (focused && focused !== document.body && !panel.contains(focused)) return;
     }
+    const heading = panel.querySelector("h2");
+    if (heading) heading.focus();
   });
 
   // --- Keyboard --------------------------------------------------------------------
+
+  // The "Keyboard" link under the search box: a jump to a closed <details>
+  // would show only its summary and leave the focus behind.
+  function showKeyboardHelp() {
+    help.open = true;
+    const summary = help.querySelector("summary");
+    summary.focus();
+    summary.scrollIntoView({ block: "nearest" });
+  }
+  if (window.location.hash === "#" + help.id) help.open = true;
 
   function isTyping(element) {
     if (!element) return false;
@@ -434,9 +519,16 @@
     const key = event.key;
 
     if (key === "Escape") {
-      if (hideManualCopy() || dismissWarning() || closePreview()) {
+      // Esc in a text field of the preview (a flag's note) is the field's
+      // own: closing the panel there would throw away what was typed.
+      const typingElsewhere = isTyping(target) && target !== search;
+      if (hideManualCopy() || dismissWarning()) {
         event.preventDefault();
-      } else if (target === search || !isTyping(target)) {
+      } else if (typingElsewhere && panel.contains(target)) {
+        return;
+      } else if (closePreview()) {
+        event.preventDefault();
+      } else if (!typingElsewhere) {
         event.preventDefault();
         clearSearch();
       }
@@ -490,12 +582,15 @@
 
   // From the first keystroke of a new search (htmx waits a moment before
   // asking) until its results are in, the cards shown are stale: marked
-  // busy, dimmed, and not copied (copy() refuses them).
-  const loading = new Set(); // requests for new results still on their way
-  let requestedQuery = search.value; // the words of the last search asked for
+  // busy, dimmed, and not copied (copy() refuses them). A search that failed
+  // (offline, a server error) leaves them stale: they are still the answer
+  // to the words before, not to those in the box.
+  const loading = new Map(); // requests for new results on their way: their words
+  let shownQuery = search.value; // the words the results shown answer
+  let searchFailed = false; // the last search asked for got no results
 
   function resultsAreStale() {
-    return loading.size > 0 || search.value !== requestedQuery;
+    return loading.size > 0 || search.value !== shownQuery;
   }
 
   function markStaleness() {
@@ -512,8 +607,8 @@
   search.addEventListener("input", markStaleness);
   document.body.addEventListener("htmx:beforeRequest", function (event) {
     if (!asksForResults(event)) return;
-    loading.add(event.detail.xhr);
-    requestedQuery = search.value;
+    loading.set(event.detail.xhr, search.value);
+    searchFailed = false;
     markStaleness();
   });
   // Answered, failed or replaced by a newer search (htmx:afterRequest comes
@@ -521,11 +616,23 @@
   ["htmx:afterRequest", "htmx:sendAbort", "htmx:sendError", "htmx:timeout"].forEach(
     function (name) {
       document.body.addEventListener(name, function (event) {
-        if (!event.detail.xhr || !loading.delete(event.detail.xhr)) return;
+        const xhr = event.detail.xhr;
+        if (!xhr || !loading.has(xhr)) return;
+        if (name === "htmx:afterRequest" && event.detail.successful) {
+          shownQuery = loading.get(xhr);
+        }
+        loading.delete(xhr);
         markStaleness();
       });
     }
   );
+
+  // Not a search given up for a newer one (an abort): one that got no answer.
+  ["htmx:sendError", "htmx:timeout", "htmx:responseError"].forEach(function (name) {
+    document.body.addEventListener(name, function (event) {
+      if (asksForResults(event)) searchFailed = true;
+    });
+  });
 
   // --- Browser history -----------------------------------------------------------------
 
@@ -560,15 +667,27 @@
 
   // --- Swaps -----------------------------------------------------------------------
 
-  // A new set of results replaces the cards: if a card had the focus, the
-  // first new one takes it, so the keyboard never falls back to the page.
+  // A new set of results replaces the cards: if the focus was among them (a
+  // card, "Look in every mood") and nothing with the same id came back to
+  // take it (htmx keeps it on a filter chip), the first new card takes it,
+  // else the note that nothing matches, so the keyboard never falls back
+  // to the page.
   let focusWasInResults = false;
   document.body.addEventListener("htmx:beforeSwap", function (event) {
     if (event.detail.target === results) {
-      focusWasInResults = results.contains(document.activeElement) &&
-        document.activeElement.matches("[data-card-link]");
+      focusWasInResults = results.contains(document.activeElement);
     }
   });
+
+  function focusFirstResult() {
+    const first = cardLinks()[0];
+    if (first) {
+      focusCard(first);
+      return;
+    }
+    const empty = results.querySelector("[data-empty]");
+    (empty || search).focus();
+  }
 
   // A session that ended mid-shift needs nothing here: the server answers
   // with HX-Redirect, and htmx sends the whole page to the login, which says
@@ -610,7 +729,7 @@
     if (event.detail.target === results) {
       announceResults();
       if (focusWasInResults && !results.contains(document.activeElement)) {
-        focusCard(cardLinks()[0]);
+        focusFirstResult();
       }
       focusWasInResults = false;
       // A new context changes the warnings in an open preview: reload it.
@@ -619,7 +738,7 @@
         event.detail.requestConfig.elt && event.detail.requestConfig.elt.closest &&
         event.detail.requestConfig.elt.closest("[data-context-bar]");
       if (shown && fromContexts && window.htmx) {
-        window.htmx.ajax("GET", shown.dataset.url, { target: panel });
+        reloadPreview(shown.dataset.url);
       }
     }
   });
