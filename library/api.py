@@ -509,6 +509,22 @@ def patch_gif(request, gif):
         return error(
             gettext("Give %(fields)s as text.") % {"fields": ", ".join(not_text)}, 400
         )
+    # null would read as "no tags" and silently clear the vocabulary: clearing
+    # is an empty list, said on purpose.
+    not_names = [
+        field
+        for field in TAG_FIELDS
+        if field in changes and not is_tag_names(changes[field])
+    ]
+    if not_names:
+        return error(
+            gettext(
+                "Give %(fields)s as a list of tag names or as comma-separated "
+                "text; an empty list clears them."
+            )
+            % {"fields": ", ".join(not_names)},
+            400,
+        )
     if "appropriateness" in changes and not request.user.has_perm(
         "library.set_appropriateness"
     ):
@@ -522,6 +538,13 @@ def patch_gif(request, gif):
         return error(form_error_sentence(form), 400)
     form.save()
     return JsonResponse(gif_json(Gif.objects.for_cards().get(pk=gif.pk), request))
+
+
+def is_tag_names(value):
+    """A tag field's value as the API takes it: text, or a list of text."""
+    if isinstance(value, list):
+        return all(isinstance(item, str) for item in value)
+    return isinstance(value, str)
 
 
 def reviewable(request, pk):
