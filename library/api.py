@@ -103,16 +103,30 @@ def unauthorized(message):
 
 
 def refusal_of_token(key):
-    """Why a bearer token was refused, in words its owner can act on."""
-    expired = ApiToken.objects.expired().filter(key_hash=ApiToken.hash(key)).first()
-    if expired is not None:
+    """Why a bearer token was refused, in words its owner can act on.
+
+    Revoking keeps the row (revoked_at), so a revoked token is told apart
+    from a mistyped one, and when: a script's owner may not have revoked it.
+    """
+    token = ApiToken.objects.filter(key_hash=ApiToken.hash(key)).first()
+    if token is not None and token.revoked_at is not None:
+        return gettext(
+            "That API token was revoked on %(date)s (UTC): make a new one on the "
+            "preferences page."
+        ) % {"date": utc_minute(token.revoked_at)}
+    if token is not None and token.expired:
         return gettext(
             "That API token expired on %(date)s (UTC): make a new one on the "
             "preferences page."
-        ) % {"date": expired.expires_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M")}
+        ) % {"date": utc_minute(token.expires_at)}
     return gettext(
-        "That API token is not valid: mistyped, or revoked on the preferences page."
+        "That API token is not valid: check that it was copied whole, or make "
+        "a new one on the preferences page."
     )
+
+
+def utc_minute(moment):
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
 
 
 def csrf_failure(request, reason=""):

@@ -178,7 +178,8 @@ def json_body(schema, description):
 def errors(*statuses):
     reasons = {
         400: "The request or the file breaks a rule.",
-        401: "Not logged in, and no valid token.",
+        401: "Not logged in, and no valid token; for an expired or revoked "
+        "token, `error` says which, and when.",
         403: "The role does not allow it (or the CSRF token is missing).",
         404: "No such GIF, or not visible to you.",
         409: "The review state does not allow it; `code` says why.",

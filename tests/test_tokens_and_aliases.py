@@ -1,6 +1,6 @@
 """Personal API tokens on the preferences page, and the tag alias page."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import Client
@@ -62,6 +62,39 @@ def test_a_revoked_token_stops_working(agent_client, agent):
     response = Client().get("/api/gifs/", HTTP_AUTHORIZATION=f"Bearer {key}")
     assert response.status_code == 401
     assert "Bearer" in response["WWW-Authenticate"]
+
+
+@pytest.mark.django_db
+def test_a_revoked_token_is_told_it_was_revoked_and_when(agent_client, agent):
+    token, key = ApiToken.issue(agent, "Old bot")
+    agent_client.post(reverse("library:token_revoke", args=[token.pk]))
+    token.refresh_from_db()
+
+    response = Client().get("/api/gifs/", HTTP_AUTHORIZATION=f"Bearer {key}")
+
+    assert response.status_code == 401
+    revoked_at = token.revoked_at.astimezone(UTC)
+    assert response.json()["error"] == (
+        f"That API token was revoked on {revoked_at:%Y-%m-%d %H:%M} (UTC): make a "
+        "new one on the preferences page."
+    )
+
+
+@pytest.mark.django_db
+def test_a_token_revoked_after_it_expired_says_it_was_revoked(agent):
+    token, key = ApiToken.issue(agent, "Old script", ApiToken.Lifetime.MONTH)
+    ApiToken.objects.filter(pk=token.pk).update(
+        expires_at=datetime(2026, 3, 1, 9, 30, tzinfo=UTC),
+        revoked_at=datetime(2026, 4, 2, 14, 5, tzinfo=UTC),
+    )
+
+    response = Client().get("/api/gifs/", HTTP_AUTHORIZATION=f"Bearer {key}")
+
+    assert response.status_code == 401
+    assert response.json()["error"] == (
+        "That API token was revoked on 2026-04-02 14:05 (UTC): make a new one on "
+        "the preferences page."
+    )
 
 
 @pytest.mark.django_db
@@ -156,7 +189,8 @@ def test_a_mistyped_token_is_told_what_may_be_wrong(agent):
 
     assert response.status_code == 401
     assert response.json()["error"] == (
-        "That API token is not valid: mistyped, or revoked on the preferences page."
+        "That API token is not valid: check that it was copied whole, or make a "
+        "new one on the preferences page."
     )
 
 
