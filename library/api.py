@@ -35,7 +35,7 @@ from library.models import (
     ShelfVersion,
     SituationTag,
 )
-from library.search import fold, parse
+from library.search import fold, unsearchable
 from library.uploads import oversized_message
 
 TEXT_FIELDS = Gif.TEXT_FIELDS
@@ -310,7 +310,7 @@ def search_shelf(request):
         return error(gettext("page must be a whole number, 1 or more."), 400)
     # Only emoji or punctuation ("🙂", "!!!"): nothing to search for. A 400
     # rather than the whole shelf, which an integration would take as matches.
-    if request.GET.get("q", "").strip() and not parse(request.GET["q"]):
+    if unsearchable(request.GET.get("q", "")):
         return error(
             gettext(
                 "q needs letters or numbers: type a word, such as a mood or a "

@@ -549,7 +549,7 @@ def picker(request, params, notice=""):
     # Only emoji or punctuation ("🙂", "!!!"): nothing to search for, so the
     # shelf is shown as if nothing were typed, and says so, rather than every
     # GIF counted as a match. Links (chips, more, the URL) leave it out.
-    unsearchable = bool(query) and not search.parse(query)
+    unsearchable = search.unsearchable(query)
     searched = "" if unsearchable else query
     filters = {
         "q": searched,

@@ -1,13 +1,14 @@
 """Personal API tokens on the preferences page, and the tag alias page."""
 
 from datetime import UTC, datetime, timedelta
+from html import unescape
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from library.models import ApiToken, Gif, MoodTag, TagAlias
+from library.models import ApiToken, Gif, MoodTag, SituationTag, TagAlias
 
 
 def row_of(html, name):
@@ -249,6 +250,57 @@ def test_an_alias_must_stand_for_a_real_tag_in_other_words(
     assert response.status_code == 200
     assert error in response.content.decode()
     assert not TagAlias.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["🙂", "!!!", "👍 🙏"])
+def test_an_alias_with_no_letter_or_digit_is_refused(curator_client, name):
+    response = curator_client.post(
+        reverse("library:aliases"), {"name": name, "target": "Happy"}
+    )
+
+    assert response.status_code == 200
+    assert (
+        f"“{name}” has no letter or digit, and search needs one: nobody could "
+        "search for it. Give a word."
+    ) in response.content.decode()
+    assert "now finds" not in response.content.decode()
+    assert not TagAlias.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_alias_with_a_digit_is_kept(curator_client):
+    response = curator_client.post(
+        reverse("library:aliases"), {"name": "👍 2", "target": "Happy"}
+    )
+
+    assert response.status_code == 302
+    assert TagAlias.objects.get().name == "👍 2"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "vocabulary", "tag"),
+    [("happy", "mood", "Happy"), ("PLAYFUL", "appropriateness tag", "Playful")],
+)
+def test_an_alias_named_like_another_tag_is_refused(
+    curator_client, upload_gif, name, vocabulary, tag
+):
+    patience = SituationTag.objects.get(name="Thanks for your patience")
+    upload_gif(title="Bowing cat", situation=[patience], status=Gif.Status.APPROVED)
+
+    response = curator_client.post(
+        reverse("library:aliases"),
+        {"name": name, "target": "Thanks for your patience"},
+    )
+
+    assert response.status_code == 200
+    assert (
+        f"“{name}” is already the name of a tag ({vocabulary}: “{tag}”), and "
+        "searching it finds that tag. An alias needs a word that is no tag's name."
+    ) in unescape(response.content.decode())
+    assert not TagAlias.objects.exists()
+    assert search(curator_client, name) == []
 
 
 @pytest.mark.django_db
