@@ -13,7 +13,7 @@ from library.models import ApiToken, Gif, MoodTag, SituationTag, TagAlias
 
 def row_of(html, name):
     """The table row that lists the token called `name`."""
-    start = html.index(f"<td>{name}</td>")
+    start = html.index(f">{name}</td>")
     return html[start : html.index("</tr>", start)]
 
 
