@@ -504,9 +504,11 @@ class TagAliasForm(forms.ModelForm):
                         "tag": named.display_name,
                     },
                 )
-            elif TagAlias.objects.filter(
-                name__iexact=name, target__iexact=target
-            ).exists():
+            elif (
+                TagAlias.objects.filter(name__iexact=name, target__iexact=target)
+                .exclude(pk=self.instance.pk)  # the admin edits one in place
+                .exists()
+            ):
                 self.add_error(
                     "name",
                     gettext("“%(alias)s” already stands for “%(tag)s”.")

@@ -348,3 +348,37 @@ def test_every_member_may_create_a_token_for_themselves(
 
     assert response.status_code == status
     assert ApiToken.objects.exists() is issued
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "target", "kept"),
+    [
+        ("🙂", "Happy", False),
+        ("happy", "Thanks for your patience", False),
+        ("smiley", "No such tag", False),
+        ("smiley", "happy", True),
+    ],
+)
+def test_the_admin_keeps_the_aliases_pages_rules(lead_client, name, target, kept):
+    response = lead_client.post(
+        reverse("admin:library_tagalias_add"), {"name": name, "target": target}
+    )
+
+    assert response.status_code == (302 if kept else 200)
+    assert TagAlias.objects.filter(name=name).exists() is kept
+    if kept:
+        assert TagAlias.objects.get().target == "Happy"
+
+
+@pytest.mark.django_db
+def test_an_alias_saved_unchanged_in_the_admin_is_not_its_own_duplicate(lead_client):
+    alias = TagAlias.objects.create(name="smiley", target="Happy")
+
+    response = lead_client.post(
+        reverse("admin:library_tagalias_change", args=[alias.pk]),
+        {"name": "Smiley", "target": "Happy"},
+    )
+
+    assert response.status_code == 302
+    assert TagAlias.objects.get().name == "Smiley"
