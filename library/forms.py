@@ -495,8 +495,7 @@ class TagAliasForm(forms.ModelForm):
                     "name",
                     gettext(
                         "“%(alias)s” is already the name of a tag (%(vocabulary)s: "
-                        "“%(tag)s”), and searching it finds that tag. An alias "
-                        "needs a word that is no tag's name."
+                        "“%(tag)s”). An alias needs a word that is no tag's name."
                     )
                     % {
                         "alias": name,

@@ -296,8 +296,8 @@ def test_an_alias_named_like_another_tag_is_refused(
 
     assert response.status_code == 200
     assert (
-        f"“{name}” is already the name of a tag ({vocabulary}: “{tag}”), and "
-        "searching it finds that tag. An alias needs a word that is no tag's name."
+        f"“{name}” is already the name of a tag ({vocabulary}: “{tag}”). An alias "
+        "needs a word that is no tag's name."
     ) in unescape(response.content.decode())
     assert not TagAlias.objects.exists()
     assert search(curator_client, name) == []
