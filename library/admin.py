@@ -1,7 +1,12 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from library.forms import AdminLoginForm, ConversationContextForm, GifTagsForm
+from library.forms import (
+    AdminLoginForm,
+    ConversationContextForm,
+    GifTagsForm,
+    TagAliasForm,
+)
 from library.models import (
     AgentFlag,
     ApiToken,
@@ -175,6 +180,8 @@ class ReviewSkipAdmin(admin.ModelAdmin):
 
 @admin.register(TagAlias)
 class TagAliasAdmin(admin.ModelAdmin):
+    # The aliases page's rules: a real target, a searchable word, no tag's name.
+    form = TagAliasForm
     list_display = ("name", "target", "created_at")
     search_fields = ("name", "target")
 

@@ -35,7 +35,7 @@ from library.models import (
     ShelfVersion,
     SituationTag,
 )
-from library.search import fold, parse
+from library.search import fold, unsearchable
 from library.uploads import oversized_message
 
 TEXT_FIELDS = Gif.TEXT_FIELDS
@@ -103,16 +103,30 @@ def unauthorized(message):
 
 
 def refusal_of_token(key):
-    """Why a bearer token was refused, in words its owner can act on."""
-    expired = ApiToken.objects.expired().filter(key_hash=ApiToken.hash(key)).first()
-    if expired is not None:
+    """Why a bearer token was refused, in words its owner can act on.
+
+    Revoking keeps the row (revoked_at), so a revoked token is told apart
+    from a mistyped one, and when: a script's owner may not have revoked it.
+    """
+    token = ApiToken.objects.filter(key_hash=ApiToken.hash(key)).first()
+    if token is not None and token.revoked_at is not None:
+        return gettext(
+            "That API token was revoked on %(date)s (UTC): make a new one on the "
+            "preferences page."
+        ) % {"date": utc_minute(token.revoked_at)}
+    if token is not None and token.expired:
         return gettext(
             "That API token expired on %(date)s (UTC): make a new one on the "
             "preferences page."
-        ) % {"date": expired.expires_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M")}
+        ) % {"date": utc_minute(token.expires_at)}
     return gettext(
-        "That API token is not valid: mistyped, or revoked on the preferences page."
+        "That API token is not valid: check that it was copied whole, or make "
+        "a new one on the preferences page."
     )
+
+
+def utc_minute(moment):
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
 
 
 def csrf_failure(request, reason=""):
@@ -296,7 +310,7 @@ def search_shelf(request):
         return error(gettext("page must be a whole number, 1 or more."), 400)
     # Only emoji or punctuation ("🙂", "!!!"): nothing to search for. A 400
     # rather than the whole shelf, which an integration would take as matches.
-    if request.GET.get("q", "").strip() and not parse(request.GET["q"]):
+    if unsearchable(request.GET.get("q", "")):
         return error(
             gettext(
                 "q needs letters or numbers: type a word, such as a mood or a "
@@ -509,6 +523,22 @@ def patch_gif(request, gif):
         return error(
             gettext("Give %(fields)s as text.") % {"fields": ", ".join(not_text)}, 400
         )
+    # null would read as "no tags" and silently clear the vocabulary: clearing
+    # is an empty list, said on purpose.
+    not_names = [
+        field
+        for field in TAG_FIELDS
+        if field in changes and not is_tag_names(changes[field])
+    ]
+    if not_names:
+        return error(
+            gettext(
+                "Give %(fields)s as a list of tag names or as comma-separated "
+                "text; an empty list clears them."
+            )
+            % {"fields": ", ".join(not_names)},
+            400,
+        )
     if "appropriateness" in changes and not request.user.has_perm(
         "library.set_appropriateness"
     ):
@@ -522,6 +552,13 @@ def patch_gif(request, gif):
         return error(form_error_sentence(form), 400)
     form.save()
     return JsonResponse(gif_json(Gif.objects.for_cards().get(pk=gif.pk), request))
+
+
+def is_tag_names(value):
+    """A tag field's value as the API takes it: text, or a list of text."""
+    if isinstance(value, list):
+        return all(isinstance(item, str) for item in value)
+    return isinstance(value, str)
 
 
 def reviewable(request, pk):

@@ -13,6 +13,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from library import search
 from library.models import (
     VOCABULARY_MODELS,
     AgentFlag,
@@ -466,16 +467,47 @@ class TagAliasForm(forms.ModelForm):
             % {"target": target}
         )
 
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        # The search's own rule: what it refuses to search for, no alias finds.
+        if search.unsearchable(name):
+            raise forms.ValidationError(
+                gettext(
+                    "“%(alias)s” has no letter or digit, and search needs one: "
+                    "nobody could search for it. Give a word."
+                )
+                % {"alias": name}
+            )
+        return name
+
     def clean(self):
         cleaned = super().clean()
         name, target = cleaned.get("name", "").strip(), cleaned.get("target")
         if name and target:
             cleaned["name"] = name
-            if name.casefold() == target.casefold():
+            named = find_tag(name)
+            if named is not None and search.fold(named.name) == search.fold(target):
                 self.add_error("name", gettext("An alias needs a different word."))
-            elif TagAlias.objects.filter(
-                name__iexact=name, target__iexact=target
-            ).exists():
+            elif named is not None:
+                # It would quietly add the target's GIFs to what the tag's own
+                # name finds.
+                self.add_error(
+                    "name",
+                    gettext(
+                        "“%(alias)s” is already the name of a tag (%(vocabulary)s: "
+                        "“%(tag)s”). An alias needs a word that is no tag's name."
+                    )
+                    % {
+                        "alias": name,
+                        "vocabulary": named._meta.verbose_name,
+                        "tag": named.display_name,
+                    },
+                )
+            elif (
+                TagAlias.objects.filter(name__iexact=name, target__iexact=target)
+                .exclude(pk=self.instance.pk)  # the admin edits one in place
+                .exists()
+            ):
                 self.add_error(
                     "name",
                     gettext("“%(alias)s” already stands for “%(tag)s”.")

@@ -2981,9 +2981,6 @@ class ApiTokenQuerySet(models.QuerySet):
             Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())
         )
 
-    def expired(self):
-        return self.unrevoked().filter(expires_at__lte=timezone.now())
-
     def authenticate(self, key):
         """The live token for `key`, or None. Only a hash of it is stored."""
         live = self.live().select_related("user")

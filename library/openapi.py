@@ -7,8 +7,6 @@ has exactly the fields the API sends.
 
 from library.models import Gif
 
-EDITABLE_FIELDS = Gif.TEXT_FIELDS + Gif.TAG_FIELDS
-
 GIF_ID = {
     "name": "id",
     "in": "path",
@@ -23,6 +21,13 @@ def nullable(kind, **extra):
 
 
 STRING_LIST = {"type": "array", "items": {"type": "string"}}
+
+# What an edit takes for a tag field; null is a 400, not "no tags".
+TAG_NAMES = {
+    "oneOf": [STRING_LIST, {"type": "string"}],
+    "description": "Tag names as a list or comma-separated; replaces that "
+    "vocabulary's tags, and an empty list clears them. null is a 400.",
+}
 
 GIF = {
     "type": "object",
@@ -173,7 +178,8 @@ def json_body(schema, description):
 def errors(*statuses):
     reasons = {
         400: "The request or the file breaks a rule.",
-        401: "Not logged in, and no valid token.",
+        401: "Not logged in, and no valid token; for an expired or revoked "
+        "token, `error` says which, and when.",
         403: "The role does not allow it (or the CSRF token is missing).",
         404: "No such GIF, or not visible to you.",
         409: "The review state does not allow it; `code` says why.",
@@ -319,8 +325,11 @@ def document(server_url):
                                 "schema": {
                                     "type": "object",
                                     "properties": {
-                                        name: GIF["properties"][name]
-                                        for name in EDITABLE_FIELDS
+                                        **{
+                                            name: GIF["properties"][name]
+                                            for name in Gif.TEXT_FIELDS
+                                        },
+                                        **{name: TAG_NAMES for name in Gif.TAG_FIELDS},
                                     },
                                     "additionalProperties": False,
                                 }

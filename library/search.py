@@ -159,6 +159,13 @@ def parse(query):
     )
 
 
+def unsearchable(text):
+    """Whether `text` is typed but holds nothing to search for: no letter or
+    digit, only emoji or punctuation ("🙂", "!!!"). The picker and the API
+    refuse such a query, so a tag alias made of it could never be used."""
+    return bool((text or "").strip()) and not parse(text)
+
+
 def corrected(query, known):
     """`query` with each word that begins no word in `known` (sorted) swapped
     for the known word closest in spelling: "thnaks" → "thanks". None when

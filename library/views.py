@@ -257,17 +257,24 @@ def gif_take_down(request, gif, reason):
     }
 
 
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @permission_required("library.retire_gif", raise_exception=True)
 def gif_take_down_confirm(request, pk):
     """Ask before taking a GIF down: its links break in every conversation.
-    The POST to gif_take_down stays the action."""
+    The POST to gif_take_down stays the action.
+
+    The GIF page's "Take down…" posts its form here, so that the reason
+    typed there is in the box (a GET would put the form's CSRF token in the
+    address); this only asks, whatever is posted."""
     gif = get_object_or_404(Gif, pk=pk)
     if gif.taken_down or gif.status not in Gif.PUBLIC_STATUSES:
         messages.error(request, str(gif.state_refusal()))
         return redirect(gif)
-    return take_down_confirmation(request, gif, ShelfStateForm())
+    typed = request.POST.get("reason", "").strip()
+    return take_down_confirmation(
+        request, gif, ShelfStateForm(initial={"reason": typed})
+    )
 
 
 def take_down_confirmation(request, gif, form, status=200):
@@ -550,7 +557,7 @@ def picker(request, params, notice=""):
     # Only emoji or punctuation ("🙂", "!!!"): nothing to search for, so the
     # shelf is shown as if nothing were typed, and says so, rather than every
     # GIF counted as a match. Links (chips, more, the URL) leave it out.
-    unsearchable = bool(query) and not search.parse(query)
+    unsearchable = search.unsearchable(query)
     searched = "" if unsearchable else query
     filters = {
         "q": searched,

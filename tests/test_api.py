@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from library.models import Gif, MoodTag
+from library.models import AppropriatenessTag, Gif, MoodTag
 from tests import images
 
 CONTRACT_FIELDS = {
@@ -450,6 +450,46 @@ def test_a_tag_field_that_is_not_names_is_refused_in_json(
 
     assert response.status_code == 400
     assert "mood" in error_of(response)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["mood", "appropriateness"])
+@pytest.mark.parametrize("value", [None, [None], ["Happy", 5]], ids=repr)
+def test_a_tag_field_of_null_is_refused_and_keeps_the_tags(
+    lead_client, upload_gif, field, value
+):
+    gif = upload_gif(
+        title="Tagged wave",
+        status=Gif.Status.APPROVED,
+        mood=[MoodTag.objects.get(name="Happy")],
+        appropriateness=[AppropriatenessTag.objects.get(name="Playful")],
+    )
+
+    response = patch(lead_client, gif, {field: value})
+
+    assert response.status_code == 400
+    assert error_of(response) == (
+        f"Give {field} as a list of tag names or as comma-separated text; "
+        "an empty list clears them."
+    )
+    assert tag_names(gif, "mood") == ["Happy"]
+    assert tag_names(gif, "appropriateness") == ["Playful"]
+
+
+@pytest.mark.django_db
+def test_an_empty_list_clears_a_tag_field(lead_client, upload_gif):
+    gif = upload_gif(
+        title="Tagged wave",
+        status=Gif.Status.APPROVED,
+        mood=[MoodTag.objects.get(name="Happy")],
+        appropriateness=[AppropriatenessTag.objects.get(name="Playful")],
+    )
+
+    response = patch(lead_client, gif, {"appropriateness": []})
+
+    assert response.status_code == 200
+    assert response.json()["appropriateness"] == []
+    assert tag_names(gif, "appropriateness") == []
 
 
 @pytest.mark.django_db

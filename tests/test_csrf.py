@@ -30,7 +30,6 @@ READ_ONLY = {
     "library:picker_preview",
     "library:gif_detail",
     "library:taken_down_file",
-    "library:gif_take_down_confirm",
     "library:my_uploads",
     "library:dashboard",
     "library:dashboard_csv",
@@ -57,6 +56,8 @@ POSTS = {
     "library:flag": ("agent", "approved", {"reason": "other", "note": "Odd."}),
     "library:gif_retire": ("lead", "approved", {"reason": "Dated."}),
     "library:gif_take_down": ("lead", "approved", {"reason": "Complaint."}),
+    # Only asks, with the reason typed on the GIF's page.
+    "library:gif_take_down_confirm": ("lead", "approved", {"reason": "Complaint."}),
     "library:gif_restore": ("lead", "retired", {"reason": "Back."}),
     "library:upload": ("curator", None, {}),
     "library:approve": ("curator", "pending", {}),

@@ -561,3 +561,47 @@ def test_an_ordinary_title_is_left_as_it_is(lead_client, upload_gif):
     titles = [row[0] for row in csv_rows(lead_client, "never-copied")]
 
     assert titles == ["GIF", "Oops = sorry"]
+
+
+class CsvLinks(HTMLParser):
+    """Each CSV link's accessible name (its text, visually hidden parts
+    included) and the heading of the section it sits in."""
+
+    def __init__(self, html):
+        super().__init__()
+        self.links, self.heading, self.in_link, self.in_heading = [], "", False, False
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "h2":
+            self.heading, self.in_heading = "", True
+        if tag == "a" and "csv-link" in (dict(attrs).get("class") or ""):
+            self.in_link = True
+            self.links.append({"name": "", "section": self.heading})
+
+    def handle_endtag(self, tag):
+        self.in_heading = self.in_heading and tag != "h2"
+        self.in_link = self.in_link and tag != "a"
+
+    def handle_data(self, data):
+        if self.in_heading:
+            self.heading += data
+        if self.in_link:
+            self.links[-1]["name"] += data
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "name"),
+    [("en", "CSV file of “{}”"), ("ru", "CSV-файл таблицы «{}»")],
+)
+def test_each_csv_link_says_which_table_it_exports(lead, usage, language, name):
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.force_login(lead)
+
+    links = CsvLinks(dashboard(client)).links
+
+    assert len(links) == 7
+    for link in links:
+        assert link["section"]
+        assert " ".join(link["name"].split()) == name.format(link["section"])

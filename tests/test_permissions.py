@@ -97,6 +97,7 @@ MATRIX = {
     "GIF page retire POST":       (LOGIN,           FORBIDDEN,   FORBIDDEN,   SAVED),
     "GIF page take down POST":    (LOGIN,           FORBIDDEN,   FORBIDDEN,   SAVED),
     "take down confirmation page": (LOGIN,          FORBIDDEN,   FORBIDDEN,   OK),
+    "take down confirmation, reason posted": (LOGIN, FORBIDDEN,  FORBIDDEN,   OK),
     "GIF page restore POST":      (LOGIN,           FORBIDDEN,   FORBIDDEN,   SAVED),
     "taken-down file, for leads": (LOGIN,           FORBIDDEN,   FORBIDDEN,   OK),
     "public file, retired GIF":   (OK,              OK,          OK,          OK),
@@ -501,6 +502,13 @@ ACTIONS = {
     "take down confirmation page": Action(
         lambda client, shelf: client.get(
             reverse("library:gif_take_down_confirm", args=[shelf.approved.pk])
+        )
+    ),
+    # Only asks: test_retire checks that nothing is taken down.
+    "take down confirmation, reason posted": Action(
+        lambda client, shelf: client.post(
+            reverse("library:gif_take_down_confirm", args=[shelf.approved.pk]),
+            {"reason": "Rights."},
         )
     ),
     "GIF page restore POST": Action(
@@ -981,8 +989,12 @@ def test_a_team_lead_sets_appropriateness_in_the_edit_form(client_for, shelf):
         ("get", "/gifs/{pk}/takedown/", {"POST"}),
         ("get", "/gifs/{pk}/restore/", {"POST"}),
         ("get", "/gifs/{pk}/reopen/", {"POST"}),
+<<<<<<< HEAD
         ("get", "/review/unskip/", {"POST"}),
         ("post", "/gifs/{pk}/takedown/confirm/", {"GET", "HEAD"}),
+=======
+        ("delete", "/gifs/{pk}/takedown/confirm/", {"GET", "HEAD", "POST"}),
+>>>>>>> leadfix
         ("post", "/appropriateness/", {"GET", "HEAD"}),
         ("get", "/appropriateness/apply/", {"POST"}),
         ("post", "/contexts/", {"GET", "HEAD"}),

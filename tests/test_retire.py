@@ -152,10 +152,10 @@ def test_a_lead_takes_a_gif_down_from_its_page(lead_client, on_the_shelf):
 def test_taking_down_from_the_gifs_page_asks_to_confirm_first(
     lead_client, on_the_shelf
 ):
-    # The GIF's page offers a link, not a button that acts at once.
+    # The GIF's page offers a button to the confirmation, not one that acts.
     confirm_url = reverse("library:gif_take_down_confirm", args=[on_the_shelf.pk])
     page = page_of(lead_client.get(on_the_shelf.get_absolute_url()))
-    assert f'href="{confirm_url}"' in page
+    assert f'formaction="{confirm_url}"' in page
     assert (
         f'formaction="{reverse(PAGE_ACTIONS["takedown"], args=[on_the_shelf.pk])}"'
         not in page
@@ -177,6 +177,23 @@ def test_taking_down_from_the_gifs_page_asks_to_confirm_first(
     )
     assert response.status_code == 302
     assert refreshed(on_the_shelf).taken_down
+
+
+@pytest.mark.django_db
+def test_the_reason_typed_on_the_gifs_page_carries_over_to_the_confirmation(
+    lead_client, on_the_shelf
+):
+    confirm_url = reverse("library:gif_take_down_confirm", args=[on_the_shelf.pk])
+
+    # What "Take down…" sends: the GIF page's form, reason included.
+    confirmation = lead_client.post(confirm_url, {"reason": " The rights holder. "})
+
+    assert confirmation.status_code == 200
+    asked = page_of(confirmation)
+    assert f"Take down “{on_the_shelf.title}”?" in asked
+    assert 'value="The rights holder."' in asked
+    assert not refreshed(on_the_shelf).taken_down, "asking changes nothing"
+    assert not on_the_shelf.events.filter(action=GifEvent.Action.TAKEN_DOWN).exists()
 
 
 @pytest.mark.django_db

@@ -1,18 +1,19 @@
 """Personal API tokens on the preferences page, and the tag alias page."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from html import unescape
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from library.models import ApiToken, Gif, MoodTag, TagAlias
+from library.models import ApiToken, Gif, MoodTag, SituationTag, TagAlias
 
 
 def row_of(html, name):
     """The table row that lists the token called `name`."""
-    start = html.index(f"<td>{name}</td>")
+    start = html.index(f">{name}</td>")
     return html[start : html.index("</tr>", start)]
 
 
@@ -62,6 +63,39 @@ def test_a_revoked_token_stops_working(agent_client, agent):
     response = Client().get("/api/gifs/", HTTP_AUTHORIZATION=f"Bearer {key}")
     assert response.status_code == 401
     assert "Bearer" in response["WWW-Authenticate"]
+
+
+@pytest.mark.django_db
+def test_a_revoked_token_is_told_it_was_revoked_and_when(agent_client, agent):
+    token, key = ApiToken.issue(agent, "Old bot")
+    agent_client.post(reverse("library:token_revoke", args=[token.pk]))
+    token.refresh_from_db()
+
+    response = Client().get("/api/gifs/", HTTP_AUTHORIZATION=f"Bearer {key}")
+
+    assert response.status_code == 401
+    revoked_at = token.revoked_at.astimezone(UTC)
+    assert response.json()["error"] == (
+        f"That API token was revoked on {revoked_at:%Y-%m-%d %H:%M} (UTC): make a "
+        "new one on the preferences page."
+    )
+
+
+@pytest.mark.django_db
+def test_a_token_revoked_after_it_expired_says_it_was_revoked(agent):
+    token, key = ApiToken.issue(agent, "Old script", ApiToken.Lifetime.MONTH)
+    ApiToken.objects.filter(pk=token.pk).update(
+        expires_at=datetime(2026, 3, 1, 9, 30, tzinfo=UTC),
+        revoked_at=datetime(2026, 4, 2, 14, 5, tzinfo=UTC),
+    )
+
+    response = Client().get("/api/gifs/", HTTP_AUTHORIZATION=f"Bearer {key}")
+
+    assert response.status_code == 401
+    assert response.json()["error"] == (
+        "That API token was revoked on 2026-04-02 14:05 (UTC): make a new one on "
+        "the preferences page."
+    )
 
 
 @pytest.mark.django_db
@@ -156,7 +190,8 @@ def test_a_mistyped_token_is_told_what_may_be_wrong(agent):
 
     assert response.status_code == 401
     assert response.json()["error"] == (
-        "That API token is not valid: mistyped, or revoked on the preferences page."
+        "That API token is not valid: check that it was copied whole, or make a "
+        "new one on the preferences page."
     )
 
 
@@ -218,6 +253,57 @@ def test_an_alias_must_stand_for_a_real_tag_in_other_words(
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("name", ["🙂", "!!!", "👍 🙏"])
+def test_an_alias_with_no_letter_or_digit_is_refused(curator_client, name):
+    response = curator_client.post(
+        reverse("library:aliases"), {"name": name, "target": "Happy"}
+    )
+
+    assert response.status_code == 200
+    assert (
+        f"“{name}” has no letter or digit, and search needs one: nobody could "
+        "search for it. Give a word."
+    ) in response.content.decode()
+    assert "now finds" not in response.content.decode()
+    assert not TagAlias.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_alias_with_a_digit_is_kept(curator_client):
+    response = curator_client.post(
+        reverse("library:aliases"), {"name": "👍 2", "target": "Happy"}
+    )
+
+    assert response.status_code == 302
+    assert TagAlias.objects.get().name == "👍 2"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "vocabulary", "tag"),
+    [("happy", "mood", "Happy"), ("PLAYFUL", "appropriateness tag", "Playful")],
+)
+def test_an_alias_named_like_another_tag_is_refused(
+    curator_client, upload_gif, name, vocabulary, tag
+):
+    patience = SituationTag.objects.get(name="Thanks for your patience")
+    upload_gif(title="Bowing cat", situation=[patience], status=Gif.Status.APPROVED)
+
+    response = curator_client.post(
+        reverse("library:aliases"),
+        {"name": name, "target": "Thanks for your patience"},
+    )
+
+    assert response.status_code == 200
+    assert (
+        f"“{name}” is already the name of a tag ({vocabulary}: “{tag}”). An alias "
+        "needs a word that is no tag's name."
+    ) in unescape(response.content.decode())
+    assert not TagAlias.objects.exists()
+    assert search(curator_client, name) == []
+
+
+@pytest.mark.django_db
 def test_the_same_alias_twice_is_refused(curator_client):
     TagAlias.objects.create(name="thanks", target="Thank you")
 
@@ -262,3 +348,37 @@ def test_every_member_may_create_a_token_for_themselves(
 
     assert response.status_code == status
     assert ApiToken.objects.exists() is issued
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "target", "kept"),
+    [
+        ("🙂", "Happy", False),
+        ("happy", "Thanks for your patience", False),
+        ("smiley", "No such tag", False),
+        ("smiley", "happy", True),
+    ],
+)
+def test_the_admin_keeps_the_aliases_pages_rules(lead_client, name, target, kept):
+    response = lead_client.post(
+        reverse("admin:library_tagalias_add"), {"name": name, "target": target}
+    )
+
+    assert response.status_code == (302 if kept else 200)
+    assert TagAlias.objects.filter(name=name).exists() is kept
+    if kept:
+        assert TagAlias.objects.get().target == "Happy"
+
+
+@pytest.mark.django_db
+def test_an_alias_saved_unchanged_in_the_admin_is_not_its_own_duplicate(lead_client):
+    alias = TagAlias.objects.create(name="smiley", target="Happy")
+
+    response = lead_client.post(
+        reverse("admin:library_tagalias_change", args=[alias.pk]),
+        {"name": "Smiley", "target": "Happy"},
+    )
+
+    assert response.status_code == 302
+    assert TagAlias.objects.get().name == "Smiley"

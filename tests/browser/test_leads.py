@@ -199,3 +199,54 @@ def test_a_context_with_a_long_name_keeps_the_picker_to_a_360_pixel_panel(
     expect(chip).to_be_visible()
     assert chip.bounding_box()["width"] <= 360
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_the_reason_typed_before_take_down_is_in_the_confirmation(log_in, lead, shelf):
+    gif = shelf["smile"]
+    page = log_in(lead)
+    page.goto(gif.get_absolute_url())
+    page.get_by_text("Retire or take down").click()
+    page.get_by_label("Why (it goes in the GIF's history)").fill("Rights holder.")
+
+    page.get_by_text("Take down…", exact=True).click()  # a link before
+
+    expect(
+        page.get_by_role("heading", name="Take down “Smiling face”?")
+    ).to_be_visible()
+    reason = page.get_by_label("Why (it goes in the GIF's history)")
+    expect(reason).to_have_value("Rights holder.")
+    assert not Gif.objects.get(pk=gif.pk).taken_down, "asking changes nothing"
+
+    page.get_by_role("button", name="Take down", exact=True).click()
+
+    expect(page.locator(".messages")).to_contain_text("now answer 410 Gone")
+    assert Gif.objects.get(pk=gif.pk).taken_down
+
+
+def test_a_narrow_window_skips_the_long_list_to_the_bulk_change(
+    log_in, lead, upload_gif
+):
+    for seed in range(16):
+        upload_gif(data=images.gif_bytes(seed=400 + seed), title=f"Reaction {seed}")
+    page = log_in(lead)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(reverse("library:bulk_appropriateness"))
+    apply = page.get_by_role("button", name="Apply")
+    expect(apply).not_to_be_in_viewport()
+
+    page.get_by_role("link", name="Skip the list: to the change and Apply").click()
+
+    expect(page.locator("#bulk-change legend").first).to_be_in_viewport()
+    expect(apply).to_be_in_viewport()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_a_wide_window_needs_no_skip_link_beside_the_bulk_change(
+    log_in, lead, upload_gif
+):
+    upload_gif(title="Reaction")
+    page = log_in(lead)
+    page.goto(reverse("library:bulk_appropriateness"))
+
+    expect(page.get_by_role("button", name="Apply")).to_be_visible()
+    expect(page.get_by_role("link", name="Skip the list: to the change")).to_be_hidden()
