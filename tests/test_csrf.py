@@ -59,10 +59,12 @@ POSTS = {
     # Only asks, with the reason typed on the GIF's page.
     "library:gif_take_down_confirm": ("lead", "approved", {"reason": "Complaint."}),
     "library:gif_restore": ("lead", "retired", {"reason": "Back."}),
+    "library:gif_reopen": ("curator", "rejected", {"reason": "Another look."}),
     "library:upload": ("curator", None, {}),
     "library:approve": ("curator", "pending", {}),
     "library:reject": ("curator", "pending", {"reason": "Blurry."}),
     "library:skip": ("curator", "pending", {}),
+    "library:review_unskip": ("curator", None, {}),
     "library:restore": ("curator", "pending", {}),
     "library:retire": ("lead", "pending", {"reason": "Dated."}),
     "library:bulk_appropriateness_apply": (
@@ -106,6 +108,7 @@ def target(agent, curator, other_curator, upload_gif):
             "approved": Gif.Status.APPROVED,
             "retired": Gif.Status.RETIRED,
             "pending": Gif.Status.PENDING,
+            "rejected": Gif.Status.REJECTED,
         }[kind]
         return [upload_gif(by=other_curator, status=status).pk]
 
@@ -194,6 +197,7 @@ API_WRITES = [
     ("post", "library:api_retire", "approved", {"reason": "Dated."}),
     ("post", "library:api_take_down", "approved", {"reason": "Complaint."}),
     ("post", "library:api_restore", "retired", {"reason": "Back."}),
+    ("post", "library:api_reopen", "rejected", {"reason": "Back."}),
     ("post", "library:api_copies", "approved", {"format": "link"}),
 ]
 

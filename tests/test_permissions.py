@@ -989,12 +989,8 @@ def test_a_team_lead_sets_appropriateness_in_the_edit_form(client_for, shelf):
         ("get", "/gifs/{pk}/takedown/", {"POST"}),
         ("get", "/gifs/{pk}/restore/", {"POST"}),
         ("get", "/gifs/{pk}/reopen/", {"POST"}),
-<<<<<<< HEAD
         ("get", "/review/unskip/", {"POST"}),
-        ("post", "/gifs/{pk}/takedown/confirm/", {"GET", "HEAD"}),
-=======
         ("delete", "/gifs/{pk}/takedown/confirm/", {"GET", "HEAD", "POST"}),
->>>>>>> leadfix
         ("post", "/appropriateness/", {"GET", "HEAD"}),
         ("get", "/appropriateness/apply/", {"POST"}),
         ("post", "/contexts/", {"GET", "HEAD"}),
