@@ -448,7 +448,7 @@ class ApiTokenForm(forms.Form):
 
 
 class TagAliasForm(forms.ModelForm):
-    """Another word for an existing tag, in any vocabulary."""
+    """Another word for an existing mood or situation tag."""
 
     class Meta:
         model = TagAlias
@@ -457,7 +457,19 @@ class TagAliasForm(forms.ModelForm):
 
     def clean_target(self):
         target = self.cleaned_data["target"].strip()
-        if tag := find_tag(target):
+        tag = find_tag(target)
+        if isinstance(tag, AppropriatenessTag):
+            # Search leaves these out (library.search.WORD_VOCABULARIES): an
+            # alias of one would find nothing.
+            raise forms.ValidationError(
+                gettext(
+                    "“%(target)s” says which conversations a GIF is unsuitable "
+                    "for, and search does not look for those words. An alias "
+                    "stands for a mood or a situation."
+                )
+                % {"target": tag.display_name}
+            )
+        if tag:
             return tag.name
         raise forms.ValidationError(
             gettext(

@@ -238,6 +238,8 @@ def test_removing_an_alias_makes_its_word_find_nothing(curator_client, upload_gi
     [
         ("thanks", "No such tag", "There is no tag called “No such tag”"),
         ("Thank you", "thank you", "An alias needs a different word."),
+        # Search leaves out the words of where a GIF is unsuitable.
+        ("cheeky", "Playful", "An alias stands for a mood or a situation."),
     ],
 )
 def test_an_alias_must_stand_for_a_real_tag_in_other_words(
