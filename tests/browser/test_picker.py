@@ -13,6 +13,7 @@ from django.urls import reverse
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
+from library import views
 from library.models import (
     AgentFlag,
     AppropriatenessTag,
@@ -269,6 +270,21 @@ def test_look_in_every_mood_keeps_the_keyboard_in_the_results(agent_page, shelf)
     expect(sorry).to_be_focused()
     page.keyboard.press("Enter")
     expect(status(page)).to_have_text("Copied the link to “Sorry!”.")
+
+
+def test_show_more_takes_the_keyboard_on_to_the_first_new_card(
+    agent_page, shelf, monkeypatch
+):
+    monkeypatch.setattr(views, "PICKER_PAGE_SIZE", 2)
+    page = open_picker(agent_page)
+    expect(cards(page)).to_have_count(2)
+    page.get_by_role("link", name="Show more").focus()
+
+    page.keyboard.press("Enter")
+
+    expect(cards(page)).to_have_count(4)
+    third = cards(page).nth(2).locator("[data-card-link]")
+    expect(third).to_be_focused()
 
 
 def test_look_in_every_situation_that_finds_nothing_either_says_so(agent_page, shelf):

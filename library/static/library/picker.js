@@ -673,9 +673,16 @@
   // else the note that nothing matches, so the keyboard never falls back
   // to the page.
   let focusWasInResults = false;
+  // "Show more" replaces itself with the next cards: the link that had focus
+  // is gone, so focus goes on to the first new card, where reading left off.
+  let cardsBeforeMore = null;
   document.body.addEventListener("htmx:beforeSwap", function (event) {
     if (event.detail.target === results) {
       focusWasInResults = results.contains(document.activeElement);
+    }
+    const more = event.detail.target;
+    if (more && more.matches && more.matches("li.more") && more.contains(document.activeElement)) {
+      cardsBeforeMore = cardLinks().length;
     }
   });
 
@@ -726,6 +733,11 @@
 
   document.body.addEventListener("htmx:afterSettle", function (event) {
     reveal(event.detail.elt || document);
+    if (cardsBeforeMore !== null) {
+      const next = cardLinks()[cardsBeforeMore];
+      cardsBeforeMore = null;
+      if (next && !results.contains(document.activeElement)) focusCard(next);
+    }
     if (event.detail.target === results) {
       announceResults();
       if (focusWasInResults && !results.contains(document.activeElement)) {
