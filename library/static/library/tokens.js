@@ -24,6 +24,10 @@
     return Promise.resolve(copyBySelection(input));
   }
 
+  document.querySelectorAll("[data-copy-from]").forEach(function (button) {
+    button.hidden = false;
+  });
+
   document.addEventListener("click", function (event) {
     const button = event.target.closest("[data-copy-from]");
     if (!button) return;
