@@ -96,7 +96,8 @@ def fill(options):
         cursor.execute(
             """
             INSERT INTO library_gif (public_id, title, alt_text, use_when,
-                avoid_when, use_when_ru, avoid_when_ru, original, first_still,
+                avoid_when, use_when_ru, avoid_when_ru, alt_text_ru, original,
+                first_still,
                 last_still, preview, format, width, height, frames, duration_ms,
                 loops, byte_size, sha256,
                 status, uploaded_by_id, reviewed_by_id, reviewed_at,
@@ -105,7 +106,8 @@ def fill(options):
                 search_tags, search_title, search_body, search_facets, copy_count,
                 created_at, updated_at)
             SELECT md5(n::text || 'id')::uuid, 'Reaction ' || n, 'A reaction.',
-                '', '', '', '', 'gifs/' || n || '.gif', 'gifs/' || n || '-first.png',
+                '', '', '', '', '', 'gifs/' || n || '.gif',
+                'gifs/' || n || '-first.png',
                 'gifs/' || n || '-last.png', 'gifs/' || n || '-preview.webp',
                 'gif', 320, 240, 24, 2400, 0, 900000,
                 lpad(to_hex(n), 64, '0'),

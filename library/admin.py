@@ -68,7 +68,7 @@ class GifAdmin(admin.ModelAdmin):
     )
     fieldsets = (
         (None, {"fields": ("title", "alt_text", "use_when", "avoid_when", "status")}),
-        (_("In Russian"), {"fields": ("use_when_ru", "avoid_when_ru")}),
+        (_("In Russian"), {"fields": ("alt_text_ru", "use_when_ru", "avoid_when_ru")}),
         (_("Tags"), {"fields": ("mood", "situation", "appropriateness")}),
         (
             _("Review"),

@@ -212,6 +212,7 @@ def gif_json(gif, request, links=None, reviewer=None):
         "avoid_when": gif.avoid_when,
         "use_when_ru": gif.use_when_ru,
         "avoid_when_ru": gif.avoid_when_ru,
+        "alt_text_ru": gif.alt_text_ru,
         "status": gif.status,
         "format": gif.format,
         "width": gif.width,

@@ -82,6 +82,9 @@ class DemoGif:
     # The same notes for Russian-speaking agents (empty: they read the English).
     use_when_ru: str = ""
     avoid_when_ru: str = ""
+    # Its alt text for them (empty: the English one). The words drawn in the
+    # picture stay as drawn; the alt text says what they are.
+    alt_text_ru: str = ""
     status: str = "approved"
     uploaded_by: str = "curator"
     reviewed_by: str = "curator2"
@@ -1183,6 +1186,8 @@ LIBRARY = [
         avoid_when="you still owe them the answer",
         use_when_ru="клиент терпеливо ждал или написал доброе слово",
         avoid_when_ru="вы ещё не дали ответ",
+        alt_text_ru="Белая надпись «Thank you!» («Спасибо!») мягко пульсирует "
+        "на розовом фоне, вверх плывут маленькие сердечки.",
     ),
     DemoGif(
         "on-it.gif",
@@ -1196,6 +1201,8 @@ LIBRARY = [
         situation=("Working on it",),
         use_when="you have taken the case and will come back with the answer",
         use_when_ru="вы взяли обращение и вернётесь с ответом",
+        alt_text_ru="Белая надпись «On it!» («Уже занимаюсь!») выскакивает на "
+        "синем фоне, вокруг мерцают искорки.",
     ),
     DemoGif(
         "sorry.gif",

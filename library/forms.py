@@ -308,7 +308,7 @@ class GifForm(GifTagsForm):
 
     # Added later than the rest: a post made without them (a script, a page
     # opened before they existed) keeps what they hold, not emptied.
-    KEPT_WHEN_LEFT_OUT = ("use_when_ru", "avoid_when_ru")
+    KEPT_WHEN_LEFT_OUT = ("use_when_ru", "avoid_when_ru", "alt_text_ru")
 
     def __init__(self, *args, user, **kwargs):
         self.user = user

@@ -1018,6 +1018,7 @@ class Gif(ReadInReadersLanguage, models.Model):
         "avoid_when",
         "use_when_ru",
         "avoid_when_ru",
+        "alt_text_ru",
     )
     TAG_FIELDS = ("mood", "situation", "appropriateness")
     RENDITIONS = {
@@ -1037,6 +1038,14 @@ class Gif(ReadInReadersLanguage, models.Model):
         max_length=500,
         blank=True,
         help_text=_("What the GIF shows, for people who cannot see it."),
+    )
+    # Copied into Russian conversations, where a screen reader should not
+    # read English out; approval still asks for the English one only.
+    alt_text_ru = models.CharField(
+        _("alt text (in Russian)"),
+        max_length=500,
+        blank=True,
+        help_text=_("What Russian readers get; empty: they get the English alt text."),
     )
     use_when = models.TextField(_("use when"), blank=True)
     avoid_when = models.TextField(_("avoid when"), blank=True)
@@ -1395,6 +1404,12 @@ class Gif(ReadInReadersLanguage, models.Model):
     @property
     def display_avoid_when(self):
         return self.in_readers_language("avoid_when")
+
+    @property
+    def display_alt_text(self):
+        """The alt text in the UI's language, falling back to the English:
+        what `alt` attributes and the picker's copied images carry."""
+        return self.in_readers_language("alt_text")
 
     @property
     def guidance(self):

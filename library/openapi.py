@@ -39,6 +39,11 @@ GIF = {
         "avoid_when": {"type": "string"},
         "use_when_ru": {"type": "string"},
         "avoid_when_ru": {"type": "string"},
+        "alt_text_ru": {
+            "type": "string",
+            "description": "The alt text in Russian; empty when none is written "
+            "(Russian readers then get the English one).",
+        },
         "status": {
             "type": "string",
             "enum": ["pending", "approved", "rejected", "retired"],

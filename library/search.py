@@ -44,11 +44,11 @@ def words(text):
     return " ".join(WORD.findall(fold(text)))
 
 
-# The notes a GIF's search body holds besides its alt text, in both languages:
+# A GIF's search body: its alt text and notes, in both languages:
 # an agent searches in theirs whichever the UI speaks. Not "avoid when": an
 # agent typing "outage" or "billing" describes the conversation they are in,
 # and a GIF whose note says to avoid it there must not be what they find.
-BODY_FIELDS = ("alt_text", "use_when", "use_when_ru")
+BODY_FIELDS = ("alt_text", "alt_text_ru", "use_when", "use_when_ru")
 
 
 def body(gif):

@@ -67,6 +67,8 @@ def test_the_demo_fills_the_shelf_with_forty_odd_varied_gifs_in_every_state():
         assert gif.alt_text, gif.title
         assert gif.mood.all() or gif.situation.all(), gif.title
     assert approved.filter(appropriateness__isnull=False).distinct().count() >= 5
+    # Some carry their alt text in Russian too, for QA to see it copied.
+    assert Gif.objects.get(title="On it!").alt_text_ru.startswith("Белая надпись")
     confetti = Gif.objects.get(title="Hooray! (confetti)")
     assert set(confetti.appropriateness.names()) == {
         "Outage or bug report",

@@ -156,6 +156,7 @@ def full_shelf(fresh_instance, upload_gif, agent, curator, other_curator, lead):
     approved.use_when = "they thanked you"
     approved.use_when_ru = "клиент поблагодарил вас"
     approved.avoid_when_ru = "вопрос ещё не решён"
+    approved.alt_text_ru = "Кот кланяется."
     approved.save()
     approved.refresh_search_document()  # as the edit page does
     approve(approved, other_curator)
@@ -260,6 +261,9 @@ def test_after_a_round_trip_public_links_search_and_uploads_work(
         "вопрос ещё не решён",
     )
     assert list(Gif.objects.pick(query="поблагодарил")) == [approved]
+    # And so did its alt text in Russian.
+    assert restored.alt_text_ru == "Кот кланяется."
+    assert list(Gif.objects.pick(query="кланяется")) == [approved]
     vip_chat = ConversationContext.objects.get(slug="vip-chat")
     assert list(Gif.objects.pick(query="cat", context=vip_chat)) == []
     # The flagged GIF stays out of search until a curator looks at it.

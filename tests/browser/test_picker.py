@@ -22,6 +22,7 @@ from library.models import (
     Gif,
     MemberSession,
     MoodTag,
+    Preferences,
     SituationTag,
 )
 from tests import images
@@ -1080,3 +1081,30 @@ def test_without_javascript_the_picker_still_searches_filters_and_keeps_a_contex
         expect(card(page, "Sorry!").locator("[data-copy]")).to_be_hidden()
     finally:
         context.close()
+
+
+def test_a_russian_agent_copies_images_with_the_russian_alt_text(
+    page, log_in, agent, shelf, live_server
+):
+    page.context.grant_permissions(
+        ["clipboard-read", "clipboard-write"], origin=live_server.url
+    )
+    Preferences.objects.create(user=agent, language="ru")
+    sorry = shelf["sorry"]
+    sorry.alt_text_ru = "Извините! [анимация]"
+    sorry.save()
+    page = open_picker(log_in(agent))
+    search_for(page, "sorry")
+    card(page, "Sorry!").locator("[data-card-link]").click()
+    panel = page.locator("#picker-preview")
+    expect(panel).to_be_visible()
+    link = public_url(live_server, sorry)
+
+    panel.get_by_role("button", name="Markdown").click()
+    expect(status(page)).to_have_text("Скопирован Markdown для «Sorry!».")
+    assert clipboard_text(page) == f"![Извините! \\[анимация\\]]({link})"
+
+    panel.get_by_role("button", name="Изображение", exact=True).click()
+    expect(status(page)).to_have_text("Скопировано изображение «Sorry!».")
+    items = page.evaluate(CLIPBOARD_ITEMS)
+    assert f'<img src="{link}" alt="Извините! [анимация]">' in items[0]["text/html"]

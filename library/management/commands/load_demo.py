@@ -195,10 +195,16 @@ def put_on_shelf(item, members, tags):
     )
     try:
         with transaction.atomic():
-            notes = ["use_when", "avoid_when", "use_when_ru", "avoid_when_ru"]
-            for note in notes:
-                setattr(gif, note, getattr(item, note))
-            gif.save(update_fields=notes)
+            written = [
+                "use_when",
+                "avoid_when",
+                "use_when_ru",
+                "avoid_when_ru",
+                "alt_text_ru",
+            ]
+            for name in written:
+                setattr(gif, name, getattr(item, name))
+            gif.save(update_fields=written)
             gif.appropriateness.set(tags.of(item, "unsuitable_for"))
             # The picker finds notes and hides ruled-out tags by this
             # document; setting them above left it as the upload wrote it.
