@@ -294,7 +294,7 @@ def test_details_typed_in_the_box_are_approved_with_the_gif(
 
     approve = open_review(page, gif)
     expect(approve).to_be_enabled(timeout=5_000)
-    page.get_by_label("Alt text").fill("A crowd claps slowly.")
+    page.get_by_label("Alt text", exact=True).fill("A crowd claps slowly.")
     page.get_by_role("checkbox", name="Thank you", exact=True).check()
     approve.click()
 
@@ -315,7 +315,7 @@ def test_enter_in_a_details_text_box_neither_approves_nor_saves(
     approve = open_review(page, gif)
     expect(approve).to_be_enabled(timeout=5_000)
     page.get_by_role("checkbox", name="Thank you", exact=True).check()
-    alt_text = page.get_by_label("Alt text")
+    alt_text = page.get_by_label("Alt text", exact=True)
     alt_text.fill("A crowd claps slowly.")
     alt_text.press("Enter")
     page.get_by_label("Title").press("Enter")
@@ -336,7 +336,7 @@ def test_a_page_shown_again_after_a_refusal_needs_no_second_watch(
 
     approve = open_review(page, gif)
     expect(approve).to_be_enabled(timeout=6_000)
-    page.get_by_label("Alt text").fill("A crowd claps slowly.")
+    page.get_by_label("Alt text", exact=True).fill("A crowd claps slowly.")
     page.get_by_role("checkbox", name="Other", exact=True).check()  # unexplained
     approve_url = reverse("library:approve", args=[gif.pk])
     with (
@@ -347,7 +347,9 @@ def test_a_page_shown_again_after_a_refusal_needs_no_second_watch(
 
     assert decided.value.status == 400
     expect(page.get_by_text("Say what “other” is.")).to_be_visible()
-    expect(page.get_by_label("Alt text")).to_have_value("A crowd claps slowly.")
+    expect(page.get_by_label("Alt text", exact=True)).to_have_value(
+        "A crowd claps slowly."
+    )
     expect(approve).to_be_enabled()
     expect(page.locator("[data-watch-status]")).to_have_text(
         "Watched to the end. You may approve."
