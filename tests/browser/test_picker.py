@@ -363,6 +363,34 @@ def test_a_copy_while_new_results_load_never_copies_a_stale_gif(
     assert clipboard_text(page) == public_url(live_server, shelf["party"])
 
 
+def test_a_slow_search_answered_after_a_context_chip_does_not_replace_it(
+    agent_page, shelf
+):
+    page = open_picker(agent_page)
+    held = []
+    # Answered by the server at once (in any conversation), but slow to
+    # arrive: the network holds the answer, not the question.
+    page.route(
+        "**/picker/results/**", lambda route: held.append((route, route.fetch()))
+    )
+    search_for(page, "party")
+    while not held:
+        page.wait_for_timeout(20)
+
+    # The agent learns it is an outage, and says so before the search is back.
+    page.locator("#context-outage").click()
+    expect(page.locator("#context-outage")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("[data-empty]")).to_be_visible()  # party GIFs ruled out
+    route, answer = held[0]
+    route.fulfill(response=answer)
+    page.wait_for_timeout(500)
+
+    # The search's late answer (any conversation) would show "Party time".
+    expect(card(page, "Party time")).to_have_count(0)
+    expect(page.locator("#context-outage")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#picker-results")).not_to_have_attribute("aria-busy", "true")
+
+
 def test_results_stay_stale_after_a_search_that_failed(agent_page, shelf, live_server):
     page = open_picker(agent_page)
     search_for(page, "sorry")
@@ -761,7 +789,14 @@ def test_escape_in_the_flag_note_keeps_the_preview_and_the_note(agent_page, shel
     expect(panel).to_be_visible()
     expect(note).to_have_value("The last frame shows a rude gesture")
     expect(note).to_be_focused()
-    # Out of the text field, Esc closes the preview as before.
+    # Nor on the reason's buttons, with the note typed in the same form.
+    reason = panel.get_by_role("radio").first
+    reason.check()
+    reason.press("Escape")
+    page.wait_for_timeout(200)
+    expect(panel).to_be_visible()
+    expect(note).to_have_value("The last frame shows a rude gesture")
+    # Out of the flag form, Esc closes the preview as before.
     panel.locator("#preview-title").focus()
     page.keyboard.press("Escape")
     expect(panel).to_be_hidden()

@@ -445,6 +445,14 @@
     return !/^(button|submit|reset|checkbox|radio|file|image|range|color)$/.test(element.type);
   }
 
+  function holdsTypedText(element) {
+    const form = element.closest && element.closest("form");
+    if (!form) return false;
+    return Array.from(form.elements).some(function (field) {
+      return isTyping(field) && field.value.trim() !== "";
+    });
+  }
+
   // The letter a shortcut key stands for, in any keyboard layout: the letter
   // typed when it is a Latin one (so that L is where the keycap says on
   // AZERTY or Dvorak), otherwise the key's place on a US keyboard (with a
@@ -519,12 +527,13 @@
     const key = event.key;
 
     if (key === "Escape") {
-      // Esc in a text field of the preview (a flag's note) is the field's
-      // own: closing the panel there would throw away what was typed.
+      // Esc in a text field of the preview (a flag's note), or anywhere in a
+      // form of it holding typed text (the flag's reason buttons), is left
+      // alone: closing the panel there would throw away what was typed.
       const typingElsewhere = isTyping(target) && target !== search;
       if (hideManualCopy() || dismissWarning()) {
         event.preventDefault();
-      } else if (typingElsewhere && panel.contains(target)) {
+      } else if (panel.contains(target) && (typingElsewhere || holdsTypedText(target))) {
         return;
       } else if (closePreview()) {
         event.preventDefault();
@@ -588,6 +597,13 @@
   const loading = new Map(); // requests for new results on their way: their words
   let shownQuery = search.value; // the words the results shown answer
   let searchFailed = false; // the last search asked for got no results
+  // Answers can land out of order (a slow search, then a quick context
+  // chip): only an answer to a later request than the one shown may replace
+  // the results, or an old search would show GIFs of the context just left.
+  let requestNumber = 0;
+  let shownNumber = 0;
+  const numberOf = new WeakMap();
+  const overtaken = new WeakSet();
 
   function resultsAreStale() {
     return loading.size > 0 || search.value !== shownQuery;
@@ -607,6 +623,8 @@
   search.addEventListener("input", markStaleness);
   document.body.addEventListener("htmx:beforeRequest", function (event) {
     if (!asksForResults(event)) return;
+    requestNumber += 1;
+    numberOf.set(event.detail.xhr, requestNumber);
     loading.set(event.detail.xhr, search.value);
     searchFailed = false;
     markStaleness();
@@ -618,7 +636,7 @@
       document.body.addEventListener(name, function (event) {
         const xhr = event.detail.xhr;
         if (!xhr || !loading.has(xhr)) return;
-        if (name === "htmx:afterRequest" && event.detail.successful) {
+        if (name === "htmx:afterRequest" && event.detail.successful && !overtaken.has(xhr)) {
           shownQuery = loading.get(xhr);
         }
         loading.delete(xhr);
@@ -678,6 +696,13 @@
   let cardsBeforeMore = null;
   document.body.addEventListener("htmx:beforeSwap", function (event) {
     if (event.detail.target === results) {
+      const number = numberOf.get(event.detail.xhr) || 0;
+      if (number && number < shownNumber) {
+        overtaken.add(event.detail.xhr);
+        event.detail.shouldSwap = false;
+        return;
+      }
+      shownNumber = Math.max(shownNumber, number);
       focusWasInResults = results.contains(document.activeElement);
     }
     const more = event.detail.target;
