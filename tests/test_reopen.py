@@ -17,6 +17,7 @@ from tests.reviewing import (
     refreshed,
     refusal,
 )
+from tests.test_upload import results, upload
 
 REASON = "The blur was the preview's; the original is sharp."
 
@@ -122,3 +123,20 @@ def test_uploading_a_rejected_file_again_says_how_to_bring_it_back(
         "This exact file was rejected before, as “First try”. If it deserves "
         "another look, reopen it from its page."
     )
+
+
+@pytest.mark.django_db
+def test_the_upload_page_links_to_the_rejected_gif_without_calling_it_on_the_shelf(
+    upload_gif, curator, lead
+):
+    data = images.gif_bytes(seed=42)
+    first = upload_gif(data=data, title="First try")
+    first.reject(by=lead, reason="Wrong crop.")
+
+    response = upload(client_of(curator), ("again.gif", data), title="Second try")
+
+    line = results(response)["again.gif"]
+    assert "reopen it from its page" in line["message"]
+    assert line["links"] == [first.get_absolute_url()]
+    assert "See that GIF" in page_of(response)
+    assert "on the shelf" not in line["message"]
