@@ -2618,6 +2618,11 @@ class ConversationContext(ReadInReadersLanguage, models.Model):
         ]
         if not tags:
             return ""
+        if tags == [self.display_name.lower()]:
+            # The tag named after the context: naming it again says nothing.
+            return gettext(
+                "Ruled out for “%(context_name)s”. Do not send it in this conversation."
+            ) % {"context_name": self.display_name}
         return gettext(
             "Ruled out for “%(context_name)s”: %(tags)s. Do not send it in "
             "this conversation."

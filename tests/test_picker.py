@@ -877,6 +877,25 @@ def test_a_preview_the_context_rules_out_says_so_and_offers_no_copy(
 
 
 @pytest.mark.django_db
+def test_a_gif_ruled_out_by_the_tag_named_after_the_context_names_it_once(
+    agent_client, on_shelf
+):
+    gif = on_shelf(
+        "Balloons",
+        mood=[mood("Happy")],
+        appropriateness=[unsuitable("Outage or bug report")],
+    )
+    choose_context(agent_client, "outage")
+
+    panel = preview_of(agent_client, gif)
+
+    assert (
+        ">Ruled out for “Outage or bug report”. Do not send it in this "
+        "conversation.</p>"
+    ) in panel
+
+
+@pytest.mark.django_db
 def test_a_preview_in_a_conversation_that_sends_no_gif_says_so(agent_client, shelf):
     choose_context(agent_client, "first-contact")
 
