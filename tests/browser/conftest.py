@@ -127,6 +127,30 @@ def wait_for_the_server(context, in_flight):
 
 
 @pytest.fixture
+def page_without_scripts(browser, live_server, django_db_serialized_rollback):
+    """page_without_scripts(user): a page of its own with JavaScript off,
+    logged in as `user` (the page fixture's has scripts on)."""
+    contexts = []
+
+    def open_for(user):
+        client = Client()
+        client.force_login(user)
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+        context = browser.new_context(
+            base_url=live_server.url, java_script_enabled=False
+        )
+        contexts.append(context)
+        context.add_cookies(
+            [{"name": cookie.key, "value": cookie.value, "url": live_server.url}]
+        )
+        return context.new_page()
+
+    yield open_for
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
 def log_in(page, live_server):
     """log_in(user) logs the page in as `user`, without the login form."""
 

@@ -2,7 +2,6 @@
 one click: it is shown only once, so the copy has to work or say so."""
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from playwright.sync_api import expect
 
@@ -65,23 +64,14 @@ def test_when_the_browser_cannot_copy_the_token_is_selected_for_ctrl_c(
 
 
 def test_without_javascript_the_token_shows_and_no_dead_copy_button(
-    browser, live_server, django_db_serialized_rollback, agent
+    page_without_scripts, agent
 ):
     # Before tokens.js runs (or where scripts are off) a Copy button would do
     # nothing when clicked; the token itself is there to select.
-    client = Client()
-    client.force_login(agent)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
-    context.add_cookies(
-        [{"name": cookie.key, "value": cookie.value, "url": live_server.url}]
-    )
-    page = context.new_page()
-    try:
-        key = make_a_token(page, "Cron job", "30 days")
+    page = page_without_scripts(agent)
 
-        assert key.startswith("gs_")
-        expect(page.get_by_label("New API token")).to_be_visible()
-        expect(page.get_by_role("button", name="Copy the token")).to_be_hidden()
-    finally:
-        context.close()
+    key = make_a_token(page, "Cron job", "30 days")
+
+    assert key.startswith("gs_")
+    expect(page.get_by_label("New API token")).to_be_visible()
+    expect(page.get_by_role("button", name="Copy the token")).to_be_hidden()

@@ -7,8 +7,6 @@ import re
 import time
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
@@ -1083,39 +1081,26 @@ def test_a_search_after_the_session_ended_logs_in_again_back_to_the_picker(
 
 
 def test_without_javascript_the_picker_still_searches_filters_and_keeps_a_context(
-    browser, live_server, django_db_serialized_rollback, agent, shelf
+    page_without_scripts, agent, shelf
 ):
-    # Its own context, with scripts off (the page fixture's has them on).
-    client = Client()
-    client.force_login(agent)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
-    context.add_cookies(
-        [{"name": cookie.key, "value": cookie.value, "url": live_server.url}]
-    )
-    page = context.new_page()
-    try:
-        page.goto("/")
-        page.locator("#picker-q").fill("face")
-        page.locator("#picker-q").press("Enter")
-        expect(page).to_have_url(re.compile(r"/\?q=face"))
-        expect(cards(page)).to_have_count(3)
+    page = page_without_scripts(agent)
+    page.goto("/")
+    page.locator("#picker-q").fill("face")
+    page.locator("#picker-q").press("Enter")
+    expect(page).to_have_url(re.compile(r"/\?q=face"))
+    expect(cards(page)).to_have_count(3)
 
-        page.locator(".filter-chip", has_text="Frustrated").click()
-        expect(cards(page)).to_have_count(1)
-        page.locator("#picker-q").fill("sad")
-        page.locator("#picker-q").press("Enter")  # the mood rides along
-        expect(page).to_have_url(re.compile(r"/\?q=sad&mood=Frustrated$"))
+    page.locator(".filter-chip", has_text="Frustrated").click()
+    expect(cards(page)).to_have_count(1)
+    page.locator("#picker-q").fill("sad")
+    page.locator("#picker-q").press("Enter")  # the mood rides along
+    expect(page).to_have_url(re.compile(r"/\?q=sad&mood=Frustrated$"))
 
-        page.goto("/")
-        page.locator("#context-outage").click()
-        expect(page.locator("#context-outage")).to_have_attribute(
-            "aria-pressed", "true"
-        )
-        expect(card(page, "Party time")).to_have_count(0)
-        expect(card(page, "Sorry!").locator("[data-copy]")).to_be_hidden()
-    finally:
-        context.close()
+    page.goto("/")
+    page.locator("#context-outage").click()
+    expect(page.locator("#context-outage")).to_have_attribute("aria-pressed", "true")
+    expect(card(page, "Party time")).to_have_count(0)
+    expect(card(page, "Sorry!").locator("[data-copy]")).to_be_hidden()
 
 
 def test_a_russian_agent_copies_images_with_the_russian_alt_text(
