@@ -425,6 +425,35 @@ def test_results_stay_stale_after_a_search_that_failed(agent_page, shelf, live_s
     assert clipboard_text(page) == public_url(live_server, shelf["party"])
 
 
+def test_results_stay_stale_after_a_context_chip_that_failed(agent_page, shelf):
+    page = open_picker(agent_page)
+    expect(cards(page)).to_have_count(5)
+    page.evaluate("navigator.clipboard.writeText('before')")
+    results = page.locator("#picker-results")
+
+    page.route("**/picker/context/", lambda route: route.abort())
+    page.locator("#context-outage").click()
+    expect(status(page)).to_have_text(
+        "The shelf cannot be reached: check the connection and try again."
+    )
+    # The agent asked for an outage's GIFs: "Party time" is still shown, for
+    # any conversation, and must not be sent from here.
+    expect(results).to_have_attribute("aria-busy", "true")
+    card(page, "Party time").locator("[data-card-link]").focus()
+    page.keyboard.press("Enter")
+    expect(status(page)).to_have_text(
+        "These results are for an earlier search: search again (Enter in the "
+        "search box), then copy."
+    )
+    page.wait_for_timeout(300)
+    assert clipboard_text(page) == "before"
+
+    page.unroute("**/picker/context/")
+    page.locator("#context-outage").click()
+    expect(card(page, "Party time")).to_have_count(0)
+    expect(results).not_to_have_attribute("aria-busy", "true")
+
+
 def test_image_copy_puts_html_and_plain_text_in_one_item(
     agent_page, shelf, live_server
 ):

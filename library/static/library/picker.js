@@ -605,8 +605,10 @@
   const numberOf = new WeakMap();
   const overtaken = new WeakSet();
 
+  // A failed chip (a context, a mood) counts too: the agent asked for other
+  // results than the ones still shown.
   function resultsAreStale() {
-    return loading.size > 0 || search.value !== shownQuery;
+    return loading.size > 0 || searchFailed || search.value !== shownQuery;
   }
 
   function markStaleness() {
@@ -648,7 +650,9 @@
   // Not a search given up for a newer one (an abort): one that got no answer.
   ["htmx:sendError", "htmx:timeout", "htmx:responseError"].forEach(function (name) {
     document.body.addEventListener(name, function (event) {
-      if (asksForResults(event)) searchFailed = true;
+      if (!asksForResults(event)) return;
+      searchFailed = true;
+      markStaleness();
     });
   });
 
