@@ -1502,14 +1502,17 @@ class Gif(ReadInReadersLanguage, models.Model):
         watched_at = self.watched_through(playback)
         return watched_at is not None and watched_at <= timezone.now()
 
+    def own_upload_of(self, user):
+        """Whether `user` uploaded it and so leaves approving it to another
+        curator (unless self-approval is on, for a one-curator team)."""
+        return (
+            self.uploaded_by_id == user.pk and not settings.GIFSHELF_ALLOW_SELF_APPROVAL
+        )
+
     def approvable_by(self, user):
         """Whether `user` may approve it once watched (what approve() checks
-        before the watch): pending, and not their own upload unless
-        self-approval is on. The review page runs its watch clock only then."""
-        own = self.uploaded_by_id == user.pk
-        return self.status == self.Status.PENDING and (
-            not own or settings.GIFSHELF_ALLOW_SELF_APPROVAL
-        )
+        before the watch). The review page runs its watch clock only then."""
+        return self.status == self.Status.PENDING and not self.own_upload_of(user)
 
     def check_status(self, expected):
         if self.status != expected:
@@ -1518,7 +1521,7 @@ class Gif(ReadInReadersLanguage, models.Model):
     def approve(self, *, by, acknowledge_flashing=False, flags=(), note=""):
         """Approve after the checks of rule 2: watched to its end, described."""
         self.check_status(self.Status.PENDING)
-        if self.uploaded_by_id == by.pk and not settings.GIFSHELF_ALLOW_SELF_APPROVAL:
+        if self.own_upload_of(by):
             raise ReviewError(
                 gettext("You uploaded this GIF, so another curator must approve it."),
                 code="own_upload",

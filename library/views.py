@@ -1004,8 +1004,7 @@ def review_page(
         "near_duplicates": gif.near_duplicates.all(),
         "open_flags": gif.agent_flags.open().select_related("raised_by"),
         "step_ms": STEP_MS,
-        "own_upload": gif.uploaded_by_id == request.user.pk
-        and not settings.GIFSHELF_ALLOW_SELF_APPROVAL,
+        "own_upload": gif.own_upload_of(request.user),
         # The watch clock runs, and the page speaks of approving, only here.
         "watch": gif.approvable_by(request.user),
         "unsent": unsent,
