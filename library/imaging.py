@@ -499,18 +499,20 @@ def displayed_frame(image, format_name):
 def shrink(frame, size):
     if frame.size == size:
         return frame.copy()
-    # Reduce by whole factors first: a large frame shrinks in a fraction of
-    # the time, and the result barely differs at 240 pixels. Bicubic rather
-    # than Lanczos: two thirds of the work per pixel, and at 240 pixels the
-    # two differ by 44-58 dB (PSNR; most above 50), less than WebP then loses.
-    if frame.mode == "RGB":
-        return frame.resize(size, Image.Resampling.BICUBIC, reducing_gap=2.0)
     # Premultiplied alpha keeps transparent edges from turning dark.
-    return (
-        frame.convert("RGBa")
-        .resize(size, Image.Resampling.BICUBIC, reducing_gap=2.0)
-        .convert("RGBA")
-    )
+    premultiplied = frame.mode != "RGB"
+    if premultiplied:
+        frame = frame.convert("RGBa")
+    # Average whole blocks of pixels first (a 480-pixel frame halves in a
+    # tenth of a bicubic's time), then resample what is left bicubic. Against
+    # Lanczos from the full frame this stays within 38-46 dB (PSNR), where
+    # the WebP preview then loses 32-35 dB.
+    factor = min(frame.width // size[0], frame.height // size[1])
+    if factor >= 2:
+        frame = frame.reduce(factor)
+    if frame.size != size:
+        frame = frame.resize(size, Image.Resampling.BICUBIC)
+    return frame.convert("RGBA") if premultiplied else frame
 
 
 def is_opaque(frame):
@@ -695,15 +697,26 @@ def srgb_to_linear(values):
 LINEAR_OF_8_BITS = srgb_to_linear(np.arange(256, dtype=np.float32) / 255.0)
 
 
+def block_means(side, blocks, dtype=np.float64):
+    """A (blocks, side) matrix M: M @ square @ M.T averages each block of a
+    square `side` pixels wide. Two small matrix products do in a tenth of
+    the time what a mean over strided axes does."""
+    block = side // blocks
+    return np.kron(np.eye(blocks, dtype=dtype), np.full((1, block), 1 / block, dtype))
+
+
+FLASH_CELL_MEANS = block_means(SAMPLE_SIDE, FLASH_GRID)
+
+
 def flash_cells_of(samples, pixels):
     """Per frame: relative luminance, saturated-red state and red amount of
     each cell. `samples` are frame samples, `pixels` the same as 8 bits."""
     count = len(samples)
-    block = SAMPLE_SIDE // FLASH_GRID
-    shape = (count, FLASH_GRID, block, FLASH_GRID, block)
-    cells = samples.reshape(*shape, 3).mean(axis=(2, 4))
+    means = FLASH_CELL_MEANS.astype(samples.dtype)
+    # (frames, channels, rows, columns) in, (frames, rows, columns, channels) out
+    cells = (means @ samples.transpose(0, 3, 1, 2) @ means.T).transpose(0, 2, 3, 1)
     linear = LINEAR_OF_8_BITS[pixels] @ np.array([0.2126, 0.7152, 0.0722])
-    luminance = linear.reshape(shape).mean(axis=(2, 4))
+    luminance = FLASH_CELL_MEANS @ linear @ FLASH_CELL_MEANS.T
     total = cells.sum(axis=3)
     # Near-black has no colour to speak of, whatever its channel ratio.
     red_share = np.divide(
@@ -836,13 +849,16 @@ def perceptual_hash(sample):
     return perceptual_hashes(sample[None])[0]
 
 
+# Averaging the sample down to HASH_SIDE and taking the 8 × 8 lowest DCT
+# coefficients of that, as one (8, SAMPLE_SIDE) matrix on each side.
+LOW_DCT_OF_SAMPLE = DCT[:8] @ block_means(SAMPLE_SIDE, HASH_SIDE)
+
+
 def perceptual_hashes(samples):
     """perceptual_hash() of each of a stack of frame samples."""
     count = len(samples)
     grey = samples @ np.array([0.299, 0.587, 0.114])
-    block = SAMPLE_SIDE // HASH_SIDE
-    grey = grey.reshape(count, HASH_SIDE, block, HASH_SIDE, block).mean(axis=(2, 4))
-    low = (DCT @ grey @ DCT.T)[:, :8, :8].reshape(count, HASH_BITS)
+    low = (LOW_DCT_OF_SAMPLE @ grey @ LOW_DCT_OF_SAMPLE.T).reshape(count, HASH_BITS)
     bits = low > np.median(low[:, 1:], axis=1, keepdims=True)
     # The first coefficient is the highest bit, as the hashes were stored.
     return [int(value) for value in np.packbits(bits, axis=1).view(">u8").ravel()]
