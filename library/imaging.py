@@ -849,6 +849,7 @@ def perceptual_hash(sample):
     return perceptual_hashes(sample[None])[0]
 
 
+FLAT_COEFFICIENT = 1e-9  # a real one is 1e-4 or more, rounding 1e-15 or less
 # Averaging the sample down to HASH_SIDE and taking the 8 × 8 lowest DCT
 # coefficients of that, as one (8, SAMPLE_SIDE) matrix on each side.
 LOW_DCT_OF_SAMPLE = DCT[:8] @ block_means(SAMPLE_SIDE, HASH_SIDE)
@@ -859,6 +860,9 @@ def perceptual_hashes(samples):
     count = len(samples)
     grey = samples @ np.array([0.299, 0.587, 0.114])
     low = (LOW_DCT_OF_SAMPLE @ grey @ LOW_DCT_OF_SAMPLE.T).reshape(count, HASH_BITS)
+    # A flat frame's coefficients are zero but for rounding, which would
+    # otherwise pick its bits: every flat frame hashes alike.
+    low[np.abs(low) < FLAT_COEFFICIENT] = 0
     bits = low > np.median(low[:, 1:], axis=1, keepdims=True)
     # The first coefficient is the highest bit, as the hashes were stored.
     return [int(value) for value in np.packbits(bits, axis=1).view(">u8").ravel()]
