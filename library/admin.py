@@ -168,7 +168,13 @@ class GifEventAdmin(admin.ModelAdmin):
 
 @admin.register(Playback)
 class PlaybackAdmin(admin.ModelAdmin):
-    list_display = ("gif", "reviewer", "started_at", "stepped_to_end_at")
+    list_display = (
+        "gif",
+        "reviewer",
+        "started_at",
+        "played_to_end_at",
+        "stepped_to_end_at",
+    )
     list_select_related = ("gif", "reviewer")
 
 

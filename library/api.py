@@ -587,9 +587,21 @@ def review_start(request, pk):
         {
             "started_at": playback.started_at.isoformat(),
             "watch_ms": gif.watch_ms,
-            "watched": gif.played_through(playback),
+            "watched": playback.seen_to_end,
         }
     )
+
+
+@api_view("POST")
+def review_watched(request, pk):
+    gif, refusal = reviewable(request, pk)
+    if refusal:
+        return refusal
+    try:
+        played = gif.record_watched_end(by=request.user)
+    except ReviewError as problem:
+        return review_error(problem)
+    return JsonResponse({"played_to_end_at": played.isoformat()})
 
 
 @api_view("POST")

@@ -1446,15 +1446,40 @@ class Gif(ReadInReadersLanguage, models.Model):
         return review_flag_labels(self.review_flags, self.review_note)
 
     def start_review(self, *, by, again=False):
-        """Start `by`'s review clock, unless they already watched it through;
+        """Start `by`'s review clock, unless their page saw the GIF through;
         `again` starts it over all the same (the page was hidden meanwhile,
-        so the loop that played then was not seen)."""
+        so the loop that played then was not seen).
+
+        Time since the last start is not enough to keep a watch: a reviewer
+        who left the page before the end and comes back later has not seen
+        the end, so the clock starts over.
+        """
         playback, created = Playback.objects.get_or_create(gif=self, reviewer=by)
-        if not created and (again or not self.watched_through(playback)):
+        if not created and (again or not playback.seen_to_end):
             playback.started_at = timezone.now()
             playback.stepped_to_end_at = None
-            playback.save(update_fields=["started_at", "stepped_to_end_at"])
+            playback.played_to_end_at = None
+            playback.save(
+                update_fields=["started_at", "stepped_to_end_at", "played_to_end_at"]
+            )
         return playback
+
+    def record_watched_end(self, *, by):
+        """The review page saw one whole loop while in view: the watch holds
+        when the page is opened again (after a refused decision, say)."""
+        playback = Playback.objects.filter(gif=self, reviewer=by).first()
+        if playback is None:
+            raise ReviewError(
+                gettext("Open the review page first."), code="not_started"
+            )
+        if self.watched_through(playback) is None:
+            raise ReviewError(
+                gettext("Watch the GIF to its end before approving it."),
+                code="not_watched",
+            )
+        playback.played_to_end_at = timezone.now()
+        playback.save(update_fields=["played_to_end_at"])
+        return playback.played_to_end_at
 
     def record_filmstrip_end(self, *, by):
         """Reduced motion: stepping through the filmstrip counts as watching,
@@ -1494,13 +1519,6 @@ class Gif(ReadInReadersLanguage, models.Model):
         now = now or timezone.now()
         tolerance = timezone.timedelta(milliseconds=WATCH_TOLERANCE_MS)
         return ends_at if now >= ends_at - tolerance else None
-
-    def played_through(self, playback):
-        """Whether `playback` has really reached the GIF's end, without the
-        approval's tolerance: a page opened again after that need not make
-        the reviewer wait again."""
-        watched_at = self.watched_through(playback)
-        return watched_at is not None and watched_at <= timezone.now()
 
     def own_upload_of(self, user):
         """Whether `user` uploaded it and so leaves approving it to another
@@ -2077,6 +2095,8 @@ class Playback(models.Model):
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     started_at = models.DateTimeField(default=timezone.now)
     stepped_to_end_at = models.DateTimeField(null=True, blank=True)
+    # When the review page said one whole loop played while it was in view.
+    played_to_end_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("review playback")
@@ -2089,6 +2109,11 @@ class Playback(models.Model):
 
     def __str__(self):
         return f"{self.reviewer} watching {self.gif} since {self.started_at}"
+
+    @property
+    def seen_to_end(self):
+        """Whether the reviewer's page saw the end: played or stepped to it."""
+        return self.played_to_end_at is not None or self.stepped_to_end_at is not None
 
 
 class ReviewSkip(models.Model):

@@ -361,6 +361,17 @@ def document(server_url):
                 },
                 errors(401, 403, 404),
             ),
+            "/api/gifs/{id}/review/watched/": action(
+                "The review page saw one whole loop while in view",
+                {
+                    "type": "object",
+                    "properties": {
+                        "played_to_end_at": {"type": "string", "format": "date-time"}
+                    },
+                    "required": ["played_to_end_at"],
+                },
+                errors(401, 403, 404, 409),
+            ),
             "/api/gifs/{id}/review/filmstrip/": action(
                 "Reduced motion: the reviewer stepped to the last frame",
                 {

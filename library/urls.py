@@ -68,6 +68,11 @@ urlpatterns = [
     path("api/gifs/<int:pk>/", api.gif, name="api_gif"),
     path("api/gifs/<int:pk>/review/start/", api.review_start, name="api_review_start"),
     path(
+        "api/gifs/<int:pk>/review/watched/",
+        api.review_watched,
+        name="api_review_watched",
+    ),
+    path(
         "api/gifs/<int:pk>/review/filmstrip/",
         api.review_filmstrip,
         name="api_review_filmstrip",

@@ -87,6 +87,11 @@ def step_to_last_frame(client, gif):
     return client.post(reverse("library:api_review_filmstrip", args=[gif.pk]))
 
 
+def report_watched(client, gif):
+    """What the review page sends when one whole loop played in view."""
+    return client.post(reverse("library:api_review_watched", args=[gif.pk]))
+
+
 def let_time_pass(gif, reviewer, ms):
     """Move the review clock's start back, as if `ms` had passed since."""
     moved = Playback.objects.filter(gif=gif, reviewer=reviewer).update(

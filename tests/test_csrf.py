@@ -191,6 +191,8 @@ API_WRITES = [
     ("post", "library:api_gifs", None, {}),
     ("patch", "library:api_gif", "approved", {"title": "Renamed"}),
     ("post", "library:api_review_start", "pending", {}),
+    ("post", "library:api_review_watched", "pending", {}),
+    ("post", "library:api_review_filmstrip", "pending", {}),
     ("post", "library:api_approve", "pending", {}),
     ("post", "library:api_reject", "pending", {"reason": "Blurry."}),
     ("post", "library:api_flag", "approved", {"reason": "other"}),

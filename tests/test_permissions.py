@@ -31,7 +31,14 @@ from library.models import (
     TagAlias,
 )
 from tests import images
-from tests.reviewing import api_approve, api_flag, api_reject, describe, start
+from tests.reviewing import (
+    api_approve,
+    api_flag,
+    api_reject,
+    describe,
+    report_watched,
+    start,
+)
 
 ROLES = ("anonymous", "agent", "curator", "lead")
 
@@ -91,6 +98,7 @@ MATRIX = {
     "my uploads page":            (LOGIN,           FORBIDDEN,   OK,          OK),
     "API flag":                   (UNAUTHENTICATED, CREATED,     CREATED,     CREATED),
     "API review start":           (UNAUTHENTICATED, FORBIDDEN,   OK,          OK),
+    "API review watched":         (UNAUTHENTICATED, FORBIDDEN,   OK,          OK),
     "API review filmstrip":       (UNAUTHENTICATED, FORBIDDEN,   OK,          OK),
     "API approve":                (UNAUTHENTICATED, FORBIDDEN,   OK,          OK),
     "API reject":                 (UNAUTHENTICATED, FORBIDDEN,   OK,          OK),
@@ -467,6 +475,13 @@ ACTIONS = {
         lambda client, shelf: start(client, shelf.pending),
         api=True,
         took_effect=lambda shelf: Playback.objects.filter(gif=shelf.pending).exists(),
+    ),
+    "API review watched": Action(
+        lambda client, shelf: report_watched(client, shelf.ready),
+        api=True,
+        took_effect=lambda shelf: Playback.objects.filter(
+            gif=shelf.ready, played_to_end_at__isnull=False
+        ).exists(),
     ),
     "API review filmstrip": Action(
         lambda client, shelf: client.post(

@@ -33,6 +33,7 @@ from tests.reviewing import (
     page_reject,
     refreshed,
     refusal,
+    report_watched,
     situation,
     start,
     step_to_last_frame,
@@ -215,11 +216,49 @@ def test_reopening_the_review_page_after_watching_keeps_the_watch(
     carol, ready_gif, other_curator
 ):
     watch_to_the_end(carol, ready_gif, other_curator)
+    assert report_watched(carol, ready_gif).status_code == 200
 
     start(carol, ready_gif)  # the curator reloads the page
     response = api_approve(carol, ready_gif)
 
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_leaving_the_page_before_the_end_and_coming_back_later_starts_over(
+    carol, ready_gif, other_curator
+):
+    start(carol, ready_gif)
+    # The curator left at once; by the time they open the page again, a
+    # whole loop's time has passed, but their page never saw the end.
+    let_time_pass(ready_gif, other_curator, ready_gif.watch_ms * 2)
+
+    assert start(carol, ready_gif).json()["watched"] is False
+    response = api_approve(carol, ready_gif)
+
+    assert_refused(response, ready_gif, 409, "not_watched")
+
+
+@pytest.mark.django_db
+def test_the_page_cannot_report_the_end_before_a_whole_loop(
+    carol, ready_gif, other_curator
+):
+    start(carol, ready_gif)
+    let_time_pass(ready_gif, other_curator, ready_gif.watch_ms // 2)
+
+    response = report_watched(carol, ready_gif)
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "not_watched"
+    assert start(carol, ready_gif).json()["watched"] is False
+
+
+@pytest.mark.django_db
+def test_reporting_the_end_without_opening_the_page_is_refused(carol, ready_gif):
+    response = report_watched(carol, ready_gif)
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "not_started"
 
 
 @pytest.mark.django_db
@@ -1152,7 +1191,13 @@ def test_review_decisions_refuse_a_get(name, carol, ready_gif):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "name",
-    ["api_review_start", "api_review_filmstrip", "api_approve", "api_reject"],
+    [
+        "api_review_start",
+        "api_review_watched",
+        "api_review_filmstrip",
+        "api_approve",
+        "api_reject",
+    ],
 )
 def test_review_api_calls_refuse_a_get_in_json(name, carol, ready_gif):
     response = carol.get(reverse(f"library:{name}", args=[ready_gif.pk]))
@@ -1396,5 +1441,6 @@ def test_starting_the_review_again_after_watching_says_it_was_watched(
     assert start(carol, ready_gif).json()["watched"] is False
 
     let_time_pass(ready_gif, other_curator, ready_gif.watch_ms)
+    report_watched(carol, ready_gif)
 
     assert start(carol, ready_gif).json()["watched"] is True

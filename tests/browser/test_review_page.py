@@ -179,6 +179,36 @@ def test_an_approval_sent_before_the_loop_ends_is_refused(curator_page, to_revie
     expect_still_pending(gif)
 
 
+def test_leaving_before_the_end_and_coming_back_later_asks_for_a_whole_loop(
+    curator_page, to_review
+):
+    gif = to_review(animation(frames=6, frame_ms=200))
+    page = curator_page
+
+    open_review(page, gif)
+    page.goto(reverse("library:review_queue"))  # gone after a moment
+    page.wait_for_timeout(gif.duration_ms + 500)  # more than a loop's time
+    approve = open_review(page, gif)
+
+    expect(page.locator("[data-watch-status]")).to_have_text(
+        re.compile(r"^Watching: \d\.\d s of 1\.2 s$")
+    )
+    expect(approve).to_be_disabled()
+    answer = page.evaluate(
+        APPROVE_THROUGH_THE_API, reverse("library:api_approve", args=[gif.pk])
+    )
+    assert answer["status"] == 409, answer  # the server's clock started over too
+    # Seen through this time, the watch holds when the page is opened again.
+    watched = reverse("library:api_review_watched", args=[gif.pk])
+    with page.expect_response(lambda r: r.url.endswith(watched)) as reported:
+        expect(approve).to_be_enabled(timeout=5_000)
+    assert reported.value.status == 200
+    open_review(page, gif)
+    expect(page.locator("[data-watch-status]")).to_have_text(
+        "Watched to the end. You may approve."
+    )
+
+
 def test_an_approve_button_enabled_early_by_hand_is_refused(curator_page, to_review):
     gif = to_review(animation(frames=10, frame_ms=300))
     page = curator_page
@@ -321,7 +351,11 @@ def test_enter_in_a_details_text_box_neither_approves_nor_saves(
     page.get_by_label("Title").press("Enter")
     page.wait_for_timeout(500)  # time enough for a form to go
 
-    assert posted == [page.url.split("/review/")[0] + start_url(gif)], posted
+    # Only the review clock's own calls: its start, and the page saying it
+    # saw the loop through.
+    site = page.url.split("/review/")[0]
+    watched = reverse("library:api_review_watched", args=[gif.pk])
+    assert posted == [site + start_url(gif), site + watched], posted
     expect(alt_text).to_have_value("A crowd claps slowly.")
     gif.refresh_from_db()
     assert (gif.status, gif.alt_text) == (Gif.Status.PENDING, "")

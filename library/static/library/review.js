@@ -81,6 +81,10 @@
       stopClock();
       clock = null;
       watched(t("watched", {}));
+      // Tells the server this page saw the end, so that opening it again
+      // keeps the watch. Approving needs only the server's clock: if this
+      // is lost, a page opened again asks for one more loop, no more.
+      post(page.dataset.watchedUrl).catch(function () {});
     }, watchMs);
   }
 
