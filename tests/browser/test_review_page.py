@@ -649,3 +649,33 @@ def test_with_reduced_motion_a_decided_gif_plays_once_on_request_without_a_clock
     page.wait_for_timeout(gif.duration_ms + 300)
     assert started == []
     expect(page.get_by_text("You may approve")).to_have_count(0)
+
+
+@pytest.mark.parametrize("state", ["to approve", "own upload", Gif.Status.APPROVED])
+def test_with_reduced_motion_play_it_once_leaves_the_focus_on_the_player(
+    curator_page, curator, upload_gif, other_curator, state
+):
+    # Twelve frames: the filmstrip is a sample, so the page offers to play it.
+    gif = upload_gif(
+        data=animation(frames=12, frame_ms=200),
+        title=TITLE,
+        by=curator if state == "own upload" else other_curator,
+        alt_text="A crowd claps slowly.",
+        status=state if state == Gif.Status.APPROVED else Gif.Status.PENDING,
+    )
+    page = curator_page
+    page.emulate_media(reduced_motion="reduce")
+    page.goto(reverse("library:review", args=[gif.pk]))
+    play_once = page.get_by_role("button", name="Play it once")
+
+    tab_to(page, play_once)
+    page.keyboard.press("Enter")
+
+    # The button is gone; a screen reader's place is the GIF it started, not
+    # the top of the page, and Tab goes on from there to the filmstrip.
+    expect(play_once).to_be_hidden()
+    player = page.get_by_role("img", name="A crowd claps slowly.", exact=True)
+    expect(player).to_be_focused()
+    expect(player).to_have_attribute("src", gif.original_path)
+    page.keyboard.press("Tab")
+    expect(page.locator("[data-filmstrip] [data-frame]").first).to_be_focused()

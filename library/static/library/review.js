@@ -214,30 +214,36 @@
     });
   });
 
+  // "Play it once" hides itself once pressed. The focus it held goes to the
+  // player it started, or it would drop to <body> and a screen reader would
+  // lose its place on the page.
+  function offerPlayOnce(play) {
+    player.src = player.dataset.still;
+    playOnceBox.hidden = false;
+    playOnceBox.querySelector("button").addEventListener("click", function () {
+      player.tabIndex = -1;
+      player.focus();
+      playOnceBox.hidden = true;
+      play();
+    }, { once: true });
+  }
+
   if (!watching) {
     // Nothing to approve here: reduced motion still means no autoplay, and
     // the GIF plays once when the reviewer asks.
     if (reducedMotion && frames.length > 1) {
-      player.src = player.dataset.still;
-      playOnceBox.hidden = false;
-      playOnceBox.querySelector("button").addEventListener("click", function () {
-        playOnceBox.hidden = true;
-        player.src = player.dataset.original;
-      }, { once: true });
+      offerPlayOnce(function () { player.src = player.dataset.original; });
     }
     return;
   }
 
   if (approve) approve.disabled = true;
   if (reducedMotion && frames.length > 1 && !filmstripIsWhole) {
-    player.src = player.dataset.still;
     status.textContent = t("play_hint", { shown: frames.length, total: totalFrames });
-    playOnceBox.hidden = false;
-    playOnceBox.querySelector("button").addEventListener("click", function () {
-      playOnceBox.hidden = true;
+    offerPlayOnce(function () {
       player.addEventListener("load", startWatching, { once: true });
       player.src = player.dataset.original;
-    }, { once: true });
+    });
   } else if (reducedMotion && frames.length > 1) {
     player.src = player.dataset.still;
     status.textContent = t("step_hint", {});
