@@ -57,11 +57,26 @@ class GuidedCheckboxes(forms.CheckboxSelectMultiple):
 
     def create_option(self, name, value, label, selected, index, **kwargs):
         option = super().create_option(name, value, label, selected, index, **kwargs)
+        attrs = option["attrs"]
         tag = getattr(value, "instance", None)
         text = tag.guidance if tag is not None else self.guidance.get(value, "")
         option["guidance"] = text
-        if text and "id" in option["attrs"]:
-            option["attrs"]["aria-describedby"] = f"{option['attrs']['id']}-guidance"
+        described = []
+        if text and "id" in attrs:
+            described.append(f"{attrs['id']}-guidance")
+        # Django marks every box of a field in error aria-invalid, but names
+        # its error only on the fieldset: a box reached with Tab must say
+        # what is wrong too. The error's id is Django's "<field id>_error"
+        # (field_help.html), the field's id being the boxes' own without
+        # their "_<index>".
+        field_id = (kwargs.get("attrs") or {}).get("id")
+        if attrs.get("aria-invalid") and field_id:
+            described.append(f"{field_id}_error")
+        if described:
+            attrs["aria-describedby"] = " ".join(described)
+        # The field's autofocus (focus_first_error) is for its first box only.
+        if index:
+            attrs.pop("autofocus", None)
         return option
 
 
@@ -81,6 +96,26 @@ def split_names(value):
     for item in items:
         names.extend(part.strip() for part in str(item).split(",") if part.strip())
     return names
+
+
+def focus_first_error(*forms):
+    """Give the first field in error the autofocus, `forms` in the order the
+    page shows them; returns its name, or None.
+
+    A refused form comes back with the focus on what to correct, its error
+    read with it (aria-describedby), not on <body> at the top of the page;
+    an attribute, so it works without scripts. A field whose widget is
+    hidden is drawn by its template, which gives that the focus.
+    """
+    for form in forms:
+        if form is None or not form.is_bound:
+            continue
+        for name, field in form.fields.items():
+            if name in form.errors:
+                if not field.widget.is_hidden:
+                    field.widget.attrs["autofocus"] = True
+                return name
+    return None
 
 
 class VocabularyField(forms.Field):
@@ -192,17 +227,19 @@ class UploadForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         files = cleaned.get("files") or []
+        # Errors of the file input, so that it is marked invalid and says why.
         if not files and not self.oversized:
-            raise forms.ValidationError(gettext("Choose at least one image to upload."))
+            self.add_error("files", gettext("Choose at least one image to upload."))
         most = settings.GIFSHELF_MAX_FILES_PER_UPLOAD
         if len(files) > most:
-            raise forms.ValidationError(
+            self.add_error(
+                "files",
                 ngettext(
                     "Upload at most %(count)d file at once.",
                     "Upload at most %(count)d files at once.",
                     most,
                 )
-                % {"count": most}
+                % {"count": most},
             )
         return cleaned
 
@@ -821,8 +858,10 @@ class BulkAppropriatenessForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if not cleaned.get("all_matching") and not cleaned.get("gifs"):
-            raise forms.ValidationError(
-                gettext("Tick the GIFs to change, or choose every GIF that matches.")
+            # The GIFs' boxes carry it (bulk_appropriateness.html).
+            self.add_error(
+                "gifs",
+                gettext("Tick the GIFs to change, or choose every GIF that matches."),
             )
         return cleaned
 

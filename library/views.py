@@ -56,6 +56,7 @@ from library.forms import (
     ShelfStateForm,
     TagAliasForm,
     UploadForm,
+    focus_first_error,
     tag_guidance_form,
 )
 from library.imaging import ImageRefused, describe_bytes
@@ -415,6 +416,7 @@ def upload(request):
 
 
 def render_upload(request, form, status=200, **context):
+    focus_first_error(form)
     context.update(
         form=form,
         max_files=settings.GIFSHELF_MAX_FILES_PER_UPLOAD,
@@ -987,6 +989,8 @@ def review_page(
     if gif.status == Gif.Status.PENDING:
         for field in details_form.fields.values():
             field.widget.attrs["form"] = DECISION_FORM_ID
+    # The details box comes first on the page, then the decision form.
+    focus_first_error(details_form, form)
     context = {
         "gif": gif,
         "form": form or ReviewForm(),
@@ -1036,6 +1040,10 @@ def reviewed(refused=None):
     return decorator
 
 
+# A decision's refusal that is about one field of the decision form.
+REFUSED_FIELD = {"missing_reason": "reason"}
+
+
 def decision_view(action, refused):
 
     @require_POST
@@ -1057,7 +1065,14 @@ def decision_view(action, refused):
         try:
             done = action(request, gif, form, details)
         except ReviewError as refusal:
-            messages.error(request, str(refusal))
+            if refusal.code in REFUSED_FIELD and refused:
+                # Said beside the field it is about, which is marked invalid
+                # and gets the focus; the page's message says where to look.
+                form.add_error(REFUSED_FIELD[refusal.code], str(refusal))
+                typed = details is not None and details.has_changed()
+                messages.error(request, refused[typed])
+            else:
+                messages.error(request, str(refusal))
             if refusal.code == "status_changed":
                 # Someone decided first: show the GIF as it is now, by GET, so
                 # that no stale details are judged and a refresh sends nothing.
@@ -1646,6 +1661,7 @@ def bulk_page(request, filter_form, action_form=None, status=200):
     page = Paginator(gifs, BULK_PAGE_SIZE).get_page(request.GET.get("page"))
     filters = filter_form.filters()
     ticked = set(action_form.data.getlist("gifs")) if action_form else set()
+    focus_first_error(action_form)
     context = {
         "filter_form": filter_form,
         "action_form": action_form or BulkAppropriatenessForm(),

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from library.models import MoodTag
+from library.models import AppropriatenessTag, MoodTag
 
 
 class Descriptions(HTMLParser):
@@ -20,6 +20,7 @@ class Descriptions(HTMLParser):
         self.text = {}
         self.open = []  # (tag, id) of the elements being read
         self.described = []  # (field name or id, the ids it points at)
+        self.fields = []  # the attributes of each input, textarea and select
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -29,6 +30,8 @@ class Descriptions(HTMLParser):
         if described := attrs.get("aria-describedby"):
             key = attrs.get("name") or attrs.get("id") or tag
             self.described.append((key, described.split()))
+        if tag in ("input", "textarea", "select"):
+            self.fields.append(attrs)
         if tag not in ("input", "br", "img", "meta", "link"):
             self.open.append((tag, attrs.get("id")))
 
@@ -65,6 +68,15 @@ def described(page, name):
     return {ref: " ".join(page.text.get(ref, "").split()) for ref in refs}
 
 
+def autofocused(page):
+    """The id of each field with the autofocus (a page may have one)."""
+    return [attrs["id"] for attrs in page.fields if "autofocus" in attrs]
+
+
+def fields_named(page, name):
+    return [attrs for attrs in page.fields if attrs.get("name") == name]
+
+
 @pytest.fixture
 def logged_in_as(curator, lead, agent):
     """A client of its own for each member."""
@@ -94,6 +106,7 @@ def test_upload_fields_are_described_by_their_help_and_their_errors(
     assert described(page, "files") == {
         "id_files_helptext": "GIF, PNG, animated PNG, WebP or JPEG. "
         "Up to 20 files, each up to 15 MB.",
+        "id_files_error": "Choose at least one image to upload.",
     }
     # Boxes are described on their fieldset, as Django's own template does.
     vocabulary = ", ".join(MoodTag.objects.values_list("name", flat=True))
@@ -172,4 +185,92 @@ def test_every_description_a_field_points_at_is_on_the_page(
     page = descriptions(response)
     assert response.status_code in (200, 400)
     assert page.described  # the page has described fields to check
+    assert dangling(page) == []
+
+
+# A refused form comes back with what to correct marked invalid, its error
+# read with it, and the focus on it.
+
+
+@pytest.mark.django_db
+def test_a_rejection_without_a_reason_marks_the_reason_and_focuses_it(
+    lead_client, pending_gif
+):
+    response = lead_client.post(
+        reverse("library:reject", args=[pending_gif.pk]), {"reason": " "}
+    )
+
+    page = descriptions(response)
+    [reason] = fields_named(page, "reason")
+    assert reason["aria-invalid"] == "true"
+    assert described(page, "reason") == {
+        "id_reason_helptext": "The uploader sees it on their uploads page.",
+        "id_reason_error": "Say why you reject it: the uploader sees the reason.",
+    }
+    assert autofocused(page) == ["id_reason"]
+    assert "Not rejected: correct what is marked below." in response.content.decode()
+    assert dangling(page) == []
+
+
+@pytest.mark.django_db
+def test_an_upload_without_a_file_marks_the_file_input_and_focuses_it(
+    curator_client,
+):
+    response = curator_client.post(reverse("library:upload"), {"title": "Nothing"})
+
+    page = descriptions(response)
+    assert response.status_code == 400
+    [files] = fields_named(page, "files")
+    assert files["aria-invalid"] == "true"
+    assert described(page, "files")["id_files_error"] == (
+        "Choose at least one image to upload."
+    )
+    assert autofocused(page) == ["id_files"]
+
+
+@pytest.mark.django_db
+def test_appropriateness_with_nothing_ticked_ties_each_box_to_its_error(
+    lead_client, pending_gif, approved_gif
+):
+    response = lead_client.post(
+        reverse("library:bulk_appropriateness_apply"), {"change": "add"}
+    )
+
+    page = descriptions(response)
+    assert response.status_code == 400
+    gif_boxes = fields_named(page, "gifs")
+    assert len(gif_boxes) == 2
+    for box in gif_boxes:
+        assert box["aria-invalid"] == "true"
+        assert box["aria-describedby"].split() == ["gifs-error"]
+    assert " ".join(page.text["gifs-error"].split()) == (
+        "Tick the GIFs to change, or choose every GIF that matches."
+    )
+    tag_boxes = fields_named(page, "tags")
+    assert len(tag_boxes) == AppropriatenessTag.objects.count()
+    for box in tag_boxes:
+        assert box["aria-invalid"] == "true"
+        assert box["aria-describedby"].split()[-1] == "id_tags_error"
+    assert " ".join(page.text["id_tags_error"].split()) == (
+        "Choose the “Unsuitable for” tags to add or remove."
+    )
+    # The first field in error on the page: the list of GIFs, above the tags.
+    assert autofocused(page) == [gif_boxes[0]["id"]]
+    assert dangling(page) == []
+
+
+@pytest.mark.django_db
+def test_appropriateness_with_no_tag_ticked_focuses_the_first_tag(
+    lead_client, approved_gif
+):
+    response = lead_client.post(
+        reverse("library:bulk_appropriateness_apply"),
+        {"change": "add", "gifs": [approved_gif.pk]},
+    )
+
+    page = descriptions(response)
+    first = fields_named(page, "tags")[0]
+    assert first["aria-describedby"].split() == ["id_tags_0-guidance", "id_tags_error"]
+    assert autofocused(page) == ["id_tags_0"]
+    assert "aria-invalid" not in fields_named(page, "gifs")[0]
     assert dangling(page) == []

@@ -250,3 +250,35 @@ def test_a_wide_window_needs_no_skip_link_beside_the_bulk_change(
 
     expect(page.get_by_role("button", name="Apply")).to_be_visible()
     expect(page.get_by_role("link", name="Skip the list: to the change")).to_be_hidden()
+
+
+# Whether the centre of the focused element shows it (or its label), rather
+# than something drawn over it (WCAG 2.4.11, focus not obscured).
+FOCUSED_IS_UNCOVERED = """
+() => {
+  const focused = document.activeElement;
+  const box = focused.getBoundingClientRect();
+  const top = document.elementFromPoint(
+    box.left + box.width / 2, box.top + box.height / 2
+  );
+  return top === focused || (top !== null && top === focused.closest("label"));
+}
+"""
+
+
+def test_tabbing_through_the_tags_never_hides_one_under_apply(log_in, lead, upload_gif):
+    upload_gif(title="Reaction")
+    page = log_in(lead)
+    page.goto(reverse("library:bulk_appropriateness"))
+    boxes = page.locator("input[name=tags]")
+    assert boxes.count() == AppropriatenessTag.objects.count() > 1
+    boxes.first.focus()
+
+    for index in range(boxes.count()):
+        box = boxes.nth(index)
+        expect(box).to_be_focused()
+        assert page.evaluate(FOCUSED_IS_UNCOVERED), (
+            f"{box.get_attribute('id')} is covered"
+        )
+        page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Apply")).to_be_focused()

@@ -35,6 +35,23 @@ new MutationObserver(() => {
 });
 """
 
+# Logs what a screen reader would hear: each new text of a live region (an
+# element with aria-live, or a role that implies it), from before review.js runs.
+RECORD_ANNOUNCEMENTS = """
+window.announced = [];
+const LIVE =
+  "[aria-live]:not([aria-live=off]), [role=status], [role=alert], [role=log]";
+new MutationObserver((mutations) => {
+  for (const mutation of mutations) {
+    const node = mutation.target;
+    const element = node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement;
+    const region = element && element.closest(LIVE);
+    const text = region && region.textContent.trim();
+    if (text && window.announced.at(-1) !== text) window.announced.push(text);
+  }
+}).observe(document, {subtree: true, childList: true, characterData: true});
+"""
+
 # What a script (or a curator with the browser's tools) can send at any time.
 APPROVE_THROUGH_THE_API = """
 async (url) => {
@@ -427,6 +444,7 @@ def test_time_while_the_page_is_hidden_does_not_count_as_watching(
 ):
     gif = to_review(animation(frames=6, frame_ms=200))
     page = curator_page
+    page.add_init_script(RECORD_ANNOUNCEMENTS)
     approve = open_review(page, gif)
     status = page.locator("[data-watch-status]")
     expect(status).to_have_text(re.compile(r"^Watching: "))
@@ -459,6 +477,15 @@ def test_time_while_the_page_is_hidden_does_not_count_as_watching(
 
     expect(approve).to_be_enabled(timeout=5_000)
     expect(status).to_have_text("Watched to the end. You may approve.")
+    # A screen reader hears each turn once, and none of the ticks between.
+    assert page.evaluate("window.announced") == [
+        "Watching: 0.0 s of 1.2 s",
+        "Paused: the page is hidden, so you cannot see the GIF. The loop starts "
+        "again when you come back.",
+        "Back in view: loading the GIF to play it from the start…",
+        "Watching again from the start (the page was hidden): 0.0 s of 1.2 s",
+        "Watched to the end. You may approve.",
+    ]
     approve.click()
     expect_approved(page, gif, curator)
 
@@ -683,3 +710,54 @@ def test_with_reduced_motion_a_decided_gif_plays_once_on_request_without_a_clock
     page.wait_for_timeout(gif.duration_ms + 300)
     assert started == []
     expect(page.get_by_text("You may approve")).to_have_count(0)
+
+
+@pytest.mark.parametrize("state", ["to approve", "own upload", Gif.Status.APPROVED])
+def test_with_reduced_motion_play_it_once_leaves_the_focus_on_the_player(
+    curator_page, curator, upload_gif, other_curator, state
+):
+    # Twelve frames: the filmstrip is a sample, so the page offers to play it.
+    gif = upload_gif(
+        data=animation(frames=12, frame_ms=200),
+        title=TITLE,
+        by=curator if state == "own upload" else other_curator,
+        alt_text="A crowd claps slowly.",
+        status=state if state == Gif.Status.APPROVED else Gif.Status.PENDING,
+    )
+    page = curator_page
+    page.emulate_media(reduced_motion="reduce")
+    page.goto(reverse("library:review", args=[gif.pk]))
+    play_once = page.get_by_role("button", name="Play it once")
+
+    tab_to(page, play_once)
+    page.keyboard.press("Enter")
+
+    # The button is gone; a screen reader's place is the GIF it started, not
+    # the top of the page, and Tab goes on from there to the filmstrip.
+    expect(play_once).to_be_hidden()
+    player = page.get_by_role("img", name="A crowd claps slowly.", exact=True)
+    expect(player).to_be_focused()
+    expect(player).to_have_attribute("src", gif.original_path)
+    page.keyboard.press("Tab")
+    expect(page.locator("[data-filmstrip] [data-frame]").first).to_be_focused()
+
+
+def test_a_screen_reader_hears_the_watch_start_and_end_not_every_tick(
+    curator_page, curator, to_review
+):
+    gif = to_review(animation(frames=6, frame_ms=200))
+    page = curator_page
+    page.add_init_script(RECORD_WATCH_STATUS)
+    page.add_init_script(RECORD_ANNOUNCEMENTS)
+
+    approve = open_review(page, gif)
+    expect(approve).to_be_enabled(timeout=5_000)
+
+    # The figure ticks on screen...
+    shown = [entry["text"] for entry in page.evaluate("window.watchLog")]
+    assert len([text for text in shown if text.startswith("Watching: ")]) >= 2, shown
+    # ...but is said twice only: when the loop starts, and when it has played.
+    assert page.evaluate("window.announced") == [
+        "Watching: 0.0 s of 1.2 s",
+        "Watched to the end. You may approve.",
+    ]

@@ -16,6 +16,7 @@
   const player = page.querySelector("[data-player]");
   const approve = page.querySelector("[data-approve]");
   const status = page.querySelector("[data-watch-status]");
+  const announcer = page.querySelector("[data-watch-announcer]");
   const strip = page.querySelector("[data-filmstrip]");
   const viewer = page.querySelector("[data-frame-viewer]");
   const csrf = page.querySelector("input[name=csrfmiddlewaretoken]").value;
@@ -47,10 +48,17 @@
     return t("seconds", { seconds: value });
   }
 
+  // Shown, and said once by the live region: a change of state. The clock's
+  // ticks are only shown (see runClock).
+  function say(message) {
+    status.textContent = message;
+    if (announcer) announcer.textContent = message;
+  }
+
   function watched(message) {
     if (approve) approve.disabled = false;
     page.classList.add("watched");
-    status.textContent = message;
+    say(message);
   }
 
   // Watching counts only while the page is in view: a hidden tab's GIF is
@@ -76,6 +84,7 @@
       status.textContent = t(again ? "watching_again" : "watching", values);
     }
     show();
+    say(status.textContent);  // the start, with the loop's length
     clock.tick = window.setInterval(show, 200);
     clock.done = window.setTimeout(function () {
       stopClock();
@@ -90,7 +99,7 @@
 
   function pauseWhileHidden() {
     stopClock();
-    status.textContent = t("hidden", {});
+    say(t("hidden", {}));
   }
 
   document.addEventListener("visibilitychange", function () {
@@ -102,7 +111,7 @@
     const watchMs = clock.watchMs;
     // Loading the replay can take a moment on a large GIF; "Paused" would be
     // wrong by now, and no clock runs until the first frame is back.
-    status.textContent = t("rewinding", {});
+    say(t("rewinding", {}));
     // The GIF went on playing unseen: a looping one is somewhere mid-loop, and
     // one that plays once may have ended on its last frame for good. It plays
     // again from its first frame, and only then do the clocks start: the
@@ -113,7 +122,7 @@
         if (!document.hidden) runClock(watchMs, true);
       })
       .catch(function () {
-        status.textContent = t("clock_failed", {});
+        say(t("clock_failed", {}));
       });
   });
 
@@ -152,7 +161,7 @@
         runClock(watchMs, false);
       })
       .catch(function () {
-        status.textContent = t("clock_failed", {});
+        say(t("clock_failed", {}));
       });
   }
 
@@ -202,7 +211,7 @@
         .then(function () { return post(page.dataset.filmstripUrl); })
         .then(function () { watched(t("stepped", {})); })
         .catch(function () {
-          status.textContent = t("step_failed", {});
+          say(t("step_failed", {}));
         });
     }
   }
@@ -218,33 +227,39 @@
     });
   });
 
+  // "Play it once" hides itself once pressed. The focus it held goes to the
+  // player it started, or it would drop to <body> and a screen reader would
+  // lose its place on the page.
+  function offerPlayOnce(play) {
+    player.src = player.dataset.still;
+    playOnceBox.hidden = false;
+    playOnceBox.querySelector("button").addEventListener("click", function () {
+      player.tabIndex = -1;
+      player.focus();
+      playOnceBox.hidden = true;
+      play();
+    }, { once: true });
+  }
+
   if (!watching) {
     // Nothing to approve here: reduced motion still means no autoplay, and
     // the GIF plays once when the reviewer asks.
     if (reducedMotion && frames.length > 1) {
-      player.src = player.dataset.still;
-      playOnceBox.hidden = false;
-      playOnceBox.querySelector("button").addEventListener("click", function () {
-        playOnceBox.hidden = true;
-        player.src = player.dataset.original;
-      }, { once: true });
+      offerPlayOnce(function () { player.src = player.dataset.original; });
     }
     return;
   }
 
   if (approve) approve.disabled = true;
   if (reducedMotion && frames.length > 1 && !filmstripIsWhole) {
-    player.src = player.dataset.still;
-    status.textContent = t("play_hint", { shown: frames.length, total: totalFrames });
-    playOnceBox.hidden = false;
-    playOnceBox.querySelector("button").addEventListener("click", function () {
-      playOnceBox.hidden = true;
+    say(t("play_hint", { shown: frames.length, total: totalFrames }));
+    offerPlayOnce(function () {
       player.addEventListener("load", startWatching, { once: true });
       player.src = player.dataset.original;
-    }, { once: true });
+    });
   } else if (reducedMotion && frames.length > 1) {
     player.src = player.dataset.still;
-    status.textContent = t("step_hint", {});
+    say(t("step_hint", {}));
     clockStarted = post(page.dataset.startUrl)
       .then(function (started) {
         clockStartedAt = performance.now();
