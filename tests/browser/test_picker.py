@@ -746,7 +746,7 @@ def test_a_first_context_reaching_the_server_last_does_not_undo_the_second(
     expect(card(page, "Winking face")).to_have_count(0)
 
 
-def test_reduced_motion_shows_stills_until_hovered(agent_page, shelf):
+def test_reduced_motion_holds_previews_still_on_hover_and_focus(agent_page, shelf):
     agent_page.emulate_media(reduced_motion="reduce")
     page = open_picker(agent_page)
     image = card(page, "Sorry!").locator("img")
@@ -755,10 +755,36 @@ def test_reduced_motion_shows_stills_until_hovered(agent_page, shelf):
     for each in cards(page).locator("img").all():
         current_source(page, each, ".still.png")
 
+    # Neither the pointer nor the arrow keys set anything moving.
+    image.hover()
+    page.locator("#picker-q").press("ArrowDown")
+    expect(cards(page).first.locator("[data-card-link]")).to_be_focused()
+    page.wait_for_timeout(300)
+    for each in cards(page).locator("img").all():
+        current_source(page, each, ".still.png")
+
+    # Nor does hovering the preview's full-size image.
+    card(page, "Sorry!").locator("[data-card-link]").click()
+    big = page.locator("#picker-preview .preview-figure img")
+    big.hover()
+    page.wait_for_timeout(300)
+    current_source(page, big, ".still.png")
+
+
+def test_previews_turned_off_still_play_on_hover_and_focus(agent_page, agent, shelf):
+    Preferences.objects.update_or_create(user=agent, defaults={"animate": False})
+    page = open_picker(agent_page)
+    image = card(page, "Sorry!").locator("img")
+    current_source(page, image, ".still.png")
+
     image.hover()
     current_source(page, image, ".preview.webp")
     page.locator("#picker-q").hover()
     current_source(page, image, ".still.png")
+    page.locator("#picker-q").press("ArrowDown")
+    first = cards(page).first
+    expect(first.locator("[data-card-link]")).to_be_focused()
+    current_source(page, first.locator("img"), ".preview.webp")
 
 
 def test_the_keyboard_alone_finds_copies_previews_and_clears(

@@ -302,7 +302,11 @@
     return element && element.closest && element.closest(".picker-card, .preview-figure");
   }
 
+  // Reduced motion means no motion the agent did not ask for: a hover or a
+  // focus (one press of an arrow key) is not asking, so nothing plays then.
+  // The GIF's page, one link away, shows it moving for whoever wants to see.
   function play(event) {
+    if (reducedMotion.matches) return;
     const holder = playable(event.target);
     if (holder && !holder.contains(event.relatedTarget)) show(holder, true);
   }
@@ -318,6 +322,10 @@
   picker.addEventListener("focusin", play);
   picker.addEventListener("mouseout", rest);
   picker.addEventListener("focusout", rest);
+  // Asked for while a preview plays (the setting changed mid-shift): stop it.
+  reducedMotion.addEventListener("change", function () {
+    if (reducedMotion.matches) show(picker, false);
+  });
 
   // --- The preview panel -----------------------------------------------------------
 
