@@ -855,6 +855,33 @@ def test_escape_in_the_flag_note_keeps_the_preview_and_the_note(agent_page, shel
     expect(panel).to_be_hidden()
 
 
+def test_slash_keeps_a_covering_preview_open_while_a_flag_note_is_typed(
+    agent_page, shelf
+):
+    agent_page.set_viewport_size({"width": 360, "height": 740})
+    page = open_picker(agent_page)
+    card(page, "Sorry!").locator("[data-card-link]").click()
+    panel = page.locator("#picker-preview")
+    panel.get_by_text("Flag a problem").click()
+    note = panel.get_by_label("Details")
+    note.fill("The last frame shows a rude gesture")
+    note.press("Escape")
+    panel.locator("#preview-title").focus()
+
+    page.keyboard.press("/")
+
+    expect(panel).to_be_visible()
+    expect(note).to_have_value("The last frame shows a rude gesture")
+    expect(note).to_be_focused()
+    expect(status(page)).to_have_text(re.compile("keep what you typed"))
+    # With the note cleared, "/" goes to the search as before.
+    note.fill("")
+    panel.locator("#preview-title").focus()
+    page.keyboard.press("/")
+    expect(panel).to_be_hidden()
+    expect(page.locator("#picker-q")).to_be_focused()
+
+
 def test_the_keyboard_link_opens_the_shortcuts_and_goes_there(agent_page, shelf):
     page = open_picker(agent_page)
     help = page.locator("[data-keyboard-help]")

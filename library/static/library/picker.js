@@ -461,6 +461,13 @@
     });
   }
 
+  // The first field in `root` with something typed in it, or null.
+  function typedFieldIn(root) {
+    return Array.from(root.querySelectorAll("input, textarea, select")).find(function (field) {
+      return field.type !== "hidden" && isTyping(field) && field.value.trim() !== "";
+    }) || null;
+  }
+
   // The letter a shortcut key stands for, in any keyboard layout: the letter
   // typed when it is a Latin one (so that L is where the keycap says on
   // AZERTY or Dvorak), otherwise the key's place on a US keyboard (with a
@@ -563,8 +570,18 @@
     const slashKey = event.code === "Slash";
     if (key === "/" || (slashKey && !event.shiftKey)) {
       event.preventDefault();
-      // In a narrow window the preview covers the search box: close it first.
-      if (!panel.hidden && getComputedStyle(panel).position === "fixed") closePreview();
+      // In a narrow window the preview covers the search box: close it first,
+      // unless that would throw away a flag note being typed (Esc keeps it
+      // too): then the note keeps the preview open, and the focus goes to it.
+      if (coversThePage()) {
+        const typed = typedFieldIn(panel);
+        if (typed) {
+          typed.focus();
+          say(t("note_kept", {}));
+          return;
+        }
+        closePreview();
+      }
       search.focus();
       search.select();
       return;
