@@ -1034,6 +1034,42 @@ def test_a_360_pixel_side_panel_never_scrolls_sideways(agent_page, agent, shelf)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
 
+COVERED_BY_THE_MESSAGE = """
+(element) => {
+  const box = element.getBoundingClientRect();
+  const message = document.querySelector("[data-copy-status]").getBoundingClientRect();
+  return box.bottom > message.top && box.top < message.bottom &&
+    box.right > message.left && box.left < message.right;
+}
+"""
+
+
+def test_the_copied_message_never_covers_the_focused_card(agent_page, shelf):
+    agent_page.set_viewport_size({"width": 320, "height": 568})
+    page = open_picker(agent_page)
+    links = cards(page).locator("[data-card-link]")
+    page.locator("#picker-q").press("ArrowDown")
+    for index in range(5):
+        # Each card in turn, scrolled to the foot of the window, as the
+        # arrow keys leave a card below the fold.
+        link = links.nth(index)
+        link.focus()
+        link.evaluate("(a) => a.closest('[data-gif]').scrollIntoView(false)")
+        page.keyboard.press("Enter")
+        title = cards(page).nth(index).get_attribute("data-title")
+        expect(status(page)).to_have_text(f"Copied the link to “{title}”.")
+        copy_button = cards(page).nth(index).locator(".copy-button")
+        expect(copy_button).to_be_visible()
+        assert not copy_button.evaluate(COVERED_BY_THE_MESSAGE), index
+        expect(link).to_be_focused()
+    # While it shows, the arrow keys never move the focus under it either.
+    page.locator("#picker-q").press("ArrowDown")
+    for _ in range(2):
+        page.keyboard.press("ArrowDown")
+        focused = page.locator("#picker-results .picker-card:has(:focus) .copy-button")
+        assert not focused.evaluate(COVERED_BY_THE_MESSAGE)
+
+
 def test_dragging_the_image_carries_the_link_and_the_picture(
     agent_page, agent, shelf, live_server
 ):

@@ -209,12 +209,47 @@
     status.classList.add("is-visible");
     status.classList.toggle("is-warning", warning);
     status.setAttribute("aria-live", warning ? "assertive" : "polite");
-    messageTimer = window.setTimeout(fill, 20);
+    messageTimer = window.setTimeout(function () {
+      fill();
+      keepFocusClear();
+    }, 20);
   }
+
+  // The message is fixed at the foot of the window, where in a narrow one it
+  // would lie over the focused card and its Copy button (WCAG 2.4.11). While
+  // it shows, the page and the preview keep room for it below what scrolls
+  // into view (scroll-padding, set here to its height), and whatever has the
+  // focus is scrolled clear of it: now, and at each move of the focus.
+  const root = document.documentElement;
+
+  function keepFocusClear() {
+    if (!status.classList.contains("is-visible")) return;
+    const room = status.offsetHeight + 24;
+    root.style.setProperty("--status-room", room + "px");
+    // Space to scroll into at the foot of the page, kept once made: taking
+    // it back as the message fades would make the page jump under the agent.
+    const space = parseFloat(root.style.getPropertyValue("--status-space")) || 0;
+    if (room > space) root.style.setProperty("--status-space", room + "px");
+    const focused = document.activeElement;
+    if (!focused || focused === document.body || status.contains(focused)) return;
+    const shown = focused.closest(".picker-card") || focused;
+    const box = shown.getBoundingClientRect();
+    const message = status.getBoundingClientRect();
+    const covered = box.bottom > message.top && box.top < message.bottom &&
+      box.right > message.left && box.left < message.right;
+    if (covered) shown.scrollIntoView({ block: "nearest", inline: "nearest" });
+  }
+
+  function hideStatus() {
+    status.classList.remove("is-visible");
+    root.style.removeProperty("--status-room");
+  }
+
+  document.addEventListener("focusin", keepFocusClear);
 
   function say(message) {
     announce(false, function () { status.textContent = message; });
-    statusTimer = window.setTimeout(function () { status.classList.remove("is-visible"); }, 5000);
+    statusTimer = window.setTimeout(hideStatus, 5000);
   }
 
   // A warning stays until dismissed (its button, or Esc) or replaced by
@@ -236,7 +271,8 @@
   function dismissWarning() {
     if (!status.classList.contains("is-warning")) return false;
     window.clearTimeout(messageTimer);
-    status.classList.remove("is-visible", "is-warning");
+    status.classList.remove("is-warning");
+    hideStatus();
     status.setAttribute("aria-live", "polite");
     status.textContent = "";
     return true;
