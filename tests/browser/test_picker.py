@@ -1070,6 +1070,83 @@ def test_the_copied_message_never_covers_the_focused_card(agent_page, shelf):
         assert not focused.evaluate(COVERED_BY_THE_MESSAGE)
 
 
+# What draws the focus ring around `element`, and what lies around it.
+FOCUS_RING = """
+(element) => {
+  const style = getComputedStyle(element);
+  let behind = "rgb(255, 255, 255)";
+  for (let each = element.parentElement; each; each = each.parentElement) {
+    const colour = getComputedStyle(each).backgroundColor;
+    if (colour !== "rgba(0, 0, 0, 0)") { behind = colour; break; }
+  }
+  return {
+    colour: style.outlineColor,
+    style: style.outlineStyle,
+    width: parseFloat(style.outlineWidth),
+    offset: parseFloat(style.outlineOffset),
+    shadow: style.boxShadow,
+    own: style.backgroundColor,
+    behind: behind,
+  };
+}
+"""
+
+
+def rgb(css):
+    return tuple(int(n) for n in re.findall(r"\d+", css)[:3])
+
+
+def contrast(first, second):
+    def luminance(colour):
+        channels = [
+            c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+            for c in (n / 255 for n in colour)
+        ]
+        return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
+
+    darker, lighter = sorted([luminance(first), luminance(second)])
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def assert_visible_ring(element):
+    ring = element.evaluate(FOCUS_RING)
+    assert ring["style"] == "solid" and ring["width"] >= 2, ring
+    # The gap between the element and its ring: a box-shadow's colour where
+    # one fills it, else whatever lies behind.
+    gap = ring["behind"]
+    filled = re.match(r"(rgba?\([^)]*\)) 0px 0px 0px (\d+)px", ring["shadow"])
+    if filled and int(filled[2]) >= ring["offset"]:
+        gap = filled[1]
+    colour = rgb(ring["colour"])
+    # 3:1 (WCAG 1.4.11) against both sides of the ring.
+    assert contrast(colour, rgb(ring["behind"])) >= 3, ring
+    assert contrast(colour, rgb(gap)) >= 3, ring
+    if ring["own"] != "rgba(0, 0, 0, 0)" and ring["offset"] > 0:
+        # A blue button or a dark chip stands apart from its own ring.
+        own = rgb(ring["own"])
+        assert max(contrast(own, rgb(gap)), contrast(own, colour)) >= 3, ring
+
+
+def test_the_focus_ring_stands_out_on_every_background(agent_page, shelf):
+    page = open_picker(agent_page)
+    search = page.locator("#picker-q")
+    search.focus()
+    assert_visible_ring(search)  # on the page's grey
+    page.locator("#context-any").focus()  # a dark chip: the one chosen
+    assert_visible_ring(page.locator("#context-any"))
+    page.locator(".search-row button").focus()  # a white button
+    assert_visible_ring(page.locator(".search-row button"))
+
+    search.press("ArrowDown")
+    focused_card = page.locator("#picker-results .picker-card:has(:focus)")
+    assert_visible_ring(focused_card)
+    page.keyboard.press("o")
+    expect(page.locator("#preview-title")).to_be_focused()
+    primary = page.locator("#picker-preview .copy-actions .primary")
+    primary.focus()  # a blue button, on the white preview
+    assert_visible_ring(primary)
+
+
 def test_dragging_the_image_carries_the_link_and_the_picture(
     agent_page, agent, shelf, live_server
 ):
