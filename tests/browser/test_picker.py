@@ -1147,6 +1147,45 @@ def test_the_focus_ring_stands_out_on_every_background(agent_page, shelf):
     assert_visible_ring(primary)
 
 
+# A text box's border, its own background and what lies around it.
+FIELD_EDGE = """
+(element) => {
+  const style = getComputedStyle(element);
+  let behind = "rgb(255, 255, 255)";
+  for (let each = element.parentElement; each; each = each.parentElement) {
+    const colour = getComputedStyle(each).backgroundColor;
+    if (colour !== "rgba(0, 0, 0, 0)") { behind = colour; break; }
+  }
+  return {
+    border: style.borderTopColor,
+    width: parseFloat(style.borderTopWidth),
+    own: style.backgroundColor,
+    behind: behind,
+  };
+}
+"""
+
+
+def assert_visible_edge(field):
+    edge = field.evaluate(FIELD_EDGE)
+    assert edge["width"] >= 1, edge
+    for side in (edge["own"], edge["behind"]):
+        assert contrast(rgb(edge["border"]), rgb(side)) >= 3, edge
+
+
+def test_text_boxes_show_where_they_are(agent_page, shelf):
+    page = open_picker(agent_page)
+    assert_visible_edge(page.locator("#picker-q"))
+    card(page, "Sorry!").locator("[data-card-link]").click()
+    panel = page.locator("#picker-preview")
+    panel.get_by_text("Flag a problem").click()
+    assert_visible_edge(panel.get_by_label("Details"))
+
+    page.goto(reverse("library:preferences"))
+    assert_visible_edge(page.get_by_label("New token for"))
+    assert_visible_edge(page.get_by_label("Works for"))
+
+
 def test_dragging_the_image_carries_the_link_and_the_picture(
     agent_page, agent, shelf, live_server
 ):
