@@ -1948,6 +1948,17 @@ class Gif(ReadInReadersLanguage, models.Model):
     def appropriateness_tags(self):
         return self.tags_of("appropriateness")
 
+    @property
+    def guided_tags(self):
+        """Its tags that carry guidance (use when, avoid when): moods, then
+        situations, then what it is unsuitable for, as the chips show them."""
+        return [
+            tag
+            for vocabulary in ("mood", "situation", "appropriateness")
+            for tag in self.tags_of(vocabulary)
+            if tag.guidance
+        ]
+
     def near_duplicates_listed(self):
         """The near-duplicates (pk and status), from for_cards() when there."""
         found = getattr(self, "near_duplicate_list", None)

@@ -882,6 +882,27 @@ def test_slash_keeps_a_covering_preview_open_while_a_flag_note_is_typed(
     expect(page.locator("#picker-q")).to_be_focused()
 
 
+def test_the_keyboard_reaches_the_guidance_of_each_tag_in_the_preview(
+    agent_page, shelf
+):
+    sorry = tag(MoodTag, "Sorry")
+    assert sorry.guidance
+    page = open_picker(agent_page)
+    card(page, "Sorry!").locator("[data-card-link]").focus()
+    page.keyboard.press("o")
+    expect(page.locator("#preview-title")).to_be_focused()
+    notes = page.locator("#picker-preview").get_by_text("What its tags mean")
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if notes.evaluate("(summary) => summary === document.activeElement"):
+            break
+    expect(notes).to_be_focused()
+    page.keyboard.press("Enter")
+
+    explained = page.locator("#picker-preview .tag-notes").get_by_text(sorry.guidance)
+    expect(explained).to_be_visible()
+
+
 def test_the_keyboard_link_opens_the_shortcuts_and_goes_there(agent_page, shelf):
     page = open_picker(agent_page)
     help = page.locator("[data-keyboard-help]")
