@@ -75,6 +75,17 @@ class ReadInReadersLanguage:
         russian = getattr(self, f"{field}_ru") if in_russian() else ""
         return russian if russian.strip() else getattr(self, field)
 
+    def reaches_reader_in_english(self, field):
+        """Whether `field` reaches this reader as the English fallback: a
+        Russian reader, its Russian twin not written yet. Pages mark that
+        text lang="en" (WCAG 3.1.2), so that screen readers read it as
+        English rather than spell it out with Russian sounds."""
+        return (
+            in_russian()
+            and not getattr(self, f"{field}_ru").strip()
+            and bool(getattr(self, field).strip())
+        )
+
 
 class VocabularyTag(ReadInReadersLanguage, TagBase):
     """A tag of one vocabulary, with guidance on when to reach for it.
@@ -1410,6 +1421,16 @@ class Gif(ReadInReadersLanguage, models.Model):
         """The alt text in the UI's language, falling back to the English:
         what `alt` attributes and the picker's copied images carry."""
         return self.in_readers_language("alt_text")
+
+    @property
+    def english_fallbacks(self):
+        """Which of its words this reader gets in English for want of Russian
+        ("use_when", "avoid_when", "alt_text"): templates mark them lang="en"."""
+        return {
+            field
+            for field in ("use_when", "avoid_when", "alt_text")
+            if self.reaches_reader_in_english(field)
+        }
 
     @property
     def guidance(self):
