@@ -75,6 +75,17 @@ class ReadInReadersLanguage:
         russian = getattr(self, f"{field}_ru") if in_russian() else ""
         return russian if russian.strip() else getattr(self, field)
 
+    def reaches_reader_in_english(self, field):
+        """Whether `field` reaches this reader as the English fallback: a
+        Russian reader, its Russian twin not written yet. Pages mark that
+        text lang="en" (WCAG 3.1.2), so that screen readers read it as
+        English rather than spell it out with Russian sounds."""
+        return (
+            in_russian()
+            and not getattr(self, f"{field}_ru").strip()
+            and bool(getattr(self, field).strip())
+        )
+
 
 class VocabularyTag(ReadInReadersLanguage, TagBase):
     """A tag of one vocabulary, with guidance on when to reach for it.
@@ -1412,6 +1423,16 @@ class Gif(ReadInReadersLanguage, models.Model):
         return self.in_readers_language("alt_text")
 
     @property
+    def english_fallbacks(self):
+        """Which of its words this reader gets in English for want of Russian
+        ("use_when", "avoid_when", "alt_text"): templates mark them lang="en"."""
+        return {
+            field
+            for field in ("use_when", "avoid_when", "alt_text")
+            if self.reaches_reader_in_english(field)
+        }
+
+    @property
     def guidance(self):
         """How to use it: the GIF's own note, else its first tag's guidance."""
         if own := guidance_text(self.display_use_when, self.display_avoid_when):
@@ -1965,6 +1986,17 @@ class Gif(ReadInReadersLanguage, models.Model):
     @property
     def appropriateness_tags(self):
         return self.tags_of("appropriateness")
+
+    @property
+    def guided_tags(self):
+        """Its tags that carry guidance (use when, avoid when): moods, then
+        situations, then what it is unsuitable for, as the chips show them."""
+        return [
+            tag
+            for vocabulary in ("mood", "situation", "appropriateness")
+            for tag in self.tags_of(vocabulary)
+            if tag.guidance
+        ]
 
     def near_duplicates_listed(self):
         """The near-duplicates (pk and status), from for_cards() when there."""

@@ -21,7 +21,6 @@ from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
-from django.utils.formats import date_format
 from django.utils.http import (
     content_disposition_header,
     parse_etags,
@@ -81,6 +80,7 @@ from library.models import (
     media_storage,
     quoted,
 )
+from library.templatetags.moments import short_date
 from library.uploads import oversized_message
 
 logger = logging.getLogger(__name__)
@@ -1584,7 +1584,7 @@ def copies_chart(per_day):
         [n for _, n in per_day],
         720,
         220,
-        labels=[date_format(day, "j M") for day, _n in per_day],
+        labels=[short_date(day, "j M") for day, _n in per_day],
     )
 
 

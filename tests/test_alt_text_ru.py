@@ -227,3 +227,52 @@ def test_approval_still_asks_for_the_english_alt_text(curator, upload_gif):
 
     assert not form.check_ready_for_approval()
     assert "alt_text" in form.errors and "alt_text_ru" not in form.errors
+
+
+# --- English for want of Russian, marked as English (WCAG 3.1.2) ---
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page_name", ["library:gif_detail", "library:picker_preview"])
+def test_english_a_russian_reader_gets_for_want_of_russian_is_marked_english(
+    agent, gif, page_name
+):
+    gif.use_when = "the customer jokes first"
+    gif.avoid_when = "money is involved"
+    gif.avoid_when_ru = "речь о деньгах"
+    gif.save()
+
+    page = page_of(
+        client_of(agent, "ru").get(reverse(page_name, args=[gif.pk]), **HTMX)
+    )
+
+    assert f'alt="{ENGLISH_ALT}" lang="en"' in page
+    assert '<span lang="en">the customer jokes first</span>' in page
+    # What is in Russian stays unmarked, in the page's language.
+    assert "</strong> речь о деньгах</p>" in page
+
+
+@pytest.mark.django_db
+def test_the_picker_cards_mark_an_english_alt_text_for_a_russian_reader(agent, gif):
+    page = page_of(client_of(agent, "ru").get(reverse("library:home")))
+
+    assert f'alt="{ENGLISH_ALT}" lang="en"' in page
+
+
+@pytest.mark.django_db
+def test_nothing_is_marked_english_where_russian_is_written_or_read_in_english(
+    agent, translated_gif
+):
+    translated_gif.use_when = "the customer jokes first"
+    translated_gif.use_when_ru = "клиент шутит первым"
+    translated_gif.save()
+    url = reverse("library:gif_detail", args=[translated_gif.pk])
+
+    russian = page_of(client_of(agent, "ru").get(url))
+    english = page_of(client_of(agent).get(url))
+
+    assert f'alt="{RUSSIAN_ALT}" width=' in russian
+    assert "клиент шутит первым" in russian
+    for page in (russian, english):
+        main = page.split("<main", 1)[1].split("</main>", 1)[0]
+        assert 'lang="en"' not in main

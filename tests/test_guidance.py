@@ -196,3 +196,51 @@ def test_the_seeded_neutral_guidance_reads_as_a_sentence():
 )
 def test_the_seeded_avoid_when_notes_read_as_sentences(model, name, avoid):
     assert avoid in model.objects.get(name=name).guidance
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page_name", ["library:gif_detail", "library:picker_preview"])
+def test_the_gifs_page_and_preview_spell_out_each_tags_guidance(
+    agent_client, upload_gif, happy, page_name
+):
+    happy.use_when = "the customer laughs"
+    happy.avoid_when = "they are upset"
+    happy.save()
+    playful = AppropriatenessTag.objects.get(name="Playful")
+    playful.use_when = "the customer jokes first"
+    playful.avoid_when = ""
+    playful.save()
+    gif = upload_gif(
+        title="Smile",
+        status=Gif.Status.APPROVED,
+        mood=[happy],
+        appropriateness=[playful],
+    )
+
+    page = page_of(agent_client.get(reverse(page_name, args=[gif.pk]), **HTMX))
+
+    # In words keyboard and screen-reader users reach, folded under the chips.
+    notes = page[page.index('<details class="tag-notes">') :]
+    notes = notes[: notes.index("</details>")]
+    assert "<summary>What its tags mean</summary>" in notes
+    assert (
+        "<dt>Happy</dt><dd>Use when the customer laughs. "
+        "Avoid when they are upset.</dd>"
+    ) in notes
+    assert "<dt>Playful</dt><dd>Use when the customer jokes first.</dd>" in notes
+    # Not as a title, which screen readers read before the tag's name.
+    assert '<li class="chip">Happy</li>' in page
+    assert 'title="Use when the customer laughs' not in page
+
+
+@pytest.mark.django_db
+def test_a_gif_whose_tags_have_no_guidance_shows_no_empty_notes(
+    agent_client, upload_gif
+):
+    plain = MoodTag.objects.create(name="Plain")
+    gif = upload_gif(title="Smile", status=Gif.Status.APPROVED, mood=[plain])
+
+    page = page_of(agent_client.get(reverse("library:gif_detail", args=[gif.pk])))
+
+    assert '<li class="chip">Plain</li>' in page
+    assert "tag-notes" not in page

@@ -2,7 +2,7 @@
 in each, and search finds a GIF by either."""
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from html import unescape
 from importlib import import_module
 
@@ -14,7 +14,6 @@ from django.template import Context, Template
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.dateformat import format as date_format
 
 from library.models import (
     AgentFlag,
@@ -28,6 +27,7 @@ from library.models import (
     ReviewFlag,
     SituationTag,
 )
+from library.templatetags.moments import short_date
 from tests import images
 from tests.conftest import PASSWORD
 
@@ -432,16 +432,57 @@ def test_the_review_badge_counts_agents_in_russian(curator, shelf, other_curator
     assert "Жалобы от 2 агентов" in html
 
 
+# "4 Дек 2026": Django's own Russian month abbreviation, capitalised.
+CAPITALISED_MONTH = r"\d (Янв|Фев|Мар|Апр|Май|Июн|Июл|Авг|Сен|Окт|Ноя|Дек)\b"
+
+
+@pytest.mark.parametrize(
+    ("language", "moment", "format", "written"),
+    [
+        ("ru", datetime(2026, 12, 4, 9, 5), "j M Y", "4 дек. 2026"),
+        ("ru", datetime(2026, 11, 6, 9, 5), "j M", "6 нояб."),
+        ("ru", datetime(2026, 5, 1, 9, 5), "j M Y, H:i", "1 мая 2026, 09:05"),
+        ("ru", datetime(2026, 9, 30, 9, 5), "j M Y", "30 сент. 2026"),
+        ("en", datetime(2026, 12, 4, 9, 5), "j M Y, H:i", "4 Dec 2026, 09:05"),
+        ("en", datetime(2026, 5, 1, 9, 5), "j M", "1 May"),
+    ],
+)
+def test_a_short_date_writes_the_month_as_the_language_does(
+    language, moment, format, written
+):
+    with translation.override(language):
+        assert short_date(moment, format) == written
+
+
+@pytest.mark.django_db
+def test_history_and_the_dashboard_chart_write_months_in_lower_case_in_russian(
+    lead, shelf
+):
+    history = russian_client(lead).get(
+        reverse("library:gif_detail", args=[shelf["bowing"].pk])
+    )
+    dashboard = russian_client(lead).get(reverse("library:dashboard"))
+
+    with translation.override("ru"):
+        today = short_date(timezone.localdate(), "j M")
+    for response in (history, dashboard):
+        text = visible_text(response.content.decode())
+        assert not re.search(CAPITALISED_MONTH, text), text
+    # The chart's busiest day, in its description.
+    assert today in dashboard.content.decode()
+
+
 @pytest.mark.django_db
 def test_dates_and_numbers_follow_the_language(lead, shelf):
     with translation.override("ru"):
-        uploaded = date_format(timezone.localtime(shelf["bowing"].created_at), "j M Y")
+        uploaded = short_date(timezone.localtime(shelf["bowing"].created_at))
     page = reverse("library:gif_detail", args=[shelf["bowing"].pk])
 
     text = visible_text(russian_client(lead).get(page).content.decode())
 
     assert re.search(r"[а-я]", uploaded)  # the month's Russian abbreviation
     assert uploaded in text
+    assert not re.search(CAPITALISED_MONTH, text), text
     assert re.search(r"\d+(,\d)?\s(КБ|байт)", text)  # Russian units
 
 

@@ -297,6 +297,22 @@ def test_a_curator_takes_their_skips_back_and_the_gifs_wait_for_them_again(
 
 
 @pytest.mark.django_db
+def test_skips_are_gifki_in_russian_as_on_every_other_page(curator, lead, upload_gif):
+    first = upload_gif(title="Hard to judge", by=lead)
+    second = upload_gif(title="Also unsure", by=lead)
+    bob = client_of(curator)
+    bob.defaults["HTTP_ACCEPT_LANGUAGE"] = "ru"
+    bob.post(reverse("library:skip", args=[first.pk]))
+    assert "Вы пропустили 1 гифку, которая всё ещё ждёт." in queue_page(bob)
+    bob.post(reverse("library:skip", args=[second.pk]))
+    assert "Вы пропустили 2 гифки, которые всё ещё ждут." in queue_page(bob)
+
+    response = bob.post(reverse("library:review_unskip"), follow=True)
+
+    assert "2 пропущенные гифки снова в вашей очереди." in page_of(response)
+
+
+@pytest.mark.django_db
 def test_skipping_moves_the_curator_on_to_the_next_gif(
     curator_client, upload_gif, other_curator
 ):

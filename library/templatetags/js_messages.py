@@ -56,6 +56,10 @@ def picker():
         "offline": gettext(
             "The shelf cannot be reached: check the connection and try again."
         ),
+        "note_kept": gettext(
+            "The preview stays open to keep what you typed: send the flag or "
+            "clear it, then press / to search."
+        ),
     }
 
 

@@ -746,7 +746,7 @@ def test_a_first_context_reaching_the_server_last_does_not_undo_the_second(
     expect(card(page, "Winking face")).to_have_count(0)
 
 
-def test_reduced_motion_shows_stills_until_hovered(agent_page, shelf):
+def test_reduced_motion_holds_previews_still_on_hover_and_focus(agent_page, shelf):
     agent_page.emulate_media(reduced_motion="reduce")
     page = open_picker(agent_page)
     image = card(page, "Sorry!").locator("img")
@@ -755,10 +755,36 @@ def test_reduced_motion_shows_stills_until_hovered(agent_page, shelf):
     for each in cards(page).locator("img").all():
         current_source(page, each, ".still.png")
 
+    # Neither the pointer nor the arrow keys set anything moving.
+    image.hover()
+    page.locator("#picker-q").press("ArrowDown")
+    expect(cards(page).first.locator("[data-card-link]")).to_be_focused()
+    page.wait_for_timeout(300)
+    for each in cards(page).locator("img").all():
+        current_source(page, each, ".still.png")
+
+    # Nor does hovering the preview's full-size image.
+    card(page, "Sorry!").locator("[data-card-link]").click()
+    big = page.locator("#picker-preview .preview-figure img")
+    big.hover()
+    page.wait_for_timeout(300)
+    current_source(page, big, ".still.png")
+
+
+def test_previews_turned_off_still_play_on_hover_and_focus(agent_page, agent, shelf):
+    Preferences.objects.update_or_create(user=agent, defaults={"animate": False})
+    page = open_picker(agent_page)
+    image = card(page, "Sorry!").locator("img")
+    current_source(page, image, ".still.png")
+
     image.hover()
     current_source(page, image, ".preview.webp")
     page.locator("#picker-q").hover()
     current_source(page, image, ".still.png")
+    page.locator("#picker-q").press("ArrowDown")
+    first = cards(page).first
+    expect(first.locator("[data-card-link]")).to_be_focused()
+    current_source(page, first.locator("img"), ".preview.webp")
 
 
 def test_the_keyboard_alone_finds_copies_previews_and_clears(
@@ -827,6 +853,54 @@ def test_escape_in_the_flag_note_keeps_the_preview_and_the_note(agent_page, shel
     panel.locator("#preview-title").focus()
     page.keyboard.press("Escape")
     expect(panel).to_be_hidden()
+
+
+def test_slash_keeps_a_covering_preview_open_while_a_flag_note_is_typed(
+    agent_page, shelf
+):
+    agent_page.set_viewport_size({"width": 360, "height": 740})
+    page = open_picker(agent_page)
+    card(page, "Sorry!").locator("[data-card-link]").click()
+    panel = page.locator("#picker-preview")
+    panel.get_by_text("Flag a problem").click()
+    note = panel.get_by_label("Details")
+    note.fill("The last frame shows a rude gesture")
+    note.press("Escape")
+    panel.locator("#preview-title").focus()
+
+    page.keyboard.press("/")
+
+    expect(panel).to_be_visible()
+    expect(note).to_have_value("The last frame shows a rude gesture")
+    expect(note).to_be_focused()
+    expect(status(page)).to_have_text(re.compile("keep what you typed"))
+    # With the note cleared, "/" goes to the search as before.
+    note.fill("")
+    panel.locator("#preview-title").focus()
+    page.keyboard.press("/")
+    expect(panel).to_be_hidden()
+    expect(page.locator("#picker-q")).to_be_focused()
+
+
+def test_the_keyboard_reaches_the_guidance_of_each_tag_in_the_preview(
+    agent_page, shelf
+):
+    sorry = tag(MoodTag, "Sorry")
+    assert sorry.guidance
+    page = open_picker(agent_page)
+    card(page, "Sorry!").locator("[data-card-link]").focus()
+    page.keyboard.press("o")
+    expect(page.locator("#preview-title")).to_be_focused()
+    notes = page.locator("#picker-preview").get_by_text("What its tags mean")
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if notes.evaluate("(summary) => summary === document.activeElement"):
+            break
+    expect(notes).to_be_focused()
+    page.keyboard.press("Enter")
+
+    explained = page.locator("#picker-preview .tag-notes").get_by_text(sorry.guidance)
+    expect(explained).to_be_visible()
 
 
 def test_the_keyboard_link_opens_the_shortcuts_and_goes_there(agent_page, shelf):
@@ -979,6 +1053,158 @@ def test_a_360_pixel_side_panel_never_scrolls_sideways(agent_page, agent, shelf)
     box = panel.bounding_box()
     assert box["x"] == 0 and box["width"] == 360
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+COVERED_BY_THE_MESSAGE = """
+(element) => {
+  const box = element.getBoundingClientRect();
+  const message = document.querySelector("[data-copy-status]").getBoundingClientRect();
+  return box.bottom > message.top && box.top < message.bottom &&
+    box.right > message.left && box.left < message.right;
+}
+"""
+
+
+def test_the_copied_message_never_covers_the_focused_card(agent_page, shelf):
+    agent_page.set_viewport_size({"width": 320, "height": 568})
+    page = open_picker(agent_page)
+    links = cards(page).locator("[data-card-link]")
+    page.locator("#picker-q").press("ArrowDown")
+    for index in range(5):
+        # Each card in turn, scrolled to the foot of the window, as the
+        # arrow keys leave a card below the fold.
+        link = links.nth(index)
+        link.focus()
+        link.evaluate("(a) => a.closest('[data-gif]').scrollIntoView(false)")
+        page.keyboard.press("Enter")
+        title = cards(page).nth(index).get_attribute("data-title")
+        expect(status(page)).to_have_text(f"Copied the link to “{title}”.")
+        copy_button = cards(page).nth(index).locator(".copy-button")
+        expect(copy_button).to_be_visible()
+        assert not copy_button.evaluate(COVERED_BY_THE_MESSAGE), index
+        expect(link).to_be_focused()
+    # While it shows, the arrow keys never move the focus under it either.
+    page.locator("#picker-q").press("ArrowDown")
+    for _ in range(2):
+        page.keyboard.press("ArrowDown")
+        focused = page.locator("#picker-results .picker-card:has(:focus) .copy-button")
+        assert not focused.evaluate(COVERED_BY_THE_MESSAGE)
+
+
+# What draws the focus ring around `element`, and what lies around it.
+FOCUS_RING = """
+(element) => {
+  const style = getComputedStyle(element);
+  let behind = "rgb(255, 255, 255)";
+  for (let each = element.parentElement; each; each = each.parentElement) {
+    const colour = getComputedStyle(each).backgroundColor;
+    if (colour !== "rgba(0, 0, 0, 0)") { behind = colour; break; }
+  }
+  return {
+    colour: style.outlineColor,
+    style: style.outlineStyle,
+    width: parseFloat(style.outlineWidth),
+    offset: parseFloat(style.outlineOffset),
+    shadow: style.boxShadow,
+    own: style.backgroundColor,
+    behind: behind,
+  };
+}
+"""
+
+
+def rgb(css):
+    return tuple(int(n) for n in re.findall(r"\d+", css)[:3])
+
+
+def contrast(first, second):
+    def luminance(colour):
+        channels = [
+            c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+            for c in (n / 255 for n in colour)
+        ]
+        return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
+
+    darker, lighter = sorted([luminance(first), luminance(second)])
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def assert_visible_ring(element):
+    ring = element.evaluate(FOCUS_RING)
+    assert ring["style"] == "solid" and ring["width"] >= 2, ring
+    # The gap between the element and its ring: a box-shadow's colour where
+    # one fills it, else whatever lies behind.
+    gap = ring["behind"]
+    filled = re.match(r"(rgba?\([^)]*\)) 0px 0px 0px (\d+)px", ring["shadow"])
+    if filled and int(filled[2]) >= ring["offset"]:
+        gap = filled[1]
+    colour = rgb(ring["colour"])
+    # 3:1 (WCAG 1.4.11) against both sides of the ring.
+    assert contrast(colour, rgb(ring["behind"])) >= 3, ring
+    assert contrast(colour, rgb(gap)) >= 3, ring
+    if ring["own"] != "rgba(0, 0, 0, 0)" and ring["offset"] > 0:
+        # A blue button or a dark chip stands apart from its own ring.
+        own = rgb(ring["own"])
+        assert max(contrast(own, rgb(gap)), contrast(own, colour)) >= 3, ring
+
+
+def test_the_focus_ring_stands_out_on_every_background(agent_page, shelf):
+    page = open_picker(agent_page)
+    search = page.locator("#picker-q")
+    search.focus()
+    assert_visible_ring(search)  # on the page's grey
+    page.locator("#context-any").focus()  # a dark chip: the one chosen
+    assert_visible_ring(page.locator("#context-any"))
+    page.locator(".search-row button").focus()  # a white button
+    assert_visible_ring(page.locator(".search-row button"))
+
+    search.press("ArrowDown")
+    focused_card = page.locator("#picker-results .picker-card:has(:focus)")
+    assert_visible_ring(focused_card)
+    page.keyboard.press("o")
+    expect(page.locator("#preview-title")).to_be_focused()
+    primary = page.locator("#picker-preview .copy-actions .primary")
+    primary.focus()  # a blue button, on the white preview
+    assert_visible_ring(primary)
+
+
+# A text box's border, its own background and what lies around it.
+FIELD_EDGE = """
+(element) => {
+  const style = getComputedStyle(element);
+  let behind = "rgb(255, 255, 255)";
+  for (let each = element.parentElement; each; each = each.parentElement) {
+    const colour = getComputedStyle(each).backgroundColor;
+    if (colour !== "rgba(0, 0, 0, 0)") { behind = colour; break; }
+  }
+  return {
+    border: style.borderTopColor,
+    width: parseFloat(style.borderTopWidth),
+    own: style.backgroundColor,
+    behind: behind,
+  };
+}
+"""
+
+
+def assert_visible_edge(field):
+    edge = field.evaluate(FIELD_EDGE)
+    assert edge["width"] >= 1, edge
+    for side in (edge["own"], edge["behind"]):
+        assert contrast(rgb(edge["border"]), rgb(side)) >= 3, edge
+
+
+def test_text_boxes_show_where_they_are(agent_page, shelf):
+    page = open_picker(agent_page)
+    assert_visible_edge(page.locator("#picker-q"))
+    card(page, "Sorry!").locator("[data-card-link]").click()
+    panel = page.locator("#picker-preview")
+    panel.get_by_text("Flag a problem").click()
+    assert_visible_edge(panel.get_by_label("Details"))
+
+    page.goto(reverse("library:preferences"))
+    assert_visible_edge(page.get_by_label("New token for"))
+    assert_visible_edge(page.get_by_label("Works for"))
 
 
 def test_dragging_the_image_carries_the_link_and_the_picture(

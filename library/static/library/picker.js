@@ -209,12 +209,47 @@
     status.classList.add("is-visible");
     status.classList.toggle("is-warning", warning);
     status.setAttribute("aria-live", warning ? "assertive" : "polite");
-    messageTimer = window.setTimeout(fill, 20);
+    messageTimer = window.setTimeout(function () {
+      fill();
+      keepFocusClear();
+    }, 20);
   }
+
+  // The message is fixed at the foot of the window, where in a narrow one it
+  // would lie over the focused card and its Copy button (WCAG 2.4.11). While
+  // it shows, the page and the preview keep room for it below what scrolls
+  // into view (scroll-padding, set here to its height), and whatever has the
+  // focus is scrolled clear of it: now, and at each move of the focus.
+  const root = document.documentElement;
+
+  function keepFocusClear() {
+    if (!status.classList.contains("is-visible")) return;
+    const room = status.offsetHeight + 24;
+    root.style.setProperty("--status-room", room + "px");
+    // Space to scroll into at the foot of the page, kept once made: taking
+    // it back as the message fades would make the page jump under the agent.
+    const space = parseFloat(root.style.getPropertyValue("--status-space")) || 0;
+    if (room > space) root.style.setProperty("--status-space", room + "px");
+    const focused = document.activeElement;
+    if (!focused || focused === document.body || status.contains(focused)) return;
+    const shown = focused.closest(".picker-card") || focused;
+    const box = shown.getBoundingClientRect();
+    const message = status.getBoundingClientRect();
+    const covered = box.bottom > message.top && box.top < message.bottom &&
+      box.right > message.left && box.left < message.right;
+    if (covered) shown.scrollIntoView({ block: "nearest", inline: "nearest" });
+  }
+
+  function hideStatus() {
+    status.classList.remove("is-visible");
+    root.style.removeProperty("--status-room");
+  }
+
+  document.addEventListener("focusin", keepFocusClear);
 
   function say(message) {
     announce(false, function () { status.textContent = message; });
-    statusTimer = window.setTimeout(function () { status.classList.remove("is-visible"); }, 5000);
+    statusTimer = window.setTimeout(hideStatus, 5000);
   }
 
   // A warning stays until dismissed (its button, or Esc) or replaced by
@@ -236,7 +271,8 @@
   function dismissWarning() {
     if (!status.classList.contains("is-warning")) return false;
     window.clearTimeout(messageTimer);
-    status.classList.remove("is-visible", "is-warning");
+    status.classList.remove("is-warning");
+    hideStatus();
     status.setAttribute("aria-live", "polite");
     status.textContent = "";
     return true;
@@ -302,7 +338,11 @@
     return element && element.closest && element.closest(".picker-card, .preview-figure");
   }
 
+  // Reduced motion means no motion the agent did not ask for: a hover or a
+  // focus (one press of an arrow key) is not asking, so nothing plays then.
+  // The GIF's page, one link away, shows it moving for whoever wants to see.
   function play(event) {
+    if (reducedMotion.matches) return;
     const holder = playable(event.target);
     if (holder && !holder.contains(event.relatedTarget)) show(holder, true);
   }
@@ -318,6 +358,10 @@
   picker.addEventListener("focusin", play);
   picker.addEventListener("mouseout", rest);
   picker.addEventListener("focusout", rest);
+  // Asked for while a preview plays (the setting changed mid-shift): stop it.
+  reducedMotion.addEventListener("change", function () {
+    if (reducedMotion.matches) show(picker, false);
+  });
 
   // --- The preview panel -----------------------------------------------------------
 
@@ -453,6 +497,13 @@
     });
   }
 
+  // The first field in `root` with something typed in it, or null.
+  function typedFieldIn(root) {
+    return Array.from(root.querySelectorAll("input, textarea, select")).find(function (field) {
+      return field.type !== "hidden" && isTyping(field) && field.value.trim() !== "";
+    }) || null;
+  }
+
   // The letter a shortcut key stands for, in any keyboard layout: the letter
   // typed when it is a Latin one (so that L is where the keycap says on
   // AZERTY or Dvorak), otherwise the key's place on a US keyboard (with a
@@ -555,8 +606,18 @@
     const slashKey = event.code === "Slash";
     if (key === "/" || (slashKey && !event.shiftKey)) {
       event.preventDefault();
-      // In a narrow window the preview covers the search box: close it first.
-      if (!panel.hidden && getComputedStyle(panel).position === "fixed") closePreview();
+      // In a narrow window the preview covers the search box: close it first,
+      // unless that would throw away a flag note being typed (Esc keeps it
+      // too): then the note keeps the preview open, and the focus goes to it.
+      if (coversThePage()) {
+        const typed = typedFieldIn(panel);
+        if (typed) {
+          typed.focus();
+          say(t("note_kept", {}));
+          return;
+        }
+        closePreview();
+      }
       search.focus();
       search.select();
       return;
