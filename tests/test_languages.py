@@ -458,18 +458,21 @@ def test_a_short_date_writes_the_month_as_the_language_does(
 def test_history_and_the_dashboard_chart_write_months_in_lower_case_in_russian(
     lead, shelf
 ):
+    shelf["bowing"].record_copy(by=lead, format="link")
     history = russian_client(lead).get(
         reverse("library:gif_detail", args=[shelf["bowing"].pk])
     )
     dashboard = russian_client(lead).get(reverse("library:dashboard"))
+    bulk = russian_client(lead).get(reverse("library:bulk_appropriateness"))
 
     with translation.override("ru"):
         today = short_date(timezone.localdate(), "j M")
-    for response in (history, dashboard):
+    for response in (history, dashboard, bulk):
         text = visible_text(response.content.decode())
         assert not re.search(CAPITALISED_MONTH, text), text
-    # The chart's busiest day, in its description.
+    # The chart's busiest day, in its description; the last copy's day.
     assert today in dashboard.content.decode()
+    assert today in visible_text(bulk.content.decode())
 
 
 @pytest.mark.django_db
