@@ -855,6 +855,22 @@ def test_escape_in_the_flag_note_keeps_the_preview_and_the_note(agent_page, shel
     expect(panel).to_be_hidden()
 
 
+def test_escape_on_a_flag_reason_with_no_note_closes_the_preview(agent_page, shelf):
+    page = open_picker(agent_page)
+    link = card(page, "Sorry!").locator("[data-card-link]")
+    link.click()
+    panel = page.locator("#picker-preview")
+    panel.get_by_text("Flag a problem").click()
+    reason = panel.get_by_role("radio").first
+    reason.check()
+
+    reason.press("Escape")
+
+    # Nothing typed to lose: Esc does what it does everywhere else.
+    expect(panel).to_be_hidden()
+    expect(link).to_be_focused()
+
+
 def test_slash_keeps_a_covering_preview_open_while_a_flag_note_is_typed(
     agent_page, shelf
 ):

@@ -489,19 +489,17 @@
     return !/^(button|submit|reset|checkbox|radio|file|image|range|color)$/.test(element.type);
   }
 
-  function holdsTypedText(element) {
-    const form = element.closest && element.closest("form");
-    if (!form) return false;
-    return Array.from(form.elements).some(function (field) {
-      return isTyping(field) && field.value.trim() !== "";
-    });
-  }
-
-  // The first field in `root` with something typed in it, or null.
+  // The first field in `root` with something typed in it, or null. (Not a
+  // hidden one: every form holds its CSRF token.)
   function typedFieldIn(root) {
     return Array.from(root.querySelectorAll("input, textarea, select")).find(function (field) {
       return field.type !== "hidden" && isTyping(field) && field.value.trim() !== "";
     }) || null;
+  }
+
+  function holdsTypedText(element) {
+    const form = element.closest && element.closest("form");
+    return Boolean(form && typedFieldIn(form));
   }
 
   // The letter a shortcut key stands for, in any keyboard layout: the letter
