@@ -838,3 +838,14 @@ def test_revoking_a_token_asks_in_russian(agent):
     assert "Отозвать «bot macro»?" in html
     hint = re.findall(r"[A-Za-z]+", token.hint)
     assert english_left(html, data=["bot", "macro", *hint]) == []
+
+
+def test_russian_calls_a_gif_a_gifka_except_where_it_names_the_file_format():
+    catalogue = translation.trans_real.translation("ru")._catalog
+    bare_gif = [
+        text
+        for _, text in catalogue.items()
+        if re.search(r"\bGIF\b", text) and "PNG" not in text
+    ]
+
+    assert bare_gif == []
