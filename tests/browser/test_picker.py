@@ -1107,16 +1107,24 @@ def test_the_copied_message_never_covers_the_focused_card(agent_page, shelf):
         assert not focused.evaluate(COVERED_BY_THE_MESSAGE)
 
 
-# What draws the focus ring around `element`, and what lies around it.
-FOCUS_RING = """
-(element) => {
-  const style = getComputedStyle(element);
+# The colour an element is drawn on: its nearest ancestor's background that
+# is not transparent, else the white page.
+BEHIND = """
   let behind = "rgb(255, 255, 255)";
   for (let each = element.parentElement; each; each = each.parentElement) {
     const colour = getComputedStyle(each).backgroundColor;
     if (colour !== "rgba(0, 0, 0, 0)") { behind = colour; break; }
   }
-  return {
+"""
+
+# What draws the focus ring around `element`, and what lies around it.
+FOCUS_RING = (
+    """
+(element) => {
+  const style = getComputedStyle(element);
+"""
+    + BEHIND
+    + """  return {
     colour: style.outlineColor,
     style: style.outlineStyle,
     width: parseFloat(style.outlineWidth),
@@ -1127,6 +1135,7 @@ FOCUS_RING = """
   };
 }
 """
+)
 
 
 def rgb(css):
@@ -1185,15 +1194,13 @@ def test_the_focus_ring_stands_out_on_every_background(agent_page, shelf):
 
 
 # A text box's border, its own background and what lies around it.
-FIELD_EDGE = """
+FIELD_EDGE = (
+    """
 (element) => {
   const style = getComputedStyle(element);
-  let behind = "rgb(255, 255, 255)";
-  for (let each = element.parentElement; each; each = each.parentElement) {
-    const colour = getComputedStyle(each).backgroundColor;
-    if (colour !== "rgba(0, 0, 0, 0)") { behind = colour; break; }
-  }
-  return {
+"""
+    + BEHIND
+    + """  return {
     border: style.borderTopColor,
     width: parseFloat(style.borderTopWidth),
     own: style.backgroundColor,
@@ -1201,6 +1208,7 @@ FIELD_EDGE = """
   };
 }
 """
+)
 
 
 def assert_visible_edge(field):
