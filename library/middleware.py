@@ -1,6 +1,6 @@
-"""Middleware of the app: the Content-Security-Policy, the member's own
-choice of language over the browser's, and a readable page for a request
-made with the wrong method."""
+"""Middleware of the app: the Content-Security-Policy, public files kept
+the same for every visitor, the member's own choice of language over the
+browser's, and a readable page for a request made with the wrong method."""
 
 from django.conf import settings
 from django.shortcuts import render
@@ -16,6 +16,34 @@ def content_security_policy(get_response):
         response.headers.setdefault(
             "Content-Security-Policy", settings.GIFSHELF_CONTENT_SECURITY_POLICY
         )
+        return response
+
+    return middleware
+
+
+PER_VISITOR_VARY = {"cookie", "accept-language"}
+
+
+def same_for_everyone(get_response):
+    """Take the per-visitor headers off a response marked the same for
+    everyone (an approved GIF's file). The session and locale middleware add
+    Vary: Cookie, Accept-Language and a Content-Language to whatever passes
+    them; a cache in front (nginx, docs/deploy.md) would then keep one copy
+    of a file per visitor and language."""
+
+    def middleware(request):
+        response = get_response(request)
+        if getattr(response, "same_for_everyone", False):
+            kept = [
+                header.strip()
+                for header in response.headers.get("Vary", "").split(",")
+                if header.strip() and header.strip().lower() not in PER_VISITOR_VARY
+            ]
+            if kept:
+                response.headers["Vary"] = ", ".join(kept)
+            else:
+                response.headers.pop("Vary", None)
+            response.headers.pop("Content-Language", None)
         return response
 
     return middleware

@@ -1310,6 +1310,8 @@ def serve_file(request, gif, name, content_type, *, variant, filename):
     response["Cache-Control"] = (
         PUBLIC_CACHE_CONTROL if gif.is_publicly_served else PRIVATE_CACHE_CONTROL
     )
+    # The same bytes for every visitor in every language (library.middleware).
+    response.same_for_everyone = gif.is_publicly_served
     return with_media_headers(response)
 
 

@@ -124,6 +124,40 @@ def test_the_stills_and_preview_are_served_beside_the_original(
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("role", ["anonymous", "agent", "curator"])
+@pytest.mark.parametrize("rendition", [None, "preview"])
+def test_an_approved_file_is_one_copy_for_every_visitor_and_language(
+    role, rendition, client_for, approved_gif
+):
+    """A cache in front (nginx) keys its copies by Vary: a file that varied
+    by cookie or language would be stored once per visitor."""
+    client = client_for(role)
+    client.cookies["django_language"] = "ru"
+    client.get("/")  # a session the middleware may read and save
+
+    response, _ = fetch(client, link(approved_gif, rendition), accept_language="ru")
+    not_modified, _ = fetch(
+        client, link(approved_gif, rendition), if_none_match=response["ETag"]
+    )
+
+    for answer in (response, not_modified):
+        vary = {v.strip().lower() for v in answer.get("Vary", "").split(",")}
+        assert not vary & {"cookie", "accept-language"}
+        assert not answer.has_header("Content-Language")
+    assert not_modified.status_code == 304
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["curator", "lead"])
+def test_a_pending_file_still_varies_by_who_asks(role, client_for, upload_gif):
+    # A pending file is a reviewer's alone: to anyone else the link is a 404.
+    response, _ = fetch(client_for(role), link(upload_gif()))
+
+    assert response.status_code == 200
+    assert "cookie" in response["Vary"].lower()
+
+
+@pytest.mark.django_db
 def test_each_file_of_a_gif_has_its_own_etag(client, approved_gif):
     paths = [link(approved_gif), *(link(approved_gif, r) for r in RENDITIONS)]
 
