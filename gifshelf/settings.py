@@ -12,26 +12,9 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from gifshelf.environment import env_bool, env_int, env_list
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def env_bool(name, default=False):
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_int(name, default):
-    value = os.environ.get(name)
-    return default if value in (None, "") else int(value.replace("_", ""))
-
-
-def env_list(name, default):
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 DEBUG = env_bool("GIFSHELF_DEBUG", False)
@@ -148,7 +131,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
         "transaction_mode": "IMMEDIATE",
-        "timeout": env_int("GIFSHELF_SQLITE_TIMEOUT", 20),
+        "timeout": env_int("GIFSHELF_SQLITE_TIMEOUT", 20, minimum=1),
     }
     # The copies' covering index (INCLUDE) serves PostgreSQL; on SQLite Django
     # makes it a plain index, as intended, and need not warn on every command.
@@ -289,11 +272,11 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 
 # Upload limits. Each refusal is explained to the curator in plain words.
-GIFSHELF_MAX_UPLOAD_BYTES = env_int("GIFSHELF_MAX_UPLOAD_BYTES", 15_000_000)
-GIFSHELF_MAX_PIXELS = env_int("GIFSHELF_MAX_PIXELS", 4_000_000)
-GIFSHELF_MAX_FRAMES = env_int("GIFSHELF_MAX_FRAMES", 1_000)
-GIFSHELF_MAX_TOTAL_PIXELS = env_int("GIFSHELF_MAX_TOTAL_PIXELS", 300_000_000)
-GIFSHELF_MAX_FILES_PER_UPLOAD = env_int("GIFSHELF_MAX_FILES_PER_UPLOAD", 20)
+GIFSHELF_MAX_UPLOAD_BYTES = env_int("GIFSHELF_MAX_UPLOAD_BYTES", 15_000_000, minimum=1)
+GIFSHELF_MAX_PIXELS = env_int("GIFSHELF_MAX_PIXELS", 4_000_000, minimum=1)
+GIFSHELF_MAX_FRAMES = env_int("GIFSHELF_MAX_FRAMES", 1_000, minimum=1)
+GIFSHELF_MAX_TOTAL_PIXELS = env_int("GIFSHELF_MAX_TOTAL_PIXELS", 300_000_000, minimum=1)
+GIFSHELF_MAX_FILES_PER_UPLOAD = env_int("GIFSHELF_MAX_FILES_PER_UPLOAD", 20, minimum=1)
 
 # Refuse a request whose declared body could not hold only allowed files
 # before reading any of it; the per-file limit is enforced while streaming.
@@ -310,9 +293,15 @@ FILE_UPLOAD_HANDLERS = [
 
 # Login throttling: this many failed log-ins within the window, for one
 # account or from one address, lock it out until they age out of the window.
-GIFSHELF_LOGIN_FAILURES_PER_ACCOUNT = env_int("GIFSHELF_LOGIN_FAILURES_PER_ACCOUNT", 5)
-GIFSHELF_LOGIN_FAILURES_PER_ADDRESS = env_int("GIFSHELF_LOGIN_FAILURES_PER_ADDRESS", 20)
-GIFSHELF_LOGIN_LOCKOUT_SECONDS = env_int("GIFSHELF_LOGIN_LOCKOUT_SECONDS", 15 * 60)
+GIFSHELF_LOGIN_FAILURES_PER_ACCOUNT = env_int(
+    "GIFSHELF_LOGIN_FAILURES_PER_ACCOUNT", 5, minimum=1
+)
+GIFSHELF_LOGIN_FAILURES_PER_ADDRESS = env_int(
+    "GIFSHELF_LOGIN_FAILURES_PER_ADDRESS", 20, minimum=1
+)
+GIFSHELF_LOGIN_LOCKOUT_SECONDS = env_int(
+    "GIFSHELF_LOGIN_LOCKOUT_SECONDS", 15 * 60, minimum=1
+)
 
 # One-curator teams may approve their own uploads; everyone else needs a
 # second pair of eyes.

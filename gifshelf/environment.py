@@ -1,0 +1,48 @@
+"""Reading settings from environment variables, shared by settings.py and
+gunicorn.conf.py.
+
+A value that cannot be read stops the process with a message naming the
+variable: a typo such as GIFSHELF_HTTPS=ture must not quietly mean "off".
+"""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off"}
+
+
+def env_bool(name, default=False):
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in TRUE_WORDS | FALSE_WORDS:
+        return value in TRUE_WORDS
+    raise ImproperlyConfigured(
+        f"{name} is {os.environ[name]!r}: use 1, true, yes or on to turn it on, "
+        "0, false, no or off to turn it off."
+    )
+
+
+def env_int(name, default, minimum=0):
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value.replace("_", ""))
+    except ValueError:
+        number = None
+    if number is None or number < minimum:
+        raise ImproperlyConfigured(
+            f"{name} is {os.environ[name]!r}: it must be a whole number "
+            f"of at least {minimum}."
+        )
+    return number
+
+
+def env_list(name, default):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
