@@ -7,7 +7,7 @@ PORT ?= 8000
 PYTEST_WORKERS ?= 2
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/gifshelf
 
-.PHONY: run serve test test-postgres lint format check demo clean messages
+.PHONY: install run serve test test-postgres lint format check demo clean messages
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,7 +21,12 @@ run: $(BIN)/.installed  ## migrate, load the demo library, serve on 127.0.0.1:80
 	GIFSHELF_DEBUG=1 $(BIN)/python manage.py load_demo --url http://$(HOST):$(PORT)/
 	GIFSHELF_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-serve: $(BIN)/.installed  ## production: check, migrate, collectstatic, gunicorn (README)
+install: $(BIN)/.installed  ## the virtualenv with requirements.txt (again after an upgrade)
+
+# serve installs into a missing virtualenv but never reinstalls at start (a
+# restart must not reach for the package index): `make install` does that.
+serve:  ## production: check, migrate, collectstatic, gunicorn (README)
+	test -f $(BIN)/.installed || $(MAKE) install
 	$(BIN)/python manage.py serve
 
 demo: $(BIN)/.installed  ## (re)load the demo library without serving

@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "gifs.example.com"
@@ -119,6 +120,68 @@ def test_serve_refuses_to_start_without_a_secret_key(tmp_path):
     assert not (tmp_path / "production.sqlite3").exists()  # nothing migrated
 
 
+@pytest.mark.parametrize(
+    "weak_key",
+    [
+        "hunter2",  # short
+        "ab" * 40,  # long, but two characters
+        "django-insecure-" + "k7Qz-9xLm2" * 6,  # Django's own marker
+    ],
+    ids=["short", "two-characters", "django-insecure"],
+)
+def test_serve_refuses_a_secret_key_anyone_could_guess(tmp_path, weak_key):
+    served = run(
+        ["manage.py", "serve"],
+        production_environment(tmp_path, GIFSHELF_SECRET_KEY=weak_key),
+    )
+
+    assert served.returncode == 1
+    assert "GIFSHELF_SECRET_KEY is too easy to guess" in served.stderr
+    assert "at least 50 characters" in served.stderr
+    assert not (tmp_path / "production.sqlite3").exists()  # nothing migrated
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "told"),
+    [
+        ("GIFSHELF_HTTPS", "ture", "use 1, true, yes or on"),
+        ("GIFSHELF_DEBUG", "maybe", "use 1, true, yes or on"),
+        ("GIFSHELF_MAX_UPLOAD_BYTES", "15MB", "whole number of at least 1"),
+        ("GIFSHELF_MAX_FRAMES", "0", "whole number of at least 1"),
+        ("GIFSHELF_SQLITE_TIMEOUT", "-5", "whole number of at least 1"),
+    ],
+)
+def test_a_setting_that_cannot_be_read_stops_every_command_naming_it(
+    tmp_path, variable, value, told
+):
+    checked = run(
+        ["manage.py", "check"], production_environment(tmp_path, **{variable: value})
+    )
+
+    assert checked.returncode != 0
+    assert f"{variable} is {value!r}" in checked.stderr
+    assert told in checked.stderr
+
+
+@pytest.mark.parametrize("value", ["off", "0", "no", "false", "FALSE", ""])
+def test_a_switch_turned_off_in_any_usual_word_is_off(tmp_path, value):
+    shown = run(
+        [
+            "-c",
+            "import django; from django.conf import settings; django.setup();"
+            "print(settings.SESSION_COOKIE_SECURE)",
+        ],
+        {
+            "DJANGO_SETTINGS_MODULE": "gifshelf.settings",
+            **production_environment(tmp_path, GIFSHELF_HTTPS=value),
+        },
+        timeout=60,
+    )
+
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.strip() == "False"
+
+
 def gunicorn_settings(**environment):
     before = dict(os.environ)
     try:
@@ -139,6 +202,27 @@ def test_serve_runs_two_workers_per_core_plus_one_unless_told():
     assert default["bind"] == ["127.0.0.1:8000"]
     assert told["workers"] == 3
     assert told["bind"] == ["0.0.0.0:9000"]
+
+
+def test_a_worker_count_that_is_not_a_number_is_refused_by_name():
+    with pytest.raises(ImproperlyConfigured, match="GIFSHELF_WORKERS is 'abc'"):
+        gunicorn_settings(GIFSHELF_WORKERS="abc")
+    with pytest.raises(ImproperlyConfigured, match="GIFSHELF_TIMEOUT is '0'"):
+        gunicorn_settings(GIFSHELF_TIMEOUT="0")
+
+
+def test_gunicorns_control_socket_is_opened_only_where_the_operator_names_it(
+    tmp_path,
+):
+    # Its default, ~/.gunicorn/gunicorn.ctl, would be one path shared by
+    # every server the account runs.
+    default = gunicorn_settings()
+    named = gunicorn_settings(GIFSHELF_CONTROL_SOCKET=str(tmp_path / "ctl"))
+
+    assert default["control_socket_disable"] is True
+    assert "control_socket" not in default
+    assert named["control_socket"] == str(tmp_path / "ctl")
+    assert "control_socket_disable" not in named
 
 
 def database_options(environment):
@@ -261,3 +345,25 @@ def test_serve_sends_plain_http_to_https(served):
 
     assert response.status == 301
     assert response.getheader("Location") == f"https://{HOST}/accounts/login/"
+
+
+def test_make_serve_never_reinstalls_packages_when_it_starts(tmp_path):
+    """A restart after requirements.txt changed must not reach for the
+    package index (`make install` does that); a missing virtualenv is made."""
+    for name in ("Makefile", "requirements.txt"):
+        (tmp_path / name).write_bytes((ROOT / name).read_bytes())
+    installed = tmp_path / ".venv" / "bin" / ".installed"
+    installed.parent.mkdir(parents=True)
+    installed.touch()
+    os.utime(installed, (time.time() - 3600, time.time() - 3600))
+
+    def planned(target):
+        return subprocess.run(
+            ["make", "-n", target], cwd=tmp_path, capture_output=True, text=True
+        ).stdout
+
+    assert "pip install" not in planned("serve")
+    assert "manage.py serve" in planned("serve")
+    assert "pip install" in planned("install")
+    installed.unlink()
+    assert "pip install" in planned("serve")
