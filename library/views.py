@@ -1,6 +1,7 @@
 import csv
 import logging
 import math
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial, wraps
@@ -17,6 +18,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Min, Window
 from django.forms import modelform_factory
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
+from django.middleware import csrf
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
@@ -159,12 +161,28 @@ def same_site_page(request, url):
 def csrf_failure(request, reason=""):
     """CSRF_FAILURE_VIEW. A form left open too long, or sent after logging in
     or out in another tab, gets a page saying what to do rather than
-    Django's page for developers; the API answers in JSON."""
+    Django's page for developers; the API answers in JSON. A page opened at
+    an address the server was not told about (GIFSHELF_CSRF_TRUSTED_ORIGINS,
+    GIFSHELF_BEHIND_TLS_PROXY) has every form refused: reloading cannot help,
+    so the page says to tell whoever runs the server, whose log names the
+    address (django.security.csrf)."""
     if request.path.startswith("/api/"):
         return api_csrf_failure(request, reason)
-    return render(
-        request, "403_csrf.html", {"back": referring_page(request)}, status=403
+    context = {
+        "back": referring_page(request),
+        "unknown_address": bool(UNKNOWN_ADDRESS.fullmatch(reason)),
+    }
+    return render(request, "403_csrf.html", context, status=403)
+
+
+# Django's reasons for refusing a request because the address it was sent
+# from is not a trusted origin, whatever its token (django.middleware.csrf).
+UNKNOWN_ADDRESS = re.compile(
+    "|".join(
+        re.escape(reason).replace("%s", ".*")
+        for reason in (csrf.REASON_BAD_ORIGIN, csrf.REASON_BAD_REFERER)
     )
+)
 
 
 @require_safe

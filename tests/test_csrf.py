@@ -318,3 +318,33 @@ def test_a_refused_form_says_so_in_russian(browser):
     page = response.content.decode()
     assert "Форму не удалось отправить" in page
     assert english_left(page) == []
+
+
+@pytest.mark.django_db
+def test_a_form_from_an_address_the_server_was_not_told_about_says_to_tell_its_admin(
+    browser, caplog
+):
+    """Behind a proxy with GIFSHELF_CSRF_TRUSTED_ORIGINS unset or wrong, every
+    form is refused: "reload and try again" would send people round in
+    circles, and the operator needs the address from the log."""
+    client = browser("agent")
+    client.get(reverse("library:preferences"))  # the form, and its token
+    token = client.cookies["csrftoken"].value
+
+    with caplog.at_level("WARNING", logger="django.security.csrf"):
+        response = client.post(
+            reverse("library:preferences"),
+            {"copy_format": "markdown", "csrfmiddlewaretoken": token},
+            HTTP_ORIGIN="https://gifs.example.com",
+        )
+
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "The server does not recognise the address" in page
+    assert "reloading will not help" in page
+    assert "This form was open too long" not in page
+    assert "gifs.example.com" not in page  # the log's to tell, not the page's
+    assert "https://gifs.example.com does not match any trusted origins" in (
+        caplog.text
+    )
+    assert Preferences.objects.filter(copy_format="markdown").count() == 0
