@@ -60,6 +60,10 @@ def picker():
             "The preview stays open to keep what you typed: send the flag or "
             "clear it, then press / to search."
         ),
+        "note_kept_on_escape": gettext(
+            "The preview stays open to keep what you typed: send the flag or "
+            "clear it, then press Esc to close it."
+        ),
     }
 
 

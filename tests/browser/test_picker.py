@@ -849,7 +849,16 @@ def test_escape_in_the_flag_note_keeps_the_preview_and_the_note(agent_page, shel
     page.wait_for_timeout(200)
     expect(panel).to_be_visible()
     expect(note).to_have_value("The last frame shows a rude gesture")
-    # Out of the flag form, Esc closes the preview as before.
+    # Nor anywhere else in the preview: the note goes back into focus.
+    panel.locator("#preview-title").focus()
+    page.keyboard.press("Escape")
+    page.wait_for_timeout(200)
+    expect(panel).to_be_visible()
+    expect(note).to_have_value("The last frame shows a rude gesture")
+    expect(note).to_be_focused()
+    expect(status(page)).to_have_text(re.compile("press Esc to close it"))
+    # With the note cleared, Esc closes the preview as before.
+    note.fill("")
     panel.locator("#preview-title").focus()
     page.keyboard.press("Escape")
     expect(panel).to_be_hidden()

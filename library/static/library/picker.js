@@ -584,6 +584,12 @@
         event.preventDefault();
       } else if (panel.contains(target) && (typingElsewhere || holdsTypedText(target))) {
         return;
+      } else if (!panel.hidden && typedFieldIn(panel)) {
+        // Elsewhere (the heading, the search box), Esc would close the panel
+        // and the note with it: keep both, and say how to go on.
+        event.preventDefault();
+        typedFieldIn(panel).focus();
+        say(t("note_kept_on_escape", {}));
       } else if (closePreview()) {
         event.preventDefault();
       } else if (!typingElsewhere) {
