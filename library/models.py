@@ -226,8 +226,8 @@ class ReviewError(Exception):
     """A review action that cannot happen; the message says why and what to do.
 
     `code` names the reason for API clients: not_watched, own_upload,
-    missing_alt_text, missing_tags, flashing_not_acknowledged, status_changed,
-    missing_reason, already_flagged, not_started.
+    missing_alt_text, missing_tags, flashing_not_acknowledged, public_figure,
+    status_changed, missing_reason, already_flagged, not_started.
     """
 
     def __init__(self, message, code):
@@ -1571,6 +1571,17 @@ class Gif(ReadInReadersLanguage, models.Model):
             raise ReviewError(
                 gettext("Watch the GIF to its end before approving it."),
                 code="not_watched",
+            )
+        if ReviewFlag.PUBLIC_FIGURE in flags:
+            # Rule 8: support conversations stay out of politics, religion and
+            # public figures entirely; no context or warning makes it safe.
+            raise ReviewError(
+                gettext(
+                    "You flagged politics or a public figure: support "
+                    "conversations stay out of those entirely, so reject it "
+                    "instead."
+                ),
+                code="public_figure",
             )
         tagged = self.mood.exists() or self.situation.exists()
         for _field, code, sentence in description_gaps(self.alt_text, tagged):

@@ -1059,7 +1059,7 @@ def reviewed(refused=None):
 
 
 # A decision's refusal that is about one field of the decision form.
-REFUSED_FIELD = {"missing_reason": "reason"}
+REFUSED_FIELD = {"missing_reason": "reason", "public_figure": "flags"}
 
 
 def decision_view(action, refused):

@@ -692,7 +692,9 @@ def test_every_review_flag_can_be_set_on_the_page(carol, ready_gif, other_curato
     ]
     watch_to_the_end(carol, ready_gif, other_curator)
 
-    response = page_approve(carol, ready_gif, flags=flags, note="A dog barks.")
+    response = page_reject(
+        carol, ready_gif, flags=flags, note="A dog barks.", reason="Not for us."
+    )
 
     assert response.status_code == 302
     assert refreshed(ready_gif).flags == flags
@@ -717,6 +719,38 @@ def test_the_note_of_other_shows_in_the_api(carol, ready_gif, other_curator):
     body = api_gif(carol, ready_gif)
     assert body["flags"] == ["other"]
     assert body["flag_note"] == "Ends on a wink."
+
+
+@pytest.mark.django_db
+def test_a_gif_flagged_for_politics_or_a_public_figure_cannot_be_approved(
+    carol, ready_gif, other_curator
+):
+    """Rule 8: support stays out of politics, religion and public figures
+    entirely; no context or warning badge would make such a GIF safe."""
+    watch_to_the_end(carol, ready_gif, other_curator)
+
+    response = api_approve(carol, ready_gif, flags=["public_figure"])
+
+    assert_refused(response, ready_gif, 409, "public_figure")
+    assert "reject it instead" in refusal(response)[2]
+    # The same GIF, watched and described, is approved without that flag.
+    assert api_approve(carol, ready_gif, flags=["contains_text"]).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_review_page_says_beside_the_flags_why_it_cannot_approve(
+    carol, ready_gif, other_curator
+):
+    watch_to_the_end(carol, ready_gif, other_curator)
+
+    response = page_approve(
+        carol, ready_gif, follow=True, flags=["public_figure", "contains_text"]
+    )
+
+    page = page_of(response)
+    assert refreshed(ready_gif).status == Gif.Status.PENDING
+    assert "support conversations stay out of those entirely" in page
+    assert 'aria-invalid="true"' in page
 
 
 @pytest.mark.django_db
