@@ -25,6 +25,7 @@ from library.models import (
     SituationTag,
     TagAlias,
 )
+from library.views import with_lockout_status
 
 FACTS = (
     "public_id",
@@ -309,5 +310,16 @@ class LoginFailureAdmin(admin.ModelAdmin):
         return False
 
 
-# The admin's login counts failures and locks out like the app's own.
+# The admin's login counts failures and locks out like the app's own, and
+# answers a lockout the same way (429, Retry-After).
 admin.site.login_form = AdminLoginForm
+admin_site_login = admin.site.login
+
+
+def throttled_admin_login(request, extra_context=None):
+    response = admin_site_login(request, extra_context)
+    context = getattr(response, "context_data", None) or {}
+    return with_lockout_status(response, context.get("form"))
+
+
+admin.site.login = throttled_admin_login

@@ -924,8 +924,15 @@ class ThrottledLogin:
             )
         try:
             cleaned = super().clean()
-        except forms.ValidationError:
+        except forms.ValidationError as refusal:
             LoginFailure.record(username, address)
+            self.locked_until = LoginFailure.objects.locked_until(username, address)
+            if self.locked_until:
+                # This failure was the last the limit allows: say so now, not
+                # only when the next attempt is refused.
+                raise forms.ValidationError(
+                    lockout_message(self.locked_until), code="locked_out"
+                ) from refusal
             if LoginFailure.objects.tries_left(username, address) == 1:
                 # Said before it happens, not after: one more and it locks.
                 minutes = math.ceil(settings.GIFSHELF_LOGIN_LOCKOUT_SECONDS / 60)

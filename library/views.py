@@ -466,12 +466,17 @@ class ThrottledLoginView(LoginView):
         return request.POST.get(name, request.GET.get(name)) == "1"
 
     def form_invalid(self, form):
-        response = super().form_invalid(form)
-        if form.locked_until:
-            wait = (form.locked_until - timezone.now()).total_seconds()
-            response.status_code = 429
-            response["Retry-After"] = str(max(1, math.ceil(wait)))
-        return response
+        return with_lockout_status(super().form_invalid(form), form)
+
+
+def with_lockout_status(response, form):
+    """A login page refused for a lockout answers 429 with Retry-After, so
+    that scripts and proxies see it for what it is."""
+    if form is not None and getattr(form, "locked_until", None):
+        wait = (form.locked_until - timezone.now()).total_seconds()
+        response.status_code = 429
+        response["Retry-After"] = str(max(1, math.ceil(wait)))
+    return response
 
 
 login = ThrottledLoginView.as_view()

@@ -40,8 +40,12 @@ def logged_in(response):
 def fail(username, times, address="192.0.2.1"):
     for _ in range(times):
         response = log_in(username, "wrong guess", address)
-        assert response.status_code == 200
-        assert WRONG in response.content.decode()
+        page = response.content.decode()
+        if response.status_code == 429:  # the failure that reached the limit
+            assert LOCKED in page
+        else:
+            assert response.status_code == 200
+            assert WRONG in page
 
 
 def age_failures(seconds):
@@ -78,6 +82,19 @@ def test_the_failure_before_the_lockout_warns_of_it(agent):
     assert WRONG in second and LAST_TRY in second  # the limit here is 3
     log_in("alice", "wrong guess")  # the one it warned of
     assert log_in("alice", PASSWORD).status_code == 429
+
+
+@pytest.mark.django_db
+def test_the_failure_that_locks_says_so_at_once(agent):
+    fail("alice", 2)
+
+    locking = log_in("alice", "wrong guess")
+
+    page = locking.content.decode()
+    assert locking.status_code == 429
+    assert LOCKED in page and "Try again in 10 minutes." in page
+    assert 590 <= int(locking["Retry-After"]) <= 600
+    assert LAST_TRY not in page
 
 
 @pytest.mark.django_db
@@ -210,6 +227,8 @@ def test_the_admin_login_is_throttled_too(lead):
     response = Client().post(admin_login, {"username": "dana", "password": PASSWORD})
 
     assert LOCKED in response.content.decode()
+    assert response.status_code == 429
+    assert 590 <= int(response["Retry-After"]) <= 600
     assert not response.wsgi_request.user.is_authenticated
 
 

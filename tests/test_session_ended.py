@@ -163,7 +163,8 @@ def test_the_unsaved_notice_and_the_way_back_stay_through_wrong_passwords_and_a_
     )
     login_page = ended.get(response["Location"]).content.decode()
 
-    for status, refusal in [(200, WRONG), (200, WRONG), (429, LOCKED)]:
+    # The second failure reaches the limit of two, and says so.
+    for status, refusal in [(200, WRONG), (429, LOCKED), (429, LOCKED)]:
         response = ended.post(
             LOGIN_URL,
             {**sent_back(login_page), "username": "bob", "password": "wrong guess"},
