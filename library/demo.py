@@ -1339,7 +1339,13 @@ LIBRARY = [
         delay=80,
         mood=("Welcome",),
         situation=("Greeting",),
-        unsuitable_for=("First contact", "Formal customer"),
+        # Rules 4 and 7: a cheery wave contrasts an upset or outage report.
+        unsuitable_for=(
+            "First contact",
+            "Formal customer",
+            "Outage or bug report",
+            "Upset customer",
+        ),
         use_when="greeting a regular who writes informally",
         avoid_when="you have never spoken with them before",
     ),
@@ -1353,6 +1359,8 @@ LIBRARY = [
         transparent=True,
         mood=("Happy", "Grateful"),
         situation=("Problem solved", "Goodbye"),
+        # Rule 7: even a solved outage gets an apology, not a beaming sticker.
+        unsuitable_for=("Outage or bug report", "Upset customer"),
         use_when="the customer thanks you at the end of a solved case",
     ),
     DemoGif(
@@ -1689,7 +1697,12 @@ LIBRARY = [
         (fill(ROSE), hearts_rising()),
         mood=("Grateful",),
         situation=("Thanks for your patience",),
-        unsuitable_for=("Formal customer", "Money question", "Outage or bug report"),
+        unsuitable_for=(
+            "Formal customer",
+            "Money question",
+            "Outage or bug report",
+            "Upset customer",
+        ),
         use_when="returning the warmth of a customer who thanked you",
     ),
     DemoGif(
@@ -1703,6 +1716,7 @@ LIBRARY = [
         delay=70,
         mood=("Happy", "Neutral", "On it"),
         situation=("Problem solved", "Working on it"),
+        unsuitable_for=("Formal customer", "Outage or bug report", "Upset customer"),
         use_when="confirming, in a relaxed chat, that something is done or agreed",
     ),
     DemoGif(
@@ -1902,7 +1916,7 @@ LIBRARY = [
         delay=70,
         mood=("Welcome",),
         situation=("Greeting", "Goodbye"),
-        unsuitable_for=("First contact",),
+        unsuitable_for=("First contact", "Outage or bug report", "Upset customer"),
         use_when="saying hello or goodbye to a customer who chats informally",
     ),
 ]
