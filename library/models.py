@@ -2107,15 +2107,18 @@ class Member(User):
 
     @classmethod
     def enrol(cls, username, role, password=None):
-        """Create or update a member and put them in `role` (and only it)."""
+        """Create or update a member and put them in `role` (and only it);
+        a deactivated member is let back in."""
         role = cls.Role(role)
         member, created = cls.objects.get_or_create(username=username)
         if password:
             member.set_password(password)
         elif created:
             member.set_unusable_password()
-        # Team leads manage vocabularies and guidance in the admin.
-        member.is_staff = role == cls.Role.LEAD
+        member.is_active = True
+        # Team leads manage vocabularies and guidance in the admin; a superuser
+        # given a role keeps the admin whatever the role.
+        member.is_staff = role == cls.Role.LEAD or member.is_superuser
         member.save()
         role_groups = Group.objects.filter(name__in=cls.Role.labels)
         member.groups.remove(*role_groups)

@@ -9,10 +9,11 @@ from library.models import Member
 ROLE_GROUPS = {"agent": "Agent", "curator": "Curator", "lead": "Team lead"}
 
 
-def addmember(*args):
-    """Run the command as an operator would and return what it printed."""
+def addmember(*args, stdin=""):
+    """Run the command as an operator would and return what it printed.
+    Its standard input is `stdin`, never a terminal: nothing is asked."""
     out = StringIO()
-    call_command("addmember", *args, stdout=out)
+    call_command("addmember", *args, stdout=out, stdin=StringIO(stdin))
     return out.getvalue()
 
 
@@ -143,3 +144,170 @@ def test_a_blank_username_is_refused():
         addmember("   ", "--role", "agent")
 
     assert not Member.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("password", "told"),
+    [("short", "too short"), ("password123", "too common")],
+)
+def test_a_weak_password_is_refused_with_the_reason_and_nothing_is_made(password, told):
+    with pytest.raises(CommandError, match=told):
+        addmember("erin", "--role", "agent", "--password", password)
+    with pytest.raises(CommandError, match=told):
+        addmember("erin", "--role", "agent", "--password-stdin", stdin=password)
+
+    assert not Member.objects.filter(username="erin").exists()
+
+
+@pytest.mark.django_db
+def test_a_weak_password_leaves_an_existing_member_as_they_were(client):
+    addmember("erin", "--role", "agent", "--password", "a-long-passphrase")
+
+    with pytest.raises(CommandError, match="Nothing was changed"):
+        addmember("erin", "--role", "lead", "--password", "short")
+
+    assert client.login(username="erin", password="a-long-passphrase")
+    assert role_groups_of("erin") == ["Agent"]
+
+
+@pytest.mark.django_db
+def test_a_script_gives_the_password_on_standard_input(client):
+    addmember(
+        "erin", "--role", "agent", "--password-stdin", stdin="a-long-passphrase\n"
+    )
+
+    assert client.login(username="erin", password="a-long-passphrase")
+    with pytest.raises(CommandError, match="held no password"):
+        addmember("finn", "--role", "agent", "--password-stdin", stdin="\n")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", ["erin smith", "erin/ops", "e" * 151])
+def test_a_username_the_login_form_could_not_take_is_refused(username):
+    with pytest.raises(CommandError):
+        addmember(username, "--role", "agent")
+
+    assert not Member.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_name_differing_from_a_members_only_in_case_is_refused():
+    addmember("erin", "--role", "agent")
+
+    with pytest.raises(CommandError, match="already a member called 'erin'"):
+        addmember("Erin", "--role", "lead")
+
+    assert list(Member.objects.values_list("username", flat=True)) == ["erin"]
+
+
+@pytest.mark.django_db
+def test_deactivating_stops_the_login_and_adding_again_brings_them_back(client):
+    addmember("erin", "--role", "curator", "--password", "a-long-passphrase")
+
+    output = addmember("erin", "--deactivate")
+
+    assert output.startswith("Deactivated erin: they can no longer log in")
+    assert not client.login(username="erin", password="a-long-passphrase")
+    assert role_groups_of("erin") == ["Curator"]  # their role waits for them
+
+    output = addmember("erin", "--role", "curator")
+
+    assert output.startswith("Reactivated erin as Curator: they can log in again.")
+    assert client.login(username="erin", password="a-long-passphrase")
+
+
+@pytest.mark.django_db
+def test_deactivating_someone_unknown_is_refused():
+    with pytest.raises(CommandError, match="no member called 'nobody'"):
+        addmember("nobody", "--deactivate")
+
+
+@pytest.mark.django_db
+def test_a_superuser_given_a_role_keeps_the_admin():
+    Member.objects.create_superuser("root", password="a-long-passphrase")
+
+    output = addmember("root", "--role", "agent")
+
+    root = Member.objects.get(username="root")
+    assert root.is_staff and root.is_superuser
+    assert "They are a superuser" in output
+    assert role_groups_of("root") == ["Agent"]
+
+
+class Terminal(StringIO):
+    """Standard input as a terminal: addmember asks for the password."""
+
+    def isatty(self):
+        return True
+
+
+@pytest.fixture
+def typed_at_the_prompt(monkeypatch):
+    """What the operator types at each getpass prompt; the prompts shown."""
+    answers, prompts = [], []
+
+    def getpass(prompt):
+        prompts.append(prompt)
+        return answers.pop(0)
+
+    monkeypatch.setattr("getpass.getpass", getpass)
+    return answers, prompts
+
+
+def addmember_at_a_terminal(*args):
+    out = StringIO()
+    call_command("addmember", *args, stdout=out, stdin=Terminal())
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_in_a_terminal_a_new_members_password_is_asked_twice(
+    client, typed_at_the_prompt
+):
+    answers, prompts = typed_at_the_prompt
+    answers += ["a-long-passphrase", "a-long-passphrase"]
+
+    output = addmember_at_a_terminal("erin", "--role", "agent")
+
+    assert prompts == [
+        "Password for erin (Enter for none yet): ",
+        "The same password again: ",
+    ]
+    assert output.startswith("Created erin as Agent.")
+    assert client.login(username="erin", password="a-long-passphrase")
+
+
+@pytest.mark.django_db
+def test_two_different_passwords_at_the_prompt_create_nobody(typed_at_the_prompt):
+    answers, _ = typed_at_the_prompt
+    answers += ["a-long-passphrase", "a-long-passphrose"]
+
+    with pytest.raises(CommandError, match="The two passwords differ"):
+        addmember_at_a_terminal("erin", "--role", "agent")
+
+    assert not Member.objects.exists()
+
+
+@pytest.mark.django_db
+def test_enter_at_the_prompt_leaves_a_new_member_without_a_password(
+    typed_at_the_prompt,
+):
+    answers, prompts = typed_at_the_prompt
+    answers += [""]
+
+    output = addmember_at_a_terminal("erin", "--role", "agent")
+
+    assert len(prompts) == 1
+    assert "no password yet" in output
+    assert not Member.objects.get(username="erin").has_usable_password()
+
+
+@pytest.mark.django_db
+def test_a_role_change_in_a_terminal_asks_nothing(typed_at_the_prompt):
+    _, prompts = typed_at_the_prompt
+    addmember("erin", "--role", "agent", "--password", "a-long-passphrase")
+
+    addmember_at_a_terminal("erin", "--role", "curator")
+
+    assert prompts == []

@@ -25,6 +25,7 @@ def manage(*args, env):
     result = subprocess.run(
         [sys.executable, str(MANAGE), *map(str, args)],
         env=env,
+        stdin=subprocess.DEVNULL,  # never a terminal to ask a password at
         capture_output=True,
         text=True,
         timeout=300,
