@@ -129,3 +129,53 @@ def test_a_lost_original_alone_is_not_offered_a_fix_that_cannot_mend_it(
 
     assert "its original" in output
     assert error == "1 problem found."
+
+
+@pytest.mark.django_db
+def test_recent_unnamed_files_are_not_called_no_problems(approved_gif, media_root):
+    stray(media_root, "gifs/cd/uploading-original.gif", age=time.time())
+
+    output, error = check()
+
+    assert error is None  # nothing to mend yet
+    assert "gifs/cd/uploading-original.gif" in output
+    assert "every stored file belongs to a GIF" not in output
+    assert "No problems besides the recent files above" in output
+
+
+@pytest.mark.django_db
+def test_a_lost_original_and_its_lost_renditions_are_reported_in_one_run(
+    upload_gif, media_root
+):
+    gif = upload_gif(data=images.gif_bytes(seed=5), title="Half gone")
+    (media_root / gif.original.name).unlink()
+    (media_root / gif.preview.name).unlink()
+
+    output, error = check()
+
+    assert "its original" in output and "--fix cannot make it again" in output
+    assert f"It also lacks {gif.preview.name}" in output
+    assert error == "1 problem found."  # no --fix offered: it cannot mend it
+
+
+@pytest.mark.django_db
+def test_fix_is_offered_only_for_what_it_can_mend(upload_gif, media_root):
+    gone = upload_gif(data=images.gif_bytes(seed=6), title="Gone")
+    (media_root / gone.original.name).unlink()
+    stray(media_root, "gifs/ab/abandoned-original.gif")
+
+    output, error = check()
+
+    assert error == "2 problems found. Run again with --fix to repair 1 of them."
+
+
+@pytest.mark.django_db
+def test_fix_leaves_no_empty_folders_behind(approved_gif, media_root):
+    stray(media_root, "gifs/zz/yy/abandoned-original.gif")
+    stray(media_root, "gifs/zz/yy/abandoned-preview.webp")
+
+    check("--fix")
+
+    assert not (media_root / "gifs" / "zz").exists()
+    assert (media_root / "gifs").is_dir()
+    assert all((media_root / name).exists() for name in approved_gif.file_names())

@@ -1,3 +1,4 @@
+import os
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
@@ -99,25 +100,41 @@ class Command(BaseCommand):
                     "%(count)d problem found.", "%(count)d problems found.", remaining
                 )
             )
-            raise CommandError(
-                found % {"count": remaining}
-                + (
-                    " " + _("Run again with --fix to repair.")
-                    if fixable and not fix
-                    else ""
-                )
-            )
-        if not (orphans or incomplete):
-            self.stdout.write(
-                _(
-                    "No problems: every stored file belongs to a GIF, and every "
-                    "GIF has all its files (%(gifs)s, %(files)s)."
-                )
-                % {
-                    "gifs": ngettext("%d GIF", "%d GIFs", checked) % checked,
-                    "files": ngettext("%d file", "%d files", len(stored)) % len(stored),
+            if fix or not fixable:
+                hint = ""
+            elif fixable == remaining:
+                hint = " " + _("Run again with --fix to repair.")
+            else:
+                # A lost original is not among them: only a backup has it.
+                hint = " " + _("Run again with --fix to repair %(count)d of them.") % {
+                    "count": fixable
                 }
-            )
+            raise CommandError(found % {"count": remaining} + hint)
+        if not (orphans or incomplete):
+            counted = {
+                "gifs": ngettext("%d GIF", "%d GIFs", checked) % checked,
+                "files": ngettext("%d file", "%d files", len(stored)) % len(stored),
+            }
+            if recent:
+                # Not "every stored file belongs to a GIF": the recent ones
+                # above do not, yet.
+                self.stdout.write(
+                    _(
+                        "No problems besides the recent files above: every GIF "
+                        "has all its files (%(gifs)s, %(files)s). Run it again "
+                        "later; a recent file that no GIF claims by then is an "
+                        "orphan."
+                    )
+                    % counted
+                )
+            else:
+                self.stdout.write(
+                    _(
+                        "No problems: every stored file belongs to a GIF, and "
+                        "every GIF has all its files (%(gifs)s, %(files)s)."
+                    )
+                    % counted
+                )
 
     def orphans(self, storage, orphans, fix):
         """Report (or delete) files no GIF names; return how many remain."""
@@ -126,6 +143,7 @@ class Command(BaseCommand):
         if fix:
             for name in orphans:
                 storage.delete(name)
+            remove_empty_folders(storage, orphans)
             heading = ngettext(
                 "Deleted %(count)d file no GIF names:",
                 "Deleted %(count)d files no GIF names:",
@@ -156,12 +174,23 @@ class Command(BaseCommand):
                 remaining += 1
                 self.stdout.write(
                     _(
-                        "%(gif)s: its original %(name)s is lost. Copy it back from "
-                        "a backup (media/%(name)s there), or delete the GIF in "
-                        "the admin; nothing was changed."
+                        "%(gif)s: its original %(name)s is lost, and --fix cannot "
+                        "make it again. Copy it back from a backup (media/%(name)s "
+                        "there), or delete the GIF in the admin; nothing was "
+                        "changed."
                     )
                     % {"gif": label, "name": gif.original.name}
                 )
+                others = [name for name in missing if name != gif.original.name]
+                if others:
+                    # Said now, not only once the original is back.
+                    self.stdout.write(
+                        _(
+                            "  It also lacks %(names)s; once the original is "
+                            "back, --fix renders them again."
+                        )
+                        % {"names": ", ".join(others)}
+                    )
                 continue
             if not fix:
                 remaining += 1
@@ -184,3 +213,22 @@ class Command(BaseCommand):
                     % {"gif": label, "names": ", ".join(missing)}
                 )
         return remaining
+
+
+def remove_empty_folders(storage, deleted):
+    """Remove the folders under FOLDER that deleting `deleted` left empty, on
+    a local filesystem (an object store has no folders to leave behind)."""
+    try:
+        root = os.path.realpath(storage.path(FOLDER))
+    except NotImplementedError:
+        return
+    folders = {os.path.dirname(storage.path(name)) for name in deleted}
+    # The deepest first, so that a parent emptied by its child goes too.
+    for folder in sorted(folders, key=len, reverse=True):
+        folder = os.path.realpath(folder)
+        while folder.startswith(root + os.sep):
+            try:
+                os.rmdir(folder)  # only ever removes an empty folder
+            except OSError:
+                break
+            folder = os.path.dirname(folder)
