@@ -13,6 +13,7 @@ from contextlib import closing
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
 
 from library.models import Gif
@@ -201,3 +202,53 @@ def test_a_backup_goes_into_its_own_timestamped_folder(approved_gif, tmp_path):
         for entry in json.loads((backup / "backup.json").read_text())["files"]
     }
     assert names == set(approved_gif.file_names())
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_backup_is_readable_by_its_owner_alone(approved_gif, tmp_path):
+    """It holds password hashes, sessions and API token digests."""
+    if connection.vendor == "postgresql" and not postgres_tools():
+        pytest.skip("pg_dump is not installed")
+    previous = os.umask(0o022)  # a usual umask, which would let others read
+    try:
+        call_command("backup", str(tmp_path / "backups"), stdout=io.StringIO())
+    finally:
+        os.umask(previous)
+
+    backup = the_backup(tmp_path / "backups")
+    assert backup.stat().st_mode & 0o777 == 0o700
+
+
+@pytest.mark.django_db
+def test_a_backup_into_a_file_is_refused_in_words_and_leaves_it_alone(tmp_path):
+    in_the_way = tmp_path / "backups"
+    in_the_way.write_bytes(b"not a folder")
+
+    with pytest.raises(CommandError, match="Cannot write a backup into"):
+        call_command("backup", str(in_the_way), stdout=io.StringIO())
+
+    assert in_the_way.read_bytes() == b"not a folder"
+    assert not list(tmp_path.rglob("*gifshelf-*"))
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the PostgreSQL backup runs with PostgreSQL only",
+)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_pg_dump_that_writes_nothing_is_no_backup(approved_gif, tmp_path):
+    # A pg_dump that exits 0 without a dump (a wrapper script gone wrong, a
+    # full disk it did not notice): the command must not call that a backup.
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    (tools / "pg_dump").write_text("#!/bin/sh\necho 'out of space' >&2\nexit 0\n")
+    (tools / "pg_dump").chmod(0o755)
+    path = os.environ["PATH"]
+    os.environ["PATH"] = f"{tools}{os.pathsep}{path}"
+    try:
+        with pytest.raises(CommandError, match=r"pg_dump wrote no dump.*out of space"):
+            call_command("backup", str(tmp_path / "backups"), stdout=io.StringIO())
+    finally:
+        os.environ["PATH"] = path
+
+    assert list((tmp_path / "backups").iterdir()) == []

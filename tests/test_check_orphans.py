@@ -164,7 +164,7 @@ def test_fix_is_offered_only_for_what_it_can_mend(upload_gif, media_root):
     (media_root / gone.original.name).unlink()
     stray(media_root, "gifs/ab/abandoned-original.gif")
 
-    output, error = check()
+    _, error = check()
 
     assert error == "2 problems found. Run again with --fix to repair 1 of them."
 

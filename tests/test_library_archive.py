@@ -3,6 +3,7 @@
 import hashlib
 import io
 import json
+import os
 import zipfile
 from datetime import timedelta
 
@@ -444,3 +445,15 @@ def test_export_refuses_when_a_file_is_lost_and_leaves_no_archive(
         call_command("export_library", str(archive), stdout=io.StringIO())
 
     assert list(tmp_path.glob("*.zip*")) == [] and list(tmp_path.glob(".*")) == []
+
+
+def test_an_archive_is_readable_by_its_owner_alone(pending_gif, tmp_path):
+    """It holds password hashes and API token digests."""
+    archive = tmp_path / "shelf.zip"
+    previous = os.umask(0o022)  # a usual umask, which would let others read
+    try:
+        call_command("export_library", str(archive), stdout=io.StringIO())
+    finally:
+        os.umask(previous)
+
+    assert archive.stat().st_mode & 0o777 == 0o600

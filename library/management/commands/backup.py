@@ -34,7 +34,6 @@ class Command(BaseCommand):
 
     def handle(self, folder, progress, **options):
         parent = Path(folder)
-        parent.mkdir(parents=True, exist_ok=True)
         stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
         target = parent / f"gifshelf-{stamp}"
         if target.exists():
@@ -43,9 +42,18 @@ class Command(BaseCommand):
                 % {"path": target}
             )
         # Filled under another name and renamed when whole, so a folder named
-        # like a backup always holds a whole one.
+        # like a backup always holds a whole one. Its owner's alone: it holds
+        # password hashes, sessions and API token digests.
         partial = parent / f".gifshelf-{stamp}.partial"
-        partial.mkdir()
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+            partial.mkdir(mode=0o700)
+            partial.chmod(0o700)  # whatever the umask
+        except OSError as error:
+            raise CommandError(
+                _("Cannot write a backup into %(path)s: %(why)s.")
+                % {"path": parent, "why": error.strerror or error}
+            ) from None
         try:
             if connection.vendor == "sqlite":
                 database_file, names = back_up_sqlite(partial)
@@ -157,6 +165,12 @@ def back_up_postgresql(folder):
         if result.returncode != 0:
             raise CommandError(
                 _("pg_dump failed: %(error)s") % {"error": result.stderr.strip()}
+            )
+        if not path.is_file() or path.stat().st_size == 0:
+            # A dump that says nothing of its failure is still no backup.
+            raise CommandError(
+                _("pg_dump wrote no dump, so there is no backup: %(error)s")
+                % {"error": result.stderr.strip() or _("it said nothing")}
             )
         rows = Gif._base_manager.values_list(*FILE_FIELDS)
         names = file_names(rows)

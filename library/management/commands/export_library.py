@@ -48,6 +48,15 @@ class Command(BaseCommand):
         # never leaves something that looks like a whole archive.
         partial = target.with_name(f".{target.name}.partial")
         try:
+            # Its owner's alone: it holds password hashes and token digests.
+            partial.unlink(missing_ok=True)
+            partial.touch(mode=0o600)
+        except OSError as error:
+            raise CommandError(
+                _("Cannot write %(path)s: %(why)s.")
+                % {"path": target, "why": error.strerror or error}
+            ) from None
+        try:
             with zipfile.ZipFile(partial, "w", allowZip64=True) as zip_file:
                 manifest = self.write_archive(zip_file, progress)
             os.replace(partial, target)
