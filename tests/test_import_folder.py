@@ -297,3 +297,55 @@ def test_the_progress_bar_shows_on_a_terminal(folder, curator):
     run(folder, "--by", "bob", stderr=terminal)
 
     assert "Importing" in terminal.getvalue() and "file" in terminal.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_csv_naming_files_twice_lists_them_all_before_importing_anything(
+    folder, curator, tmp_path
+):
+    put(folder, "a.gif", images.gif_bytes(seed=1))
+    put(folder, "b.gif", images.gif_bytes(seed=2))
+    sidecar = tmp_path / "sidecar.csv"
+    sidecar.write_text(
+        "filename,title\na.gif,One\nb.gif,Two\nA.GIF,Three\nb.gif,Four\n"
+    )
+
+    with pytest.raises(CommandError) as refusal:
+        run(folder, "--by", "bob", "--csv", str(sidecar))
+
+    assert str(refusal.value) == (
+        "The CSV names a file more than once: A.GIF (lines 2, 4); "
+        "b.gif (lines 3, 5). Keep one row for each file; nothing was imported."
+    )
+    assert not Gif.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_csv_saved_with_semicolons_reads_like_one_with_commas(
+    folder, curator, tmp_path
+):
+    # As a spreadsheet saves it where the decimal mark is a comma.
+    put(folder, "a.gif", images.gif_bytes(seed=1))
+    sidecar = tmp_path / "sidecar.csv"
+    sidecar.write_text(
+        "\ufefffilename;title;alt_text;mood;situation\n"
+        "a.gif;Big thanks;A cat bows, twice;thank you, happy;Greeting\n",
+        encoding="utf-8",
+    )
+
+    run(folder, "--by", "bob", "--csv", str(sidecar))
+
+    a = Gif.objects.get(title="Big thanks")
+    assert a.alt_text == "A cat bows, twice"
+    assert sorted(tag.name for tag in a.mood.all()) == ["Happy", "Thank you"]
+    assert [tag.name for tag in a.situation.all()] == ["Greeting"]
+
+
+@pytest.mark.django_db
+def test_a_file_given_for_the_folder_is_refused_saying_what_to_give(folder, curator):
+    image = put(folder, "a.gif", images.gif_bytes(seed=1))
+
+    with pytest.raises(CommandError, match="is a file: give the folder"):
+        run(image, "--by", "bob")
+
+    assert not Gif.objects.exists()

@@ -64,6 +64,14 @@ class Command(BaseCommand):
 
     def handle(self, folder, by, sidecar, dry_run, progress, verbosity, **options):
         root = Path(folder)
+        if root.is_file():
+            raise CommandError(
+                _(
+                    "%(path)s is a file: give the folder that holds the images "
+                    "(and a sidecar with --csv)."
+                )
+                % {"path": root}
+            )
         if not root.is_dir():
             raise CommandError(_("There is no folder %(folder)s.") % {"folder": root})
         uploader = find_uploader(by)
@@ -204,7 +212,8 @@ def read_sidecar(path):
         raise CommandError(_("There is no file %(path)s.") % {"path": path})
     # utf-8-sig: spreadsheets often start their CSV with a byte-order mark.
     with path.open(newline="", encoding="utf-8-sig") as stream:
-        reader = csv.DictReader(stream)
+        reader = csv.DictReader(stream, delimiter=delimiter_of(stream.readline()))
+        stream.seek(0)
         columns = [column.strip().lower() for column in reader.fieldnames or []]
         if "filename" not in columns:
             raise CommandError(
@@ -223,7 +232,7 @@ def read_sidecar(path):
                     "known": ", ".join(["filename", *COLUMNS]),
                 }
             )
-        rows = {}
+        rows, lines = {}, {}
         for raw in reader:
             row = {
                 column.strip().lower(): (value or "").strip()
@@ -231,13 +240,35 @@ def read_sidecar(path):
                 if column
             }
             name = row.pop("filename")
-            if sidecar_key(name) in rows:
-                raise CommandError(_("%(name)s is in the CSV twice.") % {"name": name})
+            lines.setdefault(sidecar_key(name), []).append(reader.line_num)
             rows[sidecar_key(name)] = {
                 "name": name,
                 "fields": {COLUMNS[column]: value for column, value in row.items()},
             }
+    # Every twice-named file at once, before anything is imported: which row
+    # was meant is the curator's to say.
+    twice = [
+        _("%(name)s (lines %(lines)s)")
+        % {"name": rows[key]["name"], "lines": ", ".join(map(str, numbers))}
+        for key, numbers in lines.items()
+        if len(numbers) > 1
+    ]
+    if twice:
+        raise CommandError(
+            _(
+                "The CSV names a file more than once: %(files)s. Keep one row "
+                "for each file; nothing was imported."
+            )
+            % {"files": "; ".join(twice)}
+        )
     return rows
+
+
+def delimiter_of(header):
+    """A comma, or a semicolon where the header is written with them: a
+    spreadsheet saves its CSV with semicolons where the decimal mark is a
+    comma (much of Europe, Russia)."""
+    return ";" if header.count(";") > header.count(",") else ","
 
 
 def upload_form(path, name, row):
