@@ -2709,19 +2709,27 @@ class ConversationContext(ReadInReadersLanguage, models.Model):
             return [
                 gettext("Careful in this conversation (%(context)s): %(tag)s.")
                 % {
-                    "context": self.display_name.lower(),
-                    "tag": tag.display_name.lower(),
+                    "context": mid_sentence(self.display_name),
+                    "tag": mid_sentence(tag.display_name),
                 }
                 for tag in gif.tags_of("appropriateness")
                 if tag.pk in warned
             ]
         article = "an" if self.name[:1].lower() in "aeiou" else "a"
         return [
-            f"Careful in {article} {self.name.lower()} conversation: "
-            f"{tag.name.lower()}."
+            f"Careful in {article} {mid_sentence(self.name)} conversation: "
+            f"{mid_sentence(tag.name)}."
             for tag in gif.tags_of("appropriateness")
             if tag.pk in warned
         ]
+
+
+def mid_sentence(name):
+    """A name as written inside a sentence: "Upset customer" → "upset
+    customer", while "VIP customer", "SLA breach" or "iOS" keep their capitals."""
+    if name[1:2].isupper() or not name[:1].isupper():
+        return name
+    return name[:1].lower() + name[1:]
 
 
 def start_of_day(day):

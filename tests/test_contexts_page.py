@@ -242,3 +242,18 @@ def test_a_new_context_goes_at_the_end_of_the_picker_unless_placed(lead_client, 
     assert slugs[0] == "any"
     assert slugs[-1] == "legal-complaint"
     assert slugs.index("press") < slugs.index("outage")
+
+
+@pytest.mark.django_db
+def test_a_warning_keeps_the_capitals_of_a_name_that_has_them(
+    lead_client, upset, wink, agent_picker
+):
+    upset.name = "VIP customer"
+    upset.save()
+    playful = unsuitable("Playful")
+    playful.name = "Playful at SLA breach"
+    playful.save()
+
+    _, page = agent_picker("upset")
+
+    assert "Careful in a VIP customer conversation: playful at SLA breach." in page
