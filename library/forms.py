@@ -635,6 +635,13 @@ class ConversationContextForm(forms.ModelForm):
 
     def clean_name(self):
         name = " ".join(self.cleaned_data["name"].split())
+        if search.unsearchable(name):
+            # Agents pick it from a chip: "!!!" would say nothing of when.
+            raise forms.ValidationError(
+                gettext(
+                    "Name the kind of conversation in words, such as “VIP customer”."
+                )
+            )
         others = ConversationContext.objects.exclude(pk=self.instance.pk)
         if others.filter(name__iexact=name).exists():
             raise forms.ValidationError(

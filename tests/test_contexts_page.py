@@ -200,6 +200,21 @@ def test_a_name_already_taken_in_any_case_is_refused(lead_client):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("name", ["!!!", "🙂", " - "])
+def test_a_name_without_a_word_is_refused(lead_client, name):
+    before = ConversationContext.objects.count()
+
+    response = lead_client.post(
+        reverse("library:context_create"),
+        {"name": name, "description": "", "position": 0},
+    )
+
+    assert response.status_code == 400
+    assert "Name the kind of conversation in words" in page_of(response)
+    assert ConversationContext.objects.count() == before
+
+
+@pytest.mark.django_db
 def test_two_names_with_one_slug_get_two_slugs(lead_client):
     for name in ("VIP!", "VIP?"):
         lead_client.post(
