@@ -168,6 +168,7 @@ def test_taking_down_from_the_gifs_page_asks_to_confirm_first(
     asked = page_of(confirmation)
     assert f"Take down “{on_the_shelf.title}”?" in asked
     assert "answers 410 Gone" in asked
+    assert "A copy a chat tool or a browser already keeps may still show" in asked
     assert f'href="{on_the_shelf.get_absolute_url()}">Cancel<' in asked
 
     # Confirming is the POST, with its reason.
