@@ -20,8 +20,9 @@ class Bar:
 
 @dataclass(frozen=True)
 class Tick:
-    x: float  # the centre of the bar it names
+    x: float  # the centre of the bar it names, or the last bar's right edge
     label: str
+    anchor: str = "middle"  # SVG text-anchor: "end" for the last bar's
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,11 @@ def bars(values, width, height, *, labels=None, max_ticks=8):
                 label=label,
             )
         )
-        if (len(values) - 1 - index) % step == 0:
+        if index == len(values) - 1:
+            # Centred, the last label would run past the chart's right edge
+            # (a Russian "30 дек." is wider than the margin): it ends there.
+            ticks.append(Tick(x=round(x + bar_width, 2), label=label, anchor="end"))
+        elif (len(values) - 1 - index) % step == 0:
             ticks.append(Tick(x=round(x + bar_width / 2, 2), label=label))
     return BarChart(
         width=width,

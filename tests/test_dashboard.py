@@ -35,10 +35,13 @@ def test_bars_grow_in_proportion_to_the_largest_value():
 def test_bars_label_the_last_bar_and_every_nth_before_it():
     chart = charts.bars([1, 2, 3, 4], 148, 136, labels="abcd", max_ticks=2)
 
-    assert [(tick.x, tick.label) for tick in chart.ticks] == [
-        (77.5, "b"),
-        (127.5, "d"),
+    # The last label ends at its bar's right edge, so that it never runs
+    # past the chart's.
+    assert [(tick.x, tick.label, tick.anchor) for tick in chart.ticks] == [
+        (77.5, "b", "middle"),
+        (137.5, "d", "end"),
     ]
+    assert chart.ticks[-1].x <= chart.right
 
 
 def test_bars_of_nothing_but_zeros_keep_every_slot_flat():
