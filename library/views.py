@@ -1874,6 +1874,16 @@ def house_rules_edit(request):
             )
         else:
             messages.success(request, _("Saved the house rules."))
+        changed = form.changed_data
+        if "text" in changed and "text_ru" not in changed and rules.text_ru:
+            messages.warning(
+                request,
+                _(
+                    "The Russian rules were not changed with the English ones: "
+                    "Russian readers still see the old text until you change "
+                    "it too."
+                ),
+            )
         return redirect("library:house_rules")
     status = 400 if request.method == "POST" else 200
     context = {"form": form, "rules": rules}

@@ -218,3 +218,24 @@ def test_without_any_rules_written_the_picker_shows_none(agent_client):
 
     assert "data-house-rules" not in page_of(agent_client.get(HOME))
     assert "have not written the house rules yet" in page_of(agent_client.get(RULES))
+
+
+@pytest.mark.django_db
+def test_changing_the_english_rules_alone_warns_that_the_russian_are_old(
+    lead_client,
+):
+    lead_client.post(EDIT, {"text": "1. Be kind.", "text_ru": "1. Будьте добры."})
+
+    english_only = lead_client.post(
+        EDIT,
+        {"text": "1. Be kind.\n2. Be quick.", "text_ru": "1. Будьте добры."},
+        follow=True,
+    )
+    both = lead_client.post(
+        EDIT,
+        {"text": "1. Be kind.", "text_ru": "1. Будьте добры.\n2. Будьте быстры."},
+        follow=True,
+    )
+
+    assert "Russian readers still see the old text" in page_of(english_only)
+    assert "Russian readers still see the old text" not in page_of(both)
