@@ -113,9 +113,28 @@ def focus_first_error(*forms):
         for name, field in form.fields.items():
             if name in form.errors:
                 if not field.widget.is_hidden:
-                    field.widget.attrs["autofocus"] = True
+                    give_autofocus(field.widget)
                 return name
     return None
+
+
+def give_autofocus(widget):
+    """The autofocus for `widget`; of a group of boxes or radio buttons, for
+    its first one only: each option copies the group's attributes, and a
+    page may hold one autofocus."""
+    widget.attrs["autofocus"] = True
+    if not getattr(widget, "option_inherits_attrs", False):
+        return
+    create_option = widget.create_option
+
+    def first_focused(*args, **kwargs):
+        option = create_option(*args, **kwargs)
+        if str(option["index"]) != "0":
+            option["attrs"].pop("autofocus", None)
+        return option
+
+    # This form's own copy of the widget: Django copies fields per form.
+    widget.create_option = first_focused
 
 
 class VocabularyField(forms.Field):

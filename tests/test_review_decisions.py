@@ -751,6 +751,11 @@ def test_the_review_page_says_beside_the_flags_why_it_cannot_approve(
     assert refreshed(ready_gif).status == Gif.Status.PENDING
     assert "support conversations stay out of those entirely" in page
     assert 'aria-invalid="true"' in page
+    # The first box of the group gets the focus; a page holds one autofocus.
+    assert page.count("autofocus") == 1
+    assert re.search(
+        r'<input type="checkbox"[^>]*value="surprise_ending" autofocus', page
+    )
 
 
 @pytest.mark.django_db
