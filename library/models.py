@@ -2784,9 +2784,15 @@ class CopyQuerySet(models.QuerySet):
         return [(day, counts.get(day, 0)) for day in period.dates]
 
     def top_gifs(self, limit=10):
-        """The GIFs copied most: dicts of gif, title, copies, last_copied_at."""
+        """The GIFs copied most: dicts of gif, title, status, taken_down_at,
+        copies, last_copied_at."""
         return (
-            self.values("gif", title=F("gif__title"))
+            self.values(
+                "gif",
+                title=F("gif__title"),
+                status=F("gif__status"),
+                taken_down_at=F("gif__taken_down_at"),
+            )
             .annotate(copies=Count("pk"), last_copied_at=Max("at"))
             .order_by("-copies", "-last_copied_at", "gif")[:limit]
         )

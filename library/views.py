@@ -1450,13 +1450,29 @@ def copies_per_day_table(period):
 def top_gifs_table(period):
     rows = [
         Row(
-            (row["title"], cell(row["copies"]), cell(row["last_copied_at"])),
+            (
+                title_with_shelf_state(row),
+                cell(row["copies"]),
+                cell(row["last_copied_at"]),
+            ),
             url=reverse("library:gif_detail", args=[row["gif"]]),
         )
         for row in Copy.objects.within(period).top_gifs()
     ]
     headers = (gettext("GIF"), gettext("Copies"), gettext("Last copied"))
     return Table("top-gifs", gettext("Top GIFs"), headers, rows)
+
+
+def title_with_shelf_state(row):
+    """A top GIF's title, saying when agents can no longer send it: a lead
+    reading "what gets used" should not plan around a GIF that is gone."""
+    if row["taken_down_at"]:
+        state = gettext("Taken down")
+    elif row["status"] == Gif.Status.RETIRED:
+        state = gettext("Retired")
+    else:
+        return row["title"]
+    return f"{row['title']} ({state.lower()})"
 
 
 def never_copied_table(period, limit=None):

@@ -608,3 +608,14 @@ def test_each_csv_link_says_which_table_it_exports(lead, usage, language, name):
     for link in links:
         assert link["section"]
         assert " ".join(link["name"].split()) == name.format(link["section"])
+
+
+@pytest.mark.django_db
+def test_top_gifs_say_which_are_retired_or_taken_down(lead_client, lead, usage):
+    usage.gifs["oops"].retire(by=lead, reason="Dated.")
+    usage.gifs["wave"].take_down(by=lead, reason="A complaint.")
+
+    titles = [row[0] for row in Tables(dashboard(lead_client)).tables["top-gifs"]]
+
+    assert titles == ["GIF", "Thanks", "Oops (retired)", "Wave (taken down)"]
+    assert [row[0] for row in csv_rows(lead_client, "top-gifs")] == titles
