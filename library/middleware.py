@@ -33,7 +33,9 @@ def same_for_everyone(get_response):
 
     def middleware(request):
         response = get_response(request)
-        if getattr(response, "same_for_everyone", False):
+        # A response that sets a cookie is that visitor's alone, whatever it
+        # carries: keeping its Vary keeps it out of everyone else's cache.
+        if getattr(response, "same_for_everyone", False) and not response.cookies:
             kept = [
                 header.strip()
                 for header in response.headers.get("Vary", "").split(",")
