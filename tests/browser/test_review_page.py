@@ -560,6 +560,34 @@ def test_with_reduced_motion_a_filmstrip_of_some_frames_is_not_watching(
     expect_approved(page, gif, curator)
 
 
+def test_with_reduced_motion_leaving_a_played_gif_early_needs_a_whole_loop_again(
+    curator_page, to_review
+):
+    # The page runs no clock until "Play it once"; opening it again must still
+    # void the clock an earlier visit left running, or the server would take
+    # the time since then for a watch.
+    gif = to_review(animation(frames=12, frame_ms=200))
+    page = curator_page
+    page.emulate_media(reduced_motion="reduce")
+    page.goto(reverse("library:review", args=[gif.pk]))
+    with page.expect_response(lambda r: r.url.endswith(start_url(gif))):
+        page.get_by_role("button", name="Play it once").click()
+    page.goto(reverse("library:review_queue"))  # gone after a moment
+    page.wait_for_timeout(gif.duration_ms + 500)  # more than a loop's time
+
+    with page.expect_response(lambda r: r.url.endswith(start_url(gif))):
+        page.goto(reverse("library:review", args=[gif.pk]))
+
+    expect(page.get_by_role("button", name="Play it once")).to_be_visible()
+    expect(page.get_by_role("button", name="Approve", exact=True)).to_be_disabled()
+    answer = page.evaluate(
+        APPROVE_THROUGH_THE_API, reverse("library:api_approve", args=[gif.pk])
+    )
+    assert answer["status"] == 409, answer
+    assert answer["body"]["code"] == "not_watched"
+    expect_still_pending(gif)
+
+
 def shown_colour(player):
     """The colour in the middle of the frame `player` shows right now."""
     shot = Image.open(io.BytesIO(player.screenshot(animations="allow")))

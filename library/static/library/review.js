@@ -257,6 +257,17 @@
       player.addEventListener("load", startWatching, { once: true });
       player.src = player.dataset.original;
     });
+    // Opening the page voids a watch an earlier visit left unfinished, as in
+    // every other mode: its clock would otherwise still be running, and the
+    // server would take the time since then for a watch nobody saw.
+    post(page.dataset.startUrl)
+      .then(function (started) {
+        if (started.watched) {
+          playOnceBox.hidden = true;
+          watched(t("watched", {}));
+        }
+      })
+      .catch(function () {});
   } else if (reducedMotion && frames.length > 1) {
     player.src = player.dataset.still;
     say(t("step_hint", {}));
