@@ -3,8 +3,9 @@ from io import StringIO
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
+from django.test import Client
 
-from library.models import Member
+from library.models import ApiToken, Member
 
 ROLE_GROUPS = {"agent": "Agent", "curator": "Curator", "lead": "Team lead"}
 
@@ -208,6 +209,7 @@ def test_deactivating_stops_the_login_and_adding_again_brings_them_back(client):
     output = addmember("erin", "--deactivate")
 
     assert output.startswith("Deactivated erin: they can no longer log in")
+    assert "API tokens are revoked" in output
     assert not client.login(username="erin", password="a-long-passphrase")
     assert role_groups_of("erin") == ["Curator"]  # their role waits for them
 
@@ -311,3 +313,41 @@ def test_a_role_change_in_a_terminal_asks_nothing(typed_at_the_prompt):
     addmember_at_a_terminal("erin", "--role", "curator")
 
     assert prompts == []
+
+
+@pytest.mark.django_db
+def test_in_a_terminal_a_member_without_a_password_is_asked_for_one(
+    client, typed_at_the_prompt
+):
+    answers, prompts = typed_at_the_prompt
+    addmember("erin", "--role", "agent")  # no password yet, as it said
+    answers += ["a-long-passphrase", "a-long-passphrase"]
+
+    addmember_at_a_terminal("erin", "--role", "agent")
+
+    assert len(prompts) == 2
+    assert client.login(username="erin", password="a-long-passphrase")
+
+
+@pytest.mark.django_db
+def test_deactivating_revokes_api_tokens_for_good():
+    addmember("erin", "--role", "agent", "--password", "a-long-passphrase")
+    erin = Member.objects.get(username="erin")
+    _, key = ApiToken.issue(erin, name="Slack bot")
+    bearer = {"Authorization": f"Bearer {key}"}
+    assert Client().get("/api/gifs/", headers=bearer).status_code == 200
+
+    addmember("erin", "--deactivate")
+    addmember("erin", "--role", "agent")
+
+    assert Client().get("/api/gifs/", headers=bearer).status_code == 401
+
+
+@pytest.mark.django_db
+def test_deactivating_a_case_twin_points_to_the_member_meant():
+    addmember("erin", "--role", "agent")
+
+    with pytest.raises(CommandError, match="Did you mean 'erin'"):
+        addmember("Erin", "--deactivate")
+
+    assert Member.objects.get(username="erin").is_active

@@ -4,6 +4,8 @@ import sys
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
 
 from library.models import Member
 
@@ -12,8 +14,8 @@ class Command(BaseCommand):
     stealth_options = ("stdin",)
     help = (
         "Create or update a team member and put them in one role, or "
-        "deactivate one. Without --password, a new member's password is asked "
-        "for when run in a terminal."
+        "deactivate one. Without --password, the password of a member who has "
+        "none yet is asked for when run in a terminal."
     )
 
     def add_arguments(self, parser):
@@ -23,8 +25,8 @@ class Command(BaseCommand):
         action.add_argument(
             "--deactivate",
             action="store_true",
-            help="Stop them logging in (sessions and API tokens too); their "
-            "history stays. addmember with --role brings them back.",
+            help="Stop them logging in (sessions too) and revoke their API "
+            "tokens; their history stays. addmember with --role brings them back.",
         )
         password = parser.add_mutually_exclusive_group()
         password.add_argument(
@@ -48,7 +50,7 @@ class Command(BaseCommand):
             password = stdin.readline().rstrip("\r\n")
             if not password:
                 raise CommandError("Standard input held no password.")
-        elif password is None and existing is None and stdin.isatty():
+        elif password is None and stdin.isatty() and not has_password(existing):
             password = self.ask_password(username)
         if password:
             self.check_password(password, existing or Member(username=username))
@@ -114,14 +116,24 @@ class Command(BaseCommand):
     def deactivate(self, username):
         member = Member.objects.filter(username=username).first()
         if member is None:
-            raise CommandError(f"There is no member called {username!r}.")
+            twin = Member.objects.filter(username__iexact=username).first()
+            hint = f" Did you mean {twin.username!r}?" if twin else ""
+            raise CommandError(f"There is no member called {username!r}.{hint}")
         if not member.is_active:
             self.stdout.write(f"{member.username} was already deactivated.")
             return
-        member.is_active = False
-        member.save(update_fields=["is_active"])
+        with transaction.atomic():
+            member.is_active = False
+            member.save(update_fields=["is_active"])
+            # Revoked, not only unusable while inactive: brought back later,
+            # they make new ones rather than find old ones working again.
+            member.api_tokens.unrevoked().update(revoked_at=timezone.now())
         self.stdout.write(
-            f"Deactivated {member.username}: they can no longer log in, and "
-            "their sessions and API tokens stop working. Their uploads, reviews "
-            "and history stay."
+            f"Deactivated {member.username}: they can no longer log in, their "
+            "sessions stop working and their API tokens are revoked. Their "
+            "uploads, reviews and history stay."
         )
+
+
+def has_password(member):
+    return member is not None and member.has_usable_password()
