@@ -7,7 +7,12 @@ def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gifshelf.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(sys.argv)
+    from gifshelf.environment import UnreadableSetting
+
+    try:
+        execute_from_command_line(sys.argv)
+    except UnreadableSetting as unreadable:
+        sys.exit(f"gifshelf: {unreadable}")
 
 
 if __name__ == "__main__":

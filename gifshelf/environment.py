@@ -9,6 +9,12 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
+
+class UnreadableSetting(ImproperlyConfigured):
+    """An environment variable that cannot be read: manage.py says so in one
+    line, since the traceback would only point at settings.py."""
+
+
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off"}
 
@@ -19,7 +25,7 @@ def env_bool(name, default=False):
         return default
     if value in TRUE_WORDS | FALSE_WORDS:
         return value in TRUE_WORDS
-    raise ImproperlyConfigured(
+    raise UnreadableSetting(
         f"{name} is {os.environ[name]!r}: use 1, true, yes or on to turn it on, "
         "0, false, no or off to turn it off."
     )
@@ -34,7 +40,7 @@ def env_int(name, default, minimum=0):
     except ValueError:
         number = None
     if number is None or number < minimum:
-        raise ImproperlyConfigured(
+        raise UnreadableSetting(
             f"{name} is {os.environ[name]!r}: it must be a whole number "
             f"of at least {minimum}."
         )

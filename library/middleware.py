@@ -33,9 +33,11 @@ def same_for_everyone(get_response):
 
     def middleware(request):
         response = get_response(request)
-        # A response that sets a cookie is that visitor's alone, whatever it
-        # carries: keeping its Vary keeps it out of everyone else's cache.
-        if getattr(response, "same_for_everyone", False) and not response.cookies:
+        if getattr(response, "same_for_everyone", False):
+            # No cookie rides on a file a cache may keep for everyone: a
+            # fresh CSRF cookie (sent for a malformed one) would be served to
+            # every visitor. The next page sets whatever was due.
+            response.cookies.clear()
             kept = [
                 header.strip()
                 for header in response.headers.get("Vary", "").split(",")

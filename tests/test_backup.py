@@ -219,18 +219,6 @@ def test_a_backup_is_readable_by_its_owner_alone(approved_gif, tmp_path):
     assert backup.stat().st_mode & 0o777 == 0o700
 
 
-@pytest.mark.django_db
-def test_a_backup_into_a_file_is_refused_in_words_and_leaves_it_alone(tmp_path):
-    in_the_way = tmp_path / "backups"
-    in_the_way.write_bytes(b"not a folder")
-
-    with pytest.raises(CommandError, match="Cannot write a backup into"):
-        call_command("backup", str(in_the_way), stdout=io.StringIO())
-
-    assert in_the_way.read_bytes() == b"not a folder"
-    assert not list(tmp_path.rglob("*gifshelf-*"))
-
-
 @pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="the PostgreSQL backup runs with PostgreSQL only",
@@ -252,3 +240,15 @@ def test_a_pg_dump_that_writes_nothing_is_no_backup(approved_gif, tmp_path):
         os.environ["PATH"] = path
 
     assert list((tmp_path / "backups").iterdir()) == []
+
+
+@pytest.mark.django_db
+def test_a_file_given_for_the_backups_folder_is_called_a_file(tmp_path):
+    in_the_way = tmp_path / "backups.txt"
+    in_the_way.write_bytes(b"notes")
+
+    with pytest.raises(CommandError, match="is a file: give the folder"):
+        call_command("backup", str(in_the_way), stdout=io.StringIO())
+
+    assert in_the_way.read_bytes() == b"notes"
+    assert not list(tmp_path.rglob("*gifshelf-*"))

@@ -349,3 +349,17 @@ def test_a_file_given_for_the_folder_is_refused_saying_what_to_give(folder, cura
         run(image, "--by", "bob")
 
     assert not Gif.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_csv_with_two_columns_for_one_vocabulary_is_refused(
+    folder, curator, tmp_path
+):
+    put(folder, "a.gif", images.gif_bytes(seed=1))
+    sidecar = tmp_path / "sidecar.csv"
+    sidecar.write_text("filename,moods,mood\na.gif,Happy,Confused\n")
+
+    with pytest.raises(CommandError, match="more than one column for mood"):
+        run(folder, "--by", "bob", "--csv", str(sidecar))
+
+    assert not Gif.objects.exists()

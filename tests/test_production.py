@@ -161,6 +161,9 @@ def test_a_setting_that_cannot_be_read_stops_every_command_naming_it(
     assert checked.returncode != 0
     assert f"{variable} is {value!r}" in checked.stderr
     assert told in checked.stderr
+    # One line that says it all, not a traceback through settings.py.
+    assert checked.stderr.startswith(f"gifshelf: {variable} is")
+    assert "Traceback" not in checked.stderr
 
 
 @pytest.mark.parametrize("value", ["off", "0", "no", "false", "FALSE", ""])

@@ -148,6 +148,21 @@ def test_an_approved_file_is_one_copy_for_every_visitor_and_language(
 
 
 @pytest.mark.django_db
+def test_an_approved_file_never_sets_a_cookie_a_cache_would_share(client, approved_gif):
+    # A malformed CSRF cookie makes Django send a fresh one with whatever
+    # answers next: on a file cached for everyone, everyone would get it.
+    client.cookies["csrftoken"] = "abc"
+    client.cookies["django_language"] = "ru"
+
+    response, _ = fetch(client, link(approved_gif))
+
+    assert response.status_code == 200
+    assert not response.cookies
+    assert not response.has_header("Vary")
+    assert "public" in directives(response)
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("role", ["curator", "lead"])
 def test_a_pending_file_still_varies_by_who_asks(role, client_for, upload_gif):
     # A pending file is a reviewer's alone: to anyone else the link is a 404.

@@ -45,6 +45,16 @@ class Command(BaseCommand):
         # like a backup always holds a whole one. Its owner's alone: it holds
         # password hashes, sessions and API token digests.
         partial = parent / f".gifshelf-{stamp}.partial"
+        if parent.exists() and not parent.is_dir():
+            raise CommandError(
+                _("%(path)s is a file: give the folder the backups go into.")
+                % {"path": parent}
+            )
+        if partial.exists():  # another backup started this very second
+            raise CommandError(
+                _("%(path)s already exists; wait a second and run it again.")
+                % {"path": target}
+            )
         try:
             parent.mkdir(parents=True, exist_ok=True)
             partial.mkdir(mode=0o700)

@@ -220,6 +220,14 @@ def read_sidecar(path):
                 _("The CSV needs a “filename” column; it has %(columns)s.")
                 % {"columns": ", ".join(columns) or _("none")}
             )
+        fields = [COLUMNS[c] for c in columns if c in COLUMNS]
+        twice = sorted({field for field in fields if fields.count(field) > 1})
+        if twice:
+            # "mood" and "moods" both: one would silently lose to the other.
+            raise CommandError(
+                _("The CSV has more than one column for %(fields)s: keep one.")
+                % {"fields": ", ".join(twice)}
+            )
         unknown = [c for c in columns if c != "filename" and c not in COLUMNS]
         if unknown:
             raise CommandError(
