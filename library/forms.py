@@ -24,6 +24,7 @@ from library.models import (
     GifEvent,
     HouseRules,
     LoginFailure,
+    Member,
     MoodTag,
     ReviewFlag,
     SituationTag,
@@ -938,6 +939,7 @@ class ThrottledLogin:
 
     locked_until = None
     last_try = ""  # the warning that one more failure locks log-ins
+    deactivated = False  # the right password, for an account switched off
 
     def clean(self):
         username = self.cleaned_data.get("username") or ""
@@ -959,6 +961,17 @@ class ThrottledLogin:
                 raise forms.ValidationError(
                     lockout_message(self.locked_until), code="locked_out"
                 ) from refusal
+            if self.is_deactivated_account(username):
+                # Only with its right password: nobody learns more than the
+                # owner, who would otherwise retype it in vain.
+                self.deactivated = True
+                raise forms.ValidationError(
+                    gettext(
+                        "This account was deactivated. Ask whoever runs "
+                        "gifshelf to bring it back."
+                    ),
+                    code="inactive",
+                ) from refusal
             if LoginFailure.objects.tries_left(username, address) == 1:
                 # Said before it happens, not after: one more and it locks.
                 minutes = math.ceil(settings.GIFSHELF_LOGIN_LOCKOUT_SECONDS / 60)
@@ -972,6 +985,11 @@ class ThrottledLogin:
             raise
         LoginFailure.forget(username)
         return cleaned
+
+    def is_deactivated_account(self, username):
+        member = Member.objects.filter(username=username, is_active=False).first()
+        password = self.cleaned_data.get("password") or ""
+        return member is not None and member.check_password(password)
 
 
 class LoginForm(ThrottledLogin, AuthenticationForm):

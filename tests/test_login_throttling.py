@@ -257,3 +257,18 @@ def test_old_failures_are_pruned_as_new_ones_arrive(agent):
     fail("bob", 1)
 
     assert list(LoginFailure.objects.values_list("username", flat=True)) == ["bob"]
+
+
+@pytest.mark.django_db
+def test_a_deactivated_member_with_the_right_password_is_told_so(agent):
+    agent.is_active = False
+    agent.save()
+
+    right = log_in("alice", PASSWORD)
+    wrong = log_in("alice", "wrong guess", address="192.0.2.2")
+
+    assert "This account was deactivated" in right.content.decode()
+    assert not logged_in(right)
+    # A wrong password learns nothing about the account.
+    assert WRONG in wrong.content.decode()
+    assert "deactivated" not in wrong.content.decode()
