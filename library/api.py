@@ -421,12 +421,19 @@ def picker_choices(params):
     }
 
 
+# The largest id a GIF can have (a 64-bit key): past it the database refuses
+# the number (SQLite: OverflowError) where it would merely find nothing.
+LARGEST_ID = 2**63 - 1
+
+
 @api_view("POST")
 def copies(request, pk):
     """Record that an agent copied a GIF into a chat."""
     if not request.user.has_perm("library.search_gif"):
         return error(gettext("Your account has no role on the shelf yet."), 403)
-    data = request_data(request) or {}
+    data = request_data(request)
+    if data is None:
+        return error(gettext("Send a JSON object or form fields."), 400)
     if data.get("format") not in Copy.Format.values:
         formats = ", ".join(Copy.Format.values)
         return error(
@@ -439,7 +446,9 @@ def copies(request, pk):
     except LookupError as unknown:
         return error(str(unknown.args[0]), 400)
     gif = Gif(pk=pk)  # its key is all record_copy needs: it checks the rest
-    copy = gif.record_copy(by=request.user, format=data["format"], context=context)
+    copy = None
+    if pk <= LARGEST_ID:
+        copy = gif.record_copy(by=request.user, format=data["format"], context=context)
     if copy is None:
         return error(gettext("No such GIF on the shelf."), 404)
     return JsonResponse(

@@ -1021,6 +1021,20 @@ def test_a_copy_without_a_known_format_or_context_is_refused(
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("body", ["{bad", "[1]", '"link"'])
+def test_a_copy_whose_body_is_not_a_json_object_is_told_so(
+    agent_client, approved_gif, body
+):
+    response = agent_client.post(
+        copies_url(approved_gif), body, content_type="application/json"
+    )
+
+    assert response.status_code == 400
+    assert error_of(response) == "Send a JSON object or form fields."
+    assert not Copy.objects.exists()
+
+
+@pytest.mark.django_db
 def test_only_what_agents_can_find_can_be_copied(
     agent_client, agent, curator, lead, pending_gif, shelve
 ):
@@ -1039,7 +1053,10 @@ def test_only_what_agents_can_find_can_be_copied(
         response = agent_client.post(copies_url(gif), {"format": "link"})
         assert response.status_code == 404, gif.title
         assert error_of(response)
-    assert agent_client.post(copies_url(10**9), {"format": "link"}).status_code == 404
+    for unknown in (10**9, 2**63 - 1, 2**63, 10**23):  # past 2**63: no GIF's id
+        response = agent_client.post(copies_url(unknown), {"format": "link"})
+        assert response.status_code == 404, unknown
+        assert error_of(response) == "No such GIF on the shelf."
     response = agent_client.post(copies_url(restored), {"format": "link"})
     assert response.status_code == 201
 
