@@ -569,7 +569,8 @@ def test_with_reduced_motion_leaving_a_played_gif_early_needs_a_whole_loop_again
     gif = to_review(animation(frames=12, frame_ms=200))
     page = curator_page
     page.emulate_media(reduced_motion="reduce")
-    page.goto(reverse("library:review", args=[gif.pk]))
+    with page.expect_response(lambda r: r.url.endswith(start_url(gif))):
+        page.goto(reverse("library:review", args=[gif.pk]))
     with page.expect_response(lambda r: r.url.endswith(start_url(gif))):
         page.get_by_role("button", name="Play it once").click()
     page.goto(reverse("library:review_queue"))  # gone after a moment

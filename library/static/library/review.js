@@ -253,14 +253,10 @@
   if (approve) approve.disabled = true;
   if (reducedMotion && frames.length > 1 && !filmstripIsWhole) {
     say(t("play_hint", { shown: frames.length, total: totalFrames }));
-    offerPlayOnce(function () {
-      player.addEventListener("load", startWatching, { once: true });
-      player.src = player.dataset.original;
-    });
     // Opening the page voids a watch an earlier visit left unfinished, as in
     // every other mode: its clock would otherwise still be running, and the
     // server would take the time since then for a watch nobody saw.
-    post(page.dataset.startUrl)
+    const opened = post(page.dataset.startUrl)
       .then(function (started) {
         if (started.watched) {
           playOnceBox.hidden = true;
@@ -268,6 +264,14 @@
         }
       })
       .catch(function () {});
+    offerPlayOnce(function () {
+      player.addEventListener("load", function () {
+        // After the opening's start has arrived: were it to land last, the
+        // server's clock would begin after the page's.
+        opened.then(startWatching);
+      }, { once: true });
+      player.src = player.dataset.original;
+    });
   } else if (reducedMotion && frames.length > 1) {
     player.src = player.dataset.still;
     say(t("step_hint", {}));
