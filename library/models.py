@@ -1565,16 +1565,10 @@ class Gif(ReadInReadersLanguage, models.Model):
                 gettext("You uploaded this GIF, so another curator must approve it."),
                 code="own_upload",
             )
-        playback = Playback.objects.filter(gif=self, reviewer=by).first()
-        watched_at = self.watched_through(playback) if playback else None
-        if watched_at is None:
-            raise ReviewError(
-                gettext("Watch the GIF to its end before approving it."),
-                code="not_watched",
-            )
         if ReviewFlag.PUBLIC_FIGURE in flags:
             # Rule 8: support conversations stay out of politics, religion and
             # public figures entirely; no context or warning makes it safe.
+            # Said before the watch: rejecting needs none.
             raise ReviewError(
                 gettext(
                     "You flagged politics or a public figure: support "
@@ -1582,6 +1576,13 @@ class Gif(ReadInReadersLanguage, models.Model):
                     "instead."
                 ),
                 code="public_figure",
+            )
+        playback = Playback.objects.filter(gif=self, reviewer=by).first()
+        watched_at = self.watched_through(playback) if playback else None
+        if watched_at is None:
+            raise ReviewError(
+                gettext("Watch the GIF to its end before approving it."),
+                code="not_watched",
             )
         tagged = self.mood.exists() or self.situation.exists()
         for _field, code, sentence in description_gaps(self.alt_text, tagged):

@@ -727,6 +727,9 @@ def test_a_gif_flagged_for_politics_or_a_public_figure_cannot_be_approved(
 ):
     """Rule 8: support stays out of politics, religion and public figures
     entirely; no context or warning badge would make such a GIF safe."""
+    # Said at once, before any watch: rejecting it needs none.
+    response = api_approve(carol, ready_gif, flags=["public_figure"])
+    assert_refused(response, ready_gif, 409, "public_figure")
     watch_to_the_end(carol, ready_gif, other_curator)
 
     response = api_approve(carol, ready_gif, flags=["public_figure"])
