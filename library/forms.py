@@ -127,11 +127,13 @@ def give_autofocus(widget):
     if not getattr(widget, "option_inherits_attrs", False):
         return
     create_option = widget.create_option
+    given = []  # whether an option has it already (grouped ones count "0_0")
 
     def first_focused(*args, **kwargs):
         option = create_option(*args, **kwargs)
-        if str(option["index"]) != "0":
+        if given:
             option["attrs"].pop("autofocus", None)
+        given.append(True)
         return option
 
     # This form's own copy of the widget: Django copies fields per form.

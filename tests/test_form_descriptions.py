@@ -1,13 +1,16 @@
 """Every aria-describedby on a form names text on the page: a field's help
 and its errors, which screen readers then read with the field."""
 
+import re
 from collections import Counter
 from html.parser import HTMLParser
 
 import pytest
+from django import forms
 from django.test import Client
 from django.urls import reverse
 
+from library.forms import focus_first_error
 from library.models import AppropriatenessTag, MoodTag
 
 
@@ -274,3 +277,25 @@ def test_appropriateness_with_no_tag_ticked_focuses_the_first_tag(
     assert autofocused(page) == ["id_tags_0"]
     assert "aria-invalid" not in fields_named(page, "gifs")[0]
     assert dangling(page) == []
+
+
+@pytest.mark.parametrize(
+    "choices",
+    [
+        [("a", "A"), ("b", "B"), ("c", "C")],
+        [("Warm", [("a", "A"), ("b", "B")]), ("Cold", [("c", "C")])],  # grouped
+    ],
+    ids=["plain", "grouped"],
+)
+def test_a_refused_group_of_boxes_gives_the_focus_to_its_first_box_only(choices):
+    class Boxes(forms.Form):
+        picked = forms.MultipleChoiceField(
+            choices=choices, widget=forms.CheckboxSelectMultiple
+        )
+
+    form = Boxes({})
+    assert focus_first_error(form) == "picked"
+
+    page = str(form["picked"])
+    assert page.count("autofocus") == 1
+    assert re.search(r'<input type="checkbox"[^>]*value="a"[^>]*autofocus', page)
