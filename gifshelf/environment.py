@@ -48,7 +48,7 @@ def env_int(name, default, minimum=0):
 
 
 def env_list(name, default):
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return [item.strip() for item in value.split(",") if item.strip()]
+    # Blank like unset, as for the others: a compose file passes an unset
+    # variable on as "", and GIFSHELF_ALLOWED_HOSTS=[] would refuse everyone.
+    items = [item.strip() for item in os.environ.get(name, "").split(",")]
+    return [item for item in items if item] or default

@@ -166,8 +166,20 @@ def test_a_setting_that_cannot_be_read_stops_every_command_naming_it(
     assert "Traceback" not in checked.stderr
 
 
-@pytest.mark.parametrize("value", ["off", "0", "no", "false", "FALSE", ""])
-def test_a_switch_turned_off_in_any_usual_word_is_off(tmp_path, value):
+@pytest.mark.parametrize(
+    ("value", "secure"),
+    [
+        ("off", "False"),
+        (" 0 ", "False"),
+        ("No", "False"),
+        ("FALSE", "False"),
+        (" on ", "True"),
+        # Blank is unset (a compose file passes an unset variable on as ""):
+        # the default, secure as GIFSHELF_HTTPS is on, not "off".
+        ("", "True"),
+    ],
+)
+def test_a_switch_reads_the_usual_words_and_blank_as_unset(tmp_path, value, secure):
     shown = run(
         [
             "-c",
@@ -176,20 +188,39 @@ def test_a_switch_turned_off_in_any_usual_word_is_off(tmp_path, value):
         ],
         {
             "DJANGO_SETTINGS_MODULE": "gifshelf.settings",
-            **production_environment(tmp_path, GIFSHELF_HTTPS=value),
+            **production_environment(tmp_path, GIFSHELF_SECURE_COOKIES=value),
         },
         timeout=60,
     )
 
     assert shown.returncode == 0, shown.stderr
-    assert shown.stdout.strip() == "False"
+    assert shown.stdout.strip() == secure
+
+
+def test_a_blank_list_of_hosts_is_the_default_not_none(tmp_path):
+    shown = run(
+        [
+            "-c",
+            "import django; from django.conf import settings; django.setup();"
+            "print(','.join(settings.ALLOWED_HOSTS))",
+        ],
+        {
+            "DJANGO_SETTINGS_MODULE": "gifshelf.settings",
+            **production_environment(tmp_path, GIFSHELF_ALLOWED_HOSTS=" "),
+        },
+        timeout=60,
+    )
+
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.strip() == "127.0.0.1,localhost"
 
 
 def gunicorn_settings(**environment):
     before = dict(os.environ)
     try:
-        for key in ("GIFSHELF_WORKERS", "WEB_CONCURRENCY", "GIFSHELF_BIND"):
-            os.environ.pop(key, None)
+        for key in list(os.environ):
+            if key.startswith("GIFSHELF_") or key == "WEB_CONCURRENCY":
+                os.environ.pop(key)
         os.environ.update(environment)
         return runpy.run_path(str(ROOT / "gifshelf" / "gunicorn.conf.py"))
     finally:
