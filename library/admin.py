@@ -1,3 +1,5 @@
+import functools
+
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
@@ -316,6 +318,7 @@ admin.site.login_form = AdminLoginForm
 admin_site_login = admin.site.login
 
 
+@functools.wraps(admin_site_login)  # login_required = False, and the like
 def throttled_admin_login(request, extra_context=None):
     response = admin_site_login(request, extra_context)
     context = getattr(response, "context_data", None) or {}

@@ -219,14 +219,15 @@ def remove_empty_folders(storage, deleted):
     """Remove the folders under FOLDER that deleting `deleted` left empty, on
     a local filesystem (an object store has no folders to leave behind)."""
     try:
-        root = os.path.realpath(storage.path(FOLDER))
+        root = os.path.normpath(storage.path(FOLDER))
     except NotImplementedError:
         return
     folders = {os.path.dirname(storage.path(name)) for name in deleted}
     # The deepest first, so that a parent emptied by its child goes too.
     for folder in sorted(folders, key=len, reverse=True):
-        folder = os.path.realpath(folder)
-        while folder.startswith(root + os.sep):
+        folder = os.path.normpath(folder)
+        # A link is left alone: rmdir would remove the folder it points to.
+        while folder.startswith(root + os.sep) and not os.path.islink(folder):
             try:
                 os.rmdir(folder)  # only ever removes an empty folder
             except OSError:

@@ -48,16 +48,18 @@ class Command(BaseCommand):
         # never leaves something that looks like a whole archive.
         partial = target.with_name(f".{target.name}.partial")
         try:
-            # Its owner's alone: it holds password hashes and token digests.
+            # Its owner's alone (password hashes, token digests), and made
+            # here: never opened through a link someone left in its place.
             partial.unlink(missing_ok=True)
-            partial.touch(mode=0o600)
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+            stream = os.fdopen(os.open(partial, flags, 0o600), "wb")
         except OSError as error:
             raise CommandError(
                 _("Cannot write %(path)s: %(why)s.")
                 % {"path": target, "why": error.strerror or error}
             ) from None
         try:
-            with zipfile.ZipFile(partial, "w", allowZip64=True) as zip_file:
+            with stream, zipfile.ZipFile(stream, "w", allowZip64=True) as zip_file:
                 manifest = self.write_archive(zip_file, progress)
             os.replace(partial, target)
         finally:
