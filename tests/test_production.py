@@ -141,6 +141,18 @@ def test_serve_refuses_a_secret_key_anyone_could_guess(tmp_path, weak_key):
     assert not (tmp_path / "production.sqlite3").exists()  # nothing migrated
 
 
+def test_serve_refuses_a_worker_count_it_cannot_read_before_migrating(tmp_path):
+    served = run(
+        ["manage.py", "serve"],
+        production_environment(tmp_path, GIFSHELF_WORKERS="abc"),
+    )
+
+    assert served.returncode != 0
+    assert served.stderr.startswith("gifshelf: GIFSHELF_WORKERS is 'abc'")
+    assert "Traceback" not in served.stderr
+    assert not (tmp_path / "production.sqlite3").exists()  # nothing migrated
+
+
 @pytest.mark.parametrize(
     ("variable", "value", "told"),
     [

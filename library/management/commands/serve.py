@@ -1,4 +1,5 @@
 import os
+import runpy
 import sys
 from pathlib import Path
 
@@ -27,6 +28,9 @@ class Command(BaseCommand):
             require_secret_key()
         except ImproperlyConfigured as refusal:
             raise CommandError(str(refusal)) from None
+        # gunicorn reads its settings only after the migration; a worker count
+        # it cannot read should stop the server before anything has changed.
+        runpy.run_path(str(GUNICORN_CONF))
         # Warnings are printed for the operator; errors stop here.
         call_command("check", deploy=True, stdout=self.stdout, stderr=self.stderr)
         if not no_migrate:
