@@ -1,12 +1,16 @@
 import functools
 
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import Group, User
 from django.utils.translation import gettext_lazy as _
 
 from library.forms import (
     AdminLoginForm,
     ConversationContextForm,
     GifTagsForm,
+    MemberChangeForm,
+    MemberCreationForm,
     TagAliasForm,
 )
 from library.models import (
@@ -279,15 +283,35 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(admin.ModelAdmin):
-    """Team members and their role, for a superuser: team leads have no
-    permission here. Members are added with `manage.py addmember`, which
-    also sets the password and a lead's admin access."""
+class MemberAdmin(UserAdmin):
+    """Team members, their role and password, for a superuser: team leads have
+    no permission here. The one page for people: Django's Users and Groups
+    pages are gone, since a role is exactly one of three fixed groups."""
 
+    form = MemberChangeForm
+    add_form = MemberCreationForm
     list_display = ("username", "role_label", "is_active", "last_login")
     list_filter = ("groups", "is_active")
-    search_fields = ("username", "first_name", "last_name", "email")
-    fields = ("username", "first_name", "last_name", "email", "is_active", "groups")
+    fieldsets = (
+        (None, {"fields": ("username", "password", "role", "is_active")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": (
+                    "username",
+                    "role",
+                    "usable_password",
+                    "password1",
+                    "password2",
+                ),
+            },
+        ),
+    )
+    filter_horizontal = ()
 
     @admin.display(description=_("Role"))
     def role_label(self, member):
@@ -295,6 +319,21 @@ class MemberAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting would take the member's playbacks, favourites and copies
+        # with them: unticking Active removes a member and keeps the history.
+        return False
+
+    def save_model(self, request, member, form, change):
+        super().save_model(request, member, form, change)
+        if change and "is_active" in form.changed_data and not member.is_active:
+            # As `addmember --deactivate`: sessions end and API tokens stop.
+            member.deactivate()
+
+
+admin.site.unregister(User)
+admin.site.unregister(Group)
 
 
 @admin.register(LoginFailure)

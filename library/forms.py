@@ -5,7 +5,11 @@ from datetime import timedelta
 from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import (
+    AdminUserCreationForm,
+    AuthenticationForm,
+    UserChangeForm,
+)
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -996,6 +1000,48 @@ class ThrottledLogin:
 
 class LoginForm(ThrottledLogin, AuthenticationForm):
     pass
+
+
+class MemberRole(forms.Form):
+    """The one role of a member edited in the admin."""
+
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=Member.Role.choices,
+        help_text=_("Team leads can also use this admin."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["role"].initial = self.instance.role
+
+    def save(self, commit=True):
+        member = super().save(commit=commit)
+        if commit:
+            member.give_role(self.cleaned_data["role"])
+        else:
+            # The admin saves the member first, then calls save_m2m.
+            save_m2m = self.save_m2m
+
+            def save_m2m_and_role():
+                save_m2m()
+                member.give_role(self.cleaned_data["role"])
+
+            self.save_m2m = save_m2m_and_role
+        return member
+
+
+class MemberChangeForm(MemberRole, UserChangeForm):
+    class Meta(UserChangeForm.Meta):
+        model = Member
+        fields = ("username", "password", "first_name", "last_name", "email")
+        fields += ("is_active",)
+
+
+class MemberCreationForm(MemberRole, AdminUserCreationForm):
+    class Meta(AdminUserCreationForm.Meta):
+        model = Member
 
 
 class AdminLoginForm(ThrottledLogin, AdminAuthenticationForm):

@@ -2117,14 +2117,35 @@ class Member(User):
         elif created:
             member.set_unusable_password()
         member.is_active = True
+        member.save()
+        member.give_role(role)
+        return member, created
+
+    def give_role(self, role):
+        """Put the member in `role` and only it."""
+        role = self.Role(role)
         # Team leads manage vocabularies and guidance in the admin; a superuser
         # given a role keeps the admin whatever the role.
-        member.is_staff = role == cls.Role.LEAD or member.is_superuser
-        member.save()
-        role_groups = Group.objects.filter(name__in=cls.Role.labels)
-        member.groups.remove(*role_groups)
-        member.groups.add(Group.objects.get(name=role.label))
-        return member, created
+        is_staff = role == self.Role.LEAD or self.is_superuser
+        if self.is_staff != is_staff:
+            self.is_staff = is_staff
+            self.save(update_fields=["is_staff"])
+        role_groups = Group.objects.filter(name__in=self.Role.labels)
+        self.groups.remove(*role_groups)
+        self.groups.add(Group.objects.get(name=role.label))
+
+    @transaction.atomic
+    def deactivate(self):
+        """Switch the account off: no log-in, sessions end, API tokens are
+        revoked. Uploads, reviews and history stay. False if it already was."""
+        # Revoked, not only unusable while inactive: brought back later, the
+        # member makes new tokens rather than find old ones working again.
+        self.api_tokens.unrevoked().update(revoked_at=timezone.now())
+        if not self.is_active:
+            return False
+        self.is_active = False
+        self.save(update_fields=["is_active"])
+        return True
 
     @property
     def role(self):

@@ -4,8 +4,6 @@ import sys
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
-from django.utils import timezone
 
 from library.models import Member
 
@@ -122,12 +120,7 @@ class Command(BaseCommand):
         if not member.is_active:
             self.stdout.write(f"{member.username} was already deactivated.")
             return
-        with transaction.atomic():
-            member.is_active = False
-            member.save(update_fields=["is_active"])
-            # Revoked, not only unusable while inactive: brought back later,
-            # they make new ones rather than find old ones working again.
-            member.api_tokens.unrevoked().update(revoked_at=timezone.now())
+        member.deactivate()
         self.stdout.write(
             f"Deactivated {member.username}: they can no longer log in, their "
             "sessions stop working and their API tokens are revoked. Their "
