@@ -868,6 +868,13 @@ def perceptual_hashes(samples):
     return [int(value) for value in np.packbits(bits, axis=1).view(">u8").ravel()]
 
 
+# What every flat frame hashes to, black or any other shade: two plain
+# backgrounds say nothing about whether two GIFs are the same, so near-duplicate
+# matching leaves such frames out (exact copies are caught by their SHA-256).
+FLAT_HASHES = (0, 1 << (HASH_BITS - 1))
+FLAT_HEX_HASHES = tuple(f"{value:016x}" for value in FLAT_HASHES)
+
+
 def matching_share(hashes, others, distance=NEAR_DUPLICATE_DISTANCE):
     """Share of `hashes` within `distance` bits of some hash in `others`."""
     if not hashes or not others:
@@ -881,6 +888,8 @@ def matching_share(hashes, others, distance=NEAR_DUPLICATE_DISTANCE):
 def are_near_duplicates(hashes, others):
     """Most frames of each match a frame of the other, in any order: resized,
     re-encoded, loop-shifted and lightly trimmed copies all qualify."""
+    hashes = [value for value in hashes if value not in FLAT_HASHES]
+    others = [value for value in others if value not in FLAT_HASHES]
     return (
         matching_share(hashes, others) >= NEAR_DUPLICATE_SHARE
         and matching_share(others, hashes) >= NEAR_DUPLICATE_SHARE
@@ -899,6 +908,7 @@ def near_duplicates_among(hashes, candidates, chunk=2_000):
     more than comparing them (stored_hashes reads a chunk at once).
     """
     found = []
+    hashes = [value for value in hashes if value not in FLAT_HEX_HASHES]
     if not hashes:
         return found
     mine = hex_hashes(hashes)[:, None]
@@ -946,14 +956,19 @@ def _near_duplicates_in(mine, batch):
     if not keys:
         return []
     starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    telling = ~np.isin(theirs, np.array(FLAT_HASHES, dtype=np.uint64))
     close = np.bitwise_count(mine ^ theirs[None, :]) <= NEAR_DUPLICATE_DISTANCE
-    # Per candidate: the share of my hashes near one of its, and of its near
-    # one of mine (matching_share both ways).
+    close &= telling[None, :]
+    # Per candidate: the share of my hashes near one of its, and of its
+    # (flat frames left out) near one of mine: matching_share both ways.
     mine_matched = np.logical_or.reduceat(close, starts, axis=1).mean(axis=0)
     theirs_matched = np.add.reduceat(close.any(axis=0).astype(np.int64), starts)
-    theirs_matched = theirs_matched / counts
-    keep = (mine_matched >= NEAR_DUPLICATE_SHARE) & (
-        theirs_matched >= NEAR_DUPLICATE_SHARE
+    telling_counts = np.add.reduceat(telling.astype(np.int64), starts)
+    theirs_matched = theirs_matched / np.maximum(telling_counts, 1)
+    keep = (
+        (telling_counts > 0)
+        & (mine_matched >= NEAR_DUPLICATE_SHARE)
+        & (theirs_matched >= NEAR_DUPLICATE_SHARE)
     )
     return [key for key, kept in zip(keys, keep, strict=True) if kept]
 

@@ -196,6 +196,41 @@ def test_flat_frames_of_a_fade_hash_alike_whatever_their_shade():
     assert len(hashes) == 1
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ([Image.new("RGB", (40, 40), "red")], [Image.new("RGB", (64, 64), "navy")]),
+        ([Image.new("RGB", (8, 8), "black")], [Image.new("RGB", (300, 200), "white")]),
+        # A fade from black, then different drawings.
+        (
+            [Image.new("RGB", (200, 150), "black"), *SCENE[:4]],
+            [Image.new("RGB", (200, 150), "black"), *OTHER_SCENE[:4]],
+        ),
+    ],
+    ids=["two-plain-colours", "black-and-white", "same-fade-in-different-drawings"],
+)
+def test_plain_backgrounds_alone_do_not_make_near_duplicates(
+    first, second, upload_gif, client_for
+):
+    one = upload_gif(data=as_gif(first), name="one.gif")
+
+    two = upload_gif(data=as_gif(second), name="two.gif")
+
+    assert not two.near_duplicates.exists()
+    assert near_duplicate_ids(client_for, one) == []
+
+
+@pytest.mark.django_db
+def test_a_copy_with_a_fade_in_is_still_a_near_duplicate(upload_gif):
+    faded = [Image.new("RGB", (200, 150), (8, 8, 8)), *SCENE]
+    original = upload_gif(data=as_gif(faded), name="welcome.gif")
+
+    copy = upload_gif(data=as_webp(faded), name="welcome.webp")
+
+    assert list(copy.near_duplicates.all()) == [original]
+
+
 def test_a_hash_is_a_64_bit_number():
     hashes = [hash_of(frame) for frame in SCENE + OTHER_SCENE]
 
@@ -318,10 +353,13 @@ def shelf_of_variants(rng, base):
         if rng.random() < 0.3:
             frames += [rng.getrandbits(64) for _ in range(rng.randint(1, 6))]
         shelf.append(frames)
+    for number, frames in enumerate(shelf):  # some fade in or out: flat frames
+        frames += imaging.FLAT_HASHES[: number % 3]
     shelf += [
         [rng.getrandbits(64) for _ in range(rng.randint(1, 9))] for _ in range(20)
     ]
     shelf.append([])  # a GIF analysed before hashes existed
+    shelf.append(list(imaging.FLAT_HASHES))  # plain backgrounds only
     return shelf
 
 
@@ -329,6 +367,8 @@ def shelf_of_variants(rng, base):
 def test_a_whole_shelf_at_once_finds_what_one_by_one_comparisons_find(seed):
     rng = random.Random(seed)
     base = [rng.getrandbits(64) for _ in range(rng.randint(1, 12))]
+    if seed % 2:
+        base.append(imaging.FLAT_HASHES[seed % 4 // 2])
     shelf = shelf_of_variants(rng, base)
     one_by_one = [
         number

@@ -1,0 +1,58 @@
+"""Data migrations keep what a curator relies on and mend only what was wrong."""
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+FLAT = ["8000000000000000"]
+DRAWN = ["f0e1d2c3b4a59687", "0123456789abcdef", "a5a5a5a55a5a5a5a"]
+
+
+def migrate(to):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate([("library", to)])
+    return executor.loader.project_state([("library", to)]).apps
+
+
+@pytest.mark.django_db(transaction=True)
+def test_links_made_only_by_plain_backgrounds_are_dropped_and_real_ones_stay():
+    apps = migrate("0032_review_page_saw_the_end")
+    Gif = apps.get_model("library", "Gif")
+
+    def gif(name, hashes):
+        return Gif.objects.create(
+            title=name,
+            sha256=name.ljust(64, "0"),
+            frame_hashes=hashes,
+            format="gif",
+            width=40,
+            height=40,
+            frames=len(hashes),
+            duration_ms=80 * len(hashes),
+            loops=0,
+            byte_size=100,
+        )
+
+    red, blue = gif("red", FLAT), gif("blue", FLAT)
+    drawing, copy = gif("drawing", DRAWN), gif("copy", [*DRAWN, *FLAT])
+    # Both ways, as the app's symmetrical field stores a link.
+    Gif.near_duplicates.through.objects.bulk_create(
+        Gif.near_duplicates.through(from_gif=one, to_gif=other)
+        for pair in [(red, blue), (drawing, copy)]
+        for one, other in [pair, pair[::-1]]
+    )
+
+    apps = migrate("0033_plain_backgrounds_are_not_near_duplicates")
+    Gif = apps.get_model("library", "Gif")
+    migrate_to_latest = MigrationExecutor(connection)
+    migrate_to_latest.migrate(migrate_to_latest.loader.graph.leaf_nodes())
+
+    def linked(name):
+        gif = Gif.objects.get(title=name)
+        return sorted(other.title for other in gif.near_duplicates.all())
+
+    assert linked("red") == []
+    assert linked("blue") == []
+    assert linked("drawing") == ["copy"]
+    assert linked("copy") == ["drawing"]
