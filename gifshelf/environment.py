@@ -7,6 +7,7 @@ variable: a typo such as GIFSHELF_HTTPS=ture must not quietly mean "off".
 
 import os
 
+import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 
@@ -52,3 +53,26 @@ def env_list(name, default):
     # variable on as "", and GIFSHELF_ALLOWED_HOSTS=[] would refuse everyone.
     items = [item.strip() for item in os.environ.get(name, "").split(",")]
     return [item for item in items if item] or default
+
+
+def env_database(name, default, **options):
+    """Django's DATABASES entry from a URL such as DATABASE_URL."""
+    url = os.environ.get(name, "").strip() or default
+    try:
+        return dj_database_url.parse(url, **options)
+    except dj_database_url.UnknownSchemeError:
+        scheme, found, _ = url.partition("://")
+        problem = (
+            f"its scheme {scheme!r} is not a database's"
+            if found and scheme
+            else "it has no scheme such as postgres://"
+        )
+    except ValueError:
+        problem = (
+            "it is not a URL (a password holding / ? # @ or : must be percent-encoded)"
+        )
+    # Not the value itself: it may hold a password, and this goes to logs.
+    raise UnreadableSetting(
+        f"{name} cannot be read: {problem}. It should look like "
+        "postgres://USER:PASSWORD@HOST:5432/NAME or sqlite:////path/db.sqlite3."
+    )

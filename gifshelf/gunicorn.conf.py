@@ -17,10 +17,9 @@ bind = [
     if address.strip()
 ]
 # The usual rule for synchronous workers: two per core, plus one.
-workers = env_int(
-    "GIFSHELF_WORKERS",
-    env_int("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count() + 1, minimum=1),
-    minimum=1,
+# GIFSHELF_WORKERS wins over WEB_CONCURRENCY, which is then not read at all.
+workers = env_int("GIFSHELF_WORKERS", None, minimum=1) or env_int(
+    "WEB_CONCURRENCY", 2 * multiprocessing.cpu_count() + 1, minimum=1
 )
 threads = env_int("GIFSHELF_THREADS", 1, minimum=1)
 # An upload of many large animations is analysed within its request.

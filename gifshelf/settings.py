@@ -8,11 +8,15 @@ import os
 import tempfile
 from pathlib import Path
 
-import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from gifshelf.environment import env_bool, env_int, env_list
+from gifshelf.environment import (
+    UnreadableSetting,
+    env_bool,
+    env_database,
+    env_int,
+    env_list,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -104,8 +108,9 @@ WSGI_APPLICATION = "gifshelf.wsgi.application"
 # second: docs/deploy.md). runserver (DEBUG) makes a thread
 # per request, so there each connection closes with its request.
 DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    "default": env_database(
+        "DATABASE_URL",
+        f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=env_int("GIFSHELF_DB_CONN_MAX_AGE", 0 if DEBUG else 60),
         conn_health_checks=True,
     )
@@ -235,9 +240,9 @@ elif MEDIA_STORAGE == "s3":
         },
     }
     if not MEDIA_BACKEND["OPTIONS"]["bucket_name"]:
-        raise ImproperlyConfigured("GIFSHELF_STORAGE=s3 needs GIFSHELF_S3_BUCKET.")
+        raise UnreadableSetting("GIFSHELF_STORAGE=s3 needs GIFSHELF_S3_BUCKET.")
 else:
-    raise ImproperlyConfigured(
+    raise UnreadableSetting(
         f"GIFSHELF_STORAGE is {MEDIA_STORAGE!r}: use filesystem or s3."
     )
 
@@ -249,12 +254,12 @@ GIFSHELF_ACCEL_REDIRECT = os.environ.get("GIFSHELF_ACCEL_REDIRECT", "")
 if GIFSHELF_ACCEL_REDIRECT and not (
     GIFSHELF_ACCEL_REDIRECT.startswith("/") and GIFSHELF_ACCEL_REDIRECT.endswith("/")
 ):
-    raise ImproperlyConfigured(
+    raise UnreadableSetting(
         "GIFSHELF_ACCEL_REDIRECT is a path that starts and ends with /, "
         "e.g. /protected-media/."
     )
 if GIFSHELF_ACCEL_REDIRECT and MEDIA_STORAGE != "filesystem":
-    raise ImproperlyConfigured(
+    raise UnreadableSetting(
         "GIFSHELF_ACCEL_REDIRECT hands nginx a file under MEDIA_ROOT: it works "
         "with GIFSHELF_STORAGE=filesystem only (docs/deploy.md)."
     )

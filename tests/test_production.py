@@ -179,6 +179,41 @@ def test_a_setting_that_cannot_be_read_stops_every_command_naming_it(
 
 
 @pytest.mark.parametrize(
+    ("variables", "told"),
+    [
+        ({"DATABASE_URL": "mysqlx://app:s3cret@db/gifs"}, "scheme 'mysqlx'"),
+        ({"DATABASE_URL": "postgres://app:s3/cret@db:5432/gifs"}, "percent-encoded"),
+        ({"DATABASE_URL": "db.example.com/gifs"}, "no scheme such as postgres://"),
+        ({"GIFSHELF_STORAGE": "ftp"}, "use filesystem or s3"),
+        ({"GIFSHELF_STORAGE": "s3"}, "needs GIFSHELF_S3_BUCKET"),
+        ({"GIFSHELF_ACCEL_REDIRECT": "protected"}, "starts and ends with /"),
+    ],
+)
+def test_a_database_or_storage_that_cannot_be_used_is_told_in_one_line(
+    tmp_path, variables, told
+):
+    checked = run(["manage.py", "check"], production_environment(tmp_path, **variables))
+
+    assert checked.returncode != 0
+    assert checked.stderr.startswith("gifshelf: ")
+    assert told in checked.stderr
+    assert "Traceback" not in checked.stderr
+    assert "s3cret" not in checked.stderr  # a password never goes to the log
+
+
+def test_a_blank_database_url_is_the_default_database(tmp_path):
+    checked = run(
+        ["-c", "from django.conf import settings; print(settings.DATABASES)"],
+        production_environment(
+            tmp_path, DATABASE_URL="", DJANGO_SETTINGS_MODULE="gifshelf.settings"
+        ),
+    )
+
+    assert checked.returncode == 0, checked.stderr
+    assert "db.sqlite3" in checked.stdout
+
+
+@pytest.mark.parametrize(
     ("value", "secure"),
     [
         ("off", "False"),
@@ -248,6 +283,14 @@ def test_serve_runs_two_workers_per_core_plus_one_unless_told():
     assert default["bind"] == ["127.0.0.1:8000"]
     assert told["workers"] == 3
     assert told["bind"] == ["0.0.0.0:9000"]
+
+
+def test_gifshelf_workers_wins_over_web_concurrency():
+    assert gunicorn_settings(WEB_CONCURRENCY="4")["workers"] == 4
+    assert gunicorn_settings(GIFSHELF_WORKERS="3", WEB_CONCURRENCY="4")["workers"] == 3
+    # Overridden, a value the platform set for another program is not read.
+    told = gunicorn_settings(GIFSHELF_WORKERS="3", WEB_CONCURRENCY="auto")
+    assert told["workers"] == 3
 
 
 def test_a_worker_count_that_is_not_a_number_is_refused_by_name():
