@@ -226,6 +226,31 @@ def test_deactivating_someone_unknown_is_refused():
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("password", [["--password", "x"], ["--password-stdin"]])
+def test_deactivating_with_a_password_is_refused_and_changes_nothing(password):
+    addmember("erin", "--role", "agent", "--password", "a-long-passphrase")
+
+    with pytest.raises(CommandError, match="--deactivate takes no password"):
+        addmember("erin", "--deactivate", *password, stdin="new-passphrase\n")
+
+    assert Client().login(username="erin", password="a-long-passphrase")
+
+
+@pytest.mark.django_db
+def test_a_name_is_kept_as_the_login_form_will_look_it_up(client):
+    # A full-width "ｅｒｉｎ" from an East Asian keyboard is "erin" (NFKC).
+    addmember("ｅｒｉｎ", "--role", "agent", "--password", "a-long-passphrase")
+
+    assert Member.objects.get().username == "erin"
+    assert (
+        client.post(
+            "/accounts/login/", {"username": "erin", "password": "a-long-passphrase"}
+        ).status_code
+        == 302
+    )
+
+
+@pytest.mark.django_db
 def test_a_superuser_given_a_role_keeps_the_admin():
     Member.objects.create_superuser("root", password="a-long-passphrase")
 

@@ -40,8 +40,15 @@ class Command(BaseCommand):
 
     def handle(self, username, role, deactivate, password, password_stdin, **options):
         stdin = options.get("stdin", sys.stdin)  # another one in tests
-        username = username.strip()
+        # As Django's own forms do: a name typed with a compatibility form of a
+        # letter (a full-width "ａ") is the name the login form will look up.
+        username = Member.normalize_username(username.strip())
         if deactivate:
+            if password is not None or password_stdin:
+                raise CommandError(
+                    "--deactivate takes no password: a deactivated member "
+                    "cannot log in whatever it is. Nothing was changed."
+                )
             return self.deactivate(username)
         existing = self.check_username(username)
         if password_stdin:
