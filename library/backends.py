@@ -22,6 +22,25 @@ class MemberBackend(ModelBackend):
     them everything first).
     """
 
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        # Django makes a backend afresh for each authenticate() call: this
+        # attribute belongs to one log-in.
+        self.inactive_with_right_password = False
+        user = super().authenticate(request, username, password, **kwargs)
+        if self.inactive_with_right_password and request is not None:
+            # The login form tells the owner the account was switched off,
+            # from this password check rather than a second one that only
+            # deactivated accounts would cost (its time would tell them apart).
+            request.deactivated_account = True
+        return user
+
+    def user_can_authenticate(self, user):
+        allowed = super().user_can_authenticate(user)
+        if not allowed:
+            # ModelBackend asks only once the password has matched.
+            self.inactive_with_right_password = True
+        return allowed
+
     def get_all_permissions(self, user_obj, obj=None):
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()

@@ -967,7 +967,7 @@ class ThrottledLogin:
                 raise forms.ValidationError(
                     lockout_message(self.locked_until), code="locked_out"
                 ) from refusal
-            if self.is_deactivated_account(username):
+            if getattr(self.request, "deactivated_account", False):
                 # Only with its right password: nobody learns more than the
                 # owner, who would otherwise retype it in vain.
                 self.deactivated = True
@@ -991,11 +991,6 @@ class ThrottledLogin:
             raise
         LoginFailure.forget(username)
         return cleaned
-
-    def is_deactivated_account(self, username):
-        member = Member.objects.filter(username=username, is_active=False).first()
-        password = self.cleaned_data.get("password") or ""
-        return member is not None and member.check_password(password)
 
 
 class LoginForm(ThrottledLogin, AuthenticationForm):

@@ -5,6 +5,7 @@ which accounts exist."""
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.hashers import MD5PasswordHasher
 from django.db.models import F
 from django.test import Client
 from django.urls import reverse
@@ -272,3 +273,35 @@ def test_a_deactivated_member_with_the_right_password_is_told_so(agent):
     # A wrong password learns nothing about the account.
     assert WRONG in wrong.content.decode()
     assert "deactivated" not in wrong.content.decode()
+
+
+class CountingHasher(MD5PasswordHasher):
+    """Django's test hasher, counting the passwords it hashes."""
+
+    hashed = 0
+
+    def encode(self, password, salt):
+        CountingHasher.hashed += 1
+        return super().encode(password, salt)
+
+
+@pytest.mark.django_db
+def test_a_deactivated_account_costs_no_more_hashing_than_a_wrong_password(
+    settings, agent, lead
+):
+    # Were a switched-off account's right password checked once more, the
+    # time a log-in takes would tell which accounts are switched off.
+    settings.PASSWORD_HASHERS = ["tests.test_login_throttling.CountingHasher"]
+    agent.is_active = False
+    agent.save()
+
+    def hashes_for(username, password, address):
+        before = CountingHasher.hashed
+        log_in(username, password, address=address)
+        return CountingHasher.hashed - before
+
+    deactivated = hashes_for("alice", PASSWORD, "192.0.2.3")
+    wrong_password = hashes_for("dana", "wrong guess", "192.0.2.4")
+    nobody = hashes_for("nobody", "wrong guess", "192.0.2.5")
+
+    assert deactivated == wrong_password == nobody > 0
