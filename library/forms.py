@@ -14,7 +14,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from library import search
@@ -64,7 +64,7 @@ class GuidedCheckboxes(forms.CheckboxSelectMultiple):
         option = super().create_option(name, value, label, selected, index, **kwargs)
         attrs = option["attrs"]
         tag = getattr(value, "instance", None)
-        text = tag.guidance if tag is not None else self.guidance.get(value, "")
+        text = tag.guidance_html if tag is not None else self.guidance.get(value, "")
         option["guidance"] = text
         described = []
         if text and "id" in attrs:
@@ -161,7 +161,7 @@ class VocabularyField(forms.Field):
     def offer_vocabulary(self):
         tags = list(self.tag_model.objects.all())
         self.widget.choices = [(tag.name, tag.display_name) for tag in tags]
-        self.widget.guidance = {tag.name: tag.guidance for tag in tags}
+        self.widget.guidance = {tag.name: tag.guidance_html for tag in tags}
 
     def prepare_value(self, value):
         if isinstance(value, str):
@@ -721,8 +721,8 @@ class TagGuidanceForm(forms.ModelForm):
         fields = ["name_ru", "use_when", "avoid_when", "use_when_ru", "avoid_when_ru"]
         labels = {
             "name_ru": _("Name in Russian"),
-            "use_when": _("Use when …"),
-            "avoid_when": _("Avoid when …"),
+            "use_when": pgettext_lazy("the English of two fields", "Use when …"),
+            "avoid_when": pgettext_lazy("the English of two fields", "Avoid when …"),
             "use_when_ru": _("Use when … (in Russian)"),
             "avoid_when_ru": _("Avoid when … (in Russian)"),
         }

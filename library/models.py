@@ -36,6 +36,8 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, Lower, TruncDate
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst, slugify
 from django.utils.translation import (
     get_language,
@@ -158,6 +160,10 @@ class VocabularyTag(ReadInReadersLanguage, TagBase):
     def guidance(self):
         return guidance_text(*self.guidance_notes)
 
+    @property
+    def guidance_html(self):
+        return guidance_markup(self)
+
 
 def quoted(text):
     """`text` in the UI language's quotation marks: “text” or «text»."""
@@ -172,6 +178,25 @@ def guidance_text(use_when, avoid_when):
     if avoid_when:
         parts.append(gettext("Avoid when %(note)s.") % {"note": avoid_when.rstrip(".")})
     return " ".join(parts)
+
+
+def guidance_markup(owner):
+    """guidance_text() of a GIF's or tag's notes as HTML, a note that reaches
+    a Russian reader in English marked lang="en" inside the Russian sentence
+    (WCAG 3.1.2), as the preview marks it."""
+    parts = []
+    sentences = {
+        "use_when": gettext("Use when %(note)s."),
+        "avoid_when": gettext("Avoid when %(note)s."),
+    }
+    for field, sentence in sentences.items():
+        note = owner.in_readers_language(field).rstrip(".")
+        if not note:
+            continue
+        if owner.reaches_reader_in_english(field):
+            note = format_html('<span lang="en">{}</span>', note)
+        parts.append(conditional_escape(sentence) % {"note": conditional_escape(note)})
+    return mark_safe(" ".join(parts))
 
 
 class MoodTag(VocabularyTag):
@@ -1435,13 +1460,33 @@ class Gif(ReadInReadersLanguage, models.Model):
     @property
     def guidance(self):
         """How to use it: the GIF's own note, else its first tag's guidance."""
-        if own := guidance_text(self.display_use_when, self.display_avoid_when):
-            return own
-        for vocabulary in ("situation", "mood"):
-            for tag in self.tags_of(vocabulary):
-                if tag.guidance:
-                    return tag.guidance
-        return ""
+        source = self.guidance_source
+        return guidance_text(*source.guidance_notes) if source else ""
+
+    @property
+    def guidance_html(self):
+        """guidance as HTML, English notes on Russian pages marked lang="en"."""
+        source = self.guidance_source
+        return guidance_markup(source) if source else ""
+
+    @property
+    def guidance_notes(self):
+        return self.display_use_when, self.display_avoid_when
+
+    @property
+    def guidance_source(self):
+        """Whose notes say how to use it: the GIF's, else its first tag's
+        with any."""
+
+        def owners():
+            yield self
+            for vocabulary in ("situation", "mood"):  # read only when needed
+                yield from self.tags_of(vocabulary)
+
+        for owner in owners():
+            if any(note.strip() for note in owner.guidance_notes):
+                return owner
+        return None
 
     def warnings(self, context=None):
         """What an agent must see before sending it, as short sentences."""

@@ -526,7 +526,6 @@ def as_cards(request, gifs, context):
         gif.link = gif.public_url(request)
         gif.card_warnings = gif.warnings(context)
         gif.ruled_out = context.rules_out(gif) if context is not None else ""
-        gif.guidance_line = next(iter(gif.guidance.splitlines()), "")
     return gifs
 
 

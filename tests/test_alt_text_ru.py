@@ -260,6 +260,37 @@ def test_the_picker_cards_mark_an_english_alt_text_for_a_russian_reader(agent, g
 
 
 @pytest.mark.django_db
+def test_a_cards_english_note_is_marked_english_inside_the_russian_sentence(agent, gif):
+    gif.use_when = "the customer jokes first"
+    gif.avoid_when = "money is involved"
+    gif.avoid_when_ru = "речь о деньгах"
+    gif.save()
+
+    page = page_of(client_of(agent, "ru").get(reverse("library:home")))
+    card = page.split('class="card-guidance"', 1)[1].split("</p>", 1)[0]
+
+    assert (
+        'Используйте, когда <span lang="en">the customer jokes first</span>. '
+        "Не используйте, когда речь о деньгах."
+    ) in card
+
+
+@pytest.mark.django_db
+def test_a_tags_english_guidance_is_marked_english_for_a_russian_reader(agent, gif):
+    happy = gif.mood.get()
+    happy.use_when, happy.use_when_ru = "the customer thanks you", ""
+    happy.save()
+
+    page = page_of(
+        client_of(agent, "ru").get(
+            reverse("library:picker_preview", args=[gif.pk]), **HTMX
+        )
+    )
+
+    assert '<span lang="en">the customer thanks you</span>' in page
+
+
+@pytest.mark.django_db
 def test_nothing_is_marked_english_where_russian_is_written_or_read_in_english(
     agent, translated_gif
 ):

@@ -244,3 +244,15 @@ def test_a_gif_whose_tags_have_no_guidance_shows_no_empty_notes(
 
     assert '<li class="chip">Plain</li>' in page
     assert "tag-notes" not in page
+
+
+@pytest.mark.django_db
+def test_the_russian_guidance_form_says_which_notes_are_english(lead, happy):
+    client = Client(headers={"accept-language": "ru"})
+    client.force_login(lead)
+
+    page = page_of(client.get(guidance_url("mood", happy)))
+
+    assert "Когда использовать… (по-английски)" in page
+    assert "Когда не использовать… (по-английски)" in page
+    assert "Когда использовать… (по-русски)" in page

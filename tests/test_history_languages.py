@@ -89,8 +89,8 @@ def test_an_english_edit_shows_russian_labels_to_a_russian_reader(lead, gif):
     line = latest_line(in_russian(lead), gif)
 
     assert "Изменена (dana)" in line
-    assert "Когда использовать: (пусто) → a customer says thanks" in line
-    assert "Альтернативный текст: A cat bows politely. → (пусто)" in line
+    assert "Когда использовать (по-английски): (пусто) → a customer says thanks" in line
+    assert "Альтернативный текст (по-английски): A cat bows politely. → (пусто)" in line
     assert "Use when" not in line and "Alt text" not in line
 
 

@@ -205,6 +205,9 @@ def test_the_russian_edit_page_labels_the_russian_notes_in_russian(curator, gif)
 
     assert "Когда использовать (по-русски)" in page
     assert "Что видят читатели по-русски; если пусто — английскую заметку." in page
+    # Beside it, the English twin says it is the English one.
+    assert "Когда использовать (по-английски)" in page
+    assert "Когда не использовать (по-английски)" in page
 
 
 @pytest.mark.django_db
