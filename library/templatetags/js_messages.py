@@ -74,6 +74,11 @@ def review():
         "watching_again": gettext(
             "Watching again from the start (the page was hidden): {elapsed} of {total}"
         ),
+        "watch_started": gettext("Watching one loop of {total}."),
+        "watch_started_again": gettext(
+            "Watching again from the start (the page was hidden): one loop of "
+            "{total}."
+        ),
         "hidden": gettext(
             "Paused: the page is hidden, so you cannot see the GIF. The loop "
             "starts again when you come back."

@@ -479,11 +479,11 @@ def test_time_while_the_page_is_hidden_does_not_count_as_watching(
     expect(status).to_have_text("Watched to the end. You may approve.")
     # A screen reader hears each turn once, and none of the ticks between.
     assert page.evaluate("window.announced") == [
-        "Watching: 0.0 s of 1.2 s",
+        "Watching one loop of 1.2 s.",
         "Paused: the page is hidden, so you cannot see the GIF. The loop starts "
         "again when you come back.",
         "Back in view: loading the GIF to play it from the start…",
-        "Watching again from the start (the page was hidden): 0.0 s of 1.2 s",
+        "Watching again from the start (the page was hidden): one loop of 1.2 s.",
         "Watched to the end. You may approve.",
     ]
     approve.click()
@@ -787,6 +787,6 @@ def test_a_screen_reader_hears_the_watch_start_and_end_not_every_tick(
     assert len([text for text in shown if text.startswith("Watching: ")]) >= 2, shown
     # ...but is said twice only: when the loop starts, and when it has played.
     assert page.evaluate("window.announced") == [
-        "Watching: 0.0 s of 1.2 s",
+        "Watching one loop of 1.2 s.",
         "Watched to the end. You may approve.",
     ]

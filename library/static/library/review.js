@@ -52,6 +52,10 @@
   // ticks are only shown (see runClock).
   function say(message) {
     status.textContent = message;
+    announce(message);
+  }
+
+  function announce(message) {
     if (announcer) announcer.textContent = message;
   }
 
@@ -84,7 +88,10 @@
       status.textContent = t(again ? "watching_again" : "watching", values);
     }
     show();
-    say(status.textContent);  // the start, with the loop's length
+    // The start, with the loop's length: "0.0 s of" is no news when heard.
+    announce(t(again ? "watch_started_again" : "watch_started", {
+      total: seconds(watchMs),
+    }));
     clock.tick = window.setInterval(show, 200);
     clock.done = window.setTimeout(function () {
       stopClock();
