@@ -76,8 +76,7 @@ def review():
         ),
         "watch_started": gettext("Watching one loop of {total}."),
         "watch_started_again": gettext(
-            "Watching again from the start (the page was hidden): one loop of "
-            "{total}."
+            "Watching again from the start (the page was hidden): one loop of {total}."
         ),
         "hidden": gettext(
             "Paused: the page is hidden, so you cannot see the GIF. The loop "
