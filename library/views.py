@@ -1423,14 +1423,26 @@ class Table:
         return f"gifshelf-{self.slug}{days}-{period.last_day:%Y-%m-%d}.csv"
 
 
+class MomentCell(str):
+    """A cell's text as the CSV has it ("2026-12-05 08:14", which spreadsheets
+    read), keeping the moment for the page to write as every other page does
+    ("5 Dec 2026, 08:14"): the moments `cell` filter."""
+
+    def __new__(cls, text, moment, page_format):
+        made = super().__new__(cls, text)
+        made.moment, made.page_format = moment, page_format
+        return made
+
+
 def cell(value, none=None):
     """One table cell as text, dates in the configured time zone."""
     if value is None:
         return gettext("never") if none is None else none
     if isinstance(value, datetime):
-        return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
+        local = timezone.localtime(value)
+        return MomentCell(f"{local:%Y-%m-%d %H:%M}", local, "j M Y, H:i")
     if isinstance(value, date):
-        return value.isoformat()
+        return MomentCell(value.isoformat(), value, "j M Y")
     return str(value)
 
 

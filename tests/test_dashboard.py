@@ -71,8 +71,26 @@ def local(days_ago, hour, minute=0):
 
 
 def stamp(days_ago, hour, minute=0):
-    """How the tables and CSV files write a moment."""
+    """How the CSV files write a moment."""
     return f"{local(days_ago, hour, minute):%Y-%m-%d %H:%M}"
+
+
+def as_on_the_page(rows):
+    """`rows` as the page writes them: a moment "5 Dec 2026, 08:14" as every
+    other page does, where the CSV has "2026-12-05 08:14" for spreadsheets."""
+
+    def written(text):
+        for pattern, page in [
+            ("%Y-%m-%d %H:%M", "{moment.day} {moment:%b %Y, %H:%M}"),
+            ("%Y-%m-%d", "{moment.day} {moment:%b %Y}"),
+        ]:
+            try:
+                return page.format(moment=datetime.strptime(text, pattern))
+            except ValueError:
+                continue
+        return text
+
+    return [[written(text) for text in row] for row in rows]
 
 
 def day_label(days_ago):
@@ -299,7 +317,7 @@ def test_the_tables_count_the_copies_of_the_chosen_period(
     tables = Tables(dashboard(lead_client, days)).tables
 
     for name, rows in expected().items():
-        assert tables[name] == rows, name
+        assert tables[name] == as_on_the_page(rows), name
 
 
 @pytest.mark.django_db
@@ -317,7 +335,7 @@ def test_every_csv_holds_the_same_rows_as_its_table(days, lead_client, usage):
         "per-agent",
     }
     for name, rows in tables.items():
-        assert csv_rows(lead_client, name, days) == rows, name
+        assert as_on_the_page(csv_rows(lead_client, name, days)) == rows, name
 
 
 @pytest.mark.django_db
@@ -335,7 +353,7 @@ def test_unused_gifs_are_listed_ones_on_the_shelf_a_month_and_idle_for_90_days(
 ):
     tables = Tables(dashboard(lead_client))
 
-    assert tables.tables["never-copied"] == expected_never_copied(usage)
+    assert tables.tables["never-copied"] == as_on_the_page(expected_never_copied(usage))
     assert csv_rows(lead_client, "never-copied") == expected_never_copied(usage)
     assert tables.links["never-copied"] == [
         usage.gifs["stale"].get_absolute_url(),
@@ -352,7 +370,7 @@ def test_a_long_unused_list_shows_its_oldest_rows_and_the_csv_all_of_them(
 
     page = dashboard(lead_client)
 
-    assert Tables(page).tables["never-copied"] == everything[:2]
+    assert Tables(page).tables["never-copied"] == as_on_the_page(everything[:2])
     assert (
         '<p class="help" data-more-rows="never-copied">'
         "The first 1 of 2 rows; the CSV lists them all.</p>"
@@ -381,7 +399,7 @@ def test_a_list_within_the_page_says_nothing_about_more_rows(lead_client, usage)
 def test_open_flags_link_to_the_review_page(lead_client, usage):
     tables = Tables(dashboard(lead_client))
 
-    assert tables.tables["open-flags"] == expected_open_flags(usage)
+    assert tables.tables["open-flags"] == as_on_the_page(expected_open_flags(usage))
     assert tables.links["open-flags"] == [
         reverse("library:review", args=[usage.gifs["flagged"].pk])
     ]
@@ -619,3 +637,29 @@ def test_top_gifs_say_which_are_retired_or_taken_down(lead_client, lead, usage):
 
     assert titles == ["GIF", "Thanks", "Oops (retired)", "Wave (taken down)"]
     assert [row[0] for row in csv_rows(lead_client, "top-gifs")] == titles
+
+
+@pytest.mark.django_db
+def test_a_russian_page_writes_moments_as_russian_pages_do(lead, usage):
+    client = Client(HTTP_ACCEPT_LANGUAGE="ru")
+    client.force_login(lead)
+    moment = local(0, 10)
+    month = [
+        "янв.",
+        "февр.",
+        "марта",
+        "апр.",
+        "мая",
+        "июня",
+        "июля",
+        "авг.",
+        "сент.",
+        "окт.",
+        "нояб.",
+        "дек.",
+    ]
+
+    top = Tables(dashboard(client)).tables["top-gifs"]
+
+    assert top[1][2] == f"{moment.day} {month[moment.month - 1]} {moment.year}, 10:00"
+    assert csv_rows(client, "top-gifs")[1][2] == stamp(0, 10)  # CSVs stay ISO

@@ -48,6 +48,13 @@ def short_date_filter(moment, format="j M Y"):
 
 
 @register.filter
+def cell(text):
+    """A dashboard cell as the page writes it: a moment as other pages do."""
+    moment = getattr(text, "moment", None)
+    return short_date(moment, text.page_format) if moment else text
+
+
+@register.filter
 def since(moment):
     """`timesince`, except that the first minute reads "less than a minute"
     (in the page's language), not "0 minutes"."""
