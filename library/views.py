@@ -411,6 +411,11 @@ def upload(request):
                     "added": True,
                     "title": gif.title,
                     "url": gif.get_absolute_url(),
+                    # Said now, while the curator still has the file at hand.
+                    "looks_like": [
+                        {"title": other.title, "url": other.get_absolute_url()}
+                        for other in gif.near_duplicates.order_by("pk")
+                    ],
                 }
             )
     # What needs the curator's attention comes first; files too large were

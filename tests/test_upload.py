@@ -601,3 +601,26 @@ def test_the_upload_page_refuses_other_methods(curator_client):
     response = curator_client.put(reverse("library:upload"))
 
     assert response.status_code == 405
+
+
+@pytest.mark.django_db
+def test_the_report_says_when_an_upload_looks_like_a_gif_on_the_shelf(browser):
+    scene = images.scene_frames(count=12, size=(200, 150), seed=4)
+    upload(browser, ("welcome.gif", images.encode(scene, "GIF", duration=80)))
+    original = Gif.objects.get()
+    resized = images.encode(images.resized(scene, 0.6), "GIF", duration=80)
+    unrelated = images.encode(
+        images.scene_frames(count=12, size=(200, 150), seed=9), "GIF", duration=80
+    )
+
+    report = results(
+        upload(browser, ("welcome-small.gif", resized), ("other.gif", unrelated))
+    )
+
+    copy = report["welcome-small.gif"]
+    assert copy["message"] == (
+        "added as “Welcome small”, waiting for review. It looks much like a GIF "
+        "already on the shelf: “Welcome”."
+    )
+    assert copy["links"][-1] == original.get_absolute_url()
+    assert report["other.gif"]["message"] == "added as “Other”, waiting for review."
