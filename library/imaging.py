@@ -370,13 +370,22 @@ def analyse(data, limits):
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise ImageRefused(
                 gettext(
-                    "The image declares an enormous size and cannot be opened safely."
+                    "The image declares an enormous size and cannot be opened "
+                    "safely: the file may be damaged. Open it in an image editor, "
+                    "export it again at its real size and upload that."
                 )
             ) from None
-        except Exception:
+        except Exception as failure:
             # Decoders fail on hostile or damaged files with every kind of
-            # exception (OSError, SyntaxError, ValueError, EOFError, ...).
-            logger.info("Refused an unreadable %s upload", label, exc_info=True)
+            # exception (OSError, SyntaxError, ValueError, EOFError, ...). A
+            # refusal, not a fault: one line, the traceback only when debugging.
+            logger.info(
+                "Refused an unreadable %s upload: %s: %s",
+                label,
+                type(failure).__name__,
+                failure,
+                exc_info=logger.isEnabledFor(logging.DEBUG),
+            )
             raise ImageRefused(
                 gettext(
                     "The file starts like a %(format)s but could not be read: it may "

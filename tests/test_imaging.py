@@ -558,7 +558,17 @@ def test_a_file_the_decoder_chokes_on_is_logged_and_refused(caplog):
     with caplog.at_level("INFO", logger="library.imaging"):
         refusal(BROKEN["png-then-garbage"][0])
 
-    assert "Refused an unreadable PNG upload" in caplog.text
+    assert "Refused an unreadable PNG upload: " in caplog.text
+    # A refusal is not a fault: no traceback in the log unless debugging.
+    assert "Traceback" not in caplog.text
+    assert not any(record.exc_info for record in caplog.records)
+
+
+def test_when_debugging_the_log_keeps_the_decoders_traceback(caplog):
+    with caplog.at_level("DEBUG", logger="library.imaging"):
+        refusal(BROKEN["png-then-garbage"][0])
+
+    assert any(record.exc_info for record in caplog.records)
 
 
 # Small helpers ------------------------------------------------------------------
