@@ -33,8 +33,15 @@ class SizeLimitUploadHandler(FileUploadHandler):
         return None
 
 
-def oversized_message(file_name):
+def oversized_message(file_name=None):
+    """What a file too large to keep is told; without a name where the report
+    already names it. Only "larger than" is known: reading stopped there."""
     limit = describe_bytes(settings.GIFSHELF_MAX_UPLOAD_BYTES)
+    if file_name is None:
+        return gettext(
+            "The file is larger than %(limit)s, the most the shelf takes. "
+            "Compress or trim it, then upload it again."
+        ) % {"limit": limit}
     return gettext(
         "“%(name)s” is larger than %(limit)s, the most the shelf takes. "
         "Compress or trim it, then upload it again."

@@ -385,7 +385,8 @@ def upload(request):
     if not form.is_valid():
         return render_upload(request, form, status=400)
 
-    results = [{"name": name, "error": oversized_message(name)} for name in oversized]
+    results = [{"name": name, "error": oversized_message()} for name in oversized]
+    added = set()
     for file in form.cleaned_data["files"]:
         try:
             gif = Gif.objects.create_from_upload(
@@ -397,14 +398,21 @@ def upload(request):
             )
         except ImageRefused as refusal:
             existing = getattr(refusal, "existing", None)
+            error = str(refusal)
+            if existing is not None and existing.pk in added:
+                error = gettext(
+                    "The same file was chosen twice in this upload: it was added "
+                    "once, as “%(title)s”."
+                ) % {"title": existing.title}
             results.append(
                 {
                     "name": file.name,
-                    "error": str(refusal),
+                    "error": error,
                     "existing": existing and existing.get_absolute_url(),
                 }
             )
         else:
+            added.add(gif.pk)
             results.append(
                 {
                     "name": file.name,

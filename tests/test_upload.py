@@ -204,7 +204,10 @@ def test_several_files_each_get_a_gif_or_a_reason_in_one_response(
     assert "not an image the shelf accepts" in report["notes.txt"]["message"]
     assert "larger than 5 KB" in report["huge.gif"]["message"]
     assert "SVG drawings are not accepted" in report["drawing.svg"]["message"]
-    assert "already on the shelf as “First”" in report["first-again.gif"]["message"]
+    assert report["first-again.gif"]["message"] == (
+        "The same file was chosen twice in this upload: it was added once, "
+        "as “First”. See that GIF."
+    )
     gifs = Gif.objects.all()
     assert sorted(gif.title for gif in gifs) == ["First", "Second"]
     assert files_in(media_root) == sorted(
@@ -325,7 +328,7 @@ REFUSALS = [
         "huge.gif",
         lambda: images.gif_bytes(count=30),
         {"GIFSHELF_MAX_UPLOAD_BYTES": 1_000},
-        "“huge.gif” is larger than 1 KB, the most the shelf takes.",
+        "The file is larger than 1 KB, the most the shelf takes.",
         id="too-large",
     ),
     pytest.param(

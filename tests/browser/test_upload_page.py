@@ -132,8 +132,22 @@ def test_a_file_over_the_limit_is_marked_before_it_is_sent(curator_page, setting
     )
     # The server agrees with the warning.
     results = submit(page)
-    expect(results.locator(".refused")).to_contain_text("big.gif: “big.gif” is larger")
+    expect(results.locator(".refused")).to_contain_text(
+        "big.gif: The file is larger than 2 KB"
+    )
     expect(results.locator(".accepted")).to_contain_text("small.gif")
+
+
+def test_a_file_just_over_the_limit_is_told_in_exact_bytes(curator_page, settings):
+    settings.GIFSHELF_MAX_UPLOAD_BYTES = 2_000
+    file_input, chosen = open_upload_page(curator_page)
+
+    file_input.set_input_files([picked("just.gif", b"G" * 2_001)])
+
+    # Rounded, both would read "2 KB": "(2 KB): larger than 2 KB".
+    expect(chosen.nth(0)).to_have_text(
+        "just.gif (2,001 bytes): larger than 2,000 bytes, it will be refused"
+    )
 
 
 def test_choosing_more_files_than_one_upload_takes_is_warned_before_sending(

@@ -27,19 +27,32 @@
     return plural(MESSAGES.bytes, bytes);
   }
 
-  function plural(forms, count) {
-    return (forms[plurals.select(count)] || forms.other).replace("{count}", count);
+  function plural(forms, count, shown) {
+    const form = forms[plurals.select(count)] || forms.other;
+    return form.replace("{count}", shown === undefined ? count : shown);
+  }
+
+  function exactly(bytes) {
+    return plural(MESSAGES.bytes, bytes, bytes.toLocaleString(lang));
   }
 
   function showChosen() {
     list.replaceChildren();
     for (const file of input.files) {
       const item = document.createElement("li");
-      item.textContent = file.name + " (" + describe(file.size) + ")";
+      let size = describe(file.size);
+      let limit = describe(maxBytes);
+      // Rounded, a file just over the limit reads like the limit ("15 MB"):
+      // then only exact figures show what is wrong.
+      if (file.size > maxBytes && size === limit) {
+        size = exactly(file.size);
+        limit = exactly(maxBytes);
+      }
+      item.textContent = file.name + " (" + size + ")";
       if (maxBytes && file.size > maxBytes) {
         // The server refuses it too; saying so now saves a wasted upload.
         item.className = "too-large";
-        item.textContent += ": " + MESSAGES.too_large.replace("{limit}", describe(maxBytes));
+        item.textContent += ": " + MESSAGES.too_large.replace("{limit}", limit);
       }
       list.append(item);
     }
