@@ -1439,7 +1439,7 @@ class Table:
 class MomentCell(str):
     """A cell's text as the CSV has it ("2026-12-05 08:14", which spreadsheets
     read), keeping the moment for the page to write as every other page does
-    ("5 Dec 2026, 08:14"): the moments `cell` filter."""
+    ("5 Dec 2026, 08:14"): the moments `as_written` filter."""
 
     def __new__(cls, text, moment, page_format):
         made = super().__new__(cls, text)

@@ -48,7 +48,7 @@ def short_date_filter(moment, format="j M Y"):
 
 
 @register.filter
-def cell(text):
+def as_written(text):
     """A dashboard cell as the page writes it: a moment as other pages do."""
     moment = getattr(text, "moment", None)
     return short_date(moment, text.page_format) if moment else text
