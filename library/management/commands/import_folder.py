@@ -303,7 +303,7 @@ def form_refusal(form):
 
 def upload(path, name, row, uploader):
     if path.stat().st_size > settings.GIFSHELF_MAX_UPLOAD_BYTES:
-        return Outcome(name, refusal=oversized_message(path.name))
+        return Outcome(name, refusal=oversized_message())
     form, handle = upload_form(path, name, row)
     with handle:
         if not form.is_valid():
@@ -324,7 +324,7 @@ def upload(path, name, row, uploader):
 def check(path, name, row, seen):
     """What upload() would say, storing nothing."""
     if path.stat().st_size > settings.GIFSHELF_MAX_UPLOAD_BYTES:
-        return Outcome(name, refusal=oversized_message(path.name))
+        return Outcome(name, refusal=oversized_message())
     form, handle = upload_form(path, name, row)
     with handle:
         if not form.is_valid():
