@@ -1472,9 +1472,8 @@ LIBRARY = [
     # Faces
     DemoGif(
         "smiling-face.gif",
-        "Улыбающееся лицо",
-        "Круглое жёлтое лицо с румяными щеками улыбается, "
-        "слегка покачивается и моргает.",
+        "Smiling face",
+        "A round yellow face with rosy cheeks smiles, bobs gently and blinks.",
         (200, 200),
         16,
         (fill(SKY), face(smiling)),
@@ -1483,11 +1482,15 @@ LIBRARY = [
         use_when="a light, friendly touch in a relaxed chat",
         # Rules 4 and 7: no smile at an upset customer or a broken product.
         unsuitable_for=("Outage or bug report", "Upset customer"),
+        alt_text_ru=(
+            "Круглое жёлтое лицо с румяными щеками улыбается, слегка "
+            "покачивается и моргает."
+        ),
     ),
     DemoGif(
         "laughing-face.gif",
-        "Смеющееся лицо",
-        "Круглое жёлтое лицо смеётся, зажмурив глаза и широко открыв рот.",
+        "Laughing face",
+        "A round yellow face laughs, eyes squeezed shut and mouth wide open.",
         (240, 240),
         12,
         (fill((255, 236, 179)), face(laughing)),
@@ -1502,11 +1505,12 @@ LIBRARY = [
         ),
         use_when="the customer made a joke",
         avoid_when="the joke is at anyone's expense",
+        alt_text_ru="Круглое жёлтое лицо смеётся, зажмурив глаза и широко открыв рот.",
     ),
     DemoGif(
         "sad-face.gif",
-        "Грустное лицо со слезой",
-        "Круглое жёлтое лицо хмурится, брови встревожены, по щеке катится слеза.",
+        "Sad face with a tear",
+        "A round yellow face frowns, eyebrows worried, as a tear rolls down.",
         (180, 180),
         18,
         (fill((214, 226, 240)), face(sad)),
@@ -1516,12 +1520,14 @@ LIBRARY = [
         unsuitable_for=("Formal customer",),
         use_when="sharing the customer's disappointment about a small thing",
         avoid_when="it could look like mocking their frustration",
+        alt_text_ru=(
+            "Круглое жёлтое лицо хмурится, брови встревожены, по щеке катится слеза."
+        ),
     ),
     DemoGif(
         "surprised-face.gif",
-        "Удивлённое лицо",
-        "Круглое жёлтое лицо с поднятыми бровями ахает, рот буквой «о». "
-        "Проигрывается 4 раза.",
+        "Surprised face",
+        "A round yellow face with raised eyebrows gasps, mouth round. Plays 4 times.",
         (160, 160),
         12,
         (fill((255, 220, 200)), face(surprised)),
@@ -1530,12 +1536,15 @@ LIBRARY = [
         situation=("Good news",),
         unsuitable_for=("Outage or bug report", "Upset customer"),
         use_when="reacting to surprisingly good news from the customer",
+        alt_text_ru=(
+            "Круглое жёлтое лицо с поднятыми бровями ахает, рот буквой «о». "
+            "Проигрывается 4 раза."
+        ),
     ),
     DemoGif(
         "winking-face.gif",
-        "Подмигивающее лицо",
-        "Круглое жёлтое лицо улыбается и подмигивает; "
-        "у подмигивающего глаза вспыхивает искорка.",
+        "Winking face",
+        "A round yellow face smiles and winks; a sparkle flashes by the winking eye.",
         (200, 200),
         14,
         (fill((200, 236, 220)), face(winking)),
@@ -1549,11 +1558,15 @@ LIBRARY = [
         ),
         use_when="the customer jokes and you share the joke",
         avoid_when="you have not read the customer's tone yet",
+        alt_text_ru=(
+            "Круглое жёлтое лицо улыбается и подмигивает; у подмигивающего "
+            "глаза вспыхивает искорка."
+        ),
     ),
     DemoGif(
         "thinking-face.gif",
-        "Задумчивое лицо",
-        "Круглое жёлтое лицо смотрит вверх, подняв бровь, и появляются облачка мыслей.",
+        "Thinking face",
+        "A round yellow face looks up, one eyebrow raised, as thought bubbles appear.",
         (320, 240),
         20,
         (fill(SKY), face(thinking, at=(0.38, 0.6), radius=0.34)),
@@ -1563,12 +1576,15 @@ LIBRARY = [
         situation=("Please hold", "Working on it"),
         use_when="you need a moment to look into something",
         avoid_when="the customer is in a hurry",
+        alt_text_ru=(
+            "Круглое жёлтое лицо смотрит вверх, подняв бровь, и появляются "
+            "облачка мыслей."
+        ),
     ),
     DemoGif(
         "nervous-grin.gif",
-        "Нервная улыбка (ой)",
-        "Круглое жёлтое лицо нервно улыбается сквозь сжатые зубы, "
-        "по лбу стекает капля пота.",
+        "Nervous grin (oops)",
+        "A round yellow face grins nervously, teeth clenched, a bead of sweat sliding.",
         (220, 220),
         16,
         (fill((255, 236, 214)), face(nervous)),
@@ -1582,11 +1598,15 @@ LIBRARY = [
         ),
         use_when="owning a harmless slip, like a typo, with a relaxed customer",
         avoid_when="the mistake cost the customer anything",
+        alt_text_ru=(
+            "Круглое жёлтое лицо нервно улыбается сквозь сжатые зубы, по лбу "
+            "стекает капля пота."
+        ),
     ),
     DemoGif(
         "heart-eyes.gif",
-        "Глаза-сердечки",
-        "Круглое жёлтое лицо улыбается, вместо глаз бьются красные сердечки.",
+        "Heart eyes",
+        "A round yellow face grins with beating red hearts for eyes.",
         (200, 200),
         12,
         (fill(ROSE), face(love)),
@@ -1601,11 +1621,14 @@ LIBRARY = [
             "Upset customer",
         ),
         use_when="a regular sends warm praise",
+        alt_text_ru=(
+            "Круглое жёлтое лицо улыбается, вместо глаз бьются красные сердечки."
+        ),
     ),
     DemoGif(
         "relieved-face.gif",
-        "Облегчение (фух)",
-        "Круглое жёлтое лицо мягко улыбается с закрытыми глазами, капля пота высыхает.",
+        "Relieved face (phew)",
+        "A round yellow face smiles softly, eyes closed, as its bead of sweat dries.",
         (180, 180),
         14,
         (fill((220, 240, 214)), face(relieved)),
@@ -1614,6 +1637,10 @@ LIBRARY = [
         situation=("Problem solved",),
         use_when="a tricky case finally worked out",
         status="pending",
+        alt_text_ru=(
+            "Круглое жёлтое лицо мягко улыбается с закрытыми глазами, капля "
+            "пота высыхает."
+        ),
     ),
     DemoGif(
         "confused-face.gif",
@@ -1632,8 +1659,8 @@ LIBRARY = [
     ),
     DemoGif(
         "eye-roll.gif",
-        "Закатывает глаза",
-        "Круглое жёлтое лицо закатывает глаза, рот ровной линией.",
+        "Eye roll",
+        "A round yellow face rolls its eyes up and over, mouth flat.",
         (200, 200),
         16,
         (fill((240, 240, 240)), face(rolling_eyes)),
@@ -1641,6 +1668,7 @@ LIBRARY = [
         situation=("Please hold",),
         avoid_when="always: it reads as mocking the customer",
         status="rejected",
+        alt_text_ru="Круглое жёлтое лицо закатывает глаза, рот ровной линией.",
     ),
     # Other pictures
     DemoGif(
@@ -1677,8 +1705,8 @@ LIBRARY = [
     ),
     DemoGif(
         "hourglass.gif",
-        "Песочные часы",
-        "На голубом фоне сыплется песок в песочных часах, потом часы переворачиваются.",
+        "Hourglass",
+        "Sand runs through an hourglass on light blue, then the glass turns over.",
         (160, 220),
         24,
         (fill(SKY), hourglass()),
@@ -1687,11 +1715,15 @@ LIBRARY = [
         situation=("Please hold", "Thanks for your patience"),
         use_when="a check will take a few minutes",
         avoid_when="the customer is already tired of waiting",
+        alt_text_ru=(
+            "На голубом фоне сыплется песок в песочных часах, потом часы "
+            "переворачиваются."
+        ),
     ),
     DemoGif(
         "floating-hearts.gif",
-        "Парящие сердечки",
-        "Красные и розовые сердечки поднимаются и покачиваются на нежно-розовом фоне.",
+        "Floating hearts",
+        "Red and pink hearts float up and sway on a soft pink background.",
         (240, 240),
         20,
         (fill(ROSE), hearts_rising()),
@@ -1704,12 +1736,15 @@ LIBRARY = [
             "Upset customer",
         ),
         use_when="returning the warmth of a customer who thanked you",
+        alt_text_ru=(
+            "Красные и розовые сердечки поднимаются и покачиваются на "
+            "нежно-розовом фоне."
+        ),
     ),
     DemoGif(
         "thumbs-up.gif",
-        "Палец вверх",
-        "Жёлтый большой палец вверх в синем рукаве подпрыгивает "
-        "и покачивается на кремовом фоне.",
+        "Thumbs up",
+        "A yellow thumbs-up in a blue sleeve bounces and rocks on cream.",
         (200, 200),
         12,
         (fill(CREAM), thumbs_up()),
@@ -1718,11 +1753,15 @@ LIBRARY = [
         situation=("Problem solved", "Working on it"),
         unsuitable_for=("Formal customer", "Outage or bug report", "Upset customer"),
         use_when="confirming, in a relaxed chat, that something is done or agreed",
+        alt_text_ru=(
+            "Жёлтый большой палец вверх в синем рукаве подпрыгивает и "
+            "покачивается на кремовом фоне."
+        ),
     ),
     DemoGif(
         "calm-waves.gif",
-        "Спокойные волны",
-        "Под жёлтым солнцем катятся мягкие волны, на них покачивается красная лодочка.",
+        "Calm waves",
+        "Gentle waves roll under a yellow sun, a small red boat riding them.",
         (480, 200),
         20,
         (gradient((150, 210, 255), (225, 242, 255)), ocean()),
@@ -1731,6 +1770,10 @@ LIBRARY = [
         situation=("Please hold",),
         use_when="a long wait needs a calm note alongside the time estimate",
         status="pending",
+        alt_text_ru=(
+            "Под жёлтым солнцем катятся мягкие волны, на них покачивается "
+            "красная лодочка."
+        ),
     ),
     DemoGif(
         "working-on-it.gif",
@@ -1753,8 +1796,8 @@ LIBRARY = [
     ),
     DemoGif(
         "ticking-clock.gif",
-        "Тикающие часы",
-        "Красный будильник на кремовом фоне; минутная стрелка идёт по кругу.",
+        "Ticking clock",
+        "A red alarm clock on cream; its minute hand sweeps round.",
         (200, 200),
         12,
         (fill(CREAM), clock()),
@@ -1763,6 +1806,9 @@ LIBRARY = [
         situation=("Please hold",),
         use_when="asking the customer to wait a few minutes",
         avoid_when="the wait is long: give a time in words",
+        alt_text_ru=(
+            "Красный будильник на кремовом фоне; минутная стрелка идёт по кругу."
+        ),
     ),
     DemoGif(
         "bug-fixed.gif",
@@ -1908,8 +1954,8 @@ LIBRARY = [
     ),
     DemoGif(
         "waving-hand.gif",
-        "Машущая рука",
-        "Жёлтая рука в синем рукаве машет на голубом фоне.",
+        "Waving hand",
+        "A yellow hand in a blue sleeve waves from the wrist on light blue.",
         (160, 160),
         16,
         (fill(SKY), waving_hand()),
@@ -1918,5 +1964,6 @@ LIBRARY = [
         situation=("Greeting", "Goodbye"),
         unsuitable_for=("First contact", "Outage or bug report", "Upset customer"),
         use_when="saying hello or goodbye to a customer who chats informally",
+        alt_text_ru="Жёлтая рука в синем рукаве машет на голубом фоне.",
     ),
 ]

@@ -1,5 +1,6 @@
 import functools
 import io
+import re
 from collections import Counter
 
 import pytest
@@ -122,6 +123,21 @@ def test_no_demo_gif_smiles_or_celebrates_in_an_outage_or_at_an_upset_customer()
         context = ConversationContext.objects.get(slug=slug)
         shown = cheerful.suitable_for(context)
         assert [gif.title for gif in shown] == [], slug
+
+
+def test_demo_gifs_keep_english_in_english_fields_and_russian_in_russian_ones():
+    # An English page reads the title and alt text aloud as English, and a
+    # Russian page marks an English fallback lang="en": Russian words in the
+    # English fields were read out with the wrong voice on both.
+    def cyrillic(text):
+        return re.search("[А-Яа-яЁё]", text) is not None
+
+    for item in demo.LIBRARY:
+        english = (item.title, item.alt_text, item.use_when, item.avoid_when)
+        assert not any(map(cyrillic, english)), item.filename
+        if item.alt_text_ru:  # else Russian pages fall back to the English
+            assert cyrillic(item.alt_text_ru), item.filename
+    assert sum(bool(item.alt_text_ru) for item in demo.LIBRARY) >= 18
 
 
 def test_no_demo_gif_is_reviewed_by_the_login_that_uploaded_it():
