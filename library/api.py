@@ -441,8 +441,14 @@ def copies(request, pk):
             % {"formats": formats},
             400,
         )
+    slug = data.get("context")
+    if slug is not None and not isinstance(slug, str):
+        return error(
+            gettext("context is a conversation context's slug, such as “outage”."),
+            400,
+        )
     try:
-        context = picker_choices({"context": data.get("context")})["context"]
+        context = picker_choices({"context": slug})["context"]
     except LookupError as unknown:
         return error(str(unknown.args[0]), 400)
     gif = Gif(pk=pk)  # its key is all record_copy needs: it checks the rest

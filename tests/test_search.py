@@ -1021,6 +1021,22 @@ def test_a_copy_without_a_known_format_or_context_is_refused(
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("context", [["outage"], {"slug": "outage"}, 5, True])
+def test_a_copy_whose_context_is_not_a_slug_is_told_so(
+    agent_client, approved_gif, context
+):
+    response = agent_client.post(
+        copies_url(approved_gif),
+        {"format": "link", "context": context},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    assert "context is a conversation context's slug" in error_of(response)
+    assert not Copy.objects.exists()
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("body", ["{bad", "[1]", '"link"'])
 def test_a_copy_whose_body_is_not_a_json_object_is_told_so(
     agent_client, approved_gif, body
