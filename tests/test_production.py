@@ -288,9 +288,25 @@ def test_serve_runs_two_workers_per_core_plus_one_unless_told():
 def test_gifshelf_workers_wins_over_web_concurrency():
     assert gunicorn_settings(WEB_CONCURRENCY="4")["workers"] == 4
     assert gunicorn_settings(GIFSHELF_WORKERS="3", WEB_CONCURRENCY="4")["workers"] == 3
-    # Overridden, a value the platform set for another program is not read.
-    told = gunicorn_settings(GIFSHELF_WORKERS="3", WEB_CONCURRENCY="auto")
-    assert told["workers"] == 3
+
+
+def test_gunicorn_starts_where_gifshelf_workers_overrides_an_odd_web_concurrency(
+    tmp_path,
+):
+    # gunicorn reads WEB_CONCURRENCY as a number on its own, before our
+    # settings; `serve` leaves it out where GIFSHELF_WORKERS overrides it.
+    from library.management.commands.serve import gunicorn_environment
+
+    environment = production_environment(
+        tmp_path, GIFSHELF_WORKERS="3", WEB_CONCURRENCY="auto"
+    )
+    check = ["-m", "gunicorn", "-c", "gifshelf/gunicorn.conf.py", "--check-config"]
+
+    as_given = run(check, environment)
+    as_served = run(check, gunicorn_environment(environment))
+
+    assert as_given.returncode != 0  # what went wrong before
+    assert as_served.returncode == 0, as_served.stderr
 
 
 def test_a_worker_count_that_is_not_a_number_is_refused_by_name():

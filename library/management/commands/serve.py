@@ -40,4 +40,15 @@ class Command(BaseCommand):
         self.stdout.flush()
         sys.stdout.flush()
         command = [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF)]
-        os.execv(sys.executable, command)
+        os.execve(sys.executable, command, gunicorn_environment(os.environ))
+
+
+def gunicorn_environment(environment):
+    """What gunicorn starts with. gunicorn reads WEB_CONCURRENCY itself, as a
+    number, before our settings: where GIFSHELF_WORKERS overrides it, a value
+    a platform set for another program ("auto") would stop it after the
+    migration, so it is left out."""
+    environment = dict(environment)
+    if environment.get("GIFSHELF_WORKERS", "").strip():
+        environment.pop("WEB_CONCURRENCY", None)
+    return environment
