@@ -179,3 +179,21 @@ def test_fix_leaves_no_empty_folders_behind(approved_gif, media_root):
     assert not (media_root / "gifs" / "zz").exists()
     assert (media_root / "gifs").is_dir()
     assert all((media_root / name).exists() for name in approved_gif.file_names())
+
+
+@pytest.mark.django_db
+def test_fix_never_removes_a_folder_reached_through_a_link(
+    approved_gif, media_root, tmp_path
+):
+    # A link in the media folder, pointing at a folder outside it: the stray
+    # file is on the storage (and goes), the folders out there stay.
+    outside = tmp_path / "elsewhere"
+    (outside / "yy").mkdir(parents=True)
+    (media_root / "gifs" / "zz").symlink_to(outside, target_is_directory=True)
+    stray(media_root, "gifs/zz/yy/stray.gif")
+
+    check("--fix")
+
+    assert not (outside / "yy" / "stray.gif").exists()
+    assert (outside / "yy").is_dir()
+    assert (media_root / "gifs" / "zz").is_symlink()

@@ -222,14 +222,23 @@ def remove_empty_folders(storage, deleted):
         root = os.path.normpath(storage.path(FOLDER))
     except NotImplementedError:
         return
+    real_root = os.path.realpath(root)
     folders = {os.path.dirname(storage.path(name)) for name in deleted}
     # The deepest first, so that a parent emptied by its child goes too.
     for folder in sorted(folders, key=len, reverse=True):
         folder = os.path.normpath(folder)
-        # A link is left alone: rmdir would remove the folder it points to.
-        while folder.startswith(root + os.sep) and not os.path.islink(folder):
+        while folder.startswith(root + os.sep) and reached_without_links(
+            folder, root, real_root
+        ):
             try:
                 os.rmdir(folder)  # only ever removes an empty folder
             except OSError:
                 break
             folder = os.path.dirname(folder)
+
+
+def reached_without_links(folder, root, real_root):
+    """Whether no link lies on the way from `root` to `folder`: through one,
+    a folder of someone else's, outside the media folder, would go."""
+    inside = os.path.join(real_root, os.path.relpath(folder, root))
+    return os.path.realpath(folder) == inside
