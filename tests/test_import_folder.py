@@ -350,6 +350,35 @@ def test_a_csv_saved_with_semicolons_reads_like_one_with_commas(
 
 
 @pytest.mark.django_db
+def test_blank_rows_a_spreadsheet_leaves_in_the_csv_are_skipped(
+    folder, curator, tmp_path
+):
+    put(folder, "a.gif", images.gif_bytes(seed=1))
+    sidecar = tmp_path / "sidecar.csv"
+    sidecar.write_text(
+        "filename;title;moods\r\na.gif;Hello, there;happy\r\n;;\r\n;;\r\n"
+    )
+
+    run(folder, "--by", "bob", "--csv", str(sidecar))
+
+    assert Gif.objects.get().title == "Hello, there"
+
+
+@pytest.mark.django_db
+def test_a_csv_row_without_a_file_name_is_refused_by_its_line(
+    folder, curator, tmp_path
+):
+    put(folder, "a.gif", images.gif_bytes(seed=1))
+    sidecar = tmp_path / "sidecar.csv"
+    sidecar.write_text("filename,title\na.gif,Hello\n,Lost title\n")
+
+    with pytest.raises(CommandError, match="Line 3 of the CSV has no file name"):
+        run(folder, "--by", "bob", "--csv", str(sidecar))
+
+    assert not Gif.objects.exists()
+
+
+@pytest.mark.django_db
 def test_a_file_given_for_the_folder_is_refused_saying_what_to_give(folder, curator):
     image = put(folder, "a.gif", images.gif_bytes(seed=1))
 

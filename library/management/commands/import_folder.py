@@ -247,7 +247,17 @@ def read_sidecar(path):
                 for column, value in raw.items()
                 if column
             }
+            if not any(row.values()):
+                continue  # a blank row (";;" from a spreadsheet) says nothing
             name = row.pop("filename")
+            if not name:
+                raise CommandError(
+                    _(
+                        "Line %(line)s of the CSV has no file name: fill in its "
+                        "“filename” or delete the row; nothing was imported."
+                    )
+                    % {"line": reader.line_num}
+                )
             lines.setdefault(sidecar_key(name), []).append(reader.line_num)
             rows[sidecar_key(name)] = {
                 "name": name,
