@@ -276,7 +276,10 @@ def typed_at_the_prompt(monkeypatch):
 
     def getpass(prompt):
         prompts.append(prompt)
-        return answers.pop(0)
+        answer = answers.pop(0)
+        if isinstance(answer, BaseException):  # Ctrl-D, Ctrl-C
+            raise answer
+        return answer
 
     monkeypatch.setattr("getpass.getpass", getpass)
     return answers, prompts
@@ -286,6 +289,24 @@ def addmember_at_a_terminal(*args):
     out = StringIO()
     call_command("addmember", *args, stdout=out, stdin=Terminal())
     return out.getvalue()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "key", [EOFError(), KeyboardInterrupt()], ids=["ctrl-d", "ctrl-c"]
+)
+@pytest.mark.parametrize("at", [0, 1], ids=["first-prompt", "second-prompt"])
+def test_leaving_the_password_prompt_changes_nothing_and_says_so(
+    typed_at_the_prompt, key, at
+):
+    answers, _ = typed_at_the_prompt
+    answers += ["a-long-passphrase", "a-long-passphrase"]
+    answers[at] = key
+
+    with pytest.raises(CommandError, match="No password given: nothing was changed"):
+        addmember_at_a_terminal("erin", "--role", "agent")
+
+    assert not Member.objects.filter(username="erin").exists()
 
 
 @pytest.mark.django_db

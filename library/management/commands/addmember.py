@@ -104,9 +104,12 @@ class Command(BaseCommand):
         return existing
 
     def ask_password(self, username):
-        first = getpass.getpass(f"Password for {username} (Enter for none yet): ")
-        if first and getpass.getpass("The same password again: ") != first:
-            raise CommandError("The two passwords differ: nothing was changed.")
+        try:
+            first = getpass.getpass(f"Password for {username} (Enter for none yet): ")
+            if first and getpass.getpass("The same password again: ") != first:
+                raise CommandError("The two passwords differ: nothing was changed.")
+        except (EOFError, KeyboardInterrupt):  # Ctrl-D or Ctrl-C at the prompt
+            raise CommandError("No password given: nothing was changed.") from None
         return first
 
     def check_password(self, password, member):
