@@ -6,6 +6,7 @@ variable: a typo such as GIFSHELF_HTTPS=ture must not quietly mean "off".
 """
 
 import os
+import zoneinfo
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -53,6 +54,19 @@ def env_list(name, default):
     # variable on as "", and GIFSHELF_ALLOWED_HOSTS=[] would refuse everyone.
     items = [item.strip() for item in os.environ.get(name, "").split(",")]
     return [item for item in items if item] or default
+
+
+def env_time_zone(name, default):
+    """An IANA time zone name such as Europe/Berlin."""
+    value = os.environ.get(name, "").strip() or default
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+        raise UnreadableSetting(
+            f"{name} is {value!r}: use a time zone name such as UTC, "
+            "Europe/Berlin or America/New_York."
+        ) from None
+    return value
 
 
 def env_database(name, default, **options):

@@ -16,6 +16,7 @@ from gifshelf.environment import (
     env_database,
     env_int,
     env_list,
+    env_time_zone,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -202,7 +203,7 @@ LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 LANGUAGE_COOKIE_SAMESITE = "Lax"
-TIME_ZONE = os.environ.get("GIFSHELF_TIME_ZONE", "UTC")
+TIME_ZONE = env_time_zone("GIFSHELF_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 

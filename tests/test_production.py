@@ -185,11 +185,13 @@ def test_a_setting_that_cannot_be_read_stops_every_command_naming_it(
         ({"DATABASE_URL": "postgres://app:s3/cret@db:5432/gifs"}, "percent-encoded"),
         ({"DATABASE_URL": "db.example.com/gifs"}, "no scheme such as postgres://"),
         ({"GIFSHELF_STORAGE": "ftp"}, "use filesystem or s3"),
+        ({"GIFSHELF_TIME_ZONE": "Mars/Olympus"}, "use a time zone name"),
+        ({"GIFSHELF_TIME_ZONE": "../../etc/passwd"}, "use a time zone name"),
         ({"GIFSHELF_STORAGE": "s3"}, "needs GIFSHELF_S3_BUCKET"),
         ({"GIFSHELF_ACCEL_REDIRECT": "protected"}, "starts and ends with /"),
     ],
 )
-def test_a_database_or_storage_that_cannot_be_used_is_told_in_one_line(
+def test_a_database_storage_or_zone_that_cannot_be_used_is_told_in_one_line(
     tmp_path, variables, told
 ):
     checked = run(["manage.py", "check"], production_environment(tmp_path, **variables))
