@@ -149,16 +149,15 @@ class VocabularyTag(ReadInReadersLanguage, TagBase):
 
     @property
     def guidance_notes(self):
-        """(use when, avoid when) in the UI's language, each note on its own:
-        a Russian reader sees the English one where its Russian twin is not
-        written yet, so an untranslated warning is not lost (as a GIF's notes)."""
+        """(use when, avoid when) in the UI's language, each note on its own
+        (guidance_sentences)."""
         return self.in_readers_language("use_when"), self.in_readers_language(
             "avoid_when"
         )
 
     @property
     def guidance(self):
-        return guidance_text(*self.guidance_notes)
+        return guidance_text(self)
 
     @property
     def guidance_html(self):
@@ -170,30 +169,34 @@ def quoted(text):
     return pgettext("quotation marks around a name", "“%(text)s”") % {"text": text}
 
 
-def guidance_text(use_when, avoid_when):
-    """ "Use when …. Avoid when …." from the two notes, in the UI's language."""
-    parts = []
-    if use_when:
-        parts.append(gettext("Use when %(note)s.") % {"note": use_when.rstrip(".")})
-    if avoid_when:
-        parts.append(gettext("Avoid when %(note)s.") % {"note": avoid_when.rstrip(".")})
-    return " ".join(parts)
-
-
-def guidance_markup(owner):
-    """guidance_text() of a GIF's or tag's notes as HTML, a note that reaches
-    a Russian reader in English marked lang="en" inside the Russian sentence
-    (WCAG 3.1.2), as the preview marks it."""
-    parts = []
+def guidance_sentences(owner):
+    """("Use when %(note)s." in the UI's language, the note, whether it reaches
+    the reader in English) for each note a GIF or tag has. Each note stands on
+    its own: a Russian reader sees the English one where its Russian twin is
+    not written yet, so an untranslated warning is not lost."""
     sentences = {
         "use_when": gettext("Use when %(note)s."),
         "avoid_when": gettext("Avoid when %(note)s."),
     }
     for field, sentence in sentences.items():
-        note = owner.in_readers_language(field).rstrip(".")
-        if not note:
-            continue
-        if owner.reaches_reader_in_english(field):
+        if note := owner.in_readers_language(field).strip().rstrip("."):
+            yield sentence, note, owner.reaches_reader_in_english(field)
+
+
+def guidance_text(owner):
+    """ "Use when …. Avoid when …." from a GIF's or tag's notes."""
+    return " ".join(
+        sentence % {"note": note} for sentence, note, _ in guidance_sentences(owner)
+    )
+
+
+def guidance_markup(owner):
+    """guidance_text() as HTML, a note that reaches a Russian reader in English
+    marked lang="en" inside the Russian sentence (WCAG 3.1.2), as the preview
+    marks it."""
+    parts = []
+    for sentence, note, in_english in guidance_sentences(owner):
+        if in_english:
             note = format_html('<span lang="en">{}</span>', note)
         parts.append(conditional_escape(sentence) % {"note": conditional_escape(note)})
     return mark_safe(" ".join(parts))
@@ -1461,17 +1464,13 @@ class Gif(ReadInReadersLanguage, models.Model):
     def guidance(self):
         """How to use it: the GIF's own note, else its first tag's guidance."""
         source = self.guidance_source
-        return guidance_text(*source.guidance_notes) if source else ""
+        return guidance_text(source) if source else ""
 
     @property
     def guidance_html(self):
         """guidance as HTML, English notes on Russian pages marked lang="en"."""
         source = self.guidance_source
         return guidance_markup(source) if source else ""
-
-    @property
-    def guidance_notes(self):
-        return self.display_use_when, self.display_avoid_when
 
     @property
     def guidance_source(self):
@@ -1484,7 +1483,7 @@ class Gif(ReadInReadersLanguage, models.Model):
                 yield from self.tags_of(vocabulary)
 
         for owner in owners():
-            if any(note.strip() for note in owner.guidance_notes):
+            if next(guidance_sentences(owner), None):
                 return owner
         return None
 
