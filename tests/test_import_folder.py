@@ -44,6 +44,13 @@ def folder(tmp_path):
     return root
 
 
+def csv_sidecar(tmp_path, text):
+    """A CSV sidecar holding `text`, as UTF-8; its path for --csv."""
+    path = tmp_path / "sidecar.csv"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
 def put(folder, name, data):
     path = folder / name
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -87,15 +94,14 @@ def test_the_csv_sidecar_gives_titles_alt_text_and_tags(folder, curator, tmp_pat
     put(folder, "a.gif", images.gif_bytes(seed=1))
     put(folder, "b.gif", images.gif_bytes(seed=2))
     put(folder, "c.gif", images.gif_bytes(seed=3))
-    sidecar = tmp_path / "sidecar.csv"
-    sidecar.write_text(
+    sidecar = csv_sidecar(
+        tmp_path,
         "\ufefffilename,title,alt_text,moods,situations\n"
         'a.gif,Big thanks,A cat bows,"thank you, happy",Greeting\n'
         "b.gif,,A dog waves,,\n",
-        encoding="utf-8",
     )
 
-    output = run(folder, "--by", "bob", "--csv", str(sidecar))
+    output = run(folder, "--by", "bob", "--csv", sidecar)
 
     a = Gif.objects.get(title="Big thanks")
     assert a.alt_text == "A cat bows"
@@ -113,10 +119,11 @@ def test_csv_names_match_whatever_their_case_slashes_or_leading_dot(
 ):
     put(folder, "cats/wave.gif", images.gif_bytes(seed=1))
     put(folder, "bow.gif", images.gif_bytes(seed=2))
-    sidecar = tmp_path / "sidecar.csv"
-    sidecar.write_text("filename,title\n.\\Cats\\Wave.GIF,Waving cat\n./BOW.gif,Bow\n")
+    sidecar = csv_sidecar(
+        tmp_path, "filename,title\n.\\Cats\\Wave.GIF,Waving cat\n./BOW.gif,Bow\n"
+    )
 
-    run(folder, "--by", "bob", "--csv", str(sidecar))
+    run(folder, "--by", "bob", "--csv", sidecar)
 
     assert sorted(Gif.objects.values_list("title", flat=True)) == [
         "Bow",
@@ -129,8 +136,7 @@ def test_a_csv_row_naming_no_file_fails_the_run_after_importing_the_rest(
     folder, curator, tmp_path
 ):
     put(folder, "a.gif", images.gif_bytes(seed=1))
-    sidecar = tmp_path / "sidecar.csv"
-    sidecar.write_text("filename,title\na.gif,Found\nghost.gif,Nowhere\n")
+    sidecar = csv_sidecar(tmp_path, "filename,title\na.gif,Found\nghost.gif,Nowhere\n")
     output = io.StringIO()
 
     # A cron job must notice: that row's title and tags went to no file.
@@ -141,7 +147,7 @@ def test_a_csv_row_naming_no_file_fails_the_run_after_importing_the_rest(
             "--by",
             "bob",
             "--csv",
-            str(sidecar),
+            sidecar,
             stdout=output,
         )
 
@@ -152,12 +158,9 @@ def test_a_csv_row_naming_no_file_fails_the_run_after_importing_the_rest(
 @pytest.mark.django_db
 def test_a_refused_title_says_it_is_the_title_column(folder, curator, tmp_path):
     put(folder, "a.gif", images.gif_bytes(seed=1))
-    sidecar = tmp_path / "sidecar.csv"
-    sidecar.write_text(f"filename,title\na.gif,{'x' * 130}\n")
+    sidecar = csv_sidecar(tmp_path, f"filename,title\na.gif,{'x' * 130}\n")
 
-    output = run_refusing(
-        folder, "--by", "bob", "--csv", str(sidecar), refused=1, total=1
-    )
+    output = run_refusing(folder, "--by", "bob", "--csv", sidecar, refused=1, total=1)
 
     assert "a.gif: title: Ensure this value has at most 120 characters" in output
 
@@ -167,12 +170,9 @@ def test_a_csv_row_with_an_unknown_tag_is_refused_as_the_upload_form_refuses_it(
     folder, curator, tmp_path, media_root
 ):
     put(folder, "a.gif", images.gif_bytes(seed=1))
-    sidecar = tmp_path / "sidecar.csv"
-    sidecar.write_text("filename,moods\na.gif,Sleepy\n")
+    sidecar = csv_sidecar(tmp_path, "filename,moods\na.gif,Sleepy\n")
 
-    output = run_refusing(
-        folder, "--by", "bob", "--csv", str(sidecar), refused=1, total=1
-    )
+    output = run_refusing(folder, "--by", "bob", "--csv", sidecar, refused=1, total=1)
 
     assert not Gif.objects.exists()
     assert "a.gif: Not in the moods: Sleepy. Choose from: Angry," in output
@@ -192,11 +192,10 @@ def test_a_csv_with_a_misspelt_or_doubled_column_is_refused_before_importing(
     folder, curator, tmp_path, header, refusal
 ):
     put(folder, "a.gif", images.gif_bytes(seed=1))
-    sidecar = tmp_path / "sidecar.csv"
-    sidecar.write_text(f"{header}\na.gif,Happy,Confused\n")
+    sidecar = csv_sidecar(tmp_path, f"{header}\na.gif,Happy,Confused\n")
 
     with pytest.raises(CommandError, match=refusal):
-        run(folder, "--by", "bob", "--csv", str(sidecar))
+        run(folder, "--by", "bob", "--csv", sidecar)
 
     assert not Gif.objects.exists()
 
@@ -313,13 +312,12 @@ def test_a_csv_naming_files_twice_lists_them_all_before_importing_anything(
 ):
     put(folder, "a.gif", images.gif_bytes(seed=1))
     put(folder, "b.gif", images.gif_bytes(seed=2))
-    sidecar = tmp_path / "sidecar.csv"
-    sidecar.write_text(
-        "filename,title\na.gif,One\nb.gif,Two\nA.GIF,Three\nb.gif,Four\n"
+    sidecar = csv_sidecar(
+        tmp_path, "filename,title\na.gif,One\nb.gif,Two\nA.GIF,Three\nb.gif,Four\n"
     )
 
     with pytest.raises(CommandError) as refusal:
-        run(folder, "--by", "bob", "--csv", str(sidecar))
+        run(folder, "--by", "bob", "--csv", sidecar)
 
     assert str(refusal.value) == (
         "The CSV names a file more than once: A.GIF (lines 2, 4); "
@@ -334,14 +332,13 @@ def test_a_csv_saved_with_semicolons_reads_like_one_with_commas(
 ):
     # As a spreadsheet saves it where the decimal mark is a comma.
     put(folder, "a.gif", images.gif_bytes(seed=1))
-    sidecar = tmp_path / "sidecar.csv"
-    sidecar.write_text(
+    sidecar = csv_sidecar(
+        tmp_path,
         "\ufefffilename;title;alt_text;mood;situation\n"
         "a.gif;Big thanks;A cat bows, twice;thank you, happy;Greeting\n",
-        encoding="utf-8",
     )
 
-    run(folder, "--by", "bob", "--csv", str(sidecar))
+    run(folder, "--by", "bob", "--csv", sidecar)
 
     a = Gif.objects.get(title="Big thanks")
     assert a.alt_text == "A cat bows, twice"
@@ -354,12 +351,11 @@ def test_blank_rows_a_spreadsheet_leaves_in_the_csv_are_skipped(
     folder, curator, tmp_path
 ):
     put(folder, "a.gif", images.gif_bytes(seed=1))
-    sidecar = tmp_path / "sidecar.csv"
-    sidecar.write_text(
-        "filename;title;moods\r\na.gif;Hello, there;happy\r\n;;\r\n;;\r\n"
+    sidecar = csv_sidecar(
+        tmp_path, "filename;title;moods\r\na.gif;Hello, there;happy\r\n;;\r\n;;\r\n"
     )
 
-    run(folder, "--by", "bob", "--csv", str(sidecar))
+    run(folder, "--by", "bob", "--csv", sidecar)
 
     assert Gif.objects.get().title == "Hello, there"
 
@@ -369,11 +365,10 @@ def test_a_csv_row_without_a_file_name_is_refused_by_its_line(
     folder, curator, tmp_path
 ):
     put(folder, "a.gif", images.gif_bytes(seed=1))
-    sidecar = tmp_path / "sidecar.csv"
-    sidecar.write_text("filename,title\na.gif,Hello\n,Lost title\n")
+    sidecar = csv_sidecar(tmp_path, "filename,title\na.gif,Hello\n,Lost title\n")
 
     with pytest.raises(CommandError, match="Line 3 of the CSV has no file name"):
-        run(folder, "--by", "bob", "--csv", str(sidecar))
+        run(folder, "--by", "bob", "--csv", sidecar)
 
     assert not Gif.objects.exists()
 
