@@ -2775,25 +2775,46 @@ class ConversationContext(ReadInReadersLanguage, models.Model):
             return [
                 gettext("Careful in this conversation (%(context)s): %(tag)s.")
                 % {
-                    "context": mid_sentence(self.display_name),
-                    "tag": mid_sentence(tag.display_name),
+                    "context": mid_sentence(self.display_name, twin=self.name),
+                    "tag": mid_sentence(tag.display_name, twin=tag.name),
                 }
                 for tag in gif.tags_of("appropriateness")
                 if tag.pk in warned
             ]
         article = "an" if self.name[:1].lower() in "aeiou" else "a"
         return [
-            f"Careful in {article} {mid_sentence(self.name)} conversation: "
-            f"{mid_sentence(tag.name)}."
+            f"Careful in {article} {mid_sentence(self.name, twin=self.name_ru)} "
+            f"conversation: {mid_sentence(tag.name, twin=tag.name_ru)}."
             for tag in gif.tags_of("appropriateness")
             if tag.pk in warned
         ]
 
 
-def mid_sentence(name):
-    """A name as written inside a sentence: "Upset customer" → "upset
-    customer", while "VIP customer", "SLA breach" or "iOS" keep their capitals."""
-    if name[1:2].isupper() or not name[:1].isupper():
+def mid_sentence(name, twin=""):
+    """A name as written inside a sentence: its first letter lower-cased only
+    when its first word is an ordinary capitalised word ("Upset customer" →
+    "upset customer"). The name stays as written when its first word
+
+    - does not begin with a capital ("iOS", "3D Secure");
+    - has a capital or a digit after its first letter ("VIP", "SLA breach",
+      "ZenDesk", "B2B customer", "Wi-Fi");
+    - appears, capital and all, in the name's other-language `twin` ("Zendesk
+      outage" beside "Сбой Zendesk"): a translation carries over only names;
+    - is in Latin letters inside a Cyrillic name ("Zendesk недоступен"):
+      Russian writes brands and products in Latin.
+
+    Nothing else tells a proper noun from an ordinary word, so "Zendesk
+    outage" with no Russian twin reads as "zendesk outage"; writing the twin
+    keeps the capital."""
+    first = name.split(maxsplit=1)[0] if name.strip() else ""
+    if not first[:1].isupper() or any(c.isupper() or c.isdigit() for c in first[1:]):
+        return name
+    word = re.match(r"[^\W\d_]+", first)[0]
+    if twin.strip() != name.strip() and re.search(
+        rf"(?<!\w){re.escape(word)}(?!\w)", twin
+    ):
+        return name
+    if word.isascii() and re.search("[а-яё]", name, re.IGNORECASE):
         return name
     return name[:1].lower() + name[1:]
 

@@ -8,7 +8,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
-from library.models import AppropriatenessTag, ConversationContext, Gif, MoodTag
+from library.models import (
+    AppropriatenessTag,
+    ConversationContext,
+    Gif,
+    MoodTag,
+    mid_sentence,
+)
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -272,3 +278,60 @@ def test_a_warning_keeps_the_capitals_of_a_name_that_has_them(
     _, page = agent_picker("upset")
 
     assert "Careful in a VIP customer conversation: playful at SLA breach." in page
+
+
+@pytest.mark.parametrize(
+    ("name", "twin", "written"),
+    [
+        ("Upset customer", "", "upset customer"),
+        ("Upset customer", "Расстроенный клиент", "upset customer"),
+        ("Upset customer", "Upset customer", "upset customer"),  # twin not written
+        ("VIP customer", "", "VIP customer"),
+        ("API outage", "", "API outage"),
+        ("ZenDesk outage", "", "ZenDesk outage"),
+        ("B2B customer", "", "B2B customer"),
+        ("Wi-Fi trouble", "", "Wi-Fi trouble"),
+        ("Follow-up", "", "follow-up"),
+        ("Zendesk outage", "Сбой Zendesk", "Zendesk outage"),
+        ("Zendesk недоступен", "Zendesk is down", "Zendesk недоступен"),
+        ("Zendesk недоступен", "", "Zendesk недоступен"),
+        ("Сбой Zendesk", "Zendesk outage", "сбой Zendesk"),
+        ("Расстроенный клиент", "Upset customer", "расстроенный клиент"),
+        ("VIP-клиент", "VIP customer", "VIP-клиент"),
+    ],
+)
+def test_a_name_inside_a_sentence_keeps_the_capital_of_a_proper_noun(
+    name, twin, written
+):
+    assert mid_sentence(name, twin=twin) == written
+
+
+@pytest.mark.django_db
+def test_a_warning_keeps_the_capital_of_a_product_its_russian_twin_names(
+    upset, wink, agent_picker
+):
+    upset.name, upset.name_ru = "Zendesk outage", "Сбой в Zendesk"
+    upset.save()
+    playful = unsuitable("Playful")
+    playful.name, playful.name_ru = "Jira ticket open", "Открыт тикет в Jira"
+    playful.save()
+
+    _, page = agent_picker("upset")
+
+    assert "Careful in a Zendesk outage conversation: Jira ticket open." in page
+
+
+@pytest.mark.django_db
+def test_a_russian_warning_keeps_a_brand_written_in_latin_letters(upset, wink, agent):
+    upset.name_ru = "Zendesk недоступен"
+    upset.save()
+    playful = unsuitable("Playful")
+    playful.name_ru = "Игривый"
+    playful.save()
+    client = Client(HTTP_ACCEPT_LANGUAGE="ru")
+    client.force_login(agent)
+
+    client.post(reverse("library:picker_context"), {"context": "upset"})
+    page = page_of(client.get(reverse("library:picker_results"), **HTMX))
+
+    assert "Осторожно в этом разговоре (Zendesk недоступен): игривый." in page
