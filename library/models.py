@@ -815,7 +815,9 @@ class GifQuerySet(models.QuerySet):
     def with_tags(self):
         return self.prefetch_related(*search.VOCABULARIES)
 
-    def create_from_upload(self, upload, *, by, title="", alt_text="", **tags):
+    def create_from_upload(
+        self, upload, *, by, title="", alt_text="", alt_text_ru="", **tags
+    ):
         """Check an uploaded file, store it with its renditions, and return
         the new pending GIF. Raises ImageRefused with the curator's reason.
 
@@ -830,6 +832,7 @@ class GifQuerySet(models.QuerySet):
         gif = self.model(
             title=title or title_from_filename(upload.name),
             alt_text=alt_text,
+            alt_text_ru=alt_text_ru,
             format=facts.format,
             width=facts.width,
             height=facts.height,

@@ -114,6 +114,44 @@ def test_the_csv_sidecar_gives_titles_alt_text_and_tags(folder, curator, tmp_pat
 
 
 @pytest.mark.django_db
+def test_the_csv_sidecar_gives_the_russian_alt_text(folder, curator, tmp_path):
+    put(folder, "a.gif", images.gif_bytes(seed=1))
+    put(folder, "b.gif", images.gif_bytes(seed=2))
+    sidecar = csv_sidecar(
+        tmp_path,
+        "filename;alt_text;alt_text_ru;moods\n"
+        "a.gif;A cat bows;Кот кланяется;Благодарю\n"
+        "b.gif;A dog waves;;\n",
+    )
+
+    run(folder, "--by", "bob", "--csv", sidecar)
+
+    a = Gif.objects.get(title="A")
+    assert (a.alt_text, a.alt_text_ru) == ("A cat bows", "Кот кланяется")
+    assert [tag.name for tag in a.mood.all()] == ["Thank you"]
+    assert Gif.objects.get(title="B").alt_text_ru == ""  # Russians get the English
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("dry_run", [[], ["--dry-run"]])
+def test_a_refused_russian_alt_text_says_it_is_that_column(
+    folder, curator, tmp_path, media_root, dry_run
+):
+    put(folder, "a.gif", images.gif_bytes(seed=1))
+    sidecar = csv_sidecar(tmp_path, f"filename,alt_text_ru\na.gif,{'я' * 501}\n")
+
+    output = run_refusing(
+        folder, "--by", "bob", "--csv", sidecar, *dry_run, refused=1, total=1
+    )
+
+    assert "a.gif: alt_text_ru: Ensure this value has at most 500 characters" in (
+        output
+    )
+    assert not Gif.objects.exists()
+    assert files_in(media_root) == []
+
+
+@pytest.mark.django_db
 def test_csv_names_match_whatever_their_case_slashes_or_leading_dot(
     folder, curator, tmp_path
 ):

@@ -23,6 +23,7 @@ from library.uploads import oversized_message
 COLUMNS = {
     "title": "title",
     "alt_text": "alt_text",
+    "alt_text_ru": "alt_text_ru",
     "mood": "mood",
     "moods": "mood",
     "situation": "situation",
@@ -52,8 +53,8 @@ class Command(BaseCommand):
             "--csv",
             dest="sidecar",
             metavar="FILE",
-            help="A sidecar: filename,title,alt_text,moods,situations "
-            "(tags comma-separated within a cell).",
+            help="A sidecar: filename,title,alt_text,alt_text_ru,moods,"
+            "situations (tags comma-separated within a cell).",
         )
         parser.add_argument(
             "--dry-run",
@@ -289,18 +290,25 @@ def delimiter_of(header):
     return ";" if header.count(";") > header.count(",") else ","
 
 
+class SidecarForm(UploadForm):
+    """The upload page's own form, with the Russian alt text a GIF's edit
+    page takes, checked as that page checks it (at most 500 characters)."""
+
+    alt_text_ru = Gif._meta.get_field("alt_text_ru").formfield()
+
+
 def upload_form(path, name, row):
-    """The upload page's own form, filled from the file and its CSV row."""
+    """The upload form, filled from the file and its CSV row."""
     handle = path.open("rb")
     file = File(handle, name=path.name)
-    form = UploadForm(row, MultiValueDict({"files": [file]}))
+    form = SidecarForm(row, MultiValueDict({"files": [file]}))
     return form, handle
 
 
 # Columns of free text: a refusal of theirs ("at most 120 characters") does
 # not say which cell to change, so it is said first. Tag refusals name their
 # vocabulary already.
-TEXT_COLUMNS = ("title", "alt_text")
+TEXT_COLUMNS = ("title", "alt_text", "alt_text_ru")
 
 
 def form_refusal(form):
@@ -324,6 +332,7 @@ def upload(path, name, row, uploader):
                 by=uploader,
                 title=form.cleaned_data["title"],
                 alt_text=form.cleaned_data["alt_text"],
+                alt_text_ru=form.cleaned_data["alt_text_ru"],
                 **form.tags(),
             )
         except ImageRefused as refusal:
