@@ -37,6 +37,7 @@ from library.models import (
     find_tag,
     quoted,
 )
+from library.uploads import oversized_message
 
 VOCABULARY_TITLES = {
     "mood": _("Moods"),
@@ -267,6 +268,12 @@ class UploadForm(forms.Form):
                 )
                 % {"count": most},
             )
+        # Files too large were dropped as the request came in, and are
+        # reported with the rest once the form is fine. A form refused for
+        # something else names them too: everything wrong is learned at once.
+        if self.errors:
+            for name in self.oversized:
+                self.add_error("files", oversized_message(name))
         return cleaned
 
     def tags(self):

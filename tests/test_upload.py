@@ -627,3 +627,39 @@ def test_the_report_says_when_an_upload_looks_like_a_gif_on_the_shelf(browser):
     )
     assert copy["links"][-1] == original.get_absolute_url()
     assert report["other.gif"]["message"] == "added as “Other”, waiting for review."
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("chosen", "fields", "form_error"),
+    [
+        ([], {"mood": ["Sleepy"]}, "Not in the moods: Sleepy."),
+        ([], {"title": "x" * 130}, "Ensure this value has at most 120 characters"),
+        (
+            [("a.gif", 1), ("b.gif", 2), ("c.gif", 3), ("d.gif", 4)],
+            {},
+            "Upload at most 3 files at once.",
+        ),
+    ],
+    ids=["unknown-mood", "long-title", "too-many-files"],
+)
+def test_a_file_too_large_is_named_beside_the_other_errors_of_the_form(
+    browser, media_root, settings, chosen, fields, form_error
+):
+    settings.GIFSHELF_MAX_UPLOAD_BYTES = 5_000
+    settings.GIFSHELF_MAX_FILES_PER_UPLOAD = 3
+    files = [(name, images.gif_bytes(seed=seed)) for name, seed in chosen]
+
+    response = upload(
+        browser,
+        ("huge.gif", images.gif_bytes(count=30, size=(400, 300))),
+        *files,
+        **fields,
+    )
+
+    page = page_html(response)
+    assert response.status_code == 400
+    assert form_error in page
+    assert "“huge.gif” is larger than 5 KB, the most the shelf takes." in page
+    assert not Gif.objects.exists()
+    assert files_in(media_root) == []
