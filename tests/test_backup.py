@@ -239,7 +239,7 @@ def test_a_pg_dump_that_writes_nothing_is_no_backup(approved_gif, tmp_path):
     finally:
         os.environ["PATH"] = path
 
-    assert list((tmp_path / "backups").iterdir()) == []
+    assert not (tmp_path / "backups").exists()  # made by the run, taken away
 
 
 @pytest.mark.django_db
@@ -252,3 +252,31 @@ def test_a_file_given_for_the_backups_folder_is_called_a_file(tmp_path):
 
     assert in_the_way.read_bytes() == b"notes"
     assert not list(tmp_path.rglob("*gifshelf-*"))
+
+
+@pytest.mark.django_db
+def test_a_failed_backup_leaves_no_folder_it_made(tmp_path, monkeypatch):
+    """Nothing to tidy by hand after a failure: no half backup, and not the
+    folders made to hold it; a folder that was there already stays as it was."""
+    there = tmp_path / "there"
+    there.mkdir()
+    (there / "notes.txt").write_text("mine")
+    if connection.vendor == "postgresql":
+        tools = tmp_path / "bin"
+        tools.mkdir()
+        (tools / "pg_dump").write_text(
+            "#!/bin/sh\necho 'connection refused' >&2\nexit 1\n"
+        )
+        (tools / "pg_dump").chmod(0o755)
+        monkeypatch.setenv("PATH", f"{tools}{os.pathsep}{os.environ['PATH']}")
+        failure = "pg_dump failed: connection refused"
+    else:
+        # The test's own transaction: SQLite's online backup would wait for
+        # it to end, so the command refuses after making its folders.
+        failure = "Run the backup outside a database transaction"
+
+    with pytest.raises(CommandError, match=failure):
+        call_command("backup", str(there / "new" / "backups"), stdout=io.StringIO())
+
+    assert [path.name for path in there.iterdir()] == ["notes.txt"]
+    assert (there / "notes.txt").read_text() == "mine"

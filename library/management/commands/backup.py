@@ -55,11 +55,15 @@ class Command(BaseCommand):
                 _("%(path)s already exists; wait a second and run it again.")
                 % {"path": target}
             )
+        # What this run creates, deepest first: a failed run takes it all
+        # away again, the backups folder too when it made it.
+        made = [partial, *missing_folders(parent)]
         try:
             parent.mkdir(parents=True, exist_ok=True)
             partial.mkdir(mode=0o700)
             partial.chmod(0o700)  # whatever the umask
         except OSError as error:
+            remove_empty(made)
             raise CommandError(
                 _("Cannot write a backup into %(path)s: %(why)s.")
                 % {"path": parent, "why": error.strerror or error}
@@ -79,6 +83,7 @@ class Command(BaseCommand):
             partial.rename(target)
         except BaseException:
             shutil.rmtree(partial, ignore_errors=True)
+            remove_empty(made)
             raise
         size = sum(entry["bytes"] for entry in files)
         self.stdout.write(
@@ -124,6 +129,28 @@ class Command(BaseCommand):
                 files.append({"name": name, "bytes": size, "sha256": sha256})
                 bar.update()
         return files, missing
+
+
+def missing_folders(path):
+    """The folders `path.mkdir(parents=True)` would create, deepest first."""
+    missing = []
+    for folder in (path, *path.parents):
+        if folder.exists() or folder.is_symlink():
+            break
+        missing.append(folder)
+    return missing
+
+
+def remove_empty(folders):
+    """Remove `folders`, deepest first, as long as each is empty: a folder
+    something else has put a file into meanwhile is kept, with its parents."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except FileNotFoundError:
+            continue  # never made, or removed already
+        except OSError:
+            break
 
 
 def back_up_sqlite(folder):
