@@ -182,18 +182,50 @@ def test_fix_leaves_no_empty_folders_behind(approved_gif, media_root):
 
 
 @pytest.mark.django_db
-def test_fix_never_removes_a_folder_reached_through_a_link(
+def test_fix_never_removes_a_folder_or_file_reached_through_a_link(
     approved_gif, media_root, tmp_path
 ):
-    # A link in the media folder, pointing at a folder outside it: the stray
-    # file is on the storage (and goes), the folders out there stay.
+    # A link in the media folder, pointing at a folder outside it: neither the
+    # folders out there nor the file in them are the shelf's to delete.
     outside = tmp_path / "elsewhere"
     (outside / "yy").mkdir(parents=True)
     (media_root / "gifs" / "zz").symlink_to(outside, target_is_directory=True)
     stray(media_root, "gifs/zz/yy/stray.gif")
+    inside = stray(media_root, "gifs/ab/abandoned.gif")
 
-    check("--fix")
+    output, error = check("--fix")
 
-    assert not (outside / "yy" / "stray.gif").exists()
+    assert (outside / "yy" / "stray.gif").read_bytes() == b"left over"
     assert (outside / "yy").is_dir()
     assert (media_root / "gifs" / "zz").is_symlink()
+    assert not inside.exists()  # an orphan reached without a link still goes
+    assert "Deleted 1 file no GIF names:\n  gifs/ab/abandoned.gif" in output
+    assert (
+        "1 file no GIF names is reached through a link (perhaps to a folder "
+        "outside the media folder); left alone:\n  gifs/zz/yy/stray.gif"
+    ) in output
+    assert error == "1 problem remains."
+
+
+@pytest.mark.django_db
+def test_fix_never_deletes_a_file_that_is_itself_a_link(
+    approved_gif, media_root, tmp_path
+):
+    precious = tmp_path / "precious.txt"
+    precious.write_bytes(b"someone else's")
+    (media_root / "gifs" / "ab").mkdir(parents=True)
+    link = media_root / "gifs" / "ab" / "stray.gif"
+    link.symlink_to(precious)
+    os.utime(link, (HOURS_AGO, HOURS_AGO), follow_symlinks=False)
+    os.utime(precious, (HOURS_AGO, HOURS_AGO))
+
+    output, error = check()
+
+    assert "reached through a link" in output and "gifs/ab/stray.gif" in output
+    assert error == "1 problem found."  # --fix would not mend it: no hint
+
+    output, error = check("--fix")
+
+    assert link.is_symlink() and precious.read_bytes() == b"someone else's"
+    assert "Deleted" not in output
+    assert error == "1 problem remains."

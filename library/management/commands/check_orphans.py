@@ -68,12 +68,18 @@ class Command(BaseCommand):
         orphans = [n for n in unnamed if storage.get_modified_time(n) < cutoff]
         recent = [n for n in unnamed if n not in orphans]
 
-        remaining = self.orphans(storage, orphans, fix)
-        # What --fix would mend: orphans, and renditions of GIFs whose
-        # original is there (a lost original it never replaces).
+        # Through a link the file may be someone else's, outside the media
+        # folder: --fix never deletes it (as it never removes such a folder).
+        linked = reached_through_links(storage, orphans)
+        deletable = [name for name in orphans if name not in linked]
+
+        remaining = self.orphans(storage, deletable, fix)
+        # What --fix would mend: orphans it may delete, and renditions of GIFs
+        # whose original is there (a lost original it never replaces).
         fixable = remaining + sum(
             gif.original.name not in missing for gif, missing in incomplete
         )
+        remaining += self.linked(linked)
         remaining += self.incomplete(incomplete, fix)
         if recent:
             self.stdout.write(
@@ -160,6 +166,24 @@ class Command(BaseCommand):
             self.stdout.write(f"  {name}")
         return 0 if fix else len(orphans)
 
+    def linked(self, linked):
+        """Report the orphans --fix leaves alone for the link on their way;
+        return how many (they remain, for a person to look at)."""
+        if linked:
+            self.stdout.write(
+                ngettext(
+                    "%(count)d file no GIF names is reached through a link "
+                    "(perhaps to a folder outside the media folder); left alone:",
+                    "%(count)d files no GIF names are reached through a link "
+                    "(perhaps to a folder outside the media folder); left alone:",
+                    len(linked),
+                )
+                % {"count": len(linked)}
+            )
+            for name in linked:
+                self.stdout.write(f"  {name}")
+        return len(linked)
+
     def incomplete(self, incomplete, fix):
         """Report GIFs with lost files, rendering lost renditions again with
         --fix; return how many GIFs still lack a file."""
@@ -237,8 +261,26 @@ def remove_empty_folders(storage, deleted):
             folder = os.path.dirname(folder)
 
 
-def reached_without_links(folder, root, real_root):
-    """Whether no link lies on the way from `root` to `folder`: through one,
-    a folder of someone else's, outside the media folder, would go."""
-    inside = os.path.join(real_root, os.path.relpath(folder, root))
-    return os.path.realpath(folder) == inside
+def reached_through_links(storage, names):
+    """The `names` under FOLDER, on a local filesystem, with a link on their
+    way from it (the file itself a link included)."""
+    try:
+        root = os.path.normpath(storage.path(FOLDER))
+    except NotImplementedError:
+        return []
+    real_root = os.path.realpath(root)
+    return [
+        name
+        for name in names
+        if not reached_without_links(
+            os.path.normpath(storage.path(name)), root, real_root
+        )
+    ]
+
+
+def reached_without_links(path, root, real_root):
+    """Whether no link lies on the way from `root` to `path`, a folder or a
+    file: through one, something of someone else's, outside the media folder,
+    would go."""
+    inside = os.path.join(real_root, os.path.relpath(path, root))
+    return os.path.realpath(path) == inside
