@@ -2784,13 +2784,22 @@ class ConversationContext(ReadInReadersLanguage, models.Model):
                 for tag in gif.tags_of("appropriateness")
                 if tag.pk in warned
             ]
-        article = "an" if self.name[:1].lower() in "aeiou" else "a"
+        context = mid_sentence(self.name, twin=self.name_ru)
         return [
-            f"Careful in {article} {mid_sentence(self.name, twin=self.name_ru)} "
+            f"Careful in {indefinite_article(context)} {context} "
             f"conversation: {mid_sentence(tag.name, twin=tag.name_ru)}."
             for tag in gif.tags_of("appropriateness")
             if tag.pk in warned
         ]
+
+
+def indefinite_article(phrase):
+    """The article before `phrase`, by its sound: an initialism is read letter
+    by letter ("an SLA breach", "an FAQ", "a VIP customer")."""
+    first = phrase.split(maxsplit=1)[0] if phrase.strip() else ""
+    if len(first) > 1 and first.isupper() and first.isalpha():
+        return "an" if first[0] in "AEFHILMNORSX" else "a"
+    return "an" if first[:1].lower() in "aeiou" else "a"
 
 
 def mid_sentence(name, twin=""):

@@ -13,6 +13,7 @@ from library.models import (
     ConversationContext,
     Gif,
     MoodTag,
+    indefinite_article,
     mid_sentence,
 )
 
@@ -304,6 +305,34 @@ def test_a_name_inside_a_sentence_keeps_the_capital_of_a_proper_noun(
     name, twin, written
 ):
     assert mid_sentence(name, twin=twin) == written
+
+
+@pytest.mark.parametrize(
+    ("phrase", "article"),
+    [
+        ("upset customer", "an"),
+        ("money question", "a"),
+        ("SLA breach", "an"),
+        ("FAQ follow-up", "an"),
+        ("VIP customer", "a"),
+        ("B2B customer", "a"),
+        ("iOS crash", "an"),
+    ],
+)
+def test_a_warning_chooses_its_article_by_how_the_name_is_read(phrase, article):
+    assert indefinite_article(phrase) == article
+
+
+@pytest.mark.django_db
+def test_a_warning_before_an_initialism_reads_an(
+    lead_client, upset, wink, agent_picker
+):
+    upset.name = "SLA breach"
+    upset.save()
+
+    _, page = agent_picker("upset")
+
+    assert "Careful in an SLA breach conversation: playful." in page
 
 
 @pytest.mark.django_db
