@@ -414,11 +414,19 @@ class GifForm(GifTagsForm):
         with transaction.atomic():
             gif = super().save(commit=commit)
             if commit:
+                self.saved = True
                 self.save_tags()
                 gif.refresh_search_document()
                 if changes := self.changes():
                     gif.record(GifEvent.Action.EDITED, by=self.user, changes=changes)
         return gif
+
+    saved = False
+
+    def has_unsaved_changes(self):
+        """Whether the curator typed something that is not saved (yet): a
+        refusal after save() must not say the details were lost."""
+        return self.has_changed() and not self.saved
 
     def changes(self):
         """{field name: {"from", "to"}}: the history puts labels to the names

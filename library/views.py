@@ -1092,7 +1092,7 @@ def decision_view(action, refused):
         if DETAILS_SENT in request.POST:
             details = GifForm(request.POST, instance=gif, user=request.user)
         if refused and not form.is_valid():
-            typed = details is not None and details.has_changed()
+            typed = details is not None and details.has_unsaved_changes()
             messages.error(request, refused[typed])
             return review_page(
                 request, gif, status=400, form=form, details_form=details
@@ -1104,14 +1104,14 @@ def decision_view(action, refused):
                 # Said beside the field it is about, which is marked invalid
                 # and gets the focus; the page's message says where to look.
                 form.add_error(REFUSED_FIELD[refusal.code], str(refusal))
-                typed = details is not None and details.has_changed()
+                typed = details is not None and details.has_unsaved_changes()
                 messages.error(request, refused[typed])
             else:
                 messages.error(request, str(refusal))
             if refusal.code == "status_changed":
                 # Someone decided first: show the GIF as it is now, by GET, so
                 # that no stale details are judged and a refresh sends nothing.
-                if details is not None and details.has_changed():
+                if details is not None and details.has_unsaved_changes():
                     messages.info(
                         request,
                         gettext("The details you typed were not saved."),
@@ -1140,7 +1140,6 @@ def decision_view(action, refused):
 def approve(request, gif, form, details):
     # Decided by someone else meanwhile: that, not the details, is the news.
     gif.check_status(Gif.Status.PENDING)
-    saved = False
     if details is not None:
         if not details.check_ready_for_approval():
             raise ReviewError(
@@ -1154,7 +1153,6 @@ def approve(request, gif, form, details):
             # Saved for good before the approval's checks, which read them:
             # if the approval is refused, the curator's words are kept.
             details.save()
-            saved = True
     try:
         gif.approve(
             by=request.user,
@@ -1162,7 +1160,7 @@ def approve(request, gif, form, details):
             **form.decision(),
         )
     except ReviewError:
-        if saved:
+        if details is not None and details.saved:
             messages.info(
                 request,
                 gettext("Saved the details of “%(title)s”, but it is not approved.")

@@ -1486,3 +1486,28 @@ def test_starting_the_review_again_after_watching_says_it_was_watched(
     report_watched(carol, ready_gif)
 
     assert start(carol, ready_gif).json()["watched"] is True
+
+
+@pytest.mark.django_db
+def test_an_approval_refused_for_a_flag_after_the_details_were_saved_says_so_once(
+    carol, undescribed_gif, other_curator
+):
+    watch_to_the_end(carol, undescribed_gif, other_curator)
+
+    response = page_approve(
+        carol,
+        undescribed_gif,
+        flags=["public_figure"],
+        **review_page_post(
+            undescribed_gif, alt_text="A man nods slowly.", mood=["Thank you"]
+        ),
+    )
+
+    page = page_of(response)
+    assert response.status_code == 409
+    assert "Saved the details of “Slow nod”, but it is not approved." in page
+    assert "Not approved: correct what is marked below." in page
+    assert "the details were not saved" not in page
+    gif = refreshed(undescribed_gif)
+    assert gif.status == Gif.Status.PENDING
+    assert gif.alt_text == "A man nods slowly."
