@@ -515,6 +515,42 @@ def test_an_empty_title_is_refused(curator_client, pending_gif):
     assert pending_gif.title == "Pending wave"
 
 
+# Trailing slashes
+
+
+@pytest.mark.django_db
+def test_an_upload_posted_without_the_trailing_slash_is_kept(curator_client):
+    response = curator_client.post(
+        "/api/gifs", {"file": images.named(images.gif_bytes(), "wave.gif")}
+    )
+
+    assert response.status_code == 201
+    assert response["Location"] == gif_url(Gif.objects.get())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("debug", [True, False], ids=["debug", "production"])
+def test_an_edit_sent_without_the_trailing_slash_is_applied(
+    curator_client, pending_gif, settings, debug
+):
+    settings.DEBUG = debug
+
+    response = curator_client.patch(
+        f"/api/gifs/{pending_gif.pk}",
+        json.dumps({"title": "No slash"}),
+        content_type="application/json",
+    )
+
+    assert response.status_code == 200
+    pending_gif.refresh_from_db()
+    assert pending_gif.title == "No slash"
+
+
+def test_api_addresses_are_still_reversed_with_their_trailing_slash():
+    assert reverse("library:api_gifs") == GIFS_URL
+    assert reverse("library:api_approve", args=[7]) == "/api/gifs/7/approve/"
+
+
 # Methods and logging in
 
 

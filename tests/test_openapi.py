@@ -18,7 +18,8 @@ SCHEMA_TYPES = {
 
 
 def api_routes():
-    """Every /api/ path in the URLconf, in OpenAPI's {id} form."""
+    """Every /api/ path in the URLconf, in OpenAPI's {id} form (each also
+    answers without its trailing slash: that twin is not listed)."""
 
     def walk(patterns, prefix=""):
         for pattern in patterns:
@@ -31,7 +32,7 @@ def api_routes():
     return {
         "/" + route.replace("<int:pk>", "{id}")
         for route in walk(get_resolver().url_patterns)
-        if route.startswith("api/gifs")
+        if route.startswith("api/gifs") and route.endswith("/")
     }
 
 
@@ -92,6 +93,17 @@ def test_each_route_documents_exactly_the_methods_it_answers(
             "options",
         }
         assert documented == answered, path
+
+
+@pytest.mark.django_db
+def test_each_route_answers_the_same_without_its_trailing_slash(
+    curator_client, document, pending_gif
+):
+    for path in document["paths"]:
+        slashless = path.removesuffix("/")
+        assert allowed_methods(curator_client, slashless, pending_gif.pk) == (
+            allowed_methods(curator_client, path, pending_gif.pk)
+        ), slashless
 
 
 @pytest.mark.django_db
