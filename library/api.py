@@ -43,8 +43,34 @@ TAG_FIELDS = Gif.TAG_FIELDS
 EDITABLE_FIELDS = TEXT_FIELDS + TAG_FIELDS
 
 
-def error(message, status):
-    return JsonResponse({"error": message}, status=status)
+def error(message, status, code=None):
+    body = {"error": message}
+    if code:
+        body["code"] = code
+    return JsonResponse(body, status=status)
+
+
+def no_such_gif():
+    return error(gettext("No such GIF, or it is not visible to you."), 404, "not_found")
+
+
+def not_on_the_shelf():
+    return error(gettext("No such GIF on the shelf."), 404, "not_found")
+
+
+@csrf_exempt
+def not_found(request):
+    """Any /api/ address no route answers (a mistyped path, an id that is not
+    a number): JSON like every API error, not the site's HTML page."""
+    return error(
+        gettext(
+            "There is nothing at %(path)s in the API: check the address against "
+            "/api/openapi.json (a GIF's id is a whole number)."
+        )
+        % {"path": request.path},
+        404,
+        "not_found",
+    )
 
 
 def api_view(*methods):
@@ -85,7 +111,7 @@ def api_view(*methods):
             try:
                 return view(request, *args, **kwargs)
             except Http404:
-                return error(gettext("No such GIF, or it is not visible to you."), 404)
+                return no_such_gif()
 
         return wrapper
 
@@ -456,7 +482,7 @@ def copies(request, pk):
     if pk <= LARGEST_ID:
         copy = gif.record_copy(by=request.user, format=data["format"], context=context)
     if copy is None:
-        return error(gettext("No such GIF on the shelf."), 404)
+        return not_on_the_shelf()
     return JsonResponse(
         {
             "id": copy.pk,
@@ -583,7 +609,7 @@ def reviewable(request, pk):
         return None, error(gettext("Only curators and team leads review GIFs."), 403)
     gif = Gif.objects.filter(pk=pk).first()
     if gif is None:
-        return None, error(gettext("No such GIF, or it is not visible to you."), 404)
+        return None, no_such_gif()
     return gif, None
 
 
@@ -685,7 +711,7 @@ def flag(request, pk):
         return error(gettext("Your account has no role on the shelf yet."), 403)
     gif = Gif.objects.approved().filter(pk=pk).first()
     if gif is None:
-        return error(gettext("No such GIF on the shelf."), 404)
+        return not_on_the_shelf()
     data = request_data(request)
     form = FlagForm(data)
     if data is None or not form.is_valid():
@@ -719,7 +745,7 @@ def shelf_keeper(request, pk, *, curators_on_flags):
         )
     gif = Gif.objects.filter(pk=pk).first()
     if gif is None:
-        return None, error(gettext("No such GIF, or it is not visible to you."), 404)
+        return None, no_such_gif()
     if request.user.has_perm("library.retire_gif"):
         return gif, None
     if not curators_on_flags:

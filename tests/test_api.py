@@ -62,6 +62,12 @@ def error_of(response):
     return body["error"]
 
 
+def code_of(response):
+    """The machine code of a JSON error response, beside its sentence."""
+    error_of(response)
+    return response.json().get("code")
+
+
 def files_in(folder):
     return sorted(path for path in folder.rglob("*") if path.is_file())
 
@@ -319,7 +325,7 @@ def test_an_agent_asking_for_a_pending_gif_gets_a_json_404(agent_client, pending
     response = agent_client.get(gif_url(pending_gif))
 
     assert response.status_code == 404
-    assert error_of(response)
+    assert code_of(response) == "not_found"
 
 
 @pytest.mark.django_db
@@ -330,7 +336,40 @@ def test_a_gif_that_does_not_exist_gives_a_json_404(curator_client, method):
     )
 
     assert response.status_code == 404
-    assert error_of(response)
+    assert code_of(response) == "not_found"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("debug", [True, False], ids=["debug", "production"])
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [
+        ("GET", "/api/gifs/abc/"),
+        ("POST", "/api/gifs/abc/approve"),
+        ("GET", "/api/nothing/here/"),
+        ("PATCH", "/api/gif/1/"),
+    ],
+)
+def test_an_address_the_api_does_not_have_gets_a_json_404(
+    curator_client, settings, debug, method, url
+):
+    settings.DEBUG = debug
+
+    response = curator_client.generic(method, url, "{}", "application/json")
+
+    assert response.status_code == 404
+    assert code_of(response) == "not_found"
+    assert url in error_of(response)
+    assert "/api/openapi.json" in error_of(response)
+
+
+@pytest.mark.django_db
+def test_an_unknown_api_address_is_json_for_anyone_in_russian_too(anonymous_client):
+    response = anonymous_client.get("/api/gifs/abc/", HTTP_ACCEPT_LANGUAGE="ru")
+
+    assert response.status_code == 404
+    assert code_of(response) == "not_found"
+    assert "ничего нет" in error_of(response)
 
 
 # Editing
