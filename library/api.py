@@ -1,6 +1,8 @@
 """The JSON API: the contract integrations rely on (documented in docs/api.md).
 
-Errors are always {"error": "<sentence>"}.
+Errors are always {"error": "<sentence>", "code": "<code>"}: the sentence
+in the reader's language, for a person; the code untranslated and stable,
+for a script (the list is openapi.ERROR_CODES).
 """
 
 import hashlib
@@ -43,11 +45,8 @@ TAG_FIELDS = Gif.TAG_FIELDS
 EDITABLE_FIELDS = TEXT_FIELDS + TAG_FIELDS
 
 
-def error(message, status, code=None):
-    body = {"error": message}
-    if code:
-        body["code"] = code
-    return JsonResponse(body, status=status)
+def error(message, status, code):
+    return JsonResponse({"error": message, "code": code}, status=status)
 
 
 def no_such_gif():
@@ -89,6 +88,7 @@ def api_view(*methods):
                     gettext("Use %(methods)s here.")
                     % {"methods": gettext(" or ").join(methods)},
                     405,
+                    "method_not_allowed",
                 )
                 response["Allow"] = ", ".join(methods)
                 return response
@@ -98,11 +98,12 @@ def api_view(*methods):
             if scheme.lower() == "bearer":  # schemes are case-insensitive
                 token = ApiToken.objects.authenticate(credentials.strip())
                 if token is None:
-                    return unauthorized(refusal_of_token(credentials.strip()))
+                    return unauthorized(*refusal_of_token(credentials.strip()))
                 request.user = token.user
             elif not request.user.is_authenticated:
                 return unauthorized(
-                    gettext("Log in first, or send a personal API token.")
+                    gettext("Log in first, or send a personal API token."),
+                    "unauthorized",
                 )
             elif request.method not in SAFE_METHODS:
                 refusal = CSRF_CHECK.process_view(request, None, (), {})
@@ -122,14 +123,15 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 CSRF_CHECK = CsrfViewMiddleware(lambda request: None)
 
 
-def unauthorized(message):
-    response = error(message, 401)
+def unauthorized(message, code):
+    response = error(message, 401, code)
     response["WWW-Authenticate"] = 'Bearer realm="gifshelf"'
     return response
 
 
 def refusal_of_token(key):
-    """Why a bearer token was refused, in words its owner can act on.
+    """Why a bearer token was refused, in words its owner can act on, and
+    the code that says it to a script.
 
     Revoking keeps the row (revoked_at), so a revoked token is told apart
     from a mistyped one, and when: a script's owner may not have revoked it.
@@ -139,16 +141,16 @@ def refusal_of_token(key):
         return gettext(
             "That API token was revoked on %(date)s (UTC): make a new one on the "
             "preferences page."
-        ) % {"date": utc_minute(token.revoked_at)}
+        ) % {"date": utc_minute(token.revoked_at)}, "token_revoked"
     if token is not None and token.expired:
         return gettext(
             "That API token expired on %(date)s (UTC): make a new one on the "
             "preferences page."
-        ) % {"date": utc_minute(token.expires_at)}
+        ) % {"date": utc_minute(token.expires_at)}, "token_expired"
     return gettext(
         "That API token is not valid: check that it was copied whole, or make "
         "a new one on the preferences page."
-    )
+    ), "token_invalid"
 
 
 def utc_minute(moment):
@@ -164,6 +166,7 @@ def csrf_failure(request, reason=""):
             "value in the X-CSRFToken header."
         ),
         403,
+        "csrf_failed",
     )
 
 
@@ -320,7 +323,9 @@ def gifs(request):
 def search_shelf(request):
     """The picker's search: listed GIFs only, in ranked order."""
     if not request.user.has_perm("library.search_gif"):
-        return error(gettext("Your account has no role on the shelf yet."), 403)
+        return error(
+            gettext("Your account has no role on the shelf yet."), 403, "forbidden"
+        )
     # Only answers to valid parameters are cached: those need no checking.
     key = cached_search_key(request)
     if key and (body := cache.get(key)) is not None:
@@ -328,13 +333,13 @@ def search_shelf(request):
     try:
         chosen = picker_choices(request.GET)
     except LookupError as unknown:
-        return error(str(unknown.args[0]), 400)
+        return error(str(unknown.args[0]), 400, "invalid")
     try:
         number = int(request.GET.get("page") or 1)
     except ValueError:
         number = 0
     if number < 1:
-        return error(gettext("page must be a whole number, 1 or more."), 400)
+        return error(gettext("page must be a whole number, 1 or more."), 400, "invalid")
     # Only emoji or punctuation ("🙂", "!!!"): nothing to search for. A 400
     # rather than the whole shelf, which an integration would take as matches.
     if unsearchable(request.GET.get("q", "")):
@@ -344,6 +349,7 @@ def search_shelf(request):
                 "situation (“thanks”, “sorry”), or leave q out for the whole shelf."
             ),
             400,
+            "invalid",
         )
     results = Gif.objects.ranked(
         query=request.GET.get("q", ""), **chosen, per_page=PAGE_SIZE
@@ -456,27 +462,31 @@ LARGEST_ID = 2**63 - 1
 def copies(request, pk):
     """Record that an agent copied a GIF into a chat."""
     if not request.user.has_perm("library.search_gif"):
-        return error(gettext("Your account has no role on the shelf yet."), 403)
+        return error(
+            gettext("Your account has no role on the shelf yet."), 403, "forbidden"
+        )
     data = request_data(request)
     if data is None:
-        return error(gettext("Send a JSON object or form fields."), 400)
+        return error(gettext("Send a JSON object or form fields."), 400, "invalid")
     if data.get("format") not in Copy.Format.values:
         formats = ", ".join(Copy.Format.values)
         return error(
             gettext("Give the format copied: one of %(formats)s.")
             % {"formats": formats},
             400,
+            "invalid",
         )
     slug = data.get("context")
     if slug is not None and not isinstance(slug, str):
         return error(
             gettext("context is a conversation context's slug, such as “outage”."),
             400,
+            "invalid",
         )
     try:
         context = picker_choices({"context": slug})["context"]
     except LookupError as unknown:
-        return error(str(unknown.args[0]), 400)
+        return error(str(unknown.args[0]), 400, "invalid")
     gif = Gif(pk=pk)  # its key is all record_copy needs: it checks the rest
     copy = None
     if pk <= LARGEST_ID:
@@ -497,18 +507,22 @@ def copies(request, pk):
 
 def upload(request):
     if not request.user.has_perm("library.add_gif"):
-        return error(gettext("Only curators and team leads may upload."), 403)
+        return error(
+            gettext("Only curators and team leads may upload."), 403, "forbidden"
+        )
     files = request.FILES.getlist("file")  # reading notes oversized files
     oversized = getattr(request, "oversized_uploads", [])
     if oversized:
-        return error(oversized_message(oversized[0]), 413)
+        return error(oversized_message(oversized[0]), 413, "too_large")
     if len(files) != 1:
         return error(
-            gettext("Attach exactly one image as the multipart field “file”."), 400
+            gettext("Attach exactly one image as the multipart field “file”."),
+            400,
+            "invalid",
         )
     form = UploadForm(request.POST, MultiValueDict({"files": files}))
     if not form.is_valid():
-        return error(form_error_sentence(form), 400)
+        return error(form_error_sentence(form), 400, "invalid")
     try:
         gif = Gif.objects.create_from_upload(
             files[0],
@@ -518,7 +532,7 @@ def upload(request):
             **form.tags(),
         )
     except ImageRefused as refusal:
-        body = {"error": str(refusal)}
+        body = {"error": str(refusal), "code": "image_refused"}
         if existing := getattr(refusal, "existing", None):
             body["duplicate_of"] = existing.pk
         return JsonResponse(body, status=400)
@@ -530,7 +544,9 @@ def upload(request):
 @api_view("GET", "HEAD", "PATCH")
 def gif(request, pk):
     if not request.user.has_perm("library.search_gif"):
-        return error(gettext("Your account has no role on the shelf yet."), 403)
+        return error(
+            gettext("Your account has no role on the shelf yet."), 403, "forbidden"
+        )
     gif = get_object_or_404(Gif.objects.visible_to(request.user).for_cards(), pk=pk)
     if request.method == "PATCH":
         return patch_gif(request, gif)
@@ -539,13 +555,15 @@ def gif(request, pk):
 
 def patch_gif(request, gif):
     if not request.user.has_perm("library.change_gif"):
-        return error(gettext("Only curators and team leads may edit GIFs."), 403)
+        return error(
+            gettext("Only curators and team leads may edit GIFs."), 403, "forbidden"
+        )
     try:
         changes = json.loads(request.body or b"{}")
     except (json.JSONDecodeError, UnicodeDecodeError):
-        return error(gettext("Send the changes as a JSON object."), 400)
+        return error(gettext("Send the changes as a JSON object."), 400, "invalid")
     if not isinstance(changes, dict):
-        return error(gettext("Send the changes as a JSON object."), 400)
+        return error(gettext("Send the changes as a JSON object."), 400, "invalid")
     unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
     if unknown:
         return error(
@@ -555,6 +573,7 @@ def patch_gif(request, gif):
             )
             % {"unknown": ", ".join(unknown), "editable": ", ".join(EDITABLE_FIELDS)},
             400,
+            "invalid",
         )
     not_text = [
         field
@@ -563,7 +582,9 @@ def patch_gif(request, gif):
     ]
     if not_text:
         return error(
-            gettext("Give %(fields)s as text.") % {"fields": ", ".join(not_text)}, 400
+            gettext("Give %(fields)s as text.") % {"fields": ", ".join(not_text)},
+            400,
+            "invalid",
         )
     # null would read as "no tags" and silently clear the vocabulary: clearing
     # is an empty list, said on purpose.
@@ -580,18 +601,23 @@ def patch_gif(request, gif):
             )
             % {"fields": ", ".join(not_names)},
             400,
+            "invalid",
         )
     if "appropriateness" in changes and not request.user.has_perm(
         "library.set_appropriateness"
     ):
-        return error(gettext("Only team leads may change appropriateness tags."), 403)
+        return error(
+            gettext("Only team leads may change appropriateness tags."),
+            403,
+            "forbidden",
+        )
 
     data = {field: getattr(gif, field) for field in TEXT_FIELDS}
     data.update({field: list(getattr(gif, field).all()) for field in TAG_FIELDS})
     data.update(changes)
     form = GifForm(data, instance=gif, user=request.user)
     if not form.is_valid():
-        return error(form_error_sentence(form), 400)
+        return error(form_error_sentence(form), 400, "invalid")
     form.save()
     return JsonResponse(gif_json(Gif.objects.for_cards().get(pk=gif.pk), request))
 
@@ -606,7 +632,9 @@ def is_tag_names(value):
 def reviewable(request, pk):
     """The GIF a reviewer acts on, or the JSON error that stops them."""
     if not request.user.has_perm("library.review_gif"):
-        return None, error(gettext("Only curators and team leads review GIFs."), 403)
+        return None, error(
+            gettext("Only curators and team leads review GIFs."), 403, "forbidden"
+        )
     gif = Gif.objects.filter(pk=pk).first()
     if gif is None:
         return None, no_such_gif()
@@ -665,12 +693,14 @@ def review_error(problem):
 def review_form(request):
     data = request_data(request)
     if data is None:
-        return None, error(gettext("Send a JSON object or form fields."), 400)
+        return None, error(
+            gettext("Send a JSON object or form fields."), 400, "invalid"
+        )
     if isinstance(data.get("flags"), str):
         data["flags"] = split_names(data["flags"])
     form = ReviewForm(data)
     if not form.is_valid():
-        return None, error(form_error_sentence(form), 400)
+        return None, error(form_error_sentence(form), 400, "invalid")
     return form, None
 
 
@@ -708,7 +738,9 @@ def reject(request, pk):
 @api_view("POST")
 def flag(request, pk):
     if not request.user.has_perm("library.flag_gif"):
-        return error(gettext("Your account has no role on the shelf yet."), 403)
+        return error(
+            gettext("Your account has no role on the shelf yet."), 403, "forbidden"
+        )
     gif = Gif.objects.approved().filter(pk=pk).first()
     if gif is None:
         return not_on_the_shelf()
@@ -717,7 +749,9 @@ def flag(request, pk):
     if data is None or not form.is_valid():
         reasons = ", ".join(AgentFlag.Reason.values)
         return error(
-            gettext("Give a reason: one of %(reasons)s.") % {"reasons": reasons}, 400
+            gettext("Give a reason: one of %(reasons)s.") % {"reasons": reasons},
+            400,
+            "invalid",
         )
     try:
         raised = gif.flag(by=request.user, **form.cleaned_data)
@@ -741,7 +775,9 @@ def shelf_keeper(request, pk, *, curators_on_flags):
     agents flagged, as on the review page."""
     if not request.user.has_perm("library.review_gif"):
         return None, error(
-            gettext("Only team leads retire, take down or restore GIFs."), 403
+            gettext("Only team leads retire, take down or restore GIFs."),
+            403,
+            "forbidden",
         )
     gif = Gif.objects.filter(pk=pk).first()
     if gif is None:
@@ -749,10 +785,10 @@ def shelf_keeper(request, pk, *, curators_on_flags):
     if request.user.has_perm("library.retire_gif"):
         return gif, None
     if not curators_on_flags:
-        return None, error(gettext("Only team leads take GIFs down."), 403)
+        return None, error(gettext("Only team leads take GIFs down."), 403, "forbidden")
     if not gif.agent_flags.exists():
         return None, error(
-            gettext("Only team leads act on GIFs no agent flagged."), 403
+            gettext("Only team leads act on GIFs no agent flagged."), 403, "forbidden"
         )
     if not gif.agent_flags.open().exists():
         # Flagged once, but another reviewer got there first.
@@ -771,7 +807,9 @@ def shelf_reason(request):
     """The required `reason`, or the JSON error that stops the action."""
     data = request_data(request)
     if data is None:
-        return None, error(gettext("Send a JSON object or form fields."), 400)
+        return None, error(
+            gettext("Send a JSON object or form fields."), 400, "invalid"
+        )
     reason = data.get("reason")
     if not isinstance(reason, str) or not reason.strip():
         return None, review_error(
@@ -781,7 +819,9 @@ def shelf_reason(request):
             )
         )
     if len(reason) > 500:
-        return None, error(gettext("Keep the reason to 500 characters."), 400)
+        return None, error(
+            gettext("Keep the reason to 500 characters."), 400, "invalid"
+        )
     return reason.strip(), None
 
 

@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from library.models import AppropriatenessTag, Gif, MoodTag
+from library.openapi import ERROR_CODES
 from tests import images
 
 CONTRACT_FIELDS = {
@@ -54,11 +55,13 @@ def patch(client, gif, changes, **extra):
 
 
 def error_of(response):
-    """The error sentence of a JSON error response, checking its shape."""
+    """The error sentence of a JSON error response, checking its shape: a
+    sentence, and beside it one of the documented codes."""
     assert response["Content-Type"] == "application/json"
     body = response.json()
     assert isinstance(body["error"], str)
     assert body["error"]
+    assert body["code"] in ERROR_CODES
     return body["error"]
 
 
@@ -171,6 +174,7 @@ def test_posting_a_file_that_is_not_an_image_is_refused(curator_client, media_ro
 
     assert response.status_code == 400
     assert "not an image the shelf accepts" in error_of(response)
+    assert code_of(response) == "image_refused"
     assert files_in(media_root) == []
 
 
@@ -214,6 +218,7 @@ def test_posting_a_too_large_file_gets_413(curator, media_root, settings):
 
     assert response.status_code == 413
     assert "“huge.gif” is larger than 1 KB" in error_of(response)
+    assert code_of(response) == "too_large"
     assert not Gif.objects.exists()
     assert files_in(media_root) == []
 
@@ -241,6 +246,7 @@ def test_a_request_declaring_too_large_a_body_gets_a_json_413(curator_client, se
 
     assert response.status_code == 413
     assert "too large" in error_of(response)
+    assert code_of(response) == "too_large"
 
 
 @pytest.mark.django_db
@@ -272,7 +278,7 @@ def test_an_agent_cannot_post_a_gif(agent_client):
     response = post_gif(agent_client)
 
     assert response.status_code == 403
-    assert error_of(response)
+    assert code_of(response) == "forbidden"
     assert not Gif.objects.exists()
 
 
@@ -549,7 +555,8 @@ def test_an_empty_title_is_refused(curator_client, pending_gif):
     response = patch(curator_client, pending_gif, {"title": ""})
 
     assert response.status_code == 400
-    assert "title" in error_of(response)
+    assert error_of(response).startswith("title: ")
+    assert code_of(response) == "invalid"
     pending_gif.refresh_from_db()
     assert pending_gif.title == "Pending wave"
 
@@ -609,7 +616,7 @@ def test_wrong_methods_get_a_json_405(curator_client, method, url, allowed):
 
     assert response.status_code == 405
     assert response["Allow"] == allowed
-    assert error_of(response)
+    assert code_of(response) == "method_not_allowed"
 
 
 @pytest.mark.django_db
@@ -622,6 +629,7 @@ def test_anonymous_requests_get_a_json_401(anonymous_client, method, url):
 
     assert response.status_code == 401
     assert "Log in" in error_of(response)
+    assert code_of(response) == "unauthorized"
 
 
 # CSRF
@@ -646,6 +654,7 @@ def test_a_session_post_without_the_csrf_token_gets_a_json_403(csrf_client, medi
 
     assert response.status_code == 403
     assert "X-CSRFToken" in error_of(response)
+    assert code_of(response) == "csrf_failed"
     assert not Gif.objects.exists()
     assert files_in(media_root) == []
 

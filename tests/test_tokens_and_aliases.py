@@ -75,6 +75,7 @@ def test_a_revoked_token_is_told_it_was_revoked_and_when(agent_client, agent):
 
     assert response.status_code == 401
     revoked_at = token.revoked_at.astimezone(UTC)
+    assert response.json()["code"] == "token_revoked"
     assert response.json()["error"] == (
         f"That API token was revoked on {revoked_at:%Y-%m-%d %H:%M} (UTC): make a "
         "new one on the preferences page."
@@ -149,6 +150,7 @@ def test_an_expired_token_stops_working_and_says_when_it_expired(agent):
     response = Client().get("/api/gifs/", **bearer)
 
     assert response.status_code == 401
+    assert response.json()["code"] == "token_expired"
     assert response.json()["error"] == (
         "That API token expired on 2026-03-01 09:30 (UTC): make a new one on the "
         "preferences page."
@@ -189,6 +191,7 @@ def test_a_mistyped_token_is_told_what_may_be_wrong(agent):
     response = Client().get("/api/gifs/", HTTP_AUTHORIZATION="Bearer gs_typo")
 
     assert response.status_code == 401
+    assert response.json()["code"] == "token_invalid"
     assert response.json()["error"] == (
         "That API token is not valid: check that it was copied whole, or make a "
         "new one on the preferences page."
