@@ -100,6 +100,17 @@ def api_view(*methods):
                 if token is None:
                     return unauthorized(*refusal_of_token(credentials.strip()))
                 request.user = token.user
+            elif not request.user.is_authenticated and scheme.strip():
+                # "Token gs_…", "Basic …" or the bare token. Only without a
+                # session: a proxy's Basic login may ride on the browser's.
+                return unauthorized(
+                    gettext(
+                        "Send the token as “Authorization: Bearer <token>”: the "
+                        "word Bearer, a space, then the token from the "
+                        "preferences page."
+                    ),
+                    "wrong_scheme",
+                )
             elif not request.user.is_authenticated:
                 return unauthorized(
                     gettext("Log in first, or send a personal API token."),

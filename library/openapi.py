@@ -143,6 +143,8 @@ ERROR_CODES = {
     "pixels, frames, length, damage).",
     "missing_reason": "400: a reason is required.",
     "unauthorized": "401: not logged in, and no token sent.",
+    "wrong_scheme": "401: the Authorization header is not "
+    "`Bearer <token>` (Token, Basic, or the token alone).",
     "token_invalid": "401: the token is not one the shelf made.",
     "token_expired": "401: the token expired; the sentence says when.",
     "token_revoked": "401: the token was revoked; the sentence says when.",

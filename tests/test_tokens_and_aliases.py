@@ -185,6 +185,26 @@ def test_the_bearer_scheme_is_read_in_any_case(agent):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("header", ["Token {key}", "{key}", "Basic {key}"])
+def test_a_token_sent_under_another_scheme_is_told_to_use_bearer(agent, header):
+    _, key = ApiToken.issue(agent, "Shell script")
+
+    response = Client().get("/api/gifs/", HTTP_AUTHORIZATION=header.format(key=key))
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "wrong_scheme"
+    assert "Authorization: Bearer <token>" in response.json()["error"]
+    assert key not in response.json()["error"]
+
+
+@pytest.mark.django_db
+def test_a_browser_session_keeps_working_behind_a_proxys_basic_login(agent_client):
+    response = agent_client.get("/api/gifs/", HTTP_AUTHORIZATION="Basic dXNlcjpwYXNz")
+
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
 def test_a_mistyped_token_is_told_what_may_be_wrong(agent):
     ApiToken.issue(agent, "Bot")
 
