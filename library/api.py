@@ -13,6 +13,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import RequestDataTooBig
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
@@ -25,7 +26,7 @@ from django.views.decorators.http import require_safe
 
 from library import openapi
 from library.forms import FlagForm, GifForm, ReviewForm, UploadForm, split_names
-from library.imaging import ImageRefused
+from library.imaging import ImageRefused, describe_bytes
 from library.models import (
     AgentFlag,
     ApiToken,
@@ -83,51 +84,68 @@ def api_view(*methods):
         @csrf_exempt
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            if request.method not in methods:
-                response = error(
-                    gettext("Use %(methods)s here.")
-                    % {"methods": gettext(" or ").join(methods)},
-                    405,
-                    "method_not_allowed",
-                )
-                response["Allow"] = ", ".join(methods)
-                return response
-            scheme, _, credentials = request.headers.get("Authorization", "").partition(
-                " "
-            )
-            if scheme.lower() == "bearer":  # schemes are case-insensitive
-                token = ApiToken.objects.authenticate(credentials.strip())
-                if token is None:
-                    return unauthorized(*refusal_of_token(credentials.strip()))
-                request.user = token.user
-            elif not request.user.is_authenticated and scheme.strip():
-                # "Token gs_…", "Basic …" or the bare token. Only without a
-                # session: a proxy's Basic login may ride on the browser's.
-                return unauthorized(
-                    gettext(
-                        "Send the token as “Authorization: Bearer <token>”: the "
-                        "word Bearer, a space, then the token from the "
-                        "preferences page."
-                    ),
-                    "wrong_scheme",
-                )
-            elif not request.user.is_authenticated:
-                return unauthorized(
-                    gettext("Log in first, or send a personal API token."),
-                    "unauthorized",
-                )
-            elif request.method not in SAFE_METHODS:
-                refusal = CSRF_CHECK.process_view(request, None, (), {})
-                if refusal is not None:
-                    return refusal
             try:
-                return view(request, *args, **kwargs)
+                refusal = refusal_at_the_door(request, methods)
+                return refusal or view(request, *args, **kwargs)
             except Http404:
                 return no_such_gif()
+            except RequestDataTooBig:
+                # Django's cap on a body read whole (JSON, form fields): its
+                # own answer is the site's HTML 400, not "too large".
+                return error(
+                    gettext(
+                        "The request is larger than %(limit)s, the most the API "
+                        "reads as JSON or form fields: send less. An image goes "
+                        "as a multipart upload to /api/gifs/."
+                    )
+                    % {"limit": describe_bytes(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)},
+                    413,
+                    "too_large",
+                )
 
         return wrapper
 
     return decorator
+
+
+def refusal_at_the_door(request, methods):
+    """The error for a wrong method, a missing or refused login, or a
+    session's write without its CSRF token; None to let the request in (as
+    the token's owner, for a token)."""
+    if request.method not in methods:
+        response = error(
+            gettext("Use %(methods)s here.")
+            % {"methods": gettext(" or ").join(methods)},
+            405,
+            "method_not_allowed",
+        )
+        response["Allow"] = ", ".join(methods)
+        return response
+    scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer":  # schemes are case-insensitive
+        token = ApiToken.objects.authenticate(credentials.strip())
+        if token is None:
+            return unauthorized(*refusal_of_token(credentials.strip()))
+        request.user = token.user
+    elif not request.user.is_authenticated and scheme.strip():
+        # "Token gs_…", "Basic …" or the bare token. Only without a
+        # session: a proxy's Basic login may ride on the browser's.
+        return unauthorized(
+            gettext(
+                "Send the token as “Authorization: Bearer <token>”: the "
+                "word Bearer, a space, then the token from the "
+                "preferences page."
+            ),
+            "wrong_scheme",
+        )
+    elif not request.user.is_authenticated:
+        return unauthorized(
+            gettext("Log in first, or send a personal API token."),
+            "unauthorized",
+        )
+    elif request.method not in SAFE_METHODS:
+        return CSRF_CHECK.process_view(request, None, (), {})
+    return None
 
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}

@@ -163,7 +163,8 @@ ERROR_CODES = {
     "was not true.",
     "public_figure": "409: flagged public_figure: reject it instead.",
     "already_flagged": "409: you already have an open flag on it.",
-    "too_large": "413: the file or the request is over the upload limit.",
+    "too_large": "413: the file or the request is over the upload limit, or "
+    "a JSON or form body is over 2,621,440 bytes.",
 }
 
 ERROR = {

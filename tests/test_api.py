@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from library.models import AppropriatenessTag, Gif, MoodTag
+from library.models import ApiToken, AppropriatenessTag, Gif, MoodTag
 from library.openapi import ERROR_CODES
 from tests import images
 
@@ -247,6 +247,48 @@ def test_a_request_declaring_too_large_a_body_gets_a_json_413(curator_client, se
     assert response.status_code == 413
     assert "too large" in error_of(response)
     assert code_of(response) == "too_large"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("debug", [True, False], ids=["debug", "production"])
+def test_a_json_body_over_the_limit_gets_a_json_413(
+    curator, pending_gif, settings, debug
+):
+    settings.DEBUG = debug
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
+    _, key = ApiToken.issue(curator, "Bulk editor")
+    client = Client(raise_request_exception=False)
+
+    response = patch(
+        client,
+        pending_gif,
+        {"title": "Long", "use_when": "x" * 2_000},
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    )
+
+    assert response.status_code == 413
+    assert code_of(response) == "too_large"
+    assert "larger than 1 KB" in error_of(response)
+    pending_gif.refresh_from_db()
+    assert pending_gif.title == "Pending wave"
+
+
+@pytest.mark.django_db
+def test_a_session_form_over_the_limit_gets_a_json_413_before_its_csrf_check(
+    csrf_client, pending_gif, settings
+):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
+
+    response = csrf_client.post(
+        f"/api/gifs/{pending_gif.pk}/reject/",
+        {"reason": "x" * 2_000},
+        headers=csrf_header(csrf_client),
+    )
+
+    assert response.status_code == 413
+    assert code_of(response) == "too_large"
+    pending_gif.refresh_from_db()
+    assert pending_gif.status == Gif.Status.PENDING
 
 
 @pytest.mark.django_db
