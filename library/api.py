@@ -714,9 +714,20 @@ def review_filmstrip(request, pk):
     return JsonResponse({"stepped_to_end_at": stepped.isoformat()})
 
 
+# What a script is told instead of the page's sentence: it has no page to open.
+SCRIPT_SENTENCES = {
+    "not_started": gettext_noop(
+        "The review was never started: POST to review/start/ first, then let the "
+        "GIF play to its end (one loop, watch_ms) before approving it."
+    ),
+}
+
+
 def review_error(problem):
     status = 400 if problem.code == "missing_reason" else 409
-    return JsonResponse({"error": str(problem), "code": problem.code}, status=status)
+    sentence = SCRIPT_SENTENCES.get(problem.code)
+    message = gettext(sentence) if sentence else str(problem)
+    return error(message, status, problem.code)
 
 
 def review_form(request):
