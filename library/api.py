@@ -340,6 +340,9 @@ def form_error_sentence(form):
 
 
 PAGE_SIZE = 24
+# The answer echoes `page`: past 2**53 a JavaScript reader of the JSON would
+# get another number than the one it sent.
+LAST_PAGE = 2**53 - 1
 
 
 @api_view("GET", "HEAD", "POST")
@@ -365,10 +368,15 @@ def search_shelf(request):
         return error(str(unknown.args[0]), 400, "invalid")
     try:
         number = int(request.GET.get("page") or 1)
-    except ValueError:
+    except ValueError:  # not a number, or thousands of digits
         number = 0
-    if number < 1:
-        return error(gettext("page must be a whole number, 1 or more."), 400, "invalid")
+    if not 1 <= number <= LAST_PAGE:
+        return error(
+            gettext("page must be a whole number from 1 to %(last)s.")
+            % {"last": LAST_PAGE},
+            400,
+            "invalid",
+        )
     # Only emoji or punctuation ("🙂", "!!!"): nothing to search for. A 400
     # rather than the whole shelf, which an integration would take as matches.
     if unsearchable(request.GET.get("q", "")):

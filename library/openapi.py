@@ -315,7 +315,11 @@ def document(server_url):
                         query_parameter("mood", "A mood tag name."),
                         query_parameter("situation", "A situation tag name."),
                         query_parameter("context", "A conversation context's slug."),
-                        query_parameter("page", "Page number, from 1.", "integer"),
+                        query_parameter(
+                            "page",
+                            "Page number, from 1 to 2**53 - 1 (a 400 outside).",
+                            "integer",
+                        ),
                     ],
                     "responses": {
                         "200": json_body(ref("SearchPage"), "24 results a page."),
