@@ -32,6 +32,7 @@ from library.models import (
     ApiToken,
     ConversationContext,
     Copy,
+    DuplicateImage,
     Gif,
     MoodTag,
     ReviewError,
@@ -568,14 +569,39 @@ def upload(request):
             alt_text=form.cleaned_data["alt_text"],
             **form.tags(),
         )
+    except DuplicateImage as refusal:
+        return JsonResponse(
+            {
+                "error": duplicate_sentence(refusal.existing),
+                "code": "duplicate",
+                "duplicate_of": refusal.existing.pk,
+            },
+            status=400,
+        )
     except ImageRefused as refusal:
-        body = {"error": str(refusal), "code": "image_refused"}
-        if existing := getattr(refusal, "existing", None):
-            body["duplicate_of"] = existing.pk
-        return JsonResponse(body, status=400)
+        return error(str(refusal), 400, "image_refused")
     response = JsonResponse(gif_json(gif, request), status=201)
     response["Location"] = f"/api/gifs/{gif.pk}/"
     return response
+
+
+def duplicate_sentence(existing):
+    """The page's refusal of a file already uploaded, with what a script
+    does next: it has the id, not the page's link."""
+    facts = {"id": existing.pk, "title": existing.title}
+    if existing.status == Gif.Status.REJECTED:
+        return (
+            gettext(
+                "This exact file was rejected before, as GIF #%(id)s (“%(title)s”): "
+                "to give it another look, POST a reason to /api/gifs/%(id)s/reopen/; "
+                "otherwise upload a different file."
+            )
+            % facts
+        )
+    return gettext(
+        "This exact file is already on the shelf as GIF #%(id)s (“%(title)s”, "
+        "%(status)s): use that one, or upload a different file."
+    ) % {**facts, "status": existing.status_label.lower()}
 
 
 @api_view("GET", "HEAD", "PATCH")

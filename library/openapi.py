@@ -141,6 +141,8 @@ ERROR_CODES = {
     "sentence says which.",
     "image_refused": "400: the file is not an image the shelf takes (format, "
     "pixels, frames, length, damage).",
+    "duplicate": "400: this exact file is already GIF duplicate_of; use that "
+    "one (or reopen it, if rejected), or upload a different file.",
     "missing_reason": "400: a reason is required.",
     "unauthorized": "401: not logged in, and no token sent.",
     "wrong_scheme": "401: the Authorization header is not "

@@ -197,9 +197,47 @@ def test_posting_a_duplicate_names_the_gif_already_on_the_shelf(
     response = post_gif(curator_client, data, name="copy.gif")
 
     assert response.status_code == 400
-    assert "already on the shelf as “Slow clap”" in error_of(response)
+    assert error_of(response) == (
+        f"This exact file is already on the shelf as GIF #{existing.pk} "
+        "(“Slow clap”, pending review): use that one, or upload a different file."
+    )
+    assert code_of(response) == "duplicate"
     assert response.json()["duplicate_of"] == existing.pk
     assert Gif.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_posting_a_rejected_file_again_says_how_to_reopen_it(
+    curator_client, upload_gif
+):
+    data = images.gif_bytes(seed=6)
+    existing = upload_gif(data=data, title="Eye roll", status=Gif.Status.REJECTED)
+
+    response = post_gif(curator_client, data, name="again.gif")
+
+    assert response.status_code == 400
+    assert code_of(response) == "duplicate"
+    assert response.json()["duplicate_of"] == existing.pk
+    assert f"POST a reason to /api/gifs/{existing.pk}/reopen/" in error_of(response)
+    assert "upload a different file" in error_of(response)
+
+
+@pytest.mark.django_db
+def test_a_duplicate_is_refused_in_russian_with_its_next_step(
+    curator_client, upload_gif
+):
+    data = images.gif_bytes(seed=7)
+    existing = upload_gif(data=data, title="Slow clap")
+
+    response = curator_client.post(
+        GIFS_URL,
+        {"file": images.named(data, "copy.gif")},
+        HTTP_ACCEPT_LANGUAGE="ru",
+    )
+
+    assert code_of(response) == "duplicate"
+    assert f"гифка №{existing.pk}" in error_of(response)
+    assert "загрузите другой файл" in error_of(response)
 
 
 @pytest.mark.django_db
