@@ -314,9 +314,18 @@ def document(server_url):
                             "Words (prefixes); -word leaves out. A q with no "
                             "letter or digit (only emoji or punctuation) is a 400.",
                         ),
-                        query_parameter("mood", "A mood tag name."),
-                        query_parameter("situation", "A situation tag name."),
-                        query_parameter("context", "A conversation context's slug."),
+                        query_parameter(
+                            "mood", "A mood tag name; if repeated, the last counts."
+                        ),
+                        query_parameter(
+                            "situation",
+                            "A situation tag name; if repeated, the last counts.",
+                        ),
+                        query_parameter(
+                            "context",
+                            "A conversation context's slug; if repeated, the last "
+                            "counts.",
+                        ),
                         query_parameter(
                             "page",
                             "Page number, from 1 to 2**53 - 1 (a 400 outside).",

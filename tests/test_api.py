@@ -818,3 +818,36 @@ def test_a_word_among_punctuation_and_an_empty_q_still_search(
     assert agent_client.get(GIFS_URL, {"q": "!!🙂"}).status_code == 400
     assert agent_client.get(GIFS_URL, {"q": "!!hello!!"}).status_code == 200
     assert agent_client.get(GIFS_URL, {"q": ""}).json()["count"] == 1
+
+
+# Searching: what the documented parameters mean
+
+
+@pytest.mark.django_db
+def test_a_repeated_mood_searches_by_the_last_one_only(agent_client, upload_gif):
+    happy = MoodTag.objects.get(name="Happy")
+    thanks = MoodTag.objects.get(name="Thank you")
+    upload_gif(title="Grin", mood=[happy], status=Gif.Status.APPROVED)
+    bow = upload_gif(title="Bow", mood=[thanks], status=Gif.Status.APPROVED)
+
+    response = agent_client.get(f"{GIFS_URL}?mood=Happy&mood=Thank+you")
+
+    assert [gif["id"] for gif in response.json()["results"]] == [bow.pk]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("field", "most"), [("title", 120), ("alt_text", 500), ("alt_text_ru", 500)]
+)
+def test_an_edit_past_a_documented_length_is_refused_naming_the_field(
+    curator_client, pending_gif, field, most
+):
+    at_most = patch(curator_client, pending_gif, {field: "a" * most})
+    over = patch(curator_client, pending_gif, {field: "b" * (most + 1)})
+
+    assert at_most.status_code == 200
+    assert over.status_code == 400
+    assert code_of(over) == "invalid"
+    assert error_of(over).startswith(f"{field}: ")
+    pending_gif.refresh_from_db()
+    assert getattr(pending_gif, field) == "a" * most
