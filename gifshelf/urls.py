@@ -1,7 +1,7 @@
 import uuid
 
 from django.contrib import admin
-from django.urls import include, path, register_converter
+from django.urls import include, path, re_path, register_converter
 
 from library import api, views
 
@@ -54,4 +54,6 @@ urlpatterns = [
     path("language/", views.choose_language, name="choose_language"),
     path("admin/", admin.site.urls),
     path("", include("library.urls")),
+    # Last: an /api/ address nothing above answers is a JSON 404.
+    re_path(r"^api/", api.not_found),
 ]

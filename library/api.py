@@ -1,6 +1,8 @@
 """The JSON API: the contract integrations rely on (documented in docs/api.md).
 
-Errors are always {"error": "<sentence>"}.
+Errors are always {"error": "<sentence>", "code": "<code>"}: the sentence
+in the reader's language, for a person; the code untranslated and stable,
+for a script (the list is openapi.ERROR_CODES).
 """
 
 import hashlib
@@ -11,6 +13,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import RequestDataTooBig
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
@@ -23,12 +26,13 @@ from django.views.decorators.http import require_safe
 
 from library import openapi
 from library.forms import FlagForm, GifForm, ReviewForm, UploadForm, split_names
-from library.imaging import ImageRefused
+from library.imaging import ImageRefused, describe_bytes
 from library.models import (
     AgentFlag,
     ApiToken,
     ConversationContext,
     Copy,
+    DuplicateImage,
     Gif,
     MoodTag,
     ReviewError,
@@ -43,8 +47,31 @@ TAG_FIELDS = Gif.TAG_FIELDS
 EDITABLE_FIELDS = TEXT_FIELDS + TAG_FIELDS
 
 
-def error(message, status):
-    return JsonResponse({"error": message}, status=status)
+def error(message, status, code):
+    return JsonResponse({"error": message, "code": code}, status=status)
+
+
+def no_such_gif():
+    return error(gettext("No such GIF, or it is not visible to you."), 404, "not_found")
+
+
+def not_on_the_shelf():
+    return error(gettext("No such GIF on the shelf."), 404, "not_found")
+
+
+@csrf_exempt
+def not_found(request):
+    """Any /api/ address no route answers (a mistyped path, an id that is not
+    a number): JSON like every API error, not the site's HTML page."""
+    return error(
+        gettext(
+            "There is nothing at %(path)s in the API: check the address against "
+            "/api/openapi.json (a GIF's id is a whole number)."
+        )
+        % {"path": request.path},
+        404,
+        "not_found",
+    )
 
 
 def api_view(*methods):
@@ -58,52 +85,83 @@ def api_view(*methods):
         @csrf_exempt
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            if request.method not in methods:
-                response = error(
-                    gettext("Use %(methods)s here.")
-                    % {"methods": gettext(" or ").join(methods)},
-                    405,
-                )
-                response["Allow"] = ", ".join(methods)
-                return response
-            scheme, _, credentials = request.headers.get("Authorization", "").partition(
-                " "
-            )
-            if scheme.lower() == "bearer":  # schemes are case-insensitive
-                token = ApiToken.objects.authenticate(credentials.strip())
-                if token is None:
-                    return unauthorized(refusal_of_token(credentials.strip()))
-                request.user = token.user
-            elif not request.user.is_authenticated:
-                return unauthorized(
-                    gettext("Log in first, or send a personal API token.")
-                )
-            elif request.method not in SAFE_METHODS:
-                refusal = CSRF_CHECK.process_view(request, None, (), {})
-                if refusal is not None:
-                    return refusal
             try:
-                return view(request, *args, **kwargs)
+                refusal = refusal_at_the_door(request, methods)
+                return refusal or view(request, *args, **kwargs)
             except Http404:
-                return error(gettext("No such GIF, or it is not visible to you."), 404)
+                return no_such_gif()
+            except RequestDataTooBig:
+                # Django's cap on a body read whole (JSON, form fields): its
+                # own answer is the site's HTML 400, not "too large".
+                return error(
+                    gettext(
+                        "The request is larger than %(limit)s, the most the API "
+                        "reads as JSON or form fields: send less. An image goes "
+                        "as a multipart upload to /api/gifs/."
+                    )
+                    % {"limit": describe_bytes(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)},
+                    413,
+                    "too_large",
+                )
 
         return wrapper
 
     return decorator
 
 
+def refusal_at_the_door(request, methods):
+    """The error for a wrong method, a missing or refused login, or a
+    session's write without its CSRF token; None to let the request in (as
+    the token's owner, for a token)."""
+    if request.method not in methods:
+        response = error(
+            gettext("Use %(methods)s here.")
+            % {"methods": gettext(" or ").join(methods)},
+            405,
+            "method_not_allowed",
+        )
+        response["Allow"] = ", ".join(methods)
+        return response
+    scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer":  # schemes are case-insensitive
+        token = ApiToken.objects.authenticate(credentials.strip())
+        if token is None:
+            return unauthorized(*refusal_of_token(credentials.strip()))
+        request.user = token.user
+    elif not request.user.is_authenticated and scheme.strip():
+        # "Token gs_…", "Basic …" or the bare token. Only without a
+        # session: a proxy's Basic login may ride on the browser's.
+        return unauthorized(
+            gettext(
+                "Send the token as “Authorization: Bearer <token>”: the "
+                "word Bearer, a space, then the token from the "
+                "preferences page."
+            ),
+            "wrong_scheme",
+        )
+    elif not request.user.is_authenticated:
+        return unauthorized(
+            gettext("Log in first, or send a personal API token."),
+            "unauthorized",
+        )
+    elif request.method not in SAFE_METHODS:
+        return CSRF_CHECK.process_view(request, None, (), {})
+    return None
+
+
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 CSRF_CHECK = CsrfViewMiddleware(lambda request: None)
 
 
-def unauthorized(message):
-    response = error(message, 401)
+def unauthorized(message, code):
+    response = error(message, 401, code)
     response["WWW-Authenticate"] = 'Bearer realm="gifshelf"'
     return response
 
 
 def refusal_of_token(key):
-    """Why a bearer token was refused, in words its owner can act on.
+    """Why a bearer token was refused, in words its owner can act on, and
+    the code that says it to a script.
 
     Revoking keeps the row (revoked_at), so a revoked token is told apart
     from a mistyped one, and when: a script's owner may not have revoked it.
@@ -113,16 +171,16 @@ def refusal_of_token(key):
         return gettext(
             "That API token was revoked on %(date)s (UTC): make a new one on the "
             "preferences page."
-        ) % {"date": utc_minute(token.revoked_at)}
+        ) % {"date": utc_minute(token.revoked_at)}, "token_revoked"
     if token is not None and token.expired:
         return gettext(
             "That API token expired on %(date)s (UTC): make a new one on the "
             "preferences page."
-        ) % {"date": utc_minute(token.expires_at)}
+        ) % {"date": utc_minute(token.expires_at)}, "token_expired"
     return gettext(
         "That API token is not valid: check that it was copied whole, or make "
         "a new one on the preferences page."
-    )
+    ), "token_invalid"
 
 
 def utc_minute(moment):
@@ -138,6 +196,7 @@ def csrf_failure(request, reason=""):
             "value in the X-CSRFToken header."
         ),
         403,
+        "csrf_failed",
     )
 
 
@@ -282,6 +341,9 @@ def form_error_sentence(form):
 
 
 PAGE_SIZE = 24
+# The answer echoes `page`: past 2**53 a JavaScript reader of the JSON would
+# get another number than the one it sent.
+LAST_PAGE = 2**53 - 1
 
 
 @api_view("GET", "HEAD", "POST")
@@ -294,7 +356,9 @@ def gifs(request):
 def search_shelf(request):
     """The picker's search: listed GIFs only, in ranked order."""
     if not request.user.has_perm("library.search_gif"):
-        return error(gettext("Your account has no role on the shelf yet."), 403)
+        return error(
+            gettext("Your account has no role on the shelf yet."), 403, "forbidden"
+        )
     # Only answers to valid parameters are cached: those need no checking.
     key = cached_search_key(request)
     if key and (body := cache.get(key)) is not None:
@@ -302,13 +366,18 @@ def search_shelf(request):
     try:
         chosen = picker_choices(request.GET)
     except LookupError as unknown:
-        return error(str(unknown.args[0]), 400)
+        return error(str(unknown.args[0]), 400, "invalid")
     try:
         number = int(request.GET.get("page") or 1)
-    except ValueError:
+    except ValueError:  # not a number, or thousands of digits
         number = 0
-    if number < 1:
-        return error(gettext("page must be a whole number, 1 or more."), 400)
+    if not 1 <= number <= LAST_PAGE:
+        return error(
+            gettext("page must be a whole number from 1 to %(last)s.")
+            % {"last": LAST_PAGE},
+            400,
+            "invalid",
+        )
     # Only emoji or punctuation ("🙂", "!!!"): nothing to search for. A 400
     # rather than the whole shelf, which an integration would take as matches.
     if unsearchable(request.GET.get("q", "")):
@@ -318,6 +387,7 @@ def search_shelf(request):
                 "situation (“thanks”, “sorry”), or leave q out for the whole shelf."
             ),
             400,
+            "invalid",
         )
     results = Gif.objects.ranked(
         query=request.GET.get("q", ""), **chosen, per_page=PAGE_SIZE
@@ -430,33 +500,37 @@ LARGEST_ID = 2**63 - 1
 def copies(request, pk):
     """Record that an agent copied a GIF into a chat."""
     if not request.user.has_perm("library.search_gif"):
-        return error(gettext("Your account has no role on the shelf yet."), 403)
+        return error(
+            gettext("Your account has no role on the shelf yet."), 403, "forbidden"
+        )
     data = request_data(request)
     if data is None:
-        return error(gettext("Send a JSON object or form fields."), 400)
+        return error(gettext("Send a JSON object or form fields."), 400, "invalid")
     if data.get("format") not in Copy.Format.values:
         formats = ", ".join(Copy.Format.values)
         return error(
             gettext("Give the format copied: one of %(formats)s.")
             % {"formats": formats},
             400,
+            "invalid",
         )
     slug = data.get("context")
     if slug is not None and not isinstance(slug, str):
         return error(
             gettext("context is a conversation context's slug, such as “outage”."),
             400,
+            "invalid",
         )
     try:
         context = picker_choices({"context": slug})["context"]
     except LookupError as unknown:
-        return error(str(unknown.args[0]), 400)
+        return error(str(unknown.args[0]), 400, "invalid")
     gif = Gif(pk=pk)  # its key is all record_copy needs: it checks the rest
     copy = None
     if pk <= LARGEST_ID:
         copy = gif.record_copy(by=request.user, format=data["format"], context=context)
     if copy is None:
-        return error(gettext("No such GIF on the shelf."), 404)
+        return not_on_the_shelf()
     return JsonResponse(
         {
             "id": copy.pk,
@@ -471,18 +545,22 @@ def copies(request, pk):
 
 def upload(request):
     if not request.user.has_perm("library.add_gif"):
-        return error(gettext("Only curators and team leads may upload."), 403)
+        return error(
+            gettext("Only curators and team leads may upload."), 403, "forbidden"
+        )
     files = request.FILES.getlist("file")  # reading notes oversized files
     oversized = getattr(request, "oversized_uploads", [])
     if oversized:
-        return error(oversized_message(oversized[0]), 413)
+        return error(oversized_message(oversized[0]), 413, "too_large")
     if len(files) != 1:
         return error(
-            gettext("Attach exactly one image as the multipart field “file”."), 400
+            gettext("Attach exactly one image as the multipart field “file”."),
+            400,
+            "invalid",
         )
     form = UploadForm(request.POST, MultiValueDict({"files": files}))
     if not form.is_valid():
-        return error(form_error_sentence(form), 400)
+        return error(form_error_sentence(form), 400, "invalid")
     try:
         gif = Gif.objects.create_from_upload(
             files[0],
@@ -491,20 +569,47 @@ def upload(request):
             alt_text=form.cleaned_data["alt_text"],
             **form.tags(),
         )
+    except DuplicateImage as refusal:
+        return JsonResponse(
+            {
+                "error": duplicate_sentence(refusal.existing),
+                "code": "duplicate",
+                "duplicate_of": refusal.existing.pk,
+            },
+            status=400,
+        )
     except ImageRefused as refusal:
-        body = {"error": str(refusal)}
-        if existing := getattr(refusal, "existing", None):
-            body["duplicate_of"] = existing.pk
-        return JsonResponse(body, status=400)
+        return error(str(refusal), 400, "image_refused")
     response = JsonResponse(gif_json(gif, request), status=201)
     response["Location"] = f"/api/gifs/{gif.pk}/"
     return response
 
 
+def duplicate_sentence(existing):
+    """The page's refusal of a file already uploaded, with what a script
+    does next: it has the id, not the page's link."""
+    facts = {"id": existing.pk, "title": existing.title}
+    if existing.status == Gif.Status.REJECTED:
+        return (
+            gettext(
+                "This exact file was rejected before, as GIF #%(id)s (“%(title)s”): "
+                "to give it another look, POST a reason to /api/gifs/%(id)s/reopen/; "
+                "otherwise upload a different file."
+            )
+            % facts
+        )
+    return gettext(
+        "This exact file is already on the shelf as GIF #%(id)s (“%(title)s”, "
+        "%(status)s): use that one, or upload a different file."
+    ) % {**facts, "status": existing.status_label.lower()}
+
+
 @api_view("GET", "HEAD", "PATCH")
 def gif(request, pk):
     if not request.user.has_perm("library.search_gif"):
-        return error(gettext("Your account has no role on the shelf yet."), 403)
+        return error(
+            gettext("Your account has no role on the shelf yet."), 403, "forbidden"
+        )
     gif = get_object_or_404(Gif.objects.visible_to(request.user).for_cards(), pk=pk)
     if request.method == "PATCH":
         return patch_gif(request, gif)
@@ -513,13 +618,15 @@ def gif(request, pk):
 
 def patch_gif(request, gif):
     if not request.user.has_perm("library.change_gif"):
-        return error(gettext("Only curators and team leads may edit GIFs."), 403)
+        return error(
+            gettext("Only curators and team leads may edit GIFs."), 403, "forbidden"
+        )
     try:
         changes = json.loads(request.body or b"{}")
     except (json.JSONDecodeError, UnicodeDecodeError):
-        return error(gettext("Send the changes as a JSON object."), 400)
+        return error(gettext("Send the changes as a JSON object."), 400, "invalid")
     if not isinstance(changes, dict):
-        return error(gettext("Send the changes as a JSON object."), 400)
+        return error(gettext("Send the changes as a JSON object."), 400, "invalid")
     unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
     if unknown:
         return error(
@@ -529,6 +636,7 @@ def patch_gif(request, gif):
             )
             % {"unknown": ", ".join(unknown), "editable": ", ".join(EDITABLE_FIELDS)},
             400,
+            "invalid",
         )
     not_text = [
         field
@@ -537,7 +645,9 @@ def patch_gif(request, gif):
     ]
     if not_text:
         return error(
-            gettext("Give %(fields)s as text.") % {"fields": ", ".join(not_text)}, 400
+            gettext("Give %(fields)s as text.") % {"fields": ", ".join(not_text)},
+            400,
+            "invalid",
         )
     # null would read as "no tags" and silently clear the vocabulary: clearing
     # is an empty list, said on purpose.
@@ -554,18 +664,23 @@ def patch_gif(request, gif):
             )
             % {"fields": ", ".join(not_names)},
             400,
+            "invalid",
         )
     if "appropriateness" in changes and not request.user.has_perm(
         "library.set_appropriateness"
     ):
-        return error(gettext("Only team leads may change appropriateness tags."), 403)
+        return error(
+            gettext("Only team leads may change appropriateness tags."),
+            403,
+            "forbidden",
+        )
 
     data = {field: getattr(gif, field) for field in TEXT_FIELDS}
     data.update({field: list(getattr(gif, field).all()) for field in TAG_FIELDS})
     data.update(changes)
     form = GifForm(data, instance=gif, user=request.user)
     if not form.is_valid():
-        return error(form_error_sentence(form), 400)
+        return error(form_error_sentence(form), 400, "invalid")
     form.save()
     return JsonResponse(gif_json(Gif.objects.for_cards().get(pk=gif.pk), request))
 
@@ -580,10 +695,12 @@ def is_tag_names(value):
 def reviewable(request, pk):
     """The GIF a reviewer acts on, or the JSON error that stops them."""
     if not request.user.has_perm("library.review_gif"):
-        return None, error(gettext("Only curators and team leads review GIFs."), 403)
+        return None, error(
+            gettext("Only curators and team leads review GIFs."), 403, "forbidden"
+        )
     gif = Gif.objects.filter(pk=pk).first()
     if gif is None:
-        return None, error(gettext("No such GIF, or it is not visible to you."), 404)
+        return None, no_such_gif()
     return gif, None
 
 
@@ -631,20 +748,33 @@ def review_filmstrip(request, pk):
     return JsonResponse({"stepped_to_end_at": stepped.isoformat()})
 
 
+# What a script is told instead of the page's sentence: it has no page to open.
+SCRIPT_SENTENCES = {
+    "not_started": gettext_noop(
+        "The review was never started: POST to review/start/ first, then let the "
+        "GIF play to its end (one loop, watch_ms) before approving it."
+    ),
+}
+
+
 def review_error(problem):
     status = 400 if problem.code == "missing_reason" else 409
-    return JsonResponse({"error": str(problem), "code": problem.code}, status=status)
+    sentence = SCRIPT_SENTENCES.get(problem.code)
+    message = gettext(sentence) if sentence else str(problem)
+    return error(message, status, problem.code)
 
 
 def review_form(request):
     data = request_data(request)
     if data is None:
-        return None, error(gettext("Send a JSON object or form fields."), 400)
+        return None, error(
+            gettext("Send a JSON object or form fields."), 400, "invalid"
+        )
     if isinstance(data.get("flags"), str):
         data["flags"] = split_names(data["flags"])
     form = ReviewForm(data)
     if not form.is_valid():
-        return None, error(form_error_sentence(form), 400)
+        return None, error(form_error_sentence(form), 400, "invalid")
     return form, None
 
 
@@ -682,16 +812,20 @@ def reject(request, pk):
 @api_view("POST")
 def flag(request, pk):
     if not request.user.has_perm("library.flag_gif"):
-        return error(gettext("Your account has no role on the shelf yet."), 403)
+        return error(
+            gettext("Your account has no role on the shelf yet."), 403, "forbidden"
+        )
     gif = Gif.objects.approved().filter(pk=pk).first()
     if gif is None:
-        return error(gettext("No such GIF on the shelf."), 404)
+        return not_on_the_shelf()
     data = request_data(request)
     form = FlagForm(data)
     if data is None or not form.is_valid():
         reasons = ", ".join(AgentFlag.Reason.values)
         return error(
-            gettext("Give a reason: one of %(reasons)s.") % {"reasons": reasons}, 400
+            gettext("Give a reason: one of %(reasons)s.") % {"reasons": reasons},
+            400,
+            "invalid",
         )
     try:
         raised = gif.flag(by=request.user, **form.cleaned_data)
@@ -715,18 +849,20 @@ def shelf_keeper(request, pk, *, curators_on_flags):
     agents flagged, as on the review page."""
     if not request.user.has_perm("library.review_gif"):
         return None, error(
-            gettext("Only team leads retire, take down or restore GIFs."), 403
+            gettext("Only team leads retire, take down or restore GIFs."),
+            403,
+            "forbidden",
         )
     gif = Gif.objects.filter(pk=pk).first()
     if gif is None:
-        return None, error(gettext("No such GIF, or it is not visible to you."), 404)
+        return None, no_such_gif()
     if request.user.has_perm("library.retire_gif"):
         return gif, None
     if not curators_on_flags:
-        return None, error(gettext("Only team leads take GIFs down."), 403)
+        return None, error(gettext("Only team leads take GIFs down."), 403, "forbidden")
     if not gif.agent_flags.exists():
         return None, error(
-            gettext("Only team leads act on GIFs no agent flagged."), 403
+            gettext("Only team leads act on GIFs no agent flagged."), 403, "forbidden"
         )
     if not gif.agent_flags.open().exists():
         # Flagged once, but another reviewer got there first.
@@ -745,7 +881,9 @@ def shelf_reason(request):
     """The required `reason`, or the JSON error that stops the action."""
     data = request_data(request)
     if data is None:
-        return None, error(gettext("Send a JSON object or form fields."), 400)
+        return None, error(
+            gettext("Send a JSON object or form fields."), 400, "invalid"
+        )
     reason = data.get("reason")
     if not isinstance(reason, str) or not reason.strip():
         return None, review_error(
@@ -755,7 +893,9 @@ def shelf_reason(request):
             )
         )
     if len(reason) > 500:
-        return None, error(gettext("Keep the reason to 500 characters."), 400)
+        return None, error(
+            gettext("Keep the reason to 500 characters."), 400, "invalid"
+        )
     return reason.strip(), None
 
 

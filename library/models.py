@@ -255,7 +255,9 @@ class ReviewError(Exception):
 
     `code` names the reason for API clients: not_watched, own_upload,
     missing_alt_text, missing_tags, flashing_not_acknowledged, public_figure,
-    status_changed, missing_reason, already_flagged, not_started.
+    status_changed, missing_reason, already_flagged, not_started (this
+    reviewer's clock was never started; not_watched: started, but less than a
+    loop ago).
     """
 
     def __init__(self, message, code):
@@ -1625,7 +1627,14 @@ class Gif(ReadInReadersLanguage, models.Model):
                 code="public_figure",
             )
         playback = Playback.objects.filter(gif=self, reviewer=by).first()
-        watched_at = self.watched_through(playback) if playback else None
+        if playback is None:
+            # The page starts the clock as the GIF plays: only a script (or a
+            # page without JavaScript) gets here, and the API says how.
+            raise ReviewError(
+                gettext("Watch the GIF to its end before approving it."),
+                code="not_started",
+            )
+        watched_at = self.watched_through(playback)
         if watched_at is None:
             raise ReviewError(
                 gettext("Watch the GIF to its end before approving it."),

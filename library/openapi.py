@@ -134,14 +134,57 @@ SEARCH_PAGE = {
     ],
 }
 
+# Every error's `code`, untranslated and stable, with its status; docs/api.md
+# lists the same.
+ERROR_CODES = {
+    "invalid": "400: a parameter, the body or a field breaks a rule; the "
+    "sentence says which.",
+    "image_refused": "400: the file is not an image the shelf takes (format, "
+    "pixels, frames, length, damage).",
+    "duplicate": "400: this exact file is already GIF duplicate_of; use that "
+    "one (or reopen it, if rejected), or upload a different file.",
+    "missing_reason": "400: a reason is required.",
+    "unauthorized": "401: not logged in, and no token sent.",
+    "wrong_scheme": "401: the Authorization header is not "
+    "`Bearer <token>` (Token, Basic, or the token alone).",
+    "token_invalid": "401: the token is not one the shelf made.",
+    "token_expired": "401: the token expired; the sentence says when.",
+    "token_revoked": "401: the token was revoked; the sentence says when.",
+    "forbidden": "403: the role does not allow it.",
+    "csrf_failed": "403: a session's write without the CSRF token.",
+    "not_found": "404: no such GIF (or not visible to you), or no such address.",
+    "method_not_allowed": "405: wrong method; the Allow header lists the right ones.",
+    "status_changed": "409: the GIF's state does not allow it (someone else "
+    "acted first).",
+    "own_upload": "409: you uploaded it; another curator approves it.",
+    "not_started": "409: the review was never started (POST review/start/).",
+    "not_watched": "409: less than one loop since the review started.",
+    "missing_alt_text": "409: it has no alt text.",
+    "missing_tags": "409: it has neither a mood nor a situation tag.",
+    "flashing_not_acknowledged": "409: it flashes and acknowledge_flashing "
+    "was not true.",
+    "public_figure": "409: flagged public_figure: reject it instead.",
+    "already_flagged": "409: you already have an open flag on it.",
+    "too_large": "413: the file or the request is over the upload limit, or "
+    "a JSON or form body is over 2,621,440 bytes.",
+}
+
 ERROR = {
     "type": "object",
     "properties": {
-        "error": {"type": "string"},
-        "code": {"type": "string"},
+        "error": {
+            "type": "string",
+            "description": "A sentence a person can act on, in their language.",
+        },
+        "code": {
+            "type": "string",
+            "enum": list(ERROR_CODES),
+            "description": "Untranslated and stable, for scripts. "
+            + " ".join(f"{code}: {why}" for code, why in ERROR_CODES.items()),
+        },
         "duplicate_of": {"type": "integer"},
     },
-    "required": ["error"],
+    "required": ["error", "code"],
 }
 
 COPY = {
@@ -239,7 +282,7 @@ def document(server_url):
             "title": "gifshelf",
             "version": "1",
             "description": "A support team's shared shelf of vetted reaction GIFs. "
-            'Errors are always {"error": "<sentence>"}.',
+            'Errors are always {"error": "<sentence>", "code": "<code>"}.',
         },
         "servers": [{"url": server_url}],
         "security": [{"session": []}, {"token": []}],
@@ -271,10 +314,23 @@ def document(server_url):
                             "Words (prefixes); -word leaves out. A q with no "
                             "letter or digit (only emoji or punctuation) is a 400.",
                         ),
-                        query_parameter("mood", "A mood tag name."),
-                        query_parameter("situation", "A situation tag name."),
-                        query_parameter("context", "A conversation context's slug."),
-                        query_parameter("page", "Page number, from 1.", "integer"),
+                        query_parameter(
+                            "mood", "A mood tag name; if repeated, the last counts."
+                        ),
+                        query_parameter(
+                            "situation",
+                            "A situation tag name; if repeated, the last counts.",
+                        ),
+                        query_parameter(
+                            "context",
+                            "A conversation context's slug; if repeated, the last "
+                            "counts.",
+                        ),
+                        query_parameter(
+                            "page",
+                            "Page number, from 1 to 2**53 - 1 (a 400 outside).",
+                            "integer",
+                        ),
                     ],
                     "responses": {
                         "200": json_body(ref("SearchPage"), "24 results a page."),

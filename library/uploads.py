@@ -79,5 +79,5 @@ def request_too_large(request):
         most,
     ) % {"size": describe_bytes(settings.GIFSHELF_MAX_UPLOAD_BYTES), "count": most}
     if request.path.startswith("/api/"):
-        return JsonResponse({"error": message}, status=413)
+        return JsonResponse({"error": message, "code": "too_large"}, status=413)
     return render(request, "413.html", {"message": message}, status=413)

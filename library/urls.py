@@ -4,6 +4,17 @@ from library import api, views
 
 app_name = "library"
 
+
+def api_path(route, view, name):
+    """An API route, answered the same with or without its trailing slash.
+
+    Without the slash, Django's APPEND_SLASH would redirect a script's POST
+    (a 500 under DEBUG; in production a 301 that clients follow as a GET,
+    the body lost). reverse() gives the documented form, with the slash.
+    """
+    return [path(route, view, name=name), path(route.removesuffix("/"), view)]
+
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("picker/results/", views.picker_results, name="picker_results"),
@@ -64,25 +75,25 @@ urlpatterns = [
     path("review/<int:pk>/skip/", views.skip, name="skip"),
     path("review/<int:pk>/restore/", views.restore, name="restore"),
     path("review/<int:pk>/retire/", views.retire, name="retire"),
-    path("api/gifs/", api.gifs, name="api_gifs"),
-    path("api/gifs/<int:pk>/", api.gif, name="api_gif"),
-    path("api/gifs/<int:pk>/review/start/", api.review_start, name="api_review_start"),
-    path(
+    *api_path("api/gifs/", api.gifs, "api_gifs"),
+    *api_path("api/gifs/<int:pk>/", api.gif, "api_gif"),
+    *api_path("api/gifs/<int:pk>/review/start/", api.review_start, "api_review_start"),
+    *api_path(
         "api/gifs/<int:pk>/review/watched/",
         api.review_watched,
-        name="api_review_watched",
+        "api_review_watched",
     ),
-    path(
+    *api_path(
         "api/gifs/<int:pk>/review/filmstrip/",
         api.review_filmstrip,
-        name="api_review_filmstrip",
+        "api_review_filmstrip",
     ),
-    path("api/gifs/<int:pk>/approve/", api.approve, name="api_approve"),
-    path("api/gifs/<int:pk>/reject/", api.reject, name="api_reject"),
-    path("api/gifs/<int:pk>/flag/", api.flag, name="api_flag"),
-    path("api/gifs/<int:pk>/retire/", api.retire, name="api_retire"),
-    path("api/gifs/<int:pk>/takedown/", api.take_down, name="api_take_down"),
-    path("api/gifs/<int:pk>/restore/", api.restore, name="api_restore"),
-    path("api/gifs/<int:pk>/reopen/", api.reopen, name="api_reopen"),
-    path("api/gifs/<int:pk>/copies/", api.copies, name="api_copies"),
+    *api_path("api/gifs/<int:pk>/approve/", api.approve, "api_approve"),
+    *api_path("api/gifs/<int:pk>/reject/", api.reject, "api_reject"),
+    *api_path("api/gifs/<int:pk>/flag/", api.flag, "api_flag"),
+    *api_path("api/gifs/<int:pk>/retire/", api.retire, "api_retire"),
+    *api_path("api/gifs/<int:pk>/takedown/", api.take_down, "api_take_down"),
+    *api_path("api/gifs/<int:pk>/restore/", api.restore, "api_restore"),
+    *api_path("api/gifs/<int:pk>/reopen/", api.reopen, "api_reopen"),
+    *api_path("api/gifs/<int:pk>/copies/", api.copies, "api_copies"),
 ]

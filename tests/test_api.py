@@ -6,7 +6,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from library.models import AppropriatenessTag, Gif, MoodTag
+from library.models import ApiToken, AppropriatenessTag, Gif, MoodTag
+from library.openapi import ERROR_CODES
 from tests import images
 
 CONTRACT_FIELDS = {
@@ -54,12 +55,20 @@ def patch(client, gif, changes, **extra):
 
 
 def error_of(response):
-    """The error sentence of a JSON error response, checking its shape."""
+    """The error sentence of a JSON error response, checking its shape: a
+    sentence, and beside it one of the documented codes."""
     assert response["Content-Type"] == "application/json"
     body = response.json()
     assert isinstance(body["error"], str)
     assert body["error"]
+    assert body["code"] in ERROR_CODES
     return body["error"]
+
+
+def code_of(response):
+    """The machine code of a JSON error response, beside its sentence."""
+    error_of(response)
+    return response.json().get("code")
 
 
 def files_in(folder):
@@ -165,6 +174,7 @@ def test_posting_a_file_that_is_not_an_image_is_refused(curator_client, media_ro
 
     assert response.status_code == 400
     assert "not an image the shelf accepts" in error_of(response)
+    assert code_of(response) == "image_refused"
     assert files_in(media_root) == []
 
 
@@ -187,9 +197,47 @@ def test_posting_a_duplicate_names_the_gif_already_on_the_shelf(
     response = post_gif(curator_client, data, name="copy.gif")
 
     assert response.status_code == 400
-    assert "already on the shelf as “Slow clap”" in error_of(response)
+    assert error_of(response) == (
+        f"This exact file is already on the shelf as GIF #{existing.pk} "
+        "(“Slow clap”, pending review): use that one, or upload a different file."
+    )
+    assert code_of(response) == "duplicate"
     assert response.json()["duplicate_of"] == existing.pk
     assert Gif.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_posting_a_rejected_file_again_says_how_to_reopen_it(
+    curator_client, upload_gif
+):
+    data = images.gif_bytes(seed=6)
+    existing = upload_gif(data=data, title="Eye roll", status=Gif.Status.REJECTED)
+
+    response = post_gif(curator_client, data, name="again.gif")
+
+    assert response.status_code == 400
+    assert code_of(response) == "duplicate"
+    assert response.json()["duplicate_of"] == existing.pk
+    assert f"POST a reason to /api/gifs/{existing.pk}/reopen/" in error_of(response)
+    assert "upload a different file" in error_of(response)
+
+
+@pytest.mark.django_db
+def test_a_duplicate_is_refused_in_russian_with_its_next_step(
+    curator_client, upload_gif
+):
+    data = images.gif_bytes(seed=7)
+    existing = upload_gif(data=data, title="Slow clap")
+
+    response = curator_client.post(
+        GIFS_URL,
+        {"file": images.named(data, "copy.gif")},
+        HTTP_ACCEPT_LANGUAGE="ru",
+    )
+
+    assert code_of(response) == "duplicate"
+    assert f"гифка №{existing.pk}" in error_of(response)
+    assert "загрузите другой файл" in error_of(response)
 
 
 @pytest.mark.django_db
@@ -208,6 +256,7 @@ def test_posting_a_too_large_file_gets_413(curator, media_root, settings):
 
     assert response.status_code == 413
     assert "“huge.gif” is larger than 1 KB" in error_of(response)
+    assert code_of(response) == "too_large"
     assert not Gif.objects.exists()
     assert files_in(media_root) == []
 
@@ -235,6 +284,49 @@ def test_a_request_declaring_too_large_a_body_gets_a_json_413(curator_client, se
 
     assert response.status_code == 413
     assert "too large" in error_of(response)
+    assert code_of(response) == "too_large"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("debug", [True, False], ids=["debug", "production"])
+def test_a_json_body_over_the_limit_gets_a_json_413(
+    curator, pending_gif, settings, debug
+):
+    settings.DEBUG = debug
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
+    _, key = ApiToken.issue(curator, "Bulk editor")
+    client = Client(raise_request_exception=False)
+
+    response = patch(
+        client,
+        pending_gif,
+        {"title": "Long", "use_when": "x" * 2_000},
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    )
+
+    assert response.status_code == 413
+    assert code_of(response) == "too_large"
+    assert "larger than 1 KB" in error_of(response)
+    pending_gif.refresh_from_db()
+    assert pending_gif.title == "Pending wave"
+
+
+@pytest.mark.django_db
+def test_a_session_form_over_the_limit_gets_a_json_413_before_its_csrf_check(
+    csrf_client, pending_gif, settings
+):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
+
+    response = csrf_client.post(
+        f"/api/gifs/{pending_gif.pk}/reject/",
+        {"reason": "x" * 2_000},
+        headers=csrf_header(csrf_client),
+    )
+
+    assert response.status_code == 413
+    assert code_of(response) == "too_large"
+    pending_gif.refresh_from_db()
+    assert pending_gif.status == Gif.Status.PENDING
 
 
 @pytest.mark.django_db
@@ -266,7 +358,7 @@ def test_an_agent_cannot_post_a_gif(agent_client):
     response = post_gif(agent_client)
 
     assert response.status_code == 403
-    assert error_of(response)
+    assert code_of(response) == "forbidden"
     assert not Gif.objects.exists()
 
 
@@ -319,7 +411,7 @@ def test_an_agent_asking_for_a_pending_gif_gets_a_json_404(agent_client, pending
     response = agent_client.get(gif_url(pending_gif))
 
     assert response.status_code == 404
-    assert error_of(response)
+    assert code_of(response) == "not_found"
 
 
 @pytest.mark.django_db
@@ -330,7 +422,40 @@ def test_a_gif_that_does_not_exist_gives_a_json_404(curator_client, method):
     )
 
     assert response.status_code == 404
-    assert error_of(response)
+    assert code_of(response) == "not_found"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("debug", [True, False], ids=["debug", "production"])
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [
+        ("GET", "/api/gifs/abc/"),
+        ("POST", "/api/gifs/abc/approve"),
+        ("GET", "/api/nothing/here/"),
+        ("PATCH", "/api/gif/1/"),
+    ],
+)
+def test_an_address_the_api_does_not_have_gets_a_json_404(
+    curator_client, settings, debug, method, url
+):
+    settings.DEBUG = debug
+
+    response = curator_client.generic(method, url, "{}", "application/json")
+
+    assert response.status_code == 404
+    assert code_of(response) == "not_found"
+    assert url in error_of(response)
+    assert "/api/openapi.json" in error_of(response)
+
+
+@pytest.mark.django_db
+def test_an_unknown_api_address_is_json_for_anyone_in_russian_too(anonymous_client):
+    response = anonymous_client.get("/api/gifs/abc/", HTTP_ACCEPT_LANGUAGE="ru")
+
+    assert response.status_code == 404
+    assert code_of(response) == "not_found"
+    assert "ничего нет" in error_of(response)
 
 
 # Editing
@@ -510,9 +635,46 @@ def test_an_empty_title_is_refused(curator_client, pending_gif):
     response = patch(curator_client, pending_gif, {"title": ""})
 
     assert response.status_code == 400
-    assert "title" in error_of(response)
+    assert error_of(response).startswith("title: ")
+    assert code_of(response) == "invalid"
     pending_gif.refresh_from_db()
     assert pending_gif.title == "Pending wave"
+
+
+# Trailing slashes
+
+
+@pytest.mark.django_db
+def test_an_upload_posted_without_the_trailing_slash_is_kept(curator_client):
+    response = curator_client.post(
+        "/api/gifs", {"file": images.named(images.gif_bytes(), "wave.gif")}
+    )
+
+    assert response.status_code == 201
+    assert response["Location"] == gif_url(Gif.objects.get())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("debug", [True, False], ids=["debug", "production"])
+def test_an_edit_sent_without_the_trailing_slash_is_applied(
+    curator_client, pending_gif, settings, debug
+):
+    settings.DEBUG = debug
+
+    response = curator_client.patch(
+        f"/api/gifs/{pending_gif.pk}",
+        json.dumps({"title": "No slash"}),
+        content_type="application/json",
+    )
+
+    assert response.status_code == 200
+    pending_gif.refresh_from_db()
+    assert pending_gif.title == "No slash"
+
+
+def test_api_addresses_are_still_reversed_with_their_trailing_slash():
+    assert reverse("library:api_gifs") == GIFS_URL
+    assert reverse("library:api_approve", args=[7]) == "/api/gifs/7/approve/"
 
 
 # Methods and logging in
@@ -534,7 +696,7 @@ def test_wrong_methods_get_a_json_405(curator_client, method, url, allowed):
 
     assert response.status_code == 405
     assert response["Allow"] == allowed
-    assert error_of(response)
+    assert code_of(response) == "method_not_allowed"
 
 
 @pytest.mark.django_db
@@ -547,6 +709,7 @@ def test_anonymous_requests_get_a_json_401(anonymous_client, method, url):
 
     assert response.status_code == 401
     assert "Log in" in error_of(response)
+    assert code_of(response) == "unauthorized"
 
 
 # CSRF
@@ -571,6 +734,7 @@ def test_a_session_post_without_the_csrf_token_gets_a_json_403(csrf_client, medi
 
     assert response.status_code == 403
     assert "X-CSRFToken" in error_of(response)
+    assert code_of(response) == "csrf_failed"
     assert not Gif.objects.exists()
     assert files_in(media_root) == []
 
@@ -654,3 +818,36 @@ def test_a_word_among_punctuation_and_an_empty_q_still_search(
     assert agent_client.get(GIFS_URL, {"q": "!!🙂"}).status_code == 400
     assert agent_client.get(GIFS_URL, {"q": "!!hello!!"}).status_code == 200
     assert agent_client.get(GIFS_URL, {"q": ""}).json()["count"] == 1
+
+
+# Searching: what the documented parameters mean
+
+
+@pytest.mark.django_db
+def test_a_repeated_mood_searches_by_the_last_one_only(agent_client, upload_gif):
+    happy = MoodTag.objects.get(name="Happy")
+    thanks = MoodTag.objects.get(name="Thank you")
+    upload_gif(title="Grin", mood=[happy], status=Gif.Status.APPROVED)
+    bow = upload_gif(title="Bow", mood=[thanks], status=Gif.Status.APPROVED)
+
+    response = agent_client.get(f"{GIFS_URL}?mood=Happy&mood=Thank+you")
+
+    assert [gif["id"] for gif in response.json()["results"]] == [bow.pk]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("field", "most"), [("title", 120), ("alt_text", 500), ("alt_text_ru", 500)]
+)
+def test_an_edit_past_a_documented_length_is_refused_naming_the_field(
+    curator_client, pending_gif, field, most
+):
+    at_most = patch(curator_client, pending_gif, {field: "a" * most})
+    over = patch(curator_client, pending_gif, {field: "b" * (most + 1)})
+
+    assert at_most.status_code == 200
+    assert over.status_code == 400
+    assert code_of(over) == "invalid"
+    assert error_of(over).startswith(f"{field}: ")
+    pending_gif.refresh_from_db()
+    assert getattr(pending_gif, field) == "a" * most

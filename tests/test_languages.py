@@ -523,7 +523,7 @@ def test_the_api_answers_errors_in_the_language_asked_for(agent_client):
     )
 
     assert response.status_code == 400
-    assert response.json() == {"error": "Настроения «nope» нет."}
+    assert response.json() == {"error": "Настроения «nope» нет.", "code": "invalid"}
 
 
 @pytest.mark.django_db

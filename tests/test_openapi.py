@@ -1,11 +1,16 @@
 """The OpenAPI document says what the API does: same routes, same fields."""
 
 import json
+import re
+from pathlib import Path
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from library.models import Gif
+from library.openapi import ERROR_CODES
+
+ROOT = Path(__file__).resolve().parent.parent
 
 SCHEMA_TYPES = {
     "integer": int,
@@ -18,7 +23,8 @@ SCHEMA_TYPES = {
 
 
 def api_routes():
-    """Every /api/ path in the URLconf, in OpenAPI's {id} form."""
+    """Every /api/ path in the URLconf, in OpenAPI's {id} form (each also
+    answers without its trailing slash: that twin is not listed)."""
 
     def walk(patterns, prefix=""):
         for pattern in patterns:
@@ -31,7 +37,7 @@ def api_routes():
     return {
         "/" + route.replace("<int:pk>", "{id}")
         for route in walk(get_resolver().url_patterns)
-        if route.startswith("api/gifs")
+        if route.startswith("api/gifs") and route.endswith("/")
     }
 
 
@@ -51,6 +57,8 @@ def assert_matches(schema, value, components, where="response"):
     """A small check of a JSON value against the schema subset we use."""
     if "$ref" in schema:
         schema = components[schema["$ref"].rsplit("/", 1)[1]]
+    if "enum" in schema:
+        assert value in schema["enum"], f"{where}: {value!r} is not documented"
     kinds = schema.get("type")
     if kinds is not None:
         kinds = kinds if isinstance(kinds, list) else [kinds]
@@ -95,6 +103,17 @@ def test_each_route_documents_exactly_the_methods_it_answers(
 
 
 @pytest.mark.django_db
+def test_each_route_answers_the_same_without_its_trailing_slash(
+    curator_client, document, pending_gif
+):
+    for path in document["paths"]:
+        slashless = path.removesuffix("/")
+        assert allowed_methods(curator_client, slashless, pending_gif.pk) == (
+            allowed_methods(curator_client, path, pending_gif.pk)
+        ), slashless
+
+
+@pytest.mark.django_db
 def test_a_gif_from_the_api_matches_the_documented_gif(
     lead_client, document, approved_gif
 ):
@@ -125,3 +144,30 @@ def test_errors_match_the_documented_error(agent_client, document):
     assert "400" in document["paths"]["/api/gifs/"]["get"]["responses"]
     schemas = document["components"]["schemas"]
     assert_matches(schemas["Error"], refusal.json(), schemas)
+
+
+@pytest.mark.django_db
+def test_the_error_schema_lists_every_code(document):
+    code = document["components"]["schemas"]["Error"]["properties"]["code"]
+
+    assert code["enum"] == list(ERROR_CODES)
+    assert "code" in document["components"]["schemas"]["Error"]["required"]
+
+
+def test_every_code_the_api_and_the_models_send_is_documented():
+    """Codes written in the API and on ReviewError: a new one that is not in
+    the list (and so not in the documents) fails here."""
+    sent = set()
+    for source in ("library/api.py", "library/models.py", "library/uploads.py"):
+        text = (ROOT / source).read_text()
+        sent |= set(re.findall(r'code="(\w+)"', text))
+        sent |= set(re.findall(r'"code": "(\w+)"', text))
+        sent |= set(re.findall(r'\b4\d\d,\s*"(\w+)"', text))
+    assert sent
+    assert sent - set(ERROR_CODES) == set()
+
+
+def test_docs_api_md_lists_every_code():
+    docs = (ROOT / "docs" / "api.md").read_text()
+
+    assert [code for code in ERROR_CODES if f"`{code}`" not in docs] == []

@@ -629,7 +629,7 @@ def test_the_api_refuses_a_curator_on_a_gif_nobody_flagged(
 
     status, code, error = refusal(api_act(curator_client, gif, action))
 
-    assert (status, code) == (403, None)
+    assert (status, code) == (403, "forbidden")
     assert "team leads" in error
     assert (refreshed(gif).status, refreshed(gif).taken_down) == before
 

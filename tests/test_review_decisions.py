@@ -114,11 +114,28 @@ def test_approving_right_after_the_start_is_refused(carol, ready_gif):
 
 
 @pytest.mark.django_db
-def test_approving_without_starting_the_review_is_refused(carol, ready_gif):
+def test_approving_without_starting_the_review_tells_the_script_to_start_it(
+    carol, ready_gif
+):
     response = api_approve(carol, ready_gif)
 
-    assert_refused(response, ready_gif, 409, "not_watched")
-    assert refusal(response)[2] == WATCH_REFUSAL
+    assert_refused(response, ready_gif, 409, "not_started")
+    assert "POST to review/start/ first" in refusal(response)[2]
+    assert "play to its end" in refusal(response)[2]
+
+
+@pytest.mark.django_db
+def test_approving_on_the_page_without_a_start_says_to_watch_to_the_end(
+    carol, ready_gif
+):
+    # The page starts the clock as the GIF plays; without it (no JavaScript)
+    # the curator is told what they can do, not about the API.
+    response = page_approve(carol, ready_gif)
+
+    assert response.status_code == 409
+    assert WATCH_REFUSAL in page_of(response)
+    assert "POST to review/start/" not in page_of(response)
+    assert refreshed(ready_gif).status == Gif.Status.PENDING
 
 
 TOLERANCE_MS = 250  # the figure, spelled out rather than imported
@@ -208,7 +225,8 @@ def test_another_curators_watch_does_not_count(carol, curator, lead, upload_gif)
 
     response = api_approve(carol, gif)
 
-    assert_refused(response, gif, 409, "not_watched")
+    # Carol's own review never started, whoever else watched it.
+    assert_refused(response, gif, 409, "not_started")
 
 
 @pytest.mark.django_db
@@ -304,7 +322,7 @@ def test_a_still_image_must_still_be_opened_before_it_is_approved(carol, upload_
 
     response = api_approve(carol, still)
 
-    assert_refused(response, still, 409, "not_watched")
+    assert_refused(response, still, 409, "not_started")
 
 
 @pytest.mark.django_db
@@ -467,7 +485,7 @@ def test_stepping_to_the_last_frame_without_a_start_is_refused(carol, ready_gif)
     approved = api_approve(carol, ready_gif)
 
     assert refusal(stepped)[:2] == (409, "not_started")
-    assert_refused(approved, ready_gif, 409, "not_watched")
+    assert_refused(approved, ready_gif, 409, "not_started")
 
 
 @pytest.mark.django_db

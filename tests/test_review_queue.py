@@ -253,7 +253,7 @@ def test_self_approval_still_needs_a_watch_to_the_end(
 
     response = api_approve(curator_client, own)
 
-    assert refusal(response)[:2] == (409, "not_watched")
+    assert refusal(response)[:2] == (409, "not_started")
     assert refreshed(own).status == Gif.Status.PENDING
 
 

@@ -889,12 +889,28 @@ def test_a_page_past_the_last_is_empty_not_the_last_again(agent_client, thirty_o
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("page", ["0", "-1"])
-def test_a_page_below_one_is_refused(agent_client, page):
+@pytest.mark.parametrize(
+    "page", ["0", "-1", "two", str(2**53), str(10**30), "9" * 5_000]
+)
+def test_a_page_below_one_or_past_what_json_readers_keep_exact_is_refused(
+    agent_client, page
+):
     response = agent_client.get(SEARCH_URL, {"page": page})
 
     assert response.status_code == 400
-    assert response.json()["error"] == "page must be a whole number, 1 or more."
+    assert response.json() == {
+        "error": "page must be a whole number from 1 to 9007199254740991.",
+        "code": "invalid",
+    }
+
+
+@pytest.mark.django_db
+def test_the_last_page_json_readers_keep_exact_is_answered_empty(agent_client):
+    response = agent_client.get(SEARCH_URL, {"page": str(2**53 - 1)})
+
+    assert response.status_code == 200
+    assert response.json()["page"] == 2**53 - 1
+    assert response.json()["results"] == []
 
 
 @pytest.mark.django_db

@@ -75,6 +75,7 @@ def test_a_revoked_token_is_told_it_was_revoked_and_when(agent_client, agent):
 
     assert response.status_code == 401
     revoked_at = token.revoked_at.astimezone(UTC)
+    assert response.json()["code"] == "token_revoked"
     assert response.json()["error"] == (
         f"That API token was revoked on {revoked_at:%Y-%m-%d %H:%M} (UTC): make a "
         "new one on the preferences page."
@@ -149,6 +150,7 @@ def test_an_expired_token_stops_working_and_says_when_it_expired(agent):
     response = Client().get("/api/gifs/", **bearer)
 
     assert response.status_code == 401
+    assert response.json()["code"] == "token_expired"
     assert response.json()["error"] == (
         "That API token expired on 2026-03-01 09:30 (UTC): make a new one on the "
         "preferences page."
@@ -183,12 +185,33 @@ def test_the_bearer_scheme_is_read_in_any_case(agent):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("header", ["Token {key}", "{key}", "Basic {key}"])
+def test_a_token_sent_under_another_scheme_is_told_to_use_bearer(agent, header):
+    _, key = ApiToken.issue(agent, "Shell script")
+
+    response = Client().get("/api/gifs/", HTTP_AUTHORIZATION=header.format(key=key))
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "wrong_scheme"
+    assert "Authorization: Bearer <token>" in response.json()["error"]
+    assert key not in response.json()["error"]
+
+
+@pytest.mark.django_db
+def test_a_browser_session_keeps_working_behind_a_proxys_basic_login(agent_client):
+    response = agent_client.get("/api/gifs/", HTTP_AUTHORIZATION="Basic dXNlcjpwYXNz")
+
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
 def test_a_mistyped_token_is_told_what_may_be_wrong(agent):
     ApiToken.issue(agent, "Bot")
 
     response = Client().get("/api/gifs/", HTTP_AUTHORIZATION="Bearer gs_typo")
 
     assert response.status_code == 401
+    assert response.json()["code"] == "token_invalid"
     assert response.json()["error"] == (
         "That API token is not valid: check that it was copied whole, or make a "
         "new one on the preferences page."
