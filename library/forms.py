@@ -11,7 +11,6 @@ from django.contrib.auth.forms import (
     UserChangeForm,
 )
 from django.db import models, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext, ngettext, pgettext_lazy
@@ -752,16 +751,9 @@ class TagGuidanceForm(forms.ModelForm):
         }
 
     def clean_name_ru(self):
-        name = " ".join(self.cleaned_data["name_ru"].split())
-        others = type(self.instance).objects.exclude(pk=self.instance.pk)
-        clash = Q(name__iexact=name) | Q(name_ru__iexact=name)
-        if name and others.filter(clash).exists():
-            # Ticked boxes and the API find a tag by either name: one each.
-            raise forms.ValidationError(
-                gettext("Another tag here is already called “%(name)s”.")
-                % {"name": name}
-            )
-        return name
+        # A name taken by another tag is refused by the model (clean_fields),
+        # in the admin too.
+        return " ".join(self.cleaned_data["name_ru"].split())
 
 
 def tag_guidance_form(tag_model):
