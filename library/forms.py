@@ -651,8 +651,8 @@ class ConversationContextForm(forms.ModelForm):
             "hides_every_gif": _(
                 "The rules send none in this kind of conversation (a first "
                 "contact, a formal customer: rules 4 and 5). The picker then "
-                "shows no GIF, and says why; the tags below are kept for when "
-                "this is turned off."
+                "shows no GIF, and says why; the tags it hides are kept for "
+                "when this is turned off, and it warns about none."
             ),
             "hides": _("GIFs with any of these tags do not show in this context."),
             "warns": _("GIFs with these tags show, with a warning on their card."),
@@ -701,6 +701,19 @@ class ConversationContextForm(forms.ModelForm):
                 "warns",
                 gettext("A tag is either hidden or warned about, not both: %(names)s.")
                 % {"names": names},
+            )
+        warned = cleaned.get("warns") or []
+        if cleaned.get("hides_every_gif") and warned:
+            # No card shows to carry the warning; kept, it would reappear
+            # unasked the day GIFs are let in again. Said, not dropped.
+            names = ", ".join(sorted(quoted(tag.display_name) for tag in warned))
+            self.add_error(
+                "warns",
+                gettext(
+                    "A context that sends no GIF at all has no GIF to warn "
+                    "about: untick %(names)s, or untick “%(option)s”."
+                )
+                % {"names": names, "option": self.fields["hides_every_gif"].label},
             )
         return cleaned
 

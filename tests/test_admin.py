@@ -263,6 +263,24 @@ def test_the_admin_refuses_a_tag_both_hidden_and_warned_about(lead):
 
 
 @pytest.mark.django_db
+def test_the_admin_refuses_warnings_in_a_context_that_sends_no_gif(lead):
+    upset = ConversationContext.objects.get(slug="upset")
+    warned = list(upset.warns.all())
+    client = admin_client(lead)
+    change = reverse("admin:library_conversationcontext_change", args=[upset.pk])
+
+    response = client.post(change, context_change_data(upset, hides_every_gif="on"))
+
+    assert response.status_code == 200
+    assert "A context that sends no GIF at all has no GIF to warn about" in (
+        unescape(response.content.decode())
+    )
+    upset.refresh_from_db()
+    assert not upset.hides_every_gif
+    assert list(upset.warns.all()) == warned
+
+
+@pytest.mark.django_db
 def test_the_admin_offers_a_new_context_the_last_place(lead):
     last = ConversationContext.objects.order_by("position").last()
 
