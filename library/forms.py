@@ -11,7 +11,6 @@ from django.contrib.auth.forms import (
     UserChangeForm,
 )
 from django.db import models, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext, ngettext, pgettext_lazy
@@ -660,8 +659,8 @@ class ConversationContextForm(forms.ModelForm):
             "hides_every_gif": _(
                 "The rules send none in this kind of conversation (a first "
                 "contact, a formal customer: rules 4 and 5). The picker then "
-                "shows no GIF, and says why; the tags below are kept for when "
-                "this is turned off."
+                "shows no GIF, and says why; the tags it hides are kept for "
+                "when this is turned off, and it warns about none."
             ),
             "hides": _("GIFs with any of these tags do not show in this context."),
             "warns": _("GIFs with these tags show, with a warning on their card."),
@@ -710,6 +709,19 @@ class ConversationContextForm(forms.ModelForm):
                 "warns",
                 gettext("A tag is either hidden or warned about, not both: %(names)s.")
                 % {"names": names},
+            )
+        warned = cleaned.get("warns") or []
+        if cleaned.get("hides_every_gif") and warned:
+            # No card shows to carry the warning; kept, it would reappear
+            # unasked the day GIFs are let in again. Said, not dropped.
+            names = ", ".join(sorted(quoted(tag.display_name) for tag in warned))
+            self.add_error(
+                "warns",
+                gettext(
+                    "A context that sends no GIF at all has no GIF to warn "
+                    "about: untick %(names)s, or untick “%(option)s”."
+                )
+                % {"names": names, "option": self.fields["hides_every_gif"].label},
             )
         return cleaned
 
@@ -760,16 +772,9 @@ class TagGuidanceForm(forms.ModelForm):
         }
 
     def clean_name_ru(self):
-        name = " ".join(self.cleaned_data["name_ru"].split())
-        others = type(self.instance).objects.exclude(pk=self.instance.pk)
-        clash = Q(name__iexact=name) | Q(name_ru__iexact=name)
-        if name and others.filter(clash).exists():
-            # Ticked boxes and the API find a tag by either name: one each.
-            raise forms.ValidationError(
-                gettext("Another tag here is already called “%(name)s”.")
-                % {"name": name}
-            )
-        return name
+        # A name taken by another tag is refused by the model (clean_fields),
+        # in the admin too.
+        return " ".join(self.cleaned_data["name_ru"].split())
 
 
 def tag_guidance_form(tag_model):

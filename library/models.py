@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.contrib.sessions.base_session import AbstractBaseSession
 from django.core.cache import cache
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.files.base import ContentFile
 from django.db import (
     IntegrityError,
@@ -128,6 +128,55 @@ class VocabularyTag(ReadInReadersLanguage, TagBase):
             self.tagged_gifs().reindex()
         # Its guidance shows on every GIF it tags.
         ShelfVersion.advance()
+
+    def clean_fields(self, exclude=None):
+        """Each name, English or Russian, names one tag of all the
+        vocabularies: ticked boxes, the API, aliases and find_tag() find a
+        tag by either name, whatever its case. Checked here so that the
+        admin and the Guidance page refuse alike, each saying which tag
+        has the name (the database's own constraint would only name
+        itself)."""
+        errors = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        for field in ("name", "name_ru"):
+            if field in (exclude or ()) or field in errors:
+                continue
+            name = getattr(self, field)
+            if holder := self.holder_of_name(name):
+                errors[field] = ValidationError(
+                    gettext(
+                        "The name “%(name)s” is taken: the %(vocabulary)s "
+                        "“%(tag)s” is called that."
+                    )
+                    % {
+                        "name": name,
+                        "vocabulary": holder._meta.verbose_name,
+                        "tag": holder.name,
+                    },
+                    code="name_taken",
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    def holder_of_name(self, name):
+        """The other tag, of any vocabulary, called `name` in either language
+        (compared as search compares, ignoring case and accents), or None.
+        Compared in Python, as find_tag() does: SQLite ignores the case of
+        ASCII letters only."""
+        wanted = search.fold(name)
+        if not wanted:
+            return None
+        for model in VOCABULARY_MODELS.values():
+            others = model.objects.all()
+            if isinstance(self, model) and self.pk is not None:
+                others = others.exclude(pk=self.pk)
+            for tag in others:
+                if wanted in {search.fold(each) for each in tag.names}:
+                    return tag
+        return None
 
     def delete(self, *args, **kwargs):
         tagged = list(self.tagged_gifs().values_list("pk", flat=True))

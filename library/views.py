@@ -212,6 +212,9 @@ def detail_page(request, gif, status=200, shelf_form=None):
         "shelf_form": shelf_form or ShelfStateForm(),
         "retirement": retired and gif.event_in_force(GifEvent.Action.RETIRED),
         "takedown": gif.taken_down and gif.event_in_force(GifEvent.Action.TAKEN_DOWN),
+        # Shown again after a refused retire or take-down, at their POST-only
+        # address: the language switch leads here (templatetags.language_switch).
+        "page_address": gif.get_absolute_url(),
     }
     return render(request, "library/gif_detail.html", context, status=status)
 
@@ -297,7 +300,11 @@ def gif_take_down_confirm(request, pk):
 
 
 def take_down_confirmation(request, gif, form, status=200):
-    context = {"gif": gif, "shelf_form": form}
+    context = {
+        "gif": gif,
+        "shelf_form": form,
+        "page_address": reverse("library:gif_take_down_confirm", args=[gif.pk]),
+    }
     return render(request, "library/gif_take_down.html", context, status=status)
 
 
@@ -1047,6 +1054,8 @@ def review_page(
         # The watch clock runs, and the page speaks of approving, only here.
         "watch": gif.approvable_by(request.user),
         "unsent": unsent,
+        # Shown again after a refused decision, at its POST-only address.
+        "page_address": reverse("library:review", args=[gif.pk]),
     }
     return render(request, "library/review.html", context, status=status)
 
@@ -1733,6 +1742,8 @@ def bulk_page(request, filter_form, action_form=None, status=200):
         "page": page,
         "gifs": page.object_list,
         "ticked": ticked,
+        # Shown again after a refused change, at its POST-only address.
+        "page_address": picker_url("library:bulk_appropriateness", **filters),
     }
     return render(request, "library/bulk_appropriateness.html", context, status=status)
 

@@ -8,7 +8,13 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from library.models import AppropriatenessTag, ConversationContext, Gif, MoodTag
+from library.models import (
+    AppropriatenessTag,
+    ConversationContext,
+    Gif,
+    MoodTag,
+    SituationTag,
+)
 
 
 def admin_client(user, language="en"):
@@ -84,6 +90,102 @@ def test_the_admin_keeps_what_approval_required_as_the_app_does(lead, approved_g
     assert [tag.name for tag in approved_gif.mood.all()] == ["Happy"]
 
 
+def tag_data(**fields):
+    return {
+        "name": "",
+        "slug": "",
+        "name_ru": "",
+        "use_when": "",
+        "avoid_when": "",
+        "use_when_ru": "",
+        "avoid_when_ru": "",
+        **fields,
+        "_save": "Save",
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("fields", "refusal"),
+    [
+        # Happy's Russian name: the Russian picker would show two.
+        (
+            {"name": "Радость", "slug": "radost"},
+            "The name “Радость” is taken: the mood “Happy” is called that.",
+        ),
+        # Another vocabulary's name: aliases and search find a tag by name.
+        (
+            {"name": "Apology", "slug": "apology-mood"},
+            "The name “Apology” is taken: the situation “Apology” is called that.",
+        ),
+        # Case apart, the same name: not the database's constraint message.
+        (
+            {"name": "happy", "slug": "happy-again"},
+            "The name “happy” is taken: the mood “Happy” is called that.",
+        ),
+        (
+            {"name": "Regret", "slug": "regret", "name_ru": "извинение"},
+            "The name “извинение” is taken: the situation “Apology” is called that.",
+        ),
+    ],
+)
+def test_the_admin_refuses_a_tag_name_another_tag_has(lead, fields, refusal):
+    moods = MoodTag.objects.count()
+
+    response = admin_client(lead).post(
+        reverse("admin:library_moodtag_add"), tag_data(**fields)
+    )
+
+    assert response.status_code == 200
+    page = unescape(response.content.decode())
+    assert refusal in page
+    assert "Constraint" not in page
+    assert MoodTag.objects.count() == moods
+
+
+@pytest.mark.django_db
+def test_the_admin_refuses_a_taken_name_in_russian_too(lead):
+    response = admin_client(lead, "ru").post(
+        reverse("admin:library_appropriatenesstag_add"),
+        tag_data(name="Playful", slug="playful-2"),
+    )
+
+    assert "Имя «Playful» уже занято: так называется тег уместности «Playful»." in (
+        unescape(response.content.decode())
+    )
+
+
+@pytest.mark.django_db
+def test_the_admin_saves_a_tag_under_its_own_names(lead):
+    happy = MoodTag.objects.get(name="Happy")
+    change = reverse("admin:library_moodtag_change", args=[happy.pk])
+
+    response = admin_client(lead).post(
+        change,
+        tag_data(
+            name="Happy",
+            slug=happy.slug,
+            name_ru="Радость",
+            use_when="the customer is delighted",
+        ),
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    happy.refresh_from_db()
+    assert happy.use_when == "the customer is delighted"
+
+
+@pytest.mark.django_db
+def test_the_admin_adds_a_tag_with_names_of_its_own(lead):
+    response = admin_client(lead).post(
+        reverse("admin:library_situationtag_add"),
+        tag_data(name="Refund sent", slug="refund-sent", name_ru="Деньги вернули"),
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert SituationTag.objects.get(name="Refund sent").name_ru == "Деньги вернули"
+
+
 def context_change_data(context, **changes):
     return {
         "name": context.name,
@@ -157,6 +259,24 @@ def test_the_admin_refuses_a_tag_both_hidden_and_warned_about(lead):
     assert "A tag is either hidden or warned about, not both" in (
         response.content.decode()
     )
+    assert list(upset.warns.all()) == warned
+
+
+@pytest.mark.django_db
+def test_the_admin_refuses_warnings_in_a_context_that_sends_no_gif(lead):
+    upset = ConversationContext.objects.get(slug="upset")
+    warned = list(upset.warns.all())
+    client = admin_client(lead)
+    change = reverse("admin:library_conversationcontext_change", args=[upset.pk])
+
+    response = client.post(change, context_change_data(upset, hides_every_gif="on"))
+
+    assert response.status_code == 200
+    assert "A context that sends no GIF at all has no GIF to warn about" in (
+        unescape(response.content.decode())
+    )
+    upset.refresh_from_db()
+    assert not upset.hides_every_gif
     assert list(upset.warns.all()) == warned
 
 

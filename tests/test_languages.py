@@ -365,6 +365,123 @@ def test_the_switch_refuses_get(agent_client):
     assert agent_client.get(reverse("choose_language")).status_code == 405
 
 
+def switch_leads_to(response):
+    """The page the header's language switch on `response` leads back to."""
+    switch = re.search(
+        r'<form class="language-switch".*?</form>', response.content.decode(), re.S
+    )
+    return unescape(re.search(r'name="next" value="([^"]*)"', switch[0])[1])
+
+
+def switch_to_russian(client, response):
+    return client.post(
+        reverse("choose_language"),
+        {"language": "ru", "next": switch_leads_to(response)},
+        follow=True,
+    )
+
+
+@pytest.mark.django_db
+def test_the_switch_keeps_the_query_of_the_page_it_is_on(lead_client):
+    response = lead_client.get(
+        reverse("library:bulk_appropriateness"), {"q": "face", "status": "approved"}
+    )
+
+    assert switch_leads_to(response) == "/appropriateness/?q=face&status=approved"
+
+
+@pytest.mark.django_db
+def test_the_switch_after_a_refused_rejection_shows_the_review_page_in_russian(
+    other_curator, pending_gif
+):
+    client = Client()
+    client.force_login(other_curator)
+    review_url = reverse("library:review", args=[pending_gif.pk])
+    refused = client.post(
+        reverse("library:reject", args=[pending_gif.pk]),
+        {"reason": ""},
+        headers={"Referer": f"http://testserver{review_url}"},
+    )
+    assert "Say why you reject it" in refused.content.decode()
+
+    switched = switch_to_russian(client, refused)
+
+    assert switched.redirect_chain == [(review_url, 302)]
+    assert switched.status_code == 200
+    assert "Отклонить" in switched.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_switch_after_a_second_refusal_still_leads_to_the_review_page(
+    other_curator, pending_gif
+):
+    # Sent again from the refused page: its Referer is the POST-only address.
+    client = Client()
+    client.force_login(other_curator)
+    reject_url = reverse("library:reject", args=[pending_gif.pk])
+    refused = client.post(
+        reject_url,
+        {"reason": ""},
+        headers={"Referer": f"http://testserver{reject_url}"},
+    )
+
+    assert switch_leads_to(refused) == reverse("library:review", args=[pending_gif.pk])
+
+
+@pytest.mark.django_db
+def test_the_switch_after_a_refused_bulk_change_keeps_the_filters(
+    lead_client, approved_gif
+):
+    refused = lead_client.post(
+        reverse("library:bulk_appropriateness_apply"),
+        {"q": "face", "change": "add"},
+        headers={"Referer": "http://testserver/appropriateness/?q=face"},
+    )
+    assert refused.status_code == 400
+
+    switched = switch_to_russian(lead_client, refused)
+
+    assert switched.redirect_chain == [("/appropriateness/?q=face", 302)]
+    assert switched.status_code == 200
+    assert switched.context["filter_form"]["q"].value() == "face"
+
+
+@pytest.mark.django_db
+def test_the_switch_after_a_refused_take_down_leads_to_the_gifs_page(
+    lead_client, approved_gif
+):
+    refused = lead_client.post(
+        reverse("library:gif_take_down", args=[approved_gif.pk]), {"reason": ""}
+    )
+    assert refused.status_code == 400
+
+    assert switch_leads_to(refused) == approved_gif.get_absolute_url()
+
+
+@pytest.mark.django_db
+def test_the_switch_after_a_refused_login_keeps_where_the_login_leads(client):
+    login_url = reverse("login") + "?next=/review/"
+    refused = client.post(
+        login_url,
+        {"username": "nobody", "password": "wrong"},
+        headers={"Referer": f"http://testserver{login_url}"},
+    )
+
+    assert switch_leads_to(refused) == login_url
+
+
+@pytest.mark.django_db
+def test_the_switch_after_a_form_sent_from_another_site_leads_home(lead_client):
+    refused = lead_client.post(
+        reverse("library:context_create"),
+        {"name": ""},
+        headers={"Referer": "https://elsewhere.example/contexts/new/"},
+    )
+    assert refused.status_code == 400
+
+    assert switch_leads_to(refused) == reverse("library:home")
+
+
 # Plural forms
 
 
@@ -777,14 +894,33 @@ def test_a_lead_writes_a_tags_russian_name_and_guidance(lead, agent_client, shel
 def test_a_russian_name_taken_by_another_tag_is_refused(lead_client):
     thanks = MoodTag.objects.get(name="Thank you")
 
-    for taken in ("Радость", "happy"):
+    # "радость": SQLite compares the case of ASCII letters only.
+    for taken in ("Радость", "радость", "happy"):
         response = lead_client.post(
             reverse("library:tag_guidance", args=["mood", thanks.pk]),
             {"name_ru": taken, "use_when": "", "avoid_when": ""},
         )
 
         assert response.status_code == 400
-        assert "Another tag here is already called" in response.content.decode()
+        assert "is taken: the mood “Happy” is called that." in unescape(
+            response.content.decode()
+        )
+    assert MoodTag.objects.get(pk=thanks.pk).name_ru == "Благодарю"
+
+
+@pytest.mark.django_db
+def test_a_russian_name_another_vocabulary_has_is_refused(lead_client):
+    thanks = MoodTag.objects.get(name="Thank you")
+
+    response = lead_client.post(
+        reverse("library:tag_guidance", args=["mood", thanks.pk]),
+        {"name_ru": "Извинение", "use_when": "", "avoid_when": ""},
+    )
+
+    assert response.status_code == 400
+    assert "the situation “Apology” is called that." in unescape(
+        response.content.decode()
+    )
     assert MoodTag.objects.get(pk=thanks.pk).name_ru == "Благодарю"
 
 

@@ -17,6 +17,40 @@ def migrate(to):
 
 # Seeded rows (vocabularies, role groups) are put back after, for other tests.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_contexts_that_send_no_gif_lose_their_warnings_and_keep_the_rest():
+    apps = migrate("0033_plain_backgrounds_are_not_near_duplicates")
+    Context = apps.get_model("library", "ConversationContext")
+    Tag = apps.get_model("library", "AppropriatenessTag")
+    # As seeded (0006, 0020), and as a lead could leave it before the form
+    # refused it. (Migrating back to 0033 does not put the seeded one back.)
+    Context.objects.get(slug="formal").warns.set([Tag.objects.get(name="Celebratory")])
+    Context.objects.get(slug="first-contact").warns.set(
+        [Tag.objects.get(name="Money question")]
+    )
+
+    apps = migrate("0034_no_warnings_where_no_gif_is_sent")
+    Context = apps.get_model("library", "ConversationContext")
+
+    def rules(slug):
+        context = Context.objects.get(slug=slug)
+        return (
+            sorted(tag.name for tag in context.hides.all()),
+            sorted(tag.name for tag in context.warns.all()),
+        )
+
+    assert rules("formal") == (["Formal customer", "Playful"], [])
+    assert rules("first-contact") == (
+        ["Celebratory", "First contact", "Playful"],
+        [],
+    )
+    # Contexts that let GIFs in keep their warnings.
+    assert rules("upset") == (["Celebratory", "Upset customer"], ["Playful"])
+    assert rules("outage") == (["Celebratory", "Outage or bug report"], ["Playful"])
+    call_command("migrate", "library", verbosity=0)
+
+
+# Seeded rows (vocabularies, role groups) are put back after, for other tests.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_links_made_only_by_plain_backgrounds_are_dropped_and_real_ones_stay():
     apps = migrate("0032_review_page_saw_the_end")
     Gif = apps.get_model("library", "Gif")

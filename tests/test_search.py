@@ -705,7 +705,8 @@ CONTEXTS = {
         {"Outage or bug report", "Celebratory"},
         {"Playful"},
     ),
-    "formal": ("Formal customer", {"Formal customer", "Playful"}, {"Celebratory"}),
+    # It sends no GIF at all, so it warns about none (migration 0034).
+    "formal": ("Formal customer", {"Formal customer", "Playful"}, set()),
     "upset": ("Upset customer", {"Upset customer", "Celebratory"}, {"Playful"}),
 }
 
