@@ -712,18 +712,18 @@ def test_the_report_says_which_look_alikes_are_not_on_the_shelf(
     [
         (
             ["pending", "pending"],
-            "Она очень похожа на гифки, которые ждут проверки: “Welcome”, "
-            "“Welcome big”.",
+            "Она очень похожа на гифки, которые ждут проверки: «Welcome», "
+            "«Welcome big».",
         ),
         (
             ["approved", "pending"],
-            "Она очень похожа на гифки, которые уже есть на полке: “Welcome”, "
-            "“Welcome big” (на проверке).",
+            "Она очень похожа на гифки, которые уже есть на полке: «Welcome», "
+            "«Welcome big» (на проверке).",
         ),
         (
             ["rejected", "rejected"],
-            "Она очень похожа на гифки, загруженные раньше: “Welcome” (отклонена), "
-            "“Welcome big” (отклонена).",
+            "Она очень похожа на гифки, загруженные раньше: «Welcome» (отклонена), "
+            "«Welcome big» (отклонена).",
         ),
     ],
     ids=["all-pending", "approved-and-pending", "none-on-the-shelf"],
@@ -756,7 +756,7 @@ def test_one_look_alike_waiting_for_review_is_said_so_in_russian(browser):
 
     assert results(response)["welcome-small.gif"]["message"] == (
         "добавлена как «Welcome small» и ждёт проверки. Она очень похожа на "
-        "гифку, которая ждёт проверки: “Welcome”."
+        "гифку, которая ждёт проверки: «Welcome»."
     )
 
 
