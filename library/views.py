@@ -427,10 +427,7 @@ def upload(request):
                     "title": gif.title,
                     "url": gif.get_absolute_url(),
                     # Said now, while the curator still has the file at hand.
-                    "looks_like": [
-                        {"title": other.title, "url": other.get_absolute_url()}
-                        for other in gif.near_duplicates.order_by("pk")
-                    ],
+                    **looks_like(gif),
                 }
             )
     # What needs the curator's attention comes first; files too large were
@@ -451,6 +448,38 @@ def upload(request):
     response = redirect(f"{reverse('library:upload')}?{urlencode({'done': token})}")
     response.status_code = 303  # See Other: the report, fetched with GET
     return response
+
+
+def looks_like(gif):
+    """What an upload report says of the GIFs a new one looks much like.
+
+    "looks_like_shelf" says where they are: "approved" (already on the
+    shelf) when one is approved, "pending" (waiting for review) when all are
+    pending, else "other". Each match the sentence does not place has its
+    status beside it, worded as the exact-duplicate message words it.
+    """
+    others = list(gif.near_duplicates.order_by("pk"))
+    statuses = {other.status for other in others}
+    if statuses == {Gif.Status.PENDING}:
+        shelf = "pending"
+    elif Gif.Status.APPROVED in statuses:
+        shelf = "approved"
+    else:
+        shelf = "other"
+    placed = {"pending": Gif.Status.PENDING, "approved": Gif.Status.APPROVED}
+    return {
+        "looks_like_shelf": shelf,
+        "looks_like": [
+            {
+                "title": other.title,
+                "url": other.get_absolute_url(),
+                "status": ""
+                if other.status == placed.get(shelf)
+                else other.status_label.lower(),
+            }
+            for other in others
+        ],
+    }
 
 
 def render_upload(request, form, status=200, **context):

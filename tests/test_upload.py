@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from library.models import Gif, MoodTag, Preferences
 from tests import images
-from tests.test_languages import english_left
+from tests.test_languages import english_left, in_russian
 
 SVG = (
     b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg">'
@@ -606,18 +606,29 @@ def test_the_upload_page_refuses_other_methods(curator_client):
     assert response.status_code == 405
 
 
+def welcome_scene():
+    return images.scene_frames(count=12, size=(200, 150), seed=4)
+
+
+def welcome_copy(scale):
+    """The welcome scene resized: a near-duplicate of it, not the same file."""
+    return images.encode(images.resized(welcome_scene(), scale), "GIF", duration=80)
+
+
 @pytest.mark.django_db
 def test_the_report_says_when_an_upload_looks_like_a_gif_on_the_shelf(browser):
-    scene = images.scene_frames(count=12, size=(200, 150), seed=4)
-    upload(browser, ("welcome.gif", images.encode(scene, "GIF", duration=80)))
+    upload(browser, ("welcome.gif", images.encode(welcome_scene(), "GIF", duration=80)))
     original = Gif.objects.get()
-    resized = images.encode(images.resized(scene, 0.6), "GIF", duration=80)
+    original.status = Gif.Status.APPROVED
+    original.save(update_fields=["status"])
     unrelated = images.encode(
         images.scene_frames(count=12, size=(200, 150), seed=9), "GIF", duration=80
     )
 
     report = results(
-        upload(browser, ("welcome-small.gif", resized), ("other.gif", unrelated))
+        upload(
+            browser, ("welcome-small.gif", welcome_copy(0.6)), ("other.gif", unrelated)
+        )
     )
 
     copy = report["welcome-small.gif"]
@@ -627,6 +638,126 @@ def test_the_report_says_when_an_upload_looks_like_a_gif_on_the_shelf(browser):
     )
     assert copy["links"][-1] == original.get_absolute_url()
     assert report["other.gif"]["message"] == "added as “Other”, waiting for review."
+
+
+@pytest.mark.django_db
+def test_a_look_alike_still_pending_is_not_said_to_be_on_the_shelf(browser):
+    welcome = images.encode(welcome_scene(), "GIF", duration=80)
+    upload(browser, ("welcome.gif", welcome))
+
+    # The exact copy and the resized one, side by side in one report.
+    report = results(
+        upload(
+            browser, ("welcome.gif", welcome), ("welcome-small.gif", welcome_copy(0.6))
+        )
+    )
+
+    assert report["welcome.gif"]["message"] == (
+        "This exact file is already on the shelf as “Welcome” (pending review). "
+        "See that GIF."
+    )
+    assert report["welcome-small.gif"]["message"] == (
+        "added as “Welcome small”, waiting for review. It looks much like a GIF "
+        "waiting for review: “Welcome”."
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("statuses", "said"),
+    [
+        (
+            ["pending", "pending"],
+            "It looks much like GIFs waiting for review: “Welcome”, “Welcome big”.",
+        ),
+        (
+            ["approved", "pending"],
+            "It looks much like GIFs already on the shelf: “Welcome”, "
+            "“Welcome big” (pending review).",
+        ),
+        (
+            ["rejected", "retired"],
+            "It looks much like GIFs uploaded before: “Welcome” (rejected), "
+            "“Welcome big” (retired).",
+        ),
+        (
+            ["pending", "rejected"],
+            "It looks much like GIFs uploaded before: “Welcome” (pending review), "
+            "“Welcome big” (rejected).",
+        ),
+    ],
+    ids=["all-pending", "approved-and-pending", "none-on-the-shelf", "no-approved"],
+)
+def test_the_report_says_which_look_alikes_are_not_on_the_shelf(
+    browser, statuses, said
+):
+    upload(
+        browser,
+        ("welcome.gif", images.encode(welcome_scene(), "GIF", duration=80)),
+        ("welcome-big.gif", welcome_copy(0.8)),
+    )
+    for title, status in zip(["Welcome", "Welcome big"], statuses, strict=True):
+        Gif.objects.filter(title=title).update(status=status)
+
+    report = results(upload(browser, ("welcome-small.gif", welcome_copy(0.6))))
+
+    assert report["welcome-small.gif"]["message"] == (
+        f"added as “Welcome small”, waiting for review. {said}"
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("statuses", "said"),
+    [
+        (
+            ["pending", "pending"],
+            "Она очень похожа на гифки, которые ждут проверки: «Welcome», "
+            "«Welcome big».",
+        ),
+        (
+            ["approved", "pending"],
+            "Она очень похожа на гифки, которые уже есть на полке: «Welcome», "
+            "«Welcome big» (на проверке).",
+        ),
+        (
+            ["rejected", "rejected"],
+            "Она очень похожа на гифки, загруженные раньше: «Welcome» (отклонена), "
+            "«Welcome big» (отклонена).",
+        ),
+    ],
+    ids=["all-pending", "approved-and-pending", "none-on-the-shelf"],
+)
+def test_the_look_alikes_are_placed_in_russian_too(browser, statuses, said):
+    in_russian(browser)
+    upload(
+        browser,
+        ("welcome.gif", images.encode(welcome_scene(), "GIF", duration=80)),
+        ("welcome-big.gif", welcome_copy(0.8)),
+    )
+    for title, status in zip(["Welcome", "Welcome big"], statuses, strict=True):
+        Gif.objects.filter(title=title).update(status=status)
+
+    response = upload(browser, ("welcome-small.gif", welcome_copy(0.6)))
+
+    assert results(response)["welcome-small.gif"]["message"] == (
+        f"добавлена как «Welcome small» и ждёт проверки. {said}"
+    )
+    names = ["curator", "Welcome", "welcome", "big", "small", "gif"]
+    assert english_left(response.content.decode(), data=names) == []
+
+
+@pytest.mark.django_db
+def test_one_look_alike_waiting_for_review_is_said_so_in_russian(browser):
+    in_russian(browser)
+    upload(browser, ("welcome.gif", images.encode(welcome_scene(), "GIF", duration=80)))
+
+    response = upload(browser, ("welcome-small.gif", welcome_copy(0.6)))
+
+    assert results(response)["welcome-small.gif"]["message"] == (
+        "добавлена как «Welcome small» и ждёт проверки. Она очень похожа на "
+        "гифку, которая ждёт проверки: «Welcome»."
+    )
 
 
 @pytest.mark.django_db

@@ -4,7 +4,7 @@ scripts read. `{name}` marks a value the script fills in."""
 
 from django import template
 from django.utils.html import json_script
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext
 
 register = template.Library()
 
@@ -110,6 +110,14 @@ def upload():
         "kilobytes": gettext("{size} KB"),
         "bytes": plural_forms("%(count)s byte", "%(count)s bytes"),
         "too_large": gettext("larger than {limit}, it will be refused"),
+        # Takes a file off the list, not off the disk (the aliases' "Remove"
+        # deletes).
+        "remove": pgettext("a chosen file, from the upload list", "Remove"),
+        "remove_file": gettext("Remove “{name}”"),
+        "removed": gettext("Removed “{name}” from the list."),
+        "already_chosen": gettext(
+            "“{name}” is already in the list, so it was not added again."
+        ),
         "too_many": plural_forms(
             "One upload takes up to %(count)s file: choose fewer, or the whole "
             "upload will be refused.",

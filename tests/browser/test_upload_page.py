@@ -1,7 +1,9 @@
-"""A curator uploads through the real page: the picker, drag-and-drop, and
-the size warning that upload.js shows before anything is sent."""
+"""A curator uploads through the real page: the picker, drag-and-drop, the
+one list of chosen files they build, and the warnings that upload.js shows
+before anything is sent."""
 
 import base64
+import os
 import re
 
 from django.templatetags.static import static
@@ -20,7 +22,9 @@ DRAGGED_FILES = """
   const transfer = new DataTransfer();
   for (const file of files) {
     const bytes = Uint8Array.from(atob(file.base64), (c) => c.charCodeAt(0));
-    transfer.items.add(new File([bytes], file.name, {type: file.type}));
+    const made = {type: file.type};
+    if (file.lastModified !== null) made.lastModified = file.lastModified;
+    transfer.items.add(new File([bytes], file.name, made));
   }
   return transfer;
 }
@@ -32,18 +36,50 @@ def picked(name, data, mime_type="image/gif"):
 
 
 def dragged(page, *files):
+    """A drag of (name, data, MIME type[, lastModified in ms]) files."""
     return page.evaluate_handle(
         DRAGGED_FILES,
         [
-            {"name": name, "type": mime_type, "base64": base64.b64encode(data).decode()}
-            for name, data, mime_type in files
+            {
+                "name": name,
+                "type": mime_type,
+                "base64": base64.b64encode(data).decode(),
+                "lastModified": modified[0] if modified else None,
+            }
+            for name, data, mime_type, *modified in files
         ],
     )
 
 
+def drop(page, *files):
+    transfer = dragged(page, *files)
+    dropzone = page.locator("[data-dropzone]")
+    for event in ("dragenter", "dragover", "drop"):
+        dropzone.dispatch_event(event, {"dataTransfer": transfer})
+
+
+def on_disk(folder, name, data, modified_s=1_700_000_000):
+    """A file the picker reads from disk, as a curator's would be: its
+    lastModified is the file's, the same each time it is chosen."""
+    path = folder / name
+    path.write_bytes(data)
+    os.utime(path, (modified_s, modified_s))
+    return path
+
+
 def open_upload_page(page):
+    """The file input, and each chosen file as the list describes it."""
     page.goto(reverse("library:upload"))
-    return page.locator("input[type=file]"), page.locator("[data-chosen] li")
+    return page.locator("input[type=file]"), page.locator("[data-chosen] .chosen-file")
+
+
+def in_the_input(file_input):
+    return file_input.evaluate("input => Array.from(input.files, (f) => f.name)")
+
+
+def reported(results):
+    """The file names the upload report lists, as the server received them."""
+    return results.locator(".file-name").all_inner_texts()
 
 
 def submit(page):
@@ -125,8 +161,9 @@ def test_a_file_over_the_limit_is_marked_before_it_is_sent(curator_page, setting
         ]
     )
 
-    expect(chosen.nth(0)).not_to_have_class("too-large")
-    expect(chosen.nth(1)).to_have_class("too-large")
+    items = page.locator("[data-chosen] li")
+    expect(items.nth(0)).not_to_have_class("too-large")
+    expect(items.nth(1)).to_have_class("too-large")
     expect(chosen.nth(1)).to_have_text(
         "big.gif (2.7 KB): larger than 2 KB, it will be refused"
     )
@@ -150,32 +187,157 @@ def test_a_file_just_over_the_limit_is_told_in_exact_bytes(curator_page, setting
     )
 
 
-def test_choosing_more_files_than_one_upload_takes_is_warned_before_sending(
+def test_too_many_files_is_warned_for_the_whole_list_dropped_and_picked(
     curator_page, settings
 ):
     settings.GIFSHELF_MAX_FILES_PER_UPLOAD = 2
     page = curator_page
     file_input, chosen = open_upload_page(page)
     warning = page.locator("[data-too-many]")
-    three = [picked(f"{seed}.gif", images.gif_bytes(seed=seed)) for seed in range(3)]
 
-    file_input.set_input_files(three[:2])
+    drop(page, ("0.gif", images.gif_bytes(seed=0), "image/gif"))
+    file_input.set_input_files([picked("1.gif", images.gif_bytes(seed=1))])
     expect(chosen).to_have_count(2)
     expect(warning).to_be_hidden()
 
-    file_input.set_input_files(three)
+    # Two files in the list, one more picked: three in all.
+    file_input.set_input_files([picked("2.gif", images.gif_bytes(seed=2))])
+    expect(chosen).to_have_count(3)
     expect(warning).to_be_visible()
     expect(warning).to_have_text(
         "One upload takes up to 2 files: choose fewer, or the whole upload "
         "will be refused."
     )
 
-    file_input.set_input_files(three[1:])
+    page.get_by_role("button", name="Remove “0.gif”").click()
     expect(warning).to_be_hidden()
+    drop(page, ("3.gif", images.gif_bytes(seed=3), "image/gif"))
+    expect(warning).to_be_visible()
     # The server agrees with the warning.
-    file_input.set_input_files(three)
     page.get_by_role("button", name="Upload").click()
     expect(page.locator(".error[role=alert]").first).to_have_text(
         "Upload at most 2 files at once."
     )
     assert not Gif.objects.exists()
+
+
+def test_files_picked_after_a_drop_join_the_dropped_ones(curator_page, settings):
+    settings.GIFSHELF_MAX_UPLOAD_BYTES = 2_000
+    page = curator_page
+    file_input, chosen = open_upload_page(page)
+    big = images.gif_bytes(size=(200, 150), count=8)
+
+    drop(
+        page,
+        ("dropped.gif", images.gif_bytes(seed=1), "image/gif"),
+        ("big.gif", big, "image/gif"),
+    )
+    file_input.set_input_files([picked("picked.gif", images.gif_bytes(seed=2))])
+
+    # The picker used to replace what was dropped, without a word.
+    expect(chosen).to_have_text(
+        [
+            re.compile(r"^dropped\.gif \("),
+            "big.gif (2.7 KB): larger than 2 KB, it will be refused",
+            re.compile(r"^picked\.gif \("),
+        ]
+    )
+    expect(page.locator("[data-chosen] li").nth(1)).to_have_class("too-large")
+    assert in_the_input(file_input) == ["dropped.gif", "big.gif", "picked.gif"]
+
+    results = submit(page)
+    expect(results.get_by_role("heading")).to_have_text("2 added for review, 1 refused")
+    assert sorted(reported(results)) == ["big.gif", "dropped.gif", "picked.gif"]
+    assert set(Gif.objects.values_list("title", flat=True)) == {"Dropped", "Picked"}
+
+
+def test_the_same_file_chosen_again_is_listed_once_and_the_page_says_so(
+    curator_page, tmp_path
+):
+    page = curator_page
+    file_input, chosen = open_upload_page(page)
+    note = page.locator("[data-chosen-note]")
+    data = images.gif_bytes(seed=5)
+    path = on_disk(tmp_path, "wave.gif", data, modified_s=1_700_000_000)
+    wave = ("wave.gif", data, "image/gif", 1_700_000_000_000)
+
+    drop(page, wave)
+    expect(chosen).to_have_count(1)
+    expect(note).to_have_text("")
+
+    drop(page, wave)  # dropped again
+    expect(chosen).to_have_count(1)
+    expect(note).to_have_text(
+        "“wave.gif” is already in the list, so it was not added again."
+    )
+    expect(note).to_have_attribute("role", "status")
+
+    file_input.set_input_files(path)  # and picked from disk: the same file
+    expect(chosen).to_have_count(1)
+    expect(note).to_have_text(
+        "“wave.gif” is already in the list, so it was not added again."
+    )
+
+    # Same name, but another file (edited since): both are kept.
+    drop(page, ("wave.gif", images.gif_bytes(seed=6), "image/gif", 1_700_000_500_000))
+    expect(chosen).to_have_count(2)
+    expect(note).to_have_text("")
+    assert in_the_input(file_input) == ["wave.gif", "wave.gif"]
+
+    results = submit(page)
+    expect(results.get_by_role("heading")).to_have_text("2 added for review")
+    assert reported(results) == ["wave.gif", "wave.gif"]
+
+
+def test_a_file_can_be_taken_off_the_list_with_the_keyboard(curator_page):
+    page = curator_page
+    file_input, chosen = open_upload_page(page)
+    file_input.set_input_files(
+        [
+            picked(f"{name}.gif", images.gif_bytes(seed=seed))
+            for seed, name in enumerate("abc")
+        ]
+    )
+    drop(page, ("d.gif", images.gif_bytes(seed=3), "image/gif"))
+    removes = page.locator("[data-chosen] li button")
+    expect(removes).to_have_text(["Remove"] * 4)
+
+    # Each button names its file; Tab reaches them from the picker, in order.
+    file_input.focus()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Remove “a.gif”")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Remove “b.gif”")).to_be_focused()
+    page.keyboard.press("Enter")
+
+    expect(chosen).to_have_text(
+        [
+            re.compile(r"^a\.gif \("),
+            re.compile(r"^c\.gif \("),
+            re.compile(r"^d\.gif \("),
+        ]
+    )
+    expect(page.locator("[data-chosen-note]")).to_have_text(
+        "Removed “b.gif” from the list."
+    )
+    # The keyboard stays in the list, on the file that took b.gif's place.
+    expect(page.get_by_role("button", name="Remove “c.gif”")).to_be_focused()
+    page.keyboard.press("Space")
+    expect(page.get_by_role("button", name="Remove “d.gif”")).to_be_focused()
+    assert in_the_input(file_input) == ["a.gif", "d.gif"]
+
+    results = submit(page)
+    expect(results.get_by_role("heading")).to_have_text("2 added for review")
+    assert sorted(reported(results)) == ["a.gif", "d.gif"]
+
+
+def test_removing_the_last_file_leaves_the_keyboard_on_the_picker(curator_page):
+    page = curator_page
+    file_input, chosen = open_upload_page(page)
+    file_input.set_input_files([picked("only.gif", images.gif_bytes())])
+
+    page.get_by_role("button", name="Remove “only.gif”").press("Enter")
+
+    expect(chosen).to_have_count(0)
+    expect(file_input).to_be_focused()
+    assert in_the_input(file_input) == []
