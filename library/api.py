@@ -363,6 +363,22 @@ def search_shelf(request):
     key = cached_search_key(request)
     if key and (body := cache.get(key)) is not None:
         return HttpResponse(body, content_type="application/json")
+    if repeated := [
+        name
+        for name in ("mood", "situation", "context")
+        if len(set(request.GET.getlist(name))) > 1
+    ]:
+        # One of each is what the search takes; keeping one silently would
+        # answer a question the integration did not ask.
+        return error(
+            gettext(
+                "%(name)s is given more than once: the search takes one mood, "
+                "one situation and one context, so send it once."
+            )
+            % {"name": repeated[0]},
+            400,
+            "invalid",
+        )
     try:
         chosen = picker_choices(request.GET)
     except LookupError as unknown:

@@ -824,13 +824,28 @@ def test_a_word_among_punctuation_and_an_empty_q_still_search(
 
 
 @pytest.mark.django_db
-def test_a_repeated_mood_searches_by_the_last_one_only(agent_client, upload_gif):
-    happy = MoodTag.objects.get(name="Happy")
+@pytest.mark.parametrize(
+    ("query", "name"),
+    [
+        ("mood=Happy&mood=Thank+you", "mood"),
+        ("situation=Apology&situation=Waiting", "situation"),
+        ("context=upset&context=outage", "context"),
+    ],
+)
+def test_a_choice_given_twice_is_refused_naming_it(agent_client, query, name):
+    response = agent_client.get(f"{GIFS_URL}?{query}")
+
+    assert response.status_code == 400
+    assert code_of(response) == "invalid"
+    assert error_of(response).startswith(f"{name} is given more than once")
+
+
+@pytest.mark.django_db
+def test_the_same_mood_sent_twice_is_one_mood(agent_client, upload_gif):
     thanks = MoodTag.objects.get(name="Thank you")
-    upload_gif(title="Grin", mood=[happy], status=Gif.Status.APPROVED)
     bow = upload_gif(title="Bow", mood=[thanks], status=Gif.Status.APPROVED)
 
-    response = agent_client.get(f"{GIFS_URL}?mood=Happy&mood=Thank+you")
+    response = agent_client.get(f"{GIFS_URL}?mood=Thank+you&mood=Thank+you")
 
     assert [gif["id"] for gif in response.json()["results"]] == [bow.pk]
 
