@@ -29,6 +29,10 @@ class RenditionConverter:
 register_converter(PublicIdConverter, "public_id")
 register_converter(RenditionConverter, "rendition")
 
+# Errors under /api/ are JSON like every other API answer.
+handler400 = api.bad_request
+handler500 = api.server_error
+
 urlpatterns = [
     # Public links stay this short so chat tools unfurl them by extension.
     path(

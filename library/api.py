@@ -21,6 +21,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import get_language, gettext, gettext_noop
+from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
@@ -72,6 +73,42 @@ def not_found(request):
         404,
         "not_found",
     )
+
+
+def is_api(request):
+    return request.path.startswith("/api/")
+
+
+def bad_request(request, exception):
+    """Django's own refusals of a request it cannot read (too many fields or
+    files, a host it does not serve): JSON under /api/, the site's page
+    elsewhere."""
+    if is_api(request):
+        return error(
+            gettext(
+                "The request could not be read (too many fields or files, or an "
+                "address this server does not answer to): check what you send."
+            ),
+            400,
+            "bad_request",
+        )
+    return defaults.bad_request(request, exception)
+
+
+def server_error(request):
+    """A crash: JSON under /api/, so a script reads it as it reads every other
+    error; the site's page elsewhere."""
+    if is_api(request):
+        return error(
+            gettext(
+                "Something went wrong on the shelf's side; what you sent may not "
+                "have been saved. Try again; if it happens again, tell the team "
+                "that runs the shelf."
+            ),
+            500,
+            "server_error",
+        )
+    return defaults.server_error(request)
 
 
 def api_view(*methods):

@@ -150,6 +150,8 @@ ERROR_CODES = {
     "token_invalid": "401: the token is not one the shelf made.",
     "token_expired": "401: the token expired; the sentence says when.",
     "token_revoked": "401: the token was revoked; the sentence says when.",
+    "bad_request": "400: the request could not be read at all (too many "
+    "fields or files, or a host the server does not answer to).",
     "forbidden": "403: the role does not allow it.",
     "csrf_failed": "403: a session's write without the CSRF token.",
     "not_found": "404: no such GIF (or not visible to you), or no such address.",
@@ -167,6 +169,7 @@ ERROR_CODES = {
     "already_flagged": "409: you already have an open flag on it.",
     "too_large": "413: the file or the request is over the upload limit, or "
     "a JSON or form body is over 2,621,440 bytes.",
+    "server_error": "500: the shelf failed; what was sent may not have been saved.",
 }
 
 ERROR = {

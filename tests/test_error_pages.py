@@ -5,6 +5,7 @@ import pytest
 from django.test import Client
 from django.urls import path, reverse
 
+from gifshelf.urls import handler400, handler500  # noqa: F401 (used by Django)
 from gifshelf.urls import urlpatterns as app_urlpatterns
 from tests.test_languages import english_left
 
@@ -13,8 +14,8 @@ def crash(request):
     raise RuntimeError("a bug in a view")
 
 
-# The app's URLs and one view that fails, for the 500 page.
-urlpatterns = [path("crash/", crash), *app_urlpatterns]
+# The app's URLs and a view that fails (on a page and in the API), for the 500.
+urlpatterns = [path("crash/", crash), path("api/crash/", crash), *app_urlpatterns]
 
 
 @pytest.fixture
@@ -64,6 +65,31 @@ def test_the_400_page_speaks_russian(production):
 
     assert "Запрос не удалось прочитать" in page
     assert english_left(page) == []
+
+
+@pytest.mark.django_db
+def test_a_crash_in_the_api_is_json_a_script_can_read(production):
+    response = visitor("ru").get("/api/crash/")
+
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "server_error"
+    assert "могло не сохраниться" in response.json()["error"]
+
+
+@pytest.mark.django_db
+def test_an_api_request_the_app_cannot_read_is_json(production, settings, curator):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 5
+    client = visitor()
+    client.force_login(curator)
+
+    wrong_host = client.get("/api/gifs/", HTTP_HOST="evil.example")
+    too_many_fields = client.post("/api/gifs/", {f"field{n}": "x" for n in range(10)})
+
+    for response in (wrong_host, too_many_fields):
+        assert response.status_code == 400
+        assert response.json()["code"] == "bad_request"
+        assert "could not be read" in response.json()["error"]
 
 
 @pytest.mark.django_db
