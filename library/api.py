@@ -591,6 +591,9 @@ def copies(request, pk):
             "format": copy.format,
             "context": context.slug if context else None,
             "at": copy.at.isoformat(),
+            # Recorded all the same: the copy was made, and a lead reading the
+            # dashboard should see where GIFs went. The caller learns the rule.
+            "ruled_out": (context.rules_out(gif) or None) if context else None,
         },
         status=201,
     )

@@ -198,8 +198,13 @@ COPY = {
         "format": {"type": "string"},
         "context": nullable("string"),
         "at": {"type": "string", "format": "date-time"},
+        "ruled_out": {
+            **nullable("string"),
+            "description": "Why the context's rules say not to send this GIF "
+            "(the copy is recorded all the same), or null.",
+        },
     },
-    "required": ["id", "gif", "format", "context", "at"],
+    "required": ["id", "gif", "format", "context", "at", "ruled_out"],
 }
 
 FLAG = {

@@ -1019,6 +1019,32 @@ def test_a_copy_may_name_its_conversation_context(agent_client, approved_gif):
 
 
 @pytest.mark.django_db
+def test_a_copy_in_a_context_that_rules_the_gif_out_is_recorded_and_says_so(
+    agent_client, approved_gif
+):
+    # The tag named after the outage context: only that context hides it.
+    outage = ConversationContext.objects.get(slug="outage")
+    approved_gif.appropriateness.add(outage.hides.get(name="Outage or bug report"))
+
+    ruled_out = agent_client.post(
+        copies_url(approved_gif), {"format": "link", "context": "outage"}
+    )
+    no_gif_at_all = agent_client.post(
+        copies_url(approved_gif), {"format": "link", "context": "first-contact"}
+    )
+    fitting = agent_client.post(
+        copies_url(approved_gif), {"format": "link", "context": "upset"}
+    )
+
+    assert ruled_out.status_code == 201
+    assert ruled_out.json()["ruled_out"].startswith("Ruled out for “Outage")
+    assert "Do not send it" in ruled_out.json()["ruled_out"]
+    assert "house rules send none here" in no_gif_at_all.json()["ruled_out"]
+    assert fitting.json()["ruled_out"] is None
+    assert Copy.objects.count() == 3
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     "data",
     [{}, {"format": "gif"}, {"format": ""}, {"format": "link", "context": "party"}],
