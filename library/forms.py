@@ -466,6 +466,7 @@ class ReviewForm(forms.Form):
     )
     reason = forms.CharField(
         required=False,
+        max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
         label=_("Reason for rejecting"),
         help_text=_("The uploader sees it on their uploads page."),

@@ -13,6 +13,7 @@ from django.contrib.sessions.base_session import AbstractBaseSession
 from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.files.base import ContentFile
+from django.core.validators import MaxLengthValidator
 from django.db import (
     IntegrityError,
     connection,
@@ -63,6 +64,13 @@ def upload_limits():
     )
 
 
+# A usage note is a sentence or two read at a glance mid-conversation; a
+# limit also keeps a script from storing megabytes in one. A validator, not
+# max_length: that would rebuild the tables on SQLite, search triggers and all.
+NOTE_LENGTH = 1000
+NOTE_LIMIT = [MaxLengthValidator(NOTE_LENGTH)]
+
+
 def in_russian():
     return (get_language() or "").startswith("ru")
 
@@ -97,10 +105,10 @@ class VocabularyTag(ReadInReadersLanguage, TagBase):
     """
 
     name_ru = models.CharField(_("name in Russian"), max_length=100, blank=True)
-    use_when = models.TextField(blank=True)
-    avoid_when = models.TextField(blank=True)
-    use_when_ru = models.TextField(blank=True)
-    avoid_when_ru = models.TextField(blank=True)
+    use_when = models.TextField(blank=True, validators=NOTE_LIMIT)
+    avoid_when = models.TextField(blank=True, validators=NOTE_LIMIT)
+    use_when_ru = models.TextField(blank=True, validators=NOTE_LIMIT)
+    avoid_when_ru = models.TextField(blank=True, validators=NOTE_LIMIT)
 
     class Meta:
         abstract = True
@@ -1140,16 +1148,18 @@ class Gif(ReadInReadersLanguage, models.Model):
         blank=True,
         help_text=_("What Russian readers get; empty: they get the English alt text."),
     )
-    use_when = models.TextField(_("use when"), blank=True)
-    avoid_when = models.TextField(_("avoid when"), blank=True)
+    use_when = models.TextField(_("use when"), blank=True, validators=NOTE_LIMIT)
+    avoid_when = models.TextField(_("avoid when"), blank=True, validators=NOTE_LIMIT)
     use_when_ru = models.TextField(
         _("use when (in Russian)"),
         blank=True,
+        validators=NOTE_LIMIT,
         help_text=_("What Russian readers see; empty: they see the English note."),
     )
     avoid_when_ru = models.TextField(
         _("avoid when (in Russian)"),
         blank=True,
+        validators=NOTE_LIMIT,
         help_text=_("What Russian readers see; empty: they see the English note."),
     )
 

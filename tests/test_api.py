@@ -852,7 +852,14 @@ def test_the_same_mood_sent_twice_is_one_mood(agent_client, upload_gif):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("field", "most"), [("title", 120), ("alt_text", 500), ("alt_text_ru", 500)]
+    ("field", "most"),
+    [
+        ("title", 120),
+        ("alt_text", 500),
+        ("alt_text_ru", 500),
+        ("use_when", 1000),
+        ("avoid_when_ru", 1000),
+    ],
 )
 def test_an_edit_past_a_documented_length_is_refused_naming_the_field(
     curator_client, pending_gif, field, most

@@ -1529,3 +1529,17 @@ def test_an_approval_refused_for_a_flag_after_the_details_were_saved_says_so_onc
     gif = refreshed(undescribed_gif)
     assert gif.status == Gif.Status.PENDING
     assert gif.alt_text == "A man nods slowly."
+
+
+@pytest.mark.django_db
+def test_a_rejection_reason_past_500_characters_is_refused_and_nothing_changes(
+    carol, ready_gif
+):
+    too_long = api_reject(carol, ready_gif, reason="r" * 501)
+    at_most = api_reject(carol, ready_gif, reason="r" * 500)
+
+    assert too_long.status_code == 400
+    assert too_long.json()["code"] == "invalid"
+    assert "reason" in too_long.json()["error"]
+    assert at_most.status_code == 200
+    assert refreshed(ready_gif).rejection_reason == "r" * 500
