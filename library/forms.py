@@ -683,23 +683,26 @@ class ConversationContextForm(forms.ModelForm):
                     "Name the kind of conversation in words, such as “VIP customer”."
                 )
             )
-        others = ConversationContext.objects.exclude(pk=self.instance.pk)
-        if others.filter(name__iexact=name).exists():
-            raise forms.ValidationError(
-                gettext("There is already a context called “%(name)s”.")
-                % {"name": name}
-            )
+        self.refuse_taken(name, "name")
         return name
 
     def clean_name_ru(self):
         name = " ".join(self.cleaned_data["name_ru"].split())
+        if name:
+            self.refuse_taken(name, "name_ru")
+        return name
+
+    def refuse_taken(self, name, field):
+        """Refuse a name another context has, ignoring case and accents as
+        search does. Compared in Python: SQLite ignores the case of ASCII
+        letters only, so "Злой клиент" would pass beside "злой клиент"."""
+        wanted = search.fold(name)
         others = ConversationContext.objects.exclude(pk=self.instance.pk)
-        if name and others.filter(name_ru__iexact=name).exists():
+        if any(search.fold(getattr(other, field)) == wanted for other in others):
             raise forms.ValidationError(
                 gettext("There is already a context called “%(name)s”.")
                 % {"name": name}
             )
-        return name
 
     def clean(self):
         cleaned = super().clean()

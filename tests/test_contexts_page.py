@@ -252,6 +252,26 @@ def test_a_name_already_taken_in_any_case_is_refused(lead_client):
 
 
 @pytest.mark.django_db
+def test_a_russian_name_already_taken_in_another_case_is_refused(lead_client):
+    # SQLite's own case-insensitive comparison knows ASCII letters only.
+    response = lead_client.post(
+        reverse("library:context_create"),
+        {
+            "name": "Unhappy customer",
+            "name_ru": "РАССТРОЕННЫЙ клиент",
+            "description": "",
+            "position": 0,
+        },
+    )
+
+    assert response.status_code == 400
+    assert "There is already a context called “РАССТРОЕННЫЙ клиент”." in page_of(
+        response
+    )
+    assert not ConversationContext.objects.filter(name="Unhappy customer").exists()
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("name", ["!!!", "🙂", " - "])
 def test_a_name_without_a_word_is_refused(lead_client, name):
     before = ConversationContext.objects.count()
