@@ -19,6 +19,7 @@ run: $(BIN)/.installed  ## migrate, load the demo library, serve on 127.0.0.1:80
 	$(BIN)/python manage.py compile_catalogues
 	GIFSHELF_DEBUG=1 $(BIN)/python manage.py migrate --no-input
 	GIFSHELF_DEBUG=1 $(BIN)/python manage.py load_demo --url http://$(HOST):$(PORT)/
+	GIFSHELF_DEBUG=1 $(BIN)/python manage.py rehash_frames --no-progress
 	GIFSHELF_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 install: $(BIN)/.installed  ## the virtualenv with requirements.txt (again after an upgrade)
@@ -33,6 +34,7 @@ demo: $(BIN)/.installed  ## (re)load the demo library without serving
 	$(BIN)/python manage.py compile_catalogues
 	GIFSHELF_DEBUG=1 $(BIN)/python manage.py migrate --no-input
 	GIFSHELF_DEBUG=1 $(BIN)/python manage.py load_demo --url http://$(HOST):$(PORT)/
+	GIFSHELF_DEBUG=1 $(BIN)/python manage.py rehash_frames --no-progress
 
 test: $(BIN)/.installed  ## the whole suite (browser tests skip without Chromium)
 	$(BIN)/python manage.py makemigrations --check --dry-run --no-color > /dev/null \

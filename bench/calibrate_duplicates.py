@@ -10,12 +10,14 @@ and unrelated pairs, hashes every one through imaging.analyse, and prints:
 - the share of frames that match (the smaller of the two directions, which
   is what are_near_duplicates compares with NEAR_DUPLICATE_SHARE), per kind
   of copy;
-- what other thresholds would catch and wrongly catch.
+- what other thresholds would catch and wrongly catch;
+- unrelated low-detail frames (small figures on plain backgrounds, short
+  words on a card, random 2 × 2 images): how many pairs the rule finds with
+  the detail hashes and without them (perceptual hashes alone, as before).
 
 Run from the project folder: .venv/bin/python bench/calibrate_duplicates.py
 """
 
-import io
 import itertools
 import random
 import statistics
@@ -291,18 +293,10 @@ COPIES = [
 
 
 def hashes(data):
-    """The distinct frame hashes imaging.analyse stores, without rendering the
-    previews and stills that analyse also makes (checked against it in main)."""
-    found = []
-    with Image.open(io.BytesIO(data)) as image:
-        size = image.size
-        for index in range(getattr(image, "n_frames", 1)):
-            image.seek(index)
-            frame = image.convert("RGBA")
-            if frame.size != size:
-                frame = frame.crop((0, 0, *size))
-            found.append(imaging.perceptual_hash(imaging.frame_sample(frame)))
-    return list(dict.fromkeys(found))
+    """(perceptual hashes, detail hashes) as imaging.analyse stores them,
+    without rendering the previews and stills that analyse also makes
+    (checked against it in main)."""
+    return imaging.frame_signatures(data, LIMITS)
 
 
 def nearest_distances(mine, theirs):
@@ -312,12 +306,21 @@ def nearest_distances(mine, theirs):
     return np.bitwise_count(a ^ b).min(axis=1).tolist()
 
 
-def score(mine, theirs, distance=imaging.NEAR_DUPLICATE_DISTANCE):
-    """The smaller share of the two directions: what the rule compares."""
-    return min(
-        imaging.matching_share(mine, theirs, distance),
-        imaging.matching_share(theirs, mine, distance),
+def score(mine, theirs, distance=imaging.NEAR_DUPLICATE_DISTANCE, details=True):
+    """The smaller share of the two directions: what the rule compares.
+    `mine` and `theirs` are (hashes, details); flat frames left out as the
+    rule does. Without `details`, the perceptual hashes alone (the old rule)."""
+    (a, da), (b, db) = (
+        imaging.telling(list(h), list(d) if details else []) for h, d in (mine, theirs)
     )
+    return min(
+        imaging.matching_share(a, b, distance, da, db),
+        imaging.matching_share(b, a, distance, db, da),
+    )
+
+
+def found(mine, theirs, details=True):
+    return score(mine, theirs, details=details) >= imaging.NEAR_DUPLICATE_SHARE
 
 
 def percentiles(values, points=(0, 5, 25, 50, 75, 95, 100)):
@@ -361,21 +364,24 @@ def copy_table(base, copies):
     show("== Per kind of copy, over every original ==")
     show(
         f"{'copy':28}{'meant':>7}{'dist p50/p95/max':>18}{'<=6 bits':>10}"
-        f"{'min share':>11}{'median':>8}{'found':>8}"
+        f"{'min share':>11}{'median':>8}{'found':>8}{'without details':>17}"
     )
     for name, expected, _ in COPIES:
-        distances, scores = [], []
+        distances, scores, before = [], [], 0
         for original, hs in base.items():
             copy = copies[name, original]
-            distances += nearest_distances(copy, hs) + nearest_distances(hs, copy)
+            distances += nearest_distances(copy[0], hs[0])
+            distances += nearest_distances(hs[0], copy[0])
             scores.append(score(hs, copy))
-        found = sum(s >= imaging.NEAR_DUPLICATE_SHARE for s in scores)
+            before += found(hs, copy, details=False)
+        now = sum(s >= imaging.NEAR_DUPLICATE_SHARE for s in scores)
         within = sum(d <= imaging.NEAR_DUPLICATE_DISTANCE for d in distances)
         show(
             f"{name:28}{'catch' if expected else 'beyond':>7}"
             f"{'/'.join(map(str, percentiles(distances, (50, 95, 100)))):>18}"
             f"{100 * within / len(distances):9.1f}%{min(scores):11.2f}"
-            f"{statistics.median(scores):8.2f}{f'{found}/{len(scores)}':>8}"
+            f"{statistics.median(scores):8.2f}{f'{now}/{len(scores)}':>8}"
+            f"{f'{before}/{len(scores)}':>17}"
         )
 
 
@@ -400,6 +406,44 @@ def sweep(base, copies):
     show(f"({len(meant)} copies meant to match, {len(unrelated)} unrelated pairs)")
 
 
+def low_detail_sets():
+    """(kind, [signatures]) of unrelated low-detail frames: every pair of a
+    set is a different picture."""
+    rng = random.Random(0)
+    sets = [
+        (f"figures of radius {r} on 320 x 240", images.small_figures(r))
+        for r in (10, 15, 20, 40, 80)
+    ]
+    sets.append(
+        ("words in 24 px letters on a card", [images.word_card(w) for w in WORDS])
+    )
+    sets.append(("random 2 x 2 images", [images.tiny_image(rng) for _ in range(40)]))
+    return [(kind, [hashes(gif([frame])) for frame in frames]) for kind, frames in sets]
+
+
+WORDS = ["SORRY", "LOL", "OK", "NO", "WHAT", "YES", "NOPE", "WOW"]
+
+
+def low_detail_table(base, copies):
+    show("== Unrelated low-detail frames: pairs found as near-duplicates ==")
+    show(f"{'':36}{'pairs':>7}{'found':>8}{'without details':>17}")
+    for kind, signatures in low_detail_sets():
+        pairs = list(itertools.combinations(signatures, 2))
+        now = sum(found(a, b) for a, b in pairs)
+        before = sum(found(a, b, details=False) for a, b in pairs)
+        show(f"{kind:36}{len(pairs):>7}{now:>8}{before:>17}")
+        low = sum(
+            detail & imaging.LOW_DETAIL_FLAG for _, d in signatures for detail in d
+        )
+        show(f"{'':4}low-detail frames: {low} of {sum(len(d) for _, d in signatures)}")
+    frames = [d & imaging.LOW_DETAIL_FLAG for _, ds in base.values() for d in ds]
+    copied = [d & imaging.LOW_DETAIL_FLAG for _, ds in copies.values() for d in ds]
+    show(
+        f"Low-detail frames in the drawn set: {sum(frames)} of {len(frames)} "
+        f"originals' distinct frames, {sum(copied)} of {len(copied)} copies'"
+    )
+
+
 def main():
     show(
         f"Rule under test: NEAR_DUPLICATE_DISTANCE={imaging.NEAR_DUPLICATE_DISTANCE} "
@@ -408,7 +452,8 @@ def main():
     drawn = originals()
     for _, frames in drawn[:: PER_STYLE // 2]:
         data = gif(frames)
-        assert hashes(data) == list(imaging.analyse(data, LIMITS).frame_hashes)
+        analysis = imaging.analyse(data, LIMITS)
+        assert hashes(data) == (analysis.frame_hashes, analysis.frame_details)
     uploaded = {name: gif(frames) for name, frames in drawn}
     base = {name: hashes(data) for name, data in uploaded.items()}
     show(
@@ -417,12 +462,12 @@ def main():
     )
     own = [
         bin(hs[i] ^ hs[j]).count("1")
-        for hs in base.values()
+        for hs, _ in base.values()
         for i, j in itertools.combinations(range(len(hs)), 2)
     ]
+    counts = [len(hs) for hs, _ in base.values()]
     show(
-        "Distinct hashes per original: "
-        f"{min(map(len, base.values()))}-{max(map(len, base.values()))}; "
+        f"Distinct hashes per original: {min(counts)}-{max(counts)}; "
         "distance between two frames of the same original, percentiles "
         f"0/5/25/50/75/95/100: {percentiles(own)}"
     )
@@ -439,12 +484,13 @@ def main():
         for name, expected, _ in COPIES
         if expected
         for original, hs in base.items()
-        for distance in nearest_distances(copies[name, original], hs)
-        + nearest_distances(hs, copies[name, original])
+        for distance in nearest_distances(copies[name, original][0], hs[0])
+        + nearest_distances(hs[0], copies[name, original][0])
     ]
     unrelated_distances, unrelated_scores = [], []
     for (a, ha), (b, hb) in itertools.combinations(base.items(), 2):
-        unrelated_distances += nearest_distances(ha, hb) + nearest_distances(hb, ha)
+        unrelated_distances += nearest_distances(ha[0], hb[0])
+        unrelated_distances += nearest_distances(hb[0], ha[0])
         unrelated_scores.append((score(ha, hb), a, b))
 
     show()
@@ -478,7 +524,7 @@ def main():
             f"  found {found}/{len(scores)}"
         )
     solid = {
-        colour: hashes(gif([Image.new("RGB", (64, 64), colour)]))[0]
+        colour: hashes(gif([Image.new("RGB", (64, 64), colour)]))[0][0]
         for colour in [(0, 0, 0), (255, 255, 255), (128, 128, 128), (255, 0, 0)]
     }
     show(
@@ -488,6 +534,8 @@ def main():
 
     show()
     sweep(base, copies)
+    show()
+    low_detail_table(base, copies)
 
 
 if __name__ == "__main__":

@@ -102,7 +102,7 @@ def fill(options):
                 loops, byte_size, sha256,
                 status, uploaded_by_id, reviewed_by_id, reviewed_at,
                 rejection_reason, review_flags, review_note, flash_risk,
-                flash_red, flash_per_second, frame_hashes, filmstrip,
+                flash_red, flash_per_second, frame_hashes, frame_details, filmstrip,
                 search_tags, search_title, search_body, search_facets, copy_count,
                 created_at, updated_at)
             SELECT md5(n::text || 'id')::uuid, 'Reaction ' || n, 'A reaction.',
@@ -116,7 +116,7 @@ def fill(options):
                 CASE WHEN n <= %(approved)s THEN %(curator)s END,
                 CASE WHEN n <= %(approved)s
                      THEN now() - (n %% 730) * interval '1 day' END,
-                '', '[]', '', false, false, 0, '[]', '[]',
+                '', '[]', '', false, false, 0, '[]', '[]', '[]',
                 'reaction', 'reaction ' || n, 'a reaction', '', 0,
                 CASE WHEN n <= %(approved)s
                      THEN now() - (n %% 730 + 1) * interval '1 day'

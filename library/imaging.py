@@ -122,6 +122,9 @@ class Analysis:
     preview: bytes  # WebP, animated when the original is, <= 240 px
     flash: FlashReport
     frame_hashes: tuple  # 64-bit perceptual hashes, each distinct one once
+    # 256-bit detail hashes, one for each of frame_hashes: the frames with
+    # the same perceptual hash and a different detail hash are kept apart.
+    frame_details: tuple
     filmstrip: tuple  # FilmstripFrame, evenly spaced, last frame included
     poster_frame: int = 0  # the filmstrip frame a still card shows
 
@@ -353,6 +356,19 @@ def analyse(data, limits):
     Raises ImageRefused with a sentence for the curator; never anything else
     for a bad file, however it is broken.
     """
+    return with_open_image(data, limits, _analyse_open_image)
+
+
+def frame_signatures(data, limits):
+    """(perceptual hashes, detail hashes) of the frames, each distinct pair
+    once, as analyse() finds them, without rendering anything: to hash a
+    stored file again. Raises ImageRefused as analyse() does."""
+    return with_open_image(data, limits, _signatures_of_open_image)
+
+
+def with_open_image(data, limits, work):
+    """work(image, format name, data, limits) on the opened file, its
+    failures turned into ImageRefused."""
     format_name = check_file(data, limits)
     label = FORMATS[format_name].label
     # Pillow only warns about a decompression bomb; for uploads it is a refusal.
@@ -364,7 +380,7 @@ def analyse(data, limits):
             with Image.open(
                 io.BytesIO(data), formats=[FORMATS[format_name].pillow_name]
             ) as image:
-                return _analyse_open_image(image, format_name, data, limits)
+                return work(image, format_name, data, limits)
         except ImageRefused:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -395,13 +411,34 @@ def analyse(data, limits):
             ) from None
 
 
-def _analyse_open_image(image, format_name, data, limits):
+def opened_facts(image, format_name, limits):
+    """(format name, frames, width, height) of an open image, checked."""
     if format_name == "png" and image.get_format_mimetype() == "image/apng":
         format_name = "apng"
     # A JPEG's extra pictures (MPO) are thumbnails or stereo pairs, not frames.
     frames = 1 if format_name == "jpeg" else getattr(image, "n_frames", 1)
     width, height = displayed_size(image, format_name)
     check_header(width, height, frames, limits)
+    return format_name, frames, width, height
+
+
+def _signatures_of_open_image(image, format_name, data, limits):
+    format_name, frames, width, height = opened_facts(image, format_name, limits)
+    samples = FrameSamples()
+    for frame in displayed_frames(image, format_name, (width, height), frames, limits):
+        samples.add(frame)
+    _, hashes, details = samples.results()
+    return distinct_signatures(hashes, details)
+
+
+def distinct_signatures(hashes, details):
+    """(hashes, details) with each (hash, detail) pair once, in order."""
+    pairs = dict.fromkeys(zip(hashes, details, strict=True))
+    return tuple(value for value, _ in pairs), tuple(detail for _, detail in pairs)
+
+
+def _analyse_open_image(image, format_name, data, limits):
+    format_name, frames, width, height = opened_facts(image, format_name, limits)
 
     delays = []
     samples = FrameSamples()
@@ -412,18 +449,9 @@ def _analyse_open_image(image, format_name, data, limits):
     step = math.ceil(frames / MAX_PREVIEW_FRAMES)
     preview_frames = []
     filmstrip = dict.fromkeys(filmstrip_frames(frames))
-    for index in range(frames):
-        image.seek(index)
-        if format_name == "gif" and image.size != (width, height):
-            # A later GIF frame may reach past the canvas, and Pillow then
-            # grows the canvas it decodes into: check that size before it does.
-            check_header(*image.size, frames, limits)
-        image.load()
+    shown = displayed_frames(image, format_name, (width, height), frames, limits)
+    for index, frame in enumerate(shown):
         delays.append(image.info.get("duration"))
-        frame = displayed_frame(image, format_name)
-        if frame.size != (width, height):
-            # Browsers crop such a frame to the canvas; so do we.
-            frame = frame.crop((0, 0, width, height))
         if first_frame is None:
             first_frame = frame
         last_frame = frame
@@ -451,7 +479,8 @@ def _analyse_open_image(image, format_name, data, limits):
     preview_delays = [
         sum(played_delays[start : start + step]) for start in range(0, frames, step)
     ]
-    flash_samples, frame_hashes = samples.results()
+    flash_samples, frame_hashes, frame_details = samples.results()
+    frame_hashes, frame_details = distinct_signatures(frame_hashes, frame_details)
     first_still = (format_name == "png" and rewrapped_png(data)) or encode_still(
         first_frame
     )
@@ -463,7 +492,8 @@ def _analyse_open_image(image, format_name, data, limits):
         ),
         preview=encode_preview(preview_frames, preview_delays, facts.loops),
         flash=flash_report(flash_samples, played_delays, facts.loops),
-        frame_hashes=tuple(dict.fromkeys(frame_hashes)),
+        frame_hashes=frame_hashes,
+        frame_details=frame_details,
         poster_frame=poster_frame(filmstrip),
         filmstrip=tuple(
             FilmstripFrame(
@@ -486,6 +516,23 @@ def displayed_size(image, format_name):
     if image.getexif().get(ExifTags.Base.Orientation) in (5, 6, 7, 8):
         return height, width
     return width, height
+
+
+def displayed_frames(image, format_name, size, frames, limits):
+    """Each frame of an open image as a browser shows it, cropped to the
+    canvas `size`; the image's info is the frame's while it is current."""
+    for index in range(frames):
+        image.seek(index)
+        if format_name == "gif" and image.size != size:
+            # A later GIF frame may reach past the canvas, and Pillow then
+            # grows the canvas it decodes into: check that size before it does.
+            check_header(*image.size, frames, limits)
+        image.load()
+        frame = displayed_frame(image, format_name)
+        if frame.size != size:
+            # Browsers crop such a frame to the canvas; so do we.
+            frame = frame.crop((0, 0, *size))
+        yield frame
 
 
 def displayed_frame(image, format_name):
@@ -663,6 +710,7 @@ class FrameSamples:
         self.pending = []
         self.flash_cells = []
         self.hashes = []
+        self.details = []
 
     def add(self, frame):
         self.pending.append(sample_pixels(frame))
@@ -677,11 +725,12 @@ class FrameSamples:
         samples = np.asarray(pixels, dtype=np.float32) / 255.0
         self.flash_cells += flash_cells_of(samples, pixels)
         self.hashes += perceptual_hashes(samples)
+        self.details += detail_hashes(samples)
 
     def results(self):
-        """(flash cells, hashes) of every frame added, in order."""
+        """(flash cells, hashes, detail hashes) of every frame added, in order."""
         self.flush()
-        return self.flash_cells, self.hashes
+        return self.flash_cells, self.hashes, self.details
 
 
 # --- Flash risk (WCAG 2.3.1) --------------------------------------------------
@@ -877,6 +926,110 @@ def perceptual_hashes(samples):
     return [int(value) for value in np.packbits(bits, axis=1).view(">u8").ravel()]
 
 
+# --- Detail hashes: what the 8 × 8 lowest frequencies cannot tell apart ---------
+
+# A small figure on a plain background, short words on a card or a tiny image
+# leave the 8 × 8 lowest frequencies of a 32 × 32 frame saying only "a blob in
+# the middle": unrelated frames of that kind hash within a few bits of each
+# other. Such a frame is "low-detail", and two frames of which either is must
+# also agree on a finer hash of the frame and on its colours.
+DETAIL_SIDE = 16  # the 16 × 16 lowest frequencies of the 64 × 64 sample
+FINE_DCT_OF_SAMPLE = _dct_matrix(SAMPLE_SIDE)[:DETAIL_SIDE]
+# The 192 terms beyond the perceptual hash's 8 × 8.
+FINE_TERMS = ~np.pad(np.ones((8, 8), dtype=bool), (0, DETAIL_SIDE - 8))
+# Measured by bench/calibrate_duplicates.py (docs/review.md): the root mean
+# square of the 63 AC terms is at most 0.26 for figures of radius 20 px or
+# less on 320 × 240 and for words in 24 px letters, 0.22 or more for the
+# drawn animations (a tenth of their frames, plain cartoons, fall below
+# 0.3: being low-detail only asks more of a match). A random 2 × 2 image
+# scaled up has 39 of its 63 terms at nothing, a drawn frame at most 8.
+LOW_DETAIL_RMS = 0.3
+LOW_DETAIL_ZEROS = 16
+# Every copy found before is still found at these; at 36 fine bits a copy
+# cropped 2% a side is lost, at 6 colour levels one darkened 15%.
+DETAIL_FINE_DISTANCE = 44  # of the 192 fine bits
+DETAIL_COLOUR_DISTANCE = 7  # thermometer levels, all six channels together
+SUBJECT_CONTRAST = 0.1  # a pixel this far from the background is the subject
+COLOUR_LEVELS = 10  # per channel, as a thermometer of COLOUR_LEVELS - 1 bits
+DETAIL_BITS = 256
+FINE_BITS = int(FINE_TERMS.sum())  # the top 192 bits of a detail hash
+COLOUR_BITS = 6 * (COLOUR_LEVELS - 1)  # then background and subject colours
+LOW_DETAIL_FLAG = 1  # the lowest bit: the frame is low-detail (never compared)
+
+
+def low_detail(low):
+    """Whether each frame's 8 × 8 DCT terms (frames, 64) say little: small
+    AC terms (a small subject on a plain background) or many that are
+    nothing (a blocky picture: a tiny image scaled up)."""
+    ac = np.abs(low[:, 1:])
+    rms = np.sqrt((ac**2).mean(axis=1))
+    nothing = (ac < 1e-3 * np.maximum(ac.max(axis=1, keepdims=True), 1e-9)).sum(axis=1)
+    return (rms < LOW_DETAIL_RMS) | (nothing >= LOW_DETAIL_ZEROS)
+
+
+def thermometer(values, levels=COLOUR_LEVELS):
+    """Values in 0..1 (frames, n) as (frames, n * (levels - 1)) bits whose
+    Hamming distance is how many levels apart the values are."""
+    level = np.clip((values * levels).astype(np.int64), 0, levels - 1)
+    return (np.arange(levels - 1) < level[..., None]).reshape(len(values), -1)
+
+
+def frame_colours(samples):
+    """(frames, 6): each sample's background colour (its median) and its
+    subject's (the mean of the pixels farthest from that; the background
+    if none is far)."""
+    background = np.median(samples.reshape(len(samples), -1, 3), axis=1)
+    apart = np.abs(samples - background[:, None, None, :]).max(axis=3)
+    # The subject's core: its edges, blended into the background, would
+    # pull its colour towards the background's, the more so the smaller it is.
+    farthest = apart.max(axis=(1, 2))[:, None, None]
+    far = (apart > SUBJECT_CONTRAST) & (apart >= farthest / 2)
+    count = far.sum(axis=(1, 2))
+    total = (samples * far[..., None]).sum(axis=(1, 2))
+    subject = np.where(
+        count[:, None] > 0, total / np.maximum(count, 1)[:, None], background
+    )
+    return np.concatenate([background, subject], axis=1)
+
+
+def detail_hashes(samples):
+    """A 256-bit detail hash of each of a stack of frame samples: the signs
+    of the 192 DCT terms beyond the perceptual hash's (16 × 16 lowest of the
+    64 × 64 grey sample, against their median), the background's and the
+    subject's colours as thermometers, and the low-detail flag."""
+    count = len(samples)
+    grey = samples @ np.array([0.299, 0.587, 0.114])
+    low = (LOW_DCT_OF_SAMPLE @ grey @ LOW_DCT_OF_SAMPLE.T).reshape(count, HASH_BITS)
+    fine = (FINE_DCT_OF_SAMPLE @ grey @ FINE_DCT_OF_SAMPLE.T)[:, FINE_TERMS]
+    fine[np.abs(fine) < FLAT_COEFFICIENT] = 0  # as in perceptual_hashes
+    bits = np.zeros((count, DETAIL_BITS), dtype=bool)
+    bits[:, :FINE_BITS] = fine > np.median(fine, axis=1, keepdims=True)
+    bits[:, FINE_BITS : FINE_BITS + COLOUR_BITS] = thermometer(frame_colours(samples))
+    bits[:, -1] = low_detail(low)
+    return [int.from_bytes(row.tobytes(), "big") for row in np.packbits(bits, axis=1)]
+
+
+def detail_words(details):
+    """Detail hashes (numbers or 64-digit hex strings) as (n, 4) 64-bit words,
+    the highest first: words 0-2 the fine terms, word 3 the colours and flag."""
+    numbers = [int(d, 16) if isinstance(d, str) else d for d in details]
+    data = b"".join(number.to_bytes(DETAIL_BITS // 8, "big") for number in numbers)
+    return np.frombuffer(data, dtype=">u8").astype(np.uint64).reshape(-1, 4)
+
+
+def details_alike(details, others):
+    """Whether each row of `details` agrees with the same row of `others`
+    ((n, 4) words): fine terms within DETAIL_FINE_DISTANCE bits, colours
+    within DETAIL_COLOUR_DISTANCE (the low-detail flag not compared)."""
+    apart = np.bitwise_count(details ^ others).astype(np.int64)
+    flags = ((details[:, 3] ^ others[:, 3]) & np.uint64(LOW_DETAIL_FLAG)).astype(
+        np.int64
+    )
+    fine = apart[:, :3].sum(axis=1)
+    colour = apart[:, 3] - flags
+    return (fine <= DETAIL_FINE_DISTANCE) & (colour <= DETAIL_COLOUR_DISTANCE)
+
+
 # What every flat frame hashes to, black or any other shade: two plain
 # backgrounds say nothing about whether two GIFs are the same, so near-duplicate
 # matching leaves such frames out (exact copies are caught by their SHA-256).
@@ -884,24 +1037,58 @@ FLAT_HASHES = (0, 1 << (HASH_BITS - 1))
 FLAT_HEX_HASHES = tuple(f"{value:016x}" for value in FLAT_HASHES)
 
 
-def matching_share(hashes, others, distance=NEAR_DUPLICATE_DISTANCE):
-    """Share of `hashes` within `distance` bits of some hash in `others`."""
-    if not hashes or not others:
-        return 0.0
+def frames_alike(
+    hashes, others, details=(), other_details=(), distance=NEAR_DUPLICATE_DISTANCE
+):
+    """(len(hashes), len(others)) booleans: the frames' perceptual hashes
+    are within `distance` bits, and where either frame is low-detail, their
+    detail hashes agree too. A side without its detail hashes (a GIF not yet
+    hashed again since they exist) is compared on perceptual hashes alone."""
     mine = np.array(hashes, dtype=np.uint64)[:, None]
     theirs = np.array(others, dtype=np.uint64)[None, :]
-    distances = np.bitwise_count(mine ^ theirs)
-    return float((distances.min(axis=1) <= distance).mean())
+    alike = np.bitwise_count(mine ^ theirs) <= distance
+    if not details or not other_details:
+        return alike
+    mine, theirs = detail_words(details), detail_words(other_details)
+    flag = np.uint64(LOW_DETAIL_FLAG)
+    low = ((mine[:, 3] & flag) > 0)[:, None] | ((theirs[:, 3] & flag) > 0)[None, :]
+    rows, columns = np.nonzero(alike & low)
+    agree = details_alike(mine[rows], theirs[columns])
+    alike[rows[~agree], columns[~agree]] = False
+    return alike
 
 
-def are_near_duplicates(hashes, others):
+def matching_share(
+    hashes, others, distance=NEAR_DUPLICATE_DISTANCE, details=(), other_details=()
+):
+    """Share of `hashes` within `distance` bits of some hash in `others` (and,
+    with both sides' detail hashes, alike as frames_alike() says)."""
+    if not hashes or not others:
+        return 0.0
+    alike = frames_alike(hashes, others, details, other_details, distance)
+    return float(alike.any(axis=1).mean())
+
+
+def telling(hashes, details):
+    """The hashes and detail hashes of the frames that are not flat."""
+    kept = [index for index, value in enumerate(hashes) if value not in FLAT_HASHES]
+    return [hashes[i] for i in kept], [details[i] for i in kept] if details else []
+
+
+def are_near_duplicates(hashes, others, details=(), other_details=()):
     """Most frames of each match a frame of the other, in any order: resized,
-    re-encoded, loop-shifted and lightly trimmed copies all qualify."""
-    hashes = [value for value in hashes if value not in FLAT_HASHES]
-    others = [value for value in others if value not in FLAT_HASHES]
+    re-encoded, loop-shifted and lightly trimmed copies all qualify. With
+    both sides' detail hashes (one for each hash), low-detail frames must
+    also agree on those."""
+    if len(details) != len(hashes) or len(other_details) != len(others):
+        details = other_details = ()
+    hashes, details = telling(list(hashes), list(details))
+    others, other_details = telling(list(others), list(other_details))
     return (
-        matching_share(hashes, others) >= NEAR_DUPLICATE_SHARE
-        and matching_share(others, hashes) >= NEAR_DUPLICATE_SHARE
+        matching_share(hashes, others, details=details, other_details=other_details)
+        >= NEAR_DUPLICATE_SHARE
+        and matching_share(others, hashes, details=other_details, other_details=details)
+        >= NEAR_DUPLICATE_SHARE
     )
 
 

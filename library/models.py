@@ -364,6 +364,7 @@ class DuplicateImage(ImageRefused):
 # list of every frame's hash, and decoding them is most of reading a row.
 CARD_UNUSED = (
     "frame_hashes",
+    "frame_details",
     "filmstrip",
     "search_tags",
     "search_title",
@@ -905,6 +906,7 @@ class GifQuerySet(models.QuerySet):
             flash_red=analysis.flash.red,
             flash_per_second=analysis.flash.per_second,
             frame_hashes=[f"{value:016x}" for value in analysis.frame_hashes],
+            frame_details=[f"{value:064x}" for value in analysis.frame_details],
             poster_frame=analysis.poster_frame or None,
         )
         # Compared before the write transaction: it reads the whole shelf.
@@ -1245,6 +1247,10 @@ class Gif(ReadInReadersLanguage, models.Model):
         _("flashes per second"), default=0, editable=False
     )
     frame_hashes = models.JSONField(default=list, editable=False)
+    # One 256-bit detail hash for each of frame_hashes (imaging.detail_hashes);
+    # empty for a GIF uploaded before they existed and not yet hashed again
+    # (manage.py rehash_frames): its frames are compared on frame_hashes alone.
+    frame_details = models.JSONField(default=list, editable=False)
     filmstrip = models.JSONField(
         default=list, editable=False, help_text="[{frame, at_ms, name}]"
     )
@@ -1412,6 +1418,27 @@ class Gif(ReadInReadersLanguage, models.Model):
         Gif.objects.filter(pk=self.pk).update(poster_frame=chosen)
         self.poster_frame = chosen
         return True
+
+    def hash_frames_again(self):
+        """Hash every frame again from the original file (perceptual and
+        detail hashes) and find this GIF's near-duplicates anew; gives how
+        many links it (so its near-duplicates too) gained and lost. Raises
+        OSError when the file cannot be read, and imaging.ImageRefused when
+        it no longer opens within the limits."""
+        with media_storage().open(self.original.name, "rb") as file:
+            data = file.read()
+        hashes, details = imaging.frame_signatures(data, upload_limits())
+        self.frame_hashes = [f"{value:016x}" for value in hashes]
+        self.frame_details = [f"{value:064x}" for value in details]
+        before = set(self.near_duplicates.values_list("pk", flat=True))
+        found = self.find_near_duplicates()
+        with transaction.atomic():
+            Gif.objects.filter(pk=self.pk).update(
+                frame_hashes=self.frame_hashes, frame_details=self.frame_details
+            )
+            # Symmetrical: the other GIFs' links to this one follow.
+            self.near_duplicates.set(found)
+        return len(set(found) - before), len(before - set(found))
 
     def store_files(self, data, analysis):
         """Write the original byte for byte and its renditions; return names."""
@@ -2198,7 +2225,23 @@ class Gif(ReadInReadersLanguage, models.Model):
         rows = Gif.objects.exclude(pk=self.pk).values_list(
             "pk", Cast("frame_hashes", models.TextField())
         )
-        return imaging.near_duplicates_among(self.frame_hashes, rows.iterator())
+        found = imaging.near_duplicates_among(self.frame_hashes, rows.iterator())
+        if not found or not self.frame_details:
+            return found
+        # The detail hashes only ever rule a match out, and only low-detail
+        # frames need them: read them for the few GIFs found so far.
+        mine = [int(value, 16) for value in self.frame_hashes]
+        candidates = Gif.objects.filter(pk__in=found).values_list(
+            "pk", "frame_hashes", "frame_details"
+        )
+        kept = {
+            pk
+            for pk, hashes, details in candidates
+            if imaging.are_near_duplicates(
+                mine, [int(value, 16) for value in hashes], self.frame_details, details
+            )
+        }
+        return [pk for pk in found if pk in kept]
 
     def delete(self, *args, **kwargs):
         names = self.file_names()

@@ -232,3 +232,89 @@ def requantised(frames, colours=32):
 
 def loop_shifted(frames, by):
     return frames[by:] + frames[:by]
+
+
+SHAPES = ("circle", "square", "triangle", "diamond", "ring", "cross", "bar")
+
+
+def small_shape(kind, radius, colour, background, size=(320, 240), centre=None):
+    """One of SHAPES, `radius` pixels from its centre to its edge, on a plain
+    background: a frame the 8 × 8 lowest frequencies see only as a blob."""
+    frame = Image.new("RGB", size, background)
+    draw = ImageDraw.Draw(frame)
+    x, y = centre or (size[0] / 2, size[1] / 2)
+    r, thin = radius, max(2, radius // 4)
+    box = [x - r, y - r, x + r, y + r]
+    if kind == "circle":
+        draw.ellipse(box, fill=colour)
+    elif kind == "square":
+        draw.rectangle(box, fill=colour)
+    elif kind == "triangle":
+        draw.polygon([(x, y - r), (x + r, y + r), (x - r, y + r)], fill=colour)
+    elif kind == "diamond":
+        draw.polygon([(x, y - r), (x + r, y), (x, y + r), (x - r, y)], fill=colour)
+    elif kind == "ring":
+        draw.ellipse(box, outline=colour, width=thin)
+    elif kind == "cross":
+        draw.rectangle([x - r, y - thin, x + r, y + thin], fill=colour)
+        draw.rectangle([x - thin, y - r, x + thin, y + r], fill=colour)
+    elif kind == "bar":
+        draw.rectangle([x - r, y - r // 3, x + r, y + r // 3], fill=colour)
+    else:
+        raise ValueError(kind)
+    return frame
+
+
+# Seven unrelated small figures: each its own shape, colour and background.
+FIGURE_COLOURS = [
+    ((200, 30, 30), (255, 255, 255)),
+    ((20, 20, 20), (128, 128, 128)),
+    ((30, 90, 200), (240, 240, 230)),
+    ((240, 200, 40), (20, 20, 40)),
+    ((40, 160, 60), (200, 220, 255)),
+    ((120, 40, 160), (255, 255, 255)),
+    ((255, 140, 0), (90, 90, 90)),
+]
+
+
+def small_figures(radius, size=(320, 240)):
+    """One frame of each of SHAPES, in FIGURE_COLOURS, in the middle."""
+    return [
+        small_shape(kind, radius, colour, background, size)
+        for kind, (colour, background) in zip(SHAPES, FIGURE_COLOURS, strict=True)
+    ]
+
+
+def word_card(word, size=(320, 240), letters=24, ink=(20, 20, 20)):
+    """A short word in `letters`-pixel type, centred on a plain card."""
+    from PIL import ImageFont
+
+    card = Image.new("RGB", size, (250, 245, 230))
+    draw = ImageDraw.Draw(card)
+    font = ImageFont.load_default(size=letters)
+    width = draw.textlength(word, font=font)
+    place = ((size[0] - width) / 2, (size[1] - letters) / 2)
+    draw.text(place, word, fill=ink, font=font)
+    return card
+
+
+def tiny_image(rng, side=2):
+    """A `side` × `side` picture of random colours."""
+    frame = Image.new("RGB", (side, side))
+    frame.putdata([tuple(rng.randrange(256) for _ in range(3)) for _ in range(side**2)])
+    return frame
+
+
+def moving_figure(count=12, radius=14, size=(320, 240), seed=0):
+    """A small ball crossing a plain background: a low-detail animation."""
+    import random
+
+    rng = random.Random(seed)
+    colour = tuple(rng.randrange(256) for _ in range(3))
+    background = tuple(rng.randrange(256) for _ in range(3))
+    frames = []
+    for index in range(count):
+        x = size[0] * (0.2 + 0.6 * index / count)
+        y = size[1] * (0.5 + 0.2 * ((index % 4) - 1.5) / 1.5)
+        frames.append(small_shape("circle", radius, colour, background, size, (x, y)))
+    return frames

@@ -58,6 +58,8 @@ def test_the_demo_fills_the_shelf_with_forty_odd_varied_gifs_in_every_state():
     assert {gif.format for gif in gifs} == set(Gif.Format.values)
     assert len({(gif.width, gif.height) for gif in gifs}) >= 10
     assert {gif.loops for gif in gifs} >= {0, 1, 3}  # forever, once, three times
+    # Hashed as any upload is: nothing for rehash_frames to do on a fresh demo.
+    assert all(0 < len(gif.frame_details) == len(gif.frame_hashes) for gif in gifs)
     states = Counter(gif.status for gif in gifs)
     assert states[Gif.Status.APPROVED] >= 30
     assert 6 <= states[Gif.Status.PENDING] <= 8

@@ -723,12 +723,15 @@ def test_frames_sampled_in_batches_hash_and_flash_as_frames_sampled_one_by_one()
     batched = imaging.FrameSamples()
     for frame in frames:
         batched.add(frame)
-    cells, hashes = batched.results()
+    cells, hashes, details = batched.results()
 
-    assert len(cells) == len(hashes) == 70
-    for frame, (luminance, _, _), frame_hash in zip(frames, cells, hashes, strict=True):
+    assert len(cells) == len(hashes) == len(details) == 70
+    for frame, (luminance, _, _), frame_hash, detail in zip(
+        frames, cells, hashes, details, strict=True
+    ):
         sample = imaging.frame_sample(frame)
         assert frame_hash == imaging.perceptual_hash(sample)
+        assert detail == imaging.detail_hashes(sample[None])[0]
         # Luminance as the sRGB formula gives it, to the last few bits.
         linear = imaging.srgb_to_linear(sample) @ np.array([0.2126, 0.7152, 0.0722])
         np.testing.assert_allclose(

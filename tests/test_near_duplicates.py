@@ -1,18 +1,23 @@
 """Near-duplicates: every frame is hashed, and two GIFs are near-duplicates
 when at least 75% of each one's distinct frame hashes lie within 6 bits of
-some frame of the other. bench/calibrate_duplicates.py measures the margins.
+some frame of the other; a low-detail frame (a small figure on a plain
+background, a word on a card, a tiny image) must also agree on its detail
+hash. bench/calibrate_duplicates.py measures the margins.
 """
 
+import io
 import itertools
 import json
 import random
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
-from PIL import Image
+from PIL import Image, ImageEnhance
 
 from library import imaging
 from library.imaging import Limits
+from library.models import Gif
 from tests import images
 
 # The shelf's default limits (settings.GIFSHELF_MAX_*).
@@ -157,6 +162,191 @@ def test_a_still_of_a_gifs_first_frame_is_not_a_near_duplicate_of_it(
     assert imaging.matching_share(theirs, mine) == 1 / FRAMES
     assert not still.near_duplicates.exists()
     assert near_duplicate_ids(client_for, animation) == []
+
+
+# --- Low-detail frames ---------------------------------------------------------
+
+
+def signatures(frames, format_name="GIF", **params):
+    """(hashes, detail hashes) of frames saved as a file, as an upload stores."""
+    data = images.encode(frames, format_name, **params)
+    return imaging.frame_signatures(data, LIMITS)
+
+
+def alike(first, second):
+    """(near-duplicates by perceptual hashes alone, by the whole rule)."""
+    (hashes, details), (others, other_details) = first, second
+    return (
+        imaging.are_near_duplicates(hashes, others),
+        imaging.are_near_duplicates(hashes, others, details, other_details),
+    )
+
+
+FIGURE_PAIRS = [
+    pytest.param(radius, first, second, id=f"{first}-{second}-radius-{radius}")
+    for radius, first, second in [
+        (10, "circle", "square"),
+        (10, "square", "ring"),
+        (15, "circle", "triangle"),
+        (15, "diamond", "bar"),
+        (20, "square", "cross"),
+        (20, "triangle", "ring"),
+    ]
+]
+
+
+@pytest.mark.parametrize(("radius", "first", "second"), FIGURE_PAIRS)
+def test_different_small_figures_on_plain_backgrounds_are_not_near_duplicates(
+    radius, first, second
+):
+    figures = dict(zip(images.SHAPES, images.small_figures(radius), strict=True))
+
+    before, now = alike(signatures([figures[first]]), signatures([figures[second]]))
+
+    assert before  # the 8 × 8 lowest frequencies alone see the same blob
+    assert not now
+
+
+@pytest.mark.django_db
+def test_sorry_and_lol_on_a_plain_card_are_not_near_duplicates(upload_gif):
+    sorry = upload_gif(data=as_gif([images.word_card("SORRY")]), name="sorry.gif")
+
+    lol = upload_gif(data=as_gif([images.word_card("LOL")]), name="lol.gif")
+
+    mine = [int(value, 16) for value in sorry.frame_hashes]
+    theirs = [int(value, 16) for value in lol.frame_hashes]
+    assert imaging.are_near_duplicates(mine, theirs)  # as the old rule saw them
+    assert not lol.near_duplicates.exists()
+    assert not sorry.near_duplicates.exists()
+
+
+def test_most_random_2_by_2_images_are_told_apart():
+    rng = random.Random(3)
+    tiny = [signatures([images.tiny_image(rng)]) for _ in range(24)]
+    pairs = [alike(a, b) for a, b in itertools.combinations(tiny, 2)]
+
+    before = sum(old for old, _ in pairs)
+    now = sum(new for _, new in pairs)
+
+    assert before > 0.25 * len(pairs)
+    assert now < 0.1 * len(pairs)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_copies_of_a_small_figure_moving_on_a_plain_background_still_match(seed):
+    drawn = as_gif(images.moving_figure(seed=seed))
+    frames = images.decoded_frames(drawn)
+    original = imaging.frame_signatures(drawn, LIMITS)
+    copies = [
+        as_gif(images.resized(frames, 0.6)),
+        as_gif(images.requantised(frames, 32)),
+        as_webp(frames),
+        as_gif(images.loop_shifted(frames, 5)),
+        as_gif(frames[1:-1]),
+        as_gif([ImageEnhance.Brightness(f).enhance(0.85) for f in frames]),
+    ]
+
+    assert all(detail & imaging.LOW_DETAIL_FLAG for detail in original[1])
+    for copy in copies:
+        assert alike(original, imaging.frame_signatures(copy, LIMITS)) == (True, True)
+
+
+def test_only_frames_with_little_to_see_are_low_detail():
+    def low(frame):
+        return bool(signatures([frame])[1][0] & imaging.LOW_DETAIL_FLAG)
+
+    assert low(images.small_figures(15)[0])
+    assert low(images.word_card("SORRY"))
+    assert low(images.tiny_image(random.Random(1)))
+    # A cartoon with a large ball, a bar and a caption over a gradient.
+    assert not any(low(frame) for frame in SCENE)
+
+
+@pytest.mark.django_db
+def test_an_uploaded_copy_of_a_small_moving_figure_is_linked(upload_gif):
+    drawn = as_gif(images.moving_figure(seed=7))
+    original = upload_gif(data=drawn, name="ball.gif")
+    other = upload_gif(data=as_gif(images.moving_figure(seed=8)), name="other.gif")
+
+    copy = upload_gif(data=as_webp(images.decoded_frames(drawn)), name="ball-copy.webp")
+
+    assert len(copy.frame_details) == len(copy.frame_hashes)
+    assert list(copy.near_duplicates.all()) == [original]
+    assert not other.near_duplicates.exists()
+
+
+# --- Hashing existing GIFs again -----------------------------------------------
+
+
+def as_before_detail_hashes(*gifs, linked=()):
+    """Put GIFs back as an upload before detail hashes left them: no detail
+    hashes, and the links the perceptual hashes alone found."""
+    Gif.objects.filter(pk__in=[gif.pk for gif in gifs]).update(frame_details=[])
+    for one, other in linked:
+        one.near_duplicates.add(other)
+
+
+def rehash_frames(*arguments):
+    output = io.StringIO()
+    call_command("rehash_frames", "--no-progress", *arguments, stdout=output)
+    return output.getvalue()
+
+
+@pytest.mark.django_db
+def test_rehashing_drops_the_false_links_and_keeps_the_real_ones(upload_gif):
+    sorry = upload_gif(data=as_gif([images.word_card("SORRY")]), name="sorry.gif")
+    lol = upload_gif(data=as_gif([images.word_card("LOL")]), name="lol.gif")
+    original = upload_gif(data=as_gif(SCENE), name="welcome.gif")
+    copy = upload_gif(data=as_webp(SCENE), name="welcome.webp")
+    hashes = {gif.pk: gif.frame_hashes for gif in (sorry, lol, original, copy)}
+    as_before_detail_hashes(sorry, lol, original, copy, linked=[(sorry, lol)])
+
+    said = rehash_frames()
+
+    assert said == (
+        "Hashed the frames of 4 GIFs again. Near-duplicate links: 1 dropped, 0 added.\n"
+    )
+    for gif in (sorry, lol, original, copy):
+        gif.refresh_from_db()
+        assert gif.frame_hashes == hashes[gif.pk]
+        assert len(gif.frame_details) == len(gif.frame_hashes)
+    assert not sorry.near_duplicates.exists()
+    assert not lol.near_duplicates.exists()
+    assert list(copy.near_duplicates.all()) == [original]
+    assert list(original.near_duplicates.all()) == [copy]
+    assert rehash_frames().startswith("Hashed the frames of 0 GIFs again.")
+
+
+@pytest.mark.django_db
+def test_a_gif_not_yet_hashed_again_is_compared_on_its_perceptual_hashes(
+    upload_gif,
+):
+    original = upload_gif(data=as_gif(SCENE), name="welcome.gif")
+    sorry = upload_gif(data=as_gif([images.word_card("SORRY")]), name="sorry.gif")
+    as_before_detail_hashes(original, sorry)
+
+    copy = upload_gif(data=as_webp(SCENE), name="welcome.webp")
+    lol = upload_gif(data=as_gif([images.word_card("LOL")]), name="lol.gif")
+
+    assert list(copy.near_duplicates.all()) == [original]
+    # Without SORRY's detail hashes, LOL is matched as before until it has them.
+    assert list(lol.near_duplicates.all()) == [sorry]
+    rehash_frames()
+    assert not lol.near_duplicates.exists()
+
+
+@pytest.mark.django_db
+def test_a_gif_whose_file_is_gone_is_reported_and_left_as_it_was(upload_gif):
+    gif = upload_gif(data=as_gif(SCENE), name="welcome.gif")
+    as_before_detail_hashes(gif)
+    Gif._meta.get_field("original").storage.delete(gif.original.name)
+
+    said = rehash_frames()
+
+    assert said.startswith("Hashed the frames of 0 GIFs again.")
+    assert f"GIF {gif.pk} “Welcome” was left as it was: its original could not" in said
+    gif.refresh_from_db()
+    assert gif.frame_details == []
 
 
 # --- Perceptual hashes --------------------------------------------------------
