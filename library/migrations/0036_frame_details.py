@@ -21,7 +21,7 @@ def keep_details_out_of_rows(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("library", "0033_plain_backgrounds_are_not_near_duplicates")]
+    dependencies = [("library", "0035_note_lengths")]
 
     operations = [
         *search.without_triggers(
