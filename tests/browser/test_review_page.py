@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from library.models import STEP_MS, Gif, GifEvent, MoodTag
 from tests import images
+from tests.reviewing import flashing_gif_bytes
 
 WATCH_REFUSAL = "Watch the GIF to its end before approving it."
 TITLE = "Slow clap"
@@ -791,3 +792,90 @@ def test_a_screen_reader_hears_the_watch_start_and_end_not_every_tick(
         "Watching one loop of 1.2 s.",
         "Watched to the end. You may approve.",
     ]
+
+
+# Near-duplicates: compared side by side, below the decision.
+
+
+@pytest.fixture
+def with_near_duplicates(to_review, upload_gif, other_curator):
+    """A calm GIF to review, linked to a calm near-duplicate and a flashing
+    one (linked by hand: black and white frames hash as flat)."""
+
+    def make():
+        gif = to_review(animation(frames=6, frame_ms=200))
+        calm = upload_gif(
+            data=images.gif_bytes(count=6, duration=200, seed=3),
+            title="Slow clap again",
+            by=other_curator,
+        )
+        strobe = upload_gif(
+            data=flashing_gif_bytes(), title="Strobe clap", by=other_curator
+        )
+        assert strobe.flash_risk and not calm.flash_risk
+        gif.near_duplicates.add(calm, strobe)
+        return gif, calm, strobe
+
+    return make
+
+
+SHOWN_IN_COMPARISON = """
+() => Object.fromEntries(Array.from(document.querySelectorAll(".compare img"),
+  (img) => [img.alt, new URL(img.currentSrc).pathname]))
+"""
+
+
+def compared(page):
+    """What each picture beside the near-duplicates shows, by its alt text."""
+    page.wait_for_load_state("load")
+    return page.evaluate(SHOWN_IN_COMPARISON)
+
+
+@pytest.mark.parametrize("scripts", [True, False], ids=["scripts", "no scripts"])
+def test_with_reduced_motion_the_near_duplicates_are_shown_still(
+    page, log_in, page_without_scripts, curator, with_near_duplicates, scripts
+):
+    gif, calm, strobe = with_near_duplicates()
+    page = log_in(curator) if scripts else page_without_scripts(curator)
+    page.emulate_media(reduced_motion="reduce")
+
+    page.goto(reverse("library:review", args=[gif.pk]))
+
+    assert compared(page) == {
+        "This GIF": gif.poster_path,
+        calm.title: calm.poster_path,
+        strobe.title: strobe.poster_path,
+    }
+
+
+def test_near_duplicates_move_unless_they_can_flash(curator_page, with_near_duplicates):
+    gif, calm, strobe = with_near_duplicates()
+    page = curator_page
+
+    page.goto(reverse("library:review", args=[gif.pk]))
+
+    assert compared(page) == {
+        "This GIF": gif.preview_path,
+        calm.title: calm.preview_path,
+        strobe.title: strobe.poster_path,
+    }
+
+
+def test_a_near_duplicate_that_can_flash_carries_the_flash_badge(
+    curator_page, with_near_duplicates
+):
+    gif, _calm, strobe = with_near_duplicates()
+    page = curator_page
+
+    page.goto(reverse("library:review", args=[gif.pk]))
+
+    figures = page.locator(".compare figure")
+    expect(figures).to_have_count(3)
+    badge = page.locator(".compare .badge-danger")
+    expect(badge).to_have_count(1)
+    strobe_figure = figures.filter(has_text=strobe.title)
+    expect(strobe_figure.locator(".badge-danger")).to_have_text("⚠ Flash risk")
+    expect(badge).to_have_attribute(
+        "title",
+        "Flashes 10 times a second: risky for people with photosensitive epilepsy",
+    )
