@@ -67,6 +67,7 @@ urlpatterns = [
     path("api/gifs/", api.gifs, name="api_gifs"),
     path("api/gifs/<int:pk>/", api.gif, name="api_gif"),
     path("api/gifs/<int:pk>/review/start/", api.review_start, name="api_review_start"),
+    path("api/gifs/<int:pk>/review/open/", api.review_open, name="api_review_open"),
     path(
         "api/gifs/<int:pk>/review/watched/",
         api.review_watched,

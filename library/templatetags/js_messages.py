@@ -101,6 +101,10 @@ def review():
         "step_hint": gettext(
             "Step through the filmstrip to the last frame (arrow keys work)."
         ),
+        "flash_hint": gettext(
+            "It can flash, so it is shown still. Press “Play it once” when you "
+            "are ready: Approve waits until it has played to its end."
+        ),
     }
 
 

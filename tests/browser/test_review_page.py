@@ -104,11 +104,17 @@ def start_url(gif):
     return reverse("library:api_review_start", args=[gif.pk])
 
 
+def open_url(gif):
+    return reverse("library:api_review_open", args=[gif.pk])
+
+
 def open_review(page, gif):
-    """Open `gif`'s review page once its review clock has started; return
-    its Approve button."""
+    """Open `gif`'s review page once its review clock has started (or, for a
+    GIF the page does not play by itself, once an unfinished watch is void);
+    return its Approve button."""
+    opened = (start_url(gif), open_url(gif))
     with page.expect_response(
-        lambda response: response.url.endswith(start_url(gif))
+        lambda response: response.url.endswith(opened)
     ) as started:
         page.goto(reverse("library:review", args=[gif.pk]))
     assert started.value.status == 200
@@ -570,15 +576,13 @@ def test_with_reduced_motion_leaving_a_played_gif_early_needs_a_whole_loop_again
     gif = to_review(animation(frames=12, frame_ms=200))
     page = curator_page
     page.emulate_media(reduced_motion="reduce")
-    with page.expect_response(lambda r: r.url.endswith(start_url(gif))):
-        page.goto(reverse("library:review", args=[gif.pk]))
+    open_review(page, gif)
     with page.expect_response(lambda r: r.url.endswith(start_url(gif))):
         page.get_by_role("button", name="Play it once").click()
     page.goto(reverse("library:review_queue"))  # gone after a moment
     page.wait_for_timeout(gif.duration_ms + 500)  # more than a loop's time
 
-    with page.expect_response(lambda r: r.url.endswith(start_url(gif))):
-        page.goto(reverse("library:review", args=[gif.pk]))
+    open_review(page, gif)
 
     expect(page.get_by_role("button", name="Play it once")).to_be_visible()
     expect(page.get_by_role("button", name="Approve", exact=True)).to_be_disabled()
@@ -588,6 +592,142 @@ def test_with_reduced_motion_leaving_a_played_gif_early_needs_a_whole_loop_again
     assert answer["status"] == 409, answer
     assert answer["body"]["code"] == "not_watched"
     expect_still_pending(gif)
+
+
+# Flash risk: the player opens still beside the warning, and plays once when
+# the curator presses "Play it once"; only then does the watch clock start.
+
+FLASH_HINT = (
+    "It can flash, so it is shown still. Press “Play it once” when you are "
+    "ready: Approve waits until it has played to its end."
+)
+ACKNOWLEDGE = "I know this GIF flashes and approve it anyway"
+
+LOADED_FROM = """
+path => performance.getEntriesByType("resource")
+  .filter(entry => new URL(entry.name).pathname === path)
+  .map(entry => entry.responseEnd)
+"""
+
+
+def test_a_gif_that_can_flash_opens_still_and_plays_once_when_asked(
+    curator_page, curator, to_review, live_server
+):
+    gif = to_review(flashing_gif_bytes())  # 20 frames of 50 ms: one second
+    assert gif.flash_risk
+    page = curator_page
+    page.add_init_script(RECORD_WATCH_STATUS)
+
+    approve = open_review(page, gif)
+    player = page.locator("[data-player]")
+    expect(player).to_have_attribute("src", gif.still_path)
+    warning = page.get_by_role("alert").filter(has_text="Flash risk.")
+    expect(warning).to_contain_text("It can trigger seizures.")
+    assert warning.bounding_box()["y"] < player.bounding_box()["y"]
+    status = page.locator("[data-watch-status]")
+    expect(status).to_have_text(FLASH_HINT)
+    play_once = page.get_by_role("button", name="Play it once")
+    expect(play_once).to_be_visible()
+
+    # Left alone for longer than a loop: it never played, and nothing counts.
+    page.wait_for_timeout(gif.duration_ms + 500)
+    assert page.evaluate(LOADED_FROM, gif.original_path) == []
+    expect(approve).to_be_disabled()
+    answer = page.evaluate(
+        APPROVE_THROUGH_THE_API, reverse("library:api_approve", args=[gif.pk])
+    )
+    assert (answer["status"], answer["body"]["code"]) == (409, "not_watched")
+
+    with page.expect_response(lambda r: r.url.endswith(start_url(gif))):
+        play_once.click()
+    expect(player).to_have_attribute("src", gif.original_path)
+    expect(approve).to_be_disabled()
+    expect(approve).to_be_enabled(timeout=5_000)
+    enabled = page.evaluate("window.watchLog.at(-1)")
+    assert enabled["text"] == "Watched to the end. You may approve."
+    # A whole loop after the clock started, when "Play it once" was pressed.
+    clock_started = page.evaluate(
+        "url => performance.getEntriesByName(url).at(-1).responseEnd",
+        live_server.url + start_url(gif),
+    )
+    assert enabled["at"] - clock_started >= gif.duration_ms - 5
+    assert all(entry["disabled"] for entry in page.evaluate("window.watchLog")[:-1])
+    # Played once: it stops on its last frame instead of flashing on.
+    expect(player).to_have_attribute("src", gif.last_still_path)
+
+    page.get_by_label(ACKNOWLEDGE).check()
+    approve.click()
+    expect_approved(page, gif, curator)
+
+
+def test_opening_a_gif_that_can_flash_again_voids_an_unfinished_watch(
+    curator_page, to_review
+):
+    gif = to_review(flashing_gif_bytes())
+    page = curator_page
+    open_review(page, gif)
+    with page.expect_response(lambda r: r.url.endswith(start_url(gif))):
+        page.get_by_role("button", name="Play it once").click()
+    page.goto(reverse("library:review_queue"))  # gone after a moment
+    page.wait_for_timeout(gif.duration_ms + 500)  # more than a loop's time
+
+    open_review(page, gif)
+
+    expect(page.get_by_role("button", name="Play it once")).to_be_visible()
+    expect(page.get_by_role("button", name="Approve", exact=True)).to_be_disabled()
+    answer = page.evaluate(
+        APPROVE_THROUGH_THE_API, reverse("library:api_approve", args=[gif.pk])
+    )
+    assert (answer["status"], answer["body"]["code"]) == (409, "not_watched")
+    expect_still_pending(gif)
+
+
+def test_with_reduced_motion_a_gif_that_can_flash_is_stepped_through_when_whole(
+    curator_page, curator, to_review
+):
+    gif = to_review(flashing_gif_bytes(frames=6, ms=100))  # five flashes a second
+    assert gif.flash_risk
+    page = curator_page
+    page.emulate_media(reduced_motion="reduce")
+
+    approve = open_review(page, gif)
+    expect(page.locator("[data-player]")).to_have_attribute("src", gif.still_path)
+    expect(page.locator("[data-watch-status]")).to_have_text(
+        "Step through the filmstrip to the last frame (arrow keys work)."
+    )
+    expect(page.get_by_role("button", name="Play it once")).to_be_hidden()
+    frames = page.locator("[data-filmstrip] [data-frame]")
+    expect(frames).to_have_count(6)
+    frames.first.focus()
+    for _ in range(5):
+        page.wait_for_timeout(STEP_MS + 50)
+        page.keyboard.press("ArrowRight")
+
+    expect(approve).to_be_enabled()
+    assert page.evaluate(LOADED_FROM, gif.original_path) == []
+    page.get_by_label(ACKNOWLEDGE).check()
+    approve.click()
+    expect_approved(page, gif, curator)
+
+
+def test_a_decided_gif_that_can_flash_plays_once_on_request(
+    curator_page, upload_gif, other_curator
+):
+    gif = upload_gif(
+        data=flashing_gif_bytes(),
+        title=TITLE,
+        by=other_curator,
+        status=Gif.Status.APPROVED,
+    )
+    page = curator_page
+
+    page.goto(reverse("library:review", args=[gif.pk]))
+    player = page.locator("[data-player]")
+    expect(player).to_have_attribute("src", gif.still_path)
+    page.get_by_role("button", name="Play it once").click()
+
+    expect(player).to_have_attribute("src", gif.original_path)
+    expect(player).to_have_attribute("src", gif.last_still_path, timeout=5_000)
 
 
 def shown_colour(player):
