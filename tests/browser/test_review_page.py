@@ -233,6 +233,54 @@ def test_leaving_before_the_end_and_coming_back_later_asks_for_a_whole_loop(
     )
 
 
+RESTARTED_ELSEWHERE = (
+    "The watch was started again in another tab or window, so this loop does "
+    "not count and Approve stays disabled. Press “Watch it again” to watch it "
+    "to the end here."
+)
+
+
+def test_a_loop_overtaken_by_a_watch_started_in_another_tab_does_not_count(
+    curator_page, curator, to_review
+):
+    gif = to_review(animation(frames=6, frame_ms=200))
+    tab_a = curator_page
+    tab_a.add_init_script(RECORD_WATCH_STATUS)
+    tab_a.add_init_script(RECORD_ANNOUNCEMENTS)
+    approve = open_review(tab_a, gif)
+    tab_a.wait_for_timeout(500)
+    tab_b = tab_a.context.new_page()
+    open_review(tab_b, gif)  # the server's clock starts over
+
+    watched = reverse("library:api_review_watched", args=[gif.pk])
+    with tab_a.expect_response(lambda r: r.url.endswith(watched)) as reported:
+        pass
+    assert reported.value.status == 409
+
+    status = tab_a.locator("[data-watch-status]")
+    expect(status).to_have_text(RESTARTED_ELSEWHERE)
+    assert RESTARTED_ELSEWHERE in tab_a.evaluate("window.announced")
+    watch_again = tab_a.get_by_role("button", name="Watch it again")
+    expect(watch_again).to_be_visible()
+    tab_a.wait_for_timeout(300)
+    expect(approve).to_be_disabled()
+    log = tab_a.evaluate("window.watchLog")
+    assert all(entry["disabled"] for entry in log), log
+    assert not any("You may approve" in entry["text"] for entry in log), log
+
+    # Watched again here, to the end, from the start and on the server too.
+    again = start_url(gif) + "?again=1"
+    with tab_a.expect_response(lambda r: r.url.endswith(again)):
+        watch_again.click()
+    expect(watch_again).to_be_hidden()
+    expect(status).to_have_text(re.compile(r"^Watching: \d\.\d s of 1\.2 s$"))
+    expect(approve).to_be_disabled()
+    expect(approve).to_be_enabled(timeout=5_000)
+    expect(status).to_have_text("Watched to the end. You may approve.")
+    approve.click()
+    expect_approved(tab_a, gif, curator)
+
+
 def test_an_approve_button_enabled_early_by_hand_is_refused(curator_page, to_review):
     gif = to_review(animation(frames=10, frame_ms=300))
     page = curator_page

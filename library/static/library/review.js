@@ -47,8 +47,13 @@
       headers: { "X-CSRFToken": csrf, Accept: "application/json" },
       credentials: "same-origin",
     }).then(function (response) {
-      if (!response.ok) throw new Error("HTTP " + response.status);
-      return response.json();
+      if (response.ok) return response.json();
+      // A refusal's code says why ({"error": …, "code": …}), when it has one.
+      return response.json().catch(function () { return {}; }).then(function (body) {
+        const refused = new Error("HTTP " + response.status);
+        refused.code = body.code;
+        throw refused;
+      });
     });
   }
 
@@ -109,12 +114,52 @@
       stopClock();
       clock = null;
       stopOnLastFrame();
-      watched(t("watched", {}));
       // Tells the server this page saw the end, so that opening it again
-      // keeps the watch. Approving needs only the server's clock: if this
-      // is lost, a page opened again asks for one more loop, no more.
-      post(page.dataset.watchedUrl).catch(function () {});
+      // keeps the watch, and hears whether the server's clock agrees.
+      post(page.dataset.watchedUrl)
+        .then(function () { watched(t("watched", {})); })
+        .catch(function (refused) {
+          // The same reviewer opened the GIF in another tab or window since
+          // this loop began, which started the server's clock over (or
+          // voided it): this loop does not count, and Approve would be
+          // refused. Watching again is offered, not started: two windows
+          // in view would otherwise restart each other's clocks for ever.
+          if (refused.code === "not_watched" || refused.code === "not_started") {
+            offerWatchAgain(watchMs);
+            return;
+          }
+          // Lost on the way: approving needs only the server's clock, and a
+          // page opened again asks for one more loop, no more.
+          watched(t("watched", {}));
+        });
     }, watchMs);
+  }
+
+  const watchAgainBox = page.querySelector("[data-watch-again-box]");
+
+  function offerWatchAgain(watchMs) {
+    say(t("restarted_elsewhere", {}));
+    watchAgainBox.hidden = false;
+    watchAgainBox.querySelector("button").addEventListener("click", function () {
+      // The focus goes to the GIF it starts, as "Play it once" does.
+      player.tabIndex = -1;
+      player.focus();
+      watchAgainBox.hidden = true;
+      // From the first frame, on both clocks, as when the page comes back
+      // into view.
+      rewind()
+        .then(function () { return post(page.dataset.startUrl + "?again=1"); })
+        .then(function () {
+          if (!document.hidden) {
+            runClock(watchMs, false);
+            return;
+          }
+          // Hidden meanwhile: the loop starts when it is back in view.
+          clock = { watchMs: watchMs, tick: null, done: null };
+          pauseWhileHidden();
+        })
+        .catch(function () { say(t("clock_failed", {})); });
+    }, { once: true });
   }
 
   function pauseWhileHidden() {
