@@ -781,6 +781,16 @@ def review_start(request, pk):
 
 
 @api_view("POST")
+def review_open(request, pk):
+    gif, refusal = reviewable(request, pk)
+    if refusal:
+        return refusal
+    # The page waits for "Play it once": no clock, and none left running.
+    watched = gif.open_review(by=request.user)
+    return JsonResponse({"watch_ms": gif.watch_ms, "watched": watched})
+
+
+@api_view("POST")
 def review_watched(request, pk):
     gif, refusal = reviewable(request, pk)
     if refusal:

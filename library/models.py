@@ -1620,6 +1620,19 @@ class Gif(ReadInReadersLanguage, models.Model):
             )
         return playback
 
+    def open_review(self, *, by):
+        """`by`'s review page opened on the GIF without playing it (flash
+        risk, or reduced motion with a filmstrip of only some frames): a watch
+        an earlier visit left unfinished is voided, and no clock runs until the
+        page starts one when the reviewer presses play. Returns whether `by`'s
+        page saw the GIF through before, which keeps.
+        """
+        unfinished = Playback.objects.filter(
+            gif=self, reviewer=by, played_to_end_at=None, stepped_to_end_at=None
+        )
+        unfinished.delete()
+        return Playback.objects.filter(gif=self, reviewer=by).exists()
+
     def record_watched_end(self, *, by):
         """The review page saw one whole loop while in view: the watch holds
         when the page is opened again (after a refused decision, say)."""

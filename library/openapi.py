@@ -425,6 +425,19 @@ def document(server_url):
                 },
                 errors(401, 403, 404),
             ),
+            "/api/gifs/{id}/review/open/": action(
+                "The review page opened without playing the GIF: void an "
+                "unfinished watch, start no clock",
+                {
+                    "type": "object",
+                    "properties": {
+                        "watch_ms": {"type": "integer"},
+                        "watched": {"type": "boolean"},
+                    },
+                    "required": ["watch_ms", "watched"],
+                },
+                errors(401, 403, 404),
+            ),
             "/api/gifs/{id}/review/watched/": action(
                 "The review page saw one whole loop while in view",
                 {

@@ -78,6 +78,7 @@ urlpatterns = [
     *api_path("api/gifs/", api.gifs, "api_gifs"),
     *api_path("api/gifs/<int:pk>/", api.gif, "api_gif"),
     *api_path("api/gifs/<int:pk>/review/start/", api.review_start, "api_review_start"),
+    *api_path("api/gifs/<int:pk>/review/open/", api.review_open, "api_review_open"),
     *api_path(
         "api/gifs/<int:pk>/review/watched/",
         api.review_watched,

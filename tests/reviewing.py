@@ -83,6 +83,12 @@ def start(client, gif):
     return client.post(reverse("library:api_review_start", args=[gif.pk]))
 
 
+def open_without_playing(client, gif):
+    """What the review page sends when it opens on a GIF it will not play by
+    itself (flash risk; reduced motion with a sampled filmstrip)."""
+    return client.post(reverse("library:api_review_open", args=[gif.pk]))
+
+
 def step_to_last_frame(client, gif):
     return client.post(reverse("library:api_review_filmstrip", args=[gif.pk]))
 

@@ -191,6 +191,7 @@ API_WRITES = [
     ("post", "library:api_gifs", None, {}),
     ("patch", "library:api_gif", "approved", {"title": "Renamed"}),
     ("post", "library:api_review_start", "pending", {}),
+    ("post", "library:api_review_open", "pending", {}),
     ("post", "library:api_review_watched", "pending", {}),
     ("post", "library:api_review_filmstrip", "pending", {}),
     ("post", "library:api_approve", "pending", {}),

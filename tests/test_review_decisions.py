@@ -28,6 +28,7 @@ from tests.reviewing import (
     details_of,
     flashing_gif_bytes,
     let_time_pass,
+    open_without_playing,
     page_approve,
     page_of,
     page_reject,
@@ -257,6 +258,57 @@ def test_leaving_the_page_before_the_end_and_coming_back_later_starts_over(
     assert_refused(response, ready_gif, 409, "not_watched")
 
 
+# A page that opens without playing (flash risk; reduced motion with a
+# sampled filmstrip) starts the clock only when the reviewer presses play.
+
+
+@pytest.mark.django_db
+def test_a_page_opened_without_playing_starts_no_clock(
+    carol, flashing_gif, other_curator
+):
+    response = open_without_playing(carol, flashing_gif)
+
+    assert response.json() == {"watch_ms": flashing_gif.watch_ms, "watched": False}
+    # However long the curator looks at the still, no loop has played.
+    assert not Playback.objects.filter(gif=flashing_gif).exists()
+    approved = api_approve(carol, flashing_gif, acknowledge_flashing=True)
+    assert_refused(approved, flashing_gif, 409, "not_watched")
+
+
+@pytest.mark.django_db
+def test_a_page_opened_without_playing_voids_a_watch_left_unfinished(
+    carol, flashing_gif, other_curator
+):
+    start(carol, flashing_gif)  # played, then left before the end
+    let_time_pass(flashing_gif, other_curator, flashing_gif.watch_ms * 2)
+
+    assert open_without_playing(carol, flashing_gif).json()["watched"] is False
+    approved = api_approve(carol, flashing_gif, acknowledge_flashing=True)
+
+    assert_refused(approved, flashing_gif, 409, "not_watched")
+
+
+@pytest.mark.django_db
+def test_a_page_opened_without_playing_keeps_a_watch_seen_through(
+    carol, flashing_gif, other_curator
+):
+    watch_to_the_end(carol, flashing_gif, other_curator)
+    assert report_watched(carol, flashing_gif).status_code == 200
+
+    assert open_without_playing(carol, flashing_gif).json()["watched"] is True
+    approved = api_approve(carol, flashing_gif, acknowledge_flashing=True)
+
+    assert approved.status_code == 200
+
+
+@pytest.mark.django_db
+def test_an_agent_cannot_open_a_review(agent_client, flashing_gif):
+    response = open_without_playing(agent_client, flashing_gif)
+
+    assert response.status_code == 403
+    assert not Playback.objects.exists()
+
+
 @pytest.mark.django_db
 def test_the_page_cannot_report_the_end_before_a_whole_loop(
     carol, ready_gif, other_curator
@@ -348,7 +400,8 @@ def test_a_long_loop_reads_in_seconds_on_the_review_page(carol, three_minute_gif
     assert "Watch it to the end: one loop is 180.0 s." in page
     assert "<dd>180.0 s</dd>" in page  # the facts' "One loop"
     assert "Last · 90.00 s" in page  # the filmstrip's last frame
-    assert "180000" not in page.replace('data-frames="2"', "")
+    attributes = ('data-frames="2"', 'data-loop-ms="180000"')  # for review.js
+    assert "180000" not in re.sub("|".join(attributes), "", page)
     assert " ms" not in page[page.index('<main id="main">') :]
 
 
@@ -939,6 +992,25 @@ def test_a_flashing_gif_carries_a_warning_on_its_review_page(carol, flashing_gif
 
 
 @pytest.mark.django_db
+def test_a_flashing_gif_opens_still_under_its_warning_even_without_scripts(
+    carol, flashing_gif
+):
+    page = page_of(carol.get(reverse("library:review", args=[flashing_gif.pk])))
+
+    player = re.search(r"<img data-player [^>]*>", page)[0]
+    assert f'src="{flashing_gif.still_path}"' in player
+    assert page.index("<strong>Flash risk.</strong>") < page.index("<img data-player")
+
+
+@pytest.mark.django_db
+def test_a_calm_gif_opens_playing(carol, ready_gif):
+    page = page_of(carol.get(reverse("library:review", args=[ready_gif.pk])))
+
+    player = re.search(r"<img data-player [^>]*>", page)[0]
+    assert f'src="{ready_gif.original_path}"' in player
+
+
+@pytest.mark.django_db
 def test_a_calm_gif_has_no_flash_warning(carol, ready_gif):
     page = page_of(carol.get(reverse("library:review", args=[ready_gif.pk])))
 
@@ -1253,6 +1325,7 @@ def test_review_decisions_refuse_a_get(name, carol, ready_gif):
     "name",
     [
         "api_review_start",
+        "api_review_open",
         "api_review_watched",
         "api_review_filmstrip",
         "api_approve",

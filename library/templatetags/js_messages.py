@@ -101,6 +101,15 @@ def review():
         "step_hint": gettext(
             "Step through the filmstrip to the last frame (arrow keys work)."
         ),
+        "restarted_elsewhere": gettext(
+            "The watch was started again in another tab or window, so this loop "
+            "does not count and Approve stays disabled. Press “Watch it again” "
+            "to watch it to the end here."
+        ),
+        "flash_hint": gettext(
+            "It can flash, so it is shown still. Press “Play it once” when you "
+            "are ready: Approve waits until it has played to its end."
+        ),
     }
 
 

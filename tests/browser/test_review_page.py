@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from library.models import STEP_MS, Gif, GifEvent, MoodTag
 from tests import images
+from tests.reviewing import flashing_gif_bytes
 
 WATCH_REFUSAL = "Watch the GIF to its end before approving it."
 TITLE = "Slow clap"
@@ -103,11 +104,17 @@ def start_url(gif):
     return reverse("library:api_review_start", args=[gif.pk])
 
 
+def open_url(gif):
+    return reverse("library:api_review_open", args=[gif.pk])
+
+
 def open_review(page, gif):
-    """Open `gif`'s review page once its review clock has started; return
-    its Approve button."""
+    """Open `gif`'s review page once its review clock has started (or, for a
+    GIF the page does not play by itself, once an unfinished watch is void);
+    return its Approve button."""
+    opened = (start_url(gif), open_url(gif))
     with page.expect_response(
-        lambda response: response.url.endswith(start_url(gif))
+        lambda response: response.url.endswith(opened)
     ) as started:
         page.goto(reverse("library:review", args=[gif.pk]))
     assert started.value.status == 200
@@ -224,6 +231,54 @@ def test_leaving_before_the_end_and_coming_back_later_asks_for_a_whole_loop(
     expect(page.locator("[data-watch-status]")).to_have_text(
         "Watched to the end. You may approve."
     )
+
+
+RESTARTED_ELSEWHERE = (
+    "The watch was started again in another tab or window, so this loop does "
+    "not count and Approve stays disabled. Press “Watch it again” to watch it "
+    "to the end here."
+)
+
+
+def test_a_loop_overtaken_by_a_watch_started_in_another_tab_does_not_count(
+    curator_page, curator, to_review
+):
+    gif = to_review(animation(frames=6, frame_ms=200))
+    tab_a = curator_page
+    tab_a.add_init_script(RECORD_WATCH_STATUS)
+    tab_a.add_init_script(RECORD_ANNOUNCEMENTS)
+    approve = open_review(tab_a, gif)
+    tab_a.wait_for_timeout(500)
+    tab_b = tab_a.context.new_page()
+    open_review(tab_b, gif)  # the server's clock starts over
+
+    watched = reverse("library:api_review_watched", args=[gif.pk])
+    with tab_a.expect_response(lambda r: r.url.endswith(watched)) as reported:
+        pass
+    assert reported.value.status == 409
+
+    status = tab_a.locator("[data-watch-status]")
+    expect(status).to_have_text(RESTARTED_ELSEWHERE)
+    assert RESTARTED_ELSEWHERE in tab_a.evaluate("window.announced")
+    watch_again = tab_a.get_by_role("button", name="Watch it again")
+    expect(watch_again).to_be_visible()
+    tab_a.wait_for_timeout(300)
+    expect(approve).to_be_disabled()
+    log = tab_a.evaluate("window.watchLog")
+    assert all(entry["disabled"] for entry in log), log
+    assert not any("You may approve" in entry["text"] for entry in log), log
+
+    # Watched again here, to the end, from the start and on the server too.
+    again = start_url(gif) + "?again=1"
+    with tab_a.expect_response(lambda r: r.url.endswith(again)):
+        watch_again.click()
+    expect(watch_again).to_be_hidden()
+    expect(status).to_have_text(re.compile(r"^Watching: \d\.\d s of 1\.2 s$"))
+    expect(approve).to_be_disabled()
+    expect(approve).to_be_enabled(timeout=5_000)
+    expect(status).to_have_text("Watched to the end. You may approve.")
+    approve.click()
+    expect_approved(tab_a, gif, curator)
 
 
 def test_an_approve_button_enabled_early_by_hand_is_refused(curator_page, to_review):
@@ -569,15 +624,13 @@ def test_with_reduced_motion_leaving_a_played_gif_early_needs_a_whole_loop_again
     gif = to_review(animation(frames=12, frame_ms=200))
     page = curator_page
     page.emulate_media(reduced_motion="reduce")
-    with page.expect_response(lambda r: r.url.endswith(start_url(gif))):
-        page.goto(reverse("library:review", args=[gif.pk]))
+    open_review(page, gif)
     with page.expect_response(lambda r: r.url.endswith(start_url(gif))):
         page.get_by_role("button", name="Play it once").click()
     page.goto(reverse("library:review_queue"))  # gone after a moment
     page.wait_for_timeout(gif.duration_ms + 500)  # more than a loop's time
 
-    with page.expect_response(lambda r: r.url.endswith(start_url(gif))):
-        page.goto(reverse("library:review", args=[gif.pk]))
+    open_review(page, gif)
 
     expect(page.get_by_role("button", name="Play it once")).to_be_visible()
     expect(page.get_by_role("button", name="Approve", exact=True)).to_be_disabled()
@@ -587,6 +640,142 @@ def test_with_reduced_motion_leaving_a_played_gif_early_needs_a_whole_loop_again
     assert answer["status"] == 409, answer
     assert answer["body"]["code"] == "not_watched"
     expect_still_pending(gif)
+
+
+# Flash risk: the player opens still beside the warning, and plays once when
+# the curator presses "Play it once"; only then does the watch clock start.
+
+FLASH_HINT = (
+    "It can flash, so it is shown still. Press “Play it once” when you are "
+    "ready: Approve waits until it has played to its end."
+)
+ACKNOWLEDGE = "I know this GIF flashes and approve it anyway"
+
+LOADED_FROM = """
+path => performance.getEntriesByType("resource")
+  .filter(entry => new URL(entry.name).pathname === path)
+  .map(entry => entry.responseEnd)
+"""
+
+
+def test_a_gif_that_can_flash_opens_still_and_plays_once_when_asked(
+    curator_page, curator, to_review, live_server
+):
+    gif = to_review(flashing_gif_bytes())  # 20 frames of 50 ms: one second
+    assert gif.flash_risk
+    page = curator_page
+    page.add_init_script(RECORD_WATCH_STATUS)
+
+    approve = open_review(page, gif)
+    player = page.locator("[data-player]")
+    expect(player).to_have_attribute("src", gif.still_path)
+    warning = page.get_by_role("alert").filter(has_text="Flash risk.")
+    expect(warning).to_contain_text("It can trigger seizures.")
+    assert warning.bounding_box()["y"] < player.bounding_box()["y"]
+    status = page.locator("[data-watch-status]")
+    expect(status).to_have_text(FLASH_HINT)
+    play_once = page.get_by_role("button", name="Play it once")
+    expect(play_once).to_be_visible()
+
+    # Left alone for longer than a loop: it never played, and nothing counts.
+    page.wait_for_timeout(gif.duration_ms + 500)
+    assert page.evaluate(LOADED_FROM, gif.original_path) == []
+    expect(approve).to_be_disabled()
+    answer = page.evaluate(
+        APPROVE_THROUGH_THE_API, reverse("library:api_approve", args=[gif.pk])
+    )
+    assert (answer["status"], answer["body"]["code"]) == (409, "not_watched")
+
+    with page.expect_response(lambda r: r.url.endswith(start_url(gif))):
+        play_once.click()
+    expect(player).to_have_attribute("src", gif.original_path)
+    expect(approve).to_be_disabled()
+    expect(approve).to_be_enabled(timeout=5_000)
+    enabled = page.evaluate("window.watchLog.at(-1)")
+    assert enabled["text"] == "Watched to the end. You may approve."
+    # A whole loop after the clock started, when "Play it once" was pressed.
+    clock_started = page.evaluate(
+        "url => performance.getEntriesByName(url).at(-1).responseEnd",
+        live_server.url + start_url(gif),
+    )
+    assert enabled["at"] - clock_started >= gif.duration_ms - 5
+    assert all(entry["disabled"] for entry in page.evaluate("window.watchLog")[:-1])
+    # Played once: it stops on its last frame instead of flashing on.
+    expect(player).to_have_attribute("src", gif.last_still_path)
+
+    page.get_by_label(ACKNOWLEDGE).check()
+    approve.click()
+    expect_approved(page, gif, curator)
+
+
+def test_opening_a_gif_that_can_flash_again_voids_an_unfinished_watch(
+    curator_page, to_review
+):
+    gif = to_review(flashing_gif_bytes())
+    page = curator_page
+    open_review(page, gif)
+    with page.expect_response(lambda r: r.url.endswith(start_url(gif))):
+        page.get_by_role("button", name="Play it once").click()
+    page.goto(reverse("library:review_queue"))  # gone after a moment
+    page.wait_for_timeout(gif.duration_ms + 500)  # more than a loop's time
+
+    open_review(page, gif)
+
+    expect(page.get_by_role("button", name="Play it once")).to_be_visible()
+    expect(page.get_by_role("button", name="Approve", exact=True)).to_be_disabled()
+    answer = page.evaluate(
+        APPROVE_THROUGH_THE_API, reverse("library:api_approve", args=[gif.pk])
+    )
+    assert (answer["status"], answer["body"]["code"]) == (409, "not_watched")
+    expect_still_pending(gif)
+
+
+def test_with_reduced_motion_a_gif_that_can_flash_is_stepped_through_when_whole(
+    curator_page, curator, to_review
+):
+    gif = to_review(flashing_gif_bytes(frames=6, ms=100))  # five flashes a second
+    assert gif.flash_risk
+    page = curator_page
+    page.emulate_media(reduced_motion="reduce")
+
+    approve = open_review(page, gif)
+    expect(page.locator("[data-player]")).to_have_attribute("src", gif.still_path)
+    expect(page.locator("[data-watch-status]")).to_have_text(
+        "Step through the filmstrip to the last frame (arrow keys work)."
+    )
+    expect(page.get_by_role("button", name="Play it once")).to_be_hidden()
+    frames = page.locator("[data-filmstrip] [data-frame]")
+    expect(frames).to_have_count(6)
+    frames.first.focus()
+    for _ in range(5):
+        page.wait_for_timeout(STEP_MS + 50)
+        page.keyboard.press("ArrowRight")
+
+    expect(approve).to_be_enabled()
+    assert page.evaluate(LOADED_FROM, gif.original_path) == []
+    page.get_by_label(ACKNOWLEDGE).check()
+    approve.click()
+    expect_approved(page, gif, curator)
+
+
+def test_a_decided_gif_that_can_flash_plays_once_on_request(
+    curator_page, upload_gif, other_curator
+):
+    gif = upload_gif(
+        data=flashing_gif_bytes(),
+        title=TITLE,
+        by=other_curator,
+        status=Gif.Status.APPROVED,
+    )
+    page = curator_page
+
+    page.goto(reverse("library:review", args=[gif.pk]))
+    player = page.locator("[data-player]")
+    expect(player).to_have_attribute("src", gif.still_path)
+    page.get_by_role("button", name="Play it once").click()
+
+    expect(player).to_have_attribute("src", gif.original_path)
+    expect(player).to_have_attribute("src", gif.last_still_path, timeout=5_000)
 
 
 def shown_colour(player):
@@ -791,3 +980,90 @@ def test_a_screen_reader_hears_the_watch_start_and_end_not_every_tick(
         "Watching one loop of 1.2 s.",
         "Watched to the end. You may approve.",
     ]
+
+
+# Near-duplicates: compared side by side, below the decision.
+
+
+@pytest.fixture
+def with_near_duplicates(to_review, upload_gif, other_curator):
+    """A calm GIF to review, linked to a calm near-duplicate and a flashing
+    one (linked by hand: black and white frames hash as flat)."""
+
+    def make():
+        gif = to_review(animation(frames=6, frame_ms=200))
+        calm = upload_gif(
+            data=images.gif_bytes(count=6, duration=200, seed=3),
+            title="Slow clap again",
+            by=other_curator,
+        )
+        strobe = upload_gif(
+            data=flashing_gif_bytes(), title="Strobe clap", by=other_curator
+        )
+        assert strobe.flash_risk and not calm.flash_risk
+        gif.near_duplicates.add(calm, strobe)
+        return gif, calm, strobe
+
+    return make
+
+
+SHOWN_IN_COMPARISON = """
+() => Object.fromEntries(Array.from(document.querySelectorAll(".compare img"),
+  (img) => [img.alt, new URL(img.currentSrc).pathname]))
+"""
+
+
+def compared(page):
+    """What each picture beside the near-duplicates shows, by its alt text."""
+    page.wait_for_load_state("load")
+    return page.evaluate(SHOWN_IN_COMPARISON)
+
+
+@pytest.mark.parametrize("scripts", [True, False], ids=["scripts", "no scripts"])
+def test_with_reduced_motion_the_near_duplicates_are_shown_still(
+    page, log_in, page_without_scripts, curator, with_near_duplicates, scripts
+):
+    gif, calm, strobe = with_near_duplicates()
+    page = log_in(curator) if scripts else page_without_scripts(curator)
+    page.emulate_media(reduced_motion="reduce")
+
+    page.goto(reverse("library:review", args=[gif.pk]))
+
+    assert compared(page) == {
+        "This GIF": gif.poster_path,
+        calm.title: calm.poster_path,
+        strobe.title: strobe.poster_path,
+    }
+
+
+def test_near_duplicates_move_unless_they_can_flash(curator_page, with_near_duplicates):
+    gif, calm, strobe = with_near_duplicates()
+    page = curator_page
+
+    page.goto(reverse("library:review", args=[gif.pk]))
+
+    assert compared(page) == {
+        "This GIF": gif.preview_path,
+        calm.title: calm.preview_path,
+        strobe.title: strobe.poster_path,
+    }
+
+
+def test_a_near_duplicate_that_can_flash_carries_the_flash_badge(
+    curator_page, with_near_duplicates
+):
+    gif, _calm, strobe = with_near_duplicates()
+    page = curator_page
+
+    page.goto(reverse("library:review", args=[gif.pk]))
+
+    figures = page.locator(".compare figure")
+    expect(figures).to_have_count(3)
+    badge = page.locator(".compare .badge-danger")
+    expect(badge).to_have_count(1)
+    strobe_figure = figures.filter(has_text=strobe.title)
+    expect(strobe_figure.locator(".badge-danger")).to_have_text("⚠ Flash risk")
+    expect(badge).to_have_attribute(
+        "title",
+        "Flashes 10 times a second: risky for people with photosensitive epilepsy",
+    )

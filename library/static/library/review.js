@@ -3,6 +3,10 @@
 // until the reviewer has stepped through a filmstrip holding every frame to
 // the last one, or played a longer GIF once). The server checks too.
 //
+// A GIF with flash risk never plays by itself: the page (server-rendered)
+// opens on its still, beside the warning, and it plays once when the
+// reviewer presses "Play it once"; only then does the watch clock start.
+//
 // The watch runs only where this reviewer could approve (data-watch: a
 // pending GIF, not their own upload unless self-approval is on). Elsewhere
 // the page keeps its filmstrip, but no clock runs and nothing says "You may
@@ -21,6 +25,14 @@
   const viewer = page.querySelector("[data-frame-viewer]");
   const csrf = page.querySelector("input[name=csrfmiddlewaretoken]").value;
   const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  const flashRisk = page.hasAttribute("data-flash-risk");
+  // Set once "Play it once" was pressed: the GIF then stops on its last
+  // frame after one loop, instead of going on looping (and flashing).
+  let playingOnce = false;
+
+  function stopOnLastFrame() {
+    if (playingOnce) player.src = player.dataset.last;
+  }
 
   // Shown sentences come in the page's language, from the JSON data block the
   // template renders (library/templatetags/js_messages.py).
@@ -35,8 +47,13 @@
       headers: { "X-CSRFToken": csrf, Accept: "application/json" },
       credentials: "same-origin",
     }).then(function (response) {
-      if (!response.ok) throw new Error("HTTP " + response.status);
-      return response.json();
+      if (response.ok) return response.json();
+      // A refusal's code says why ({"error": …, "code": …}), when it has one.
+      return response.json().catch(function () { return {}; }).then(function (body) {
+        const refused = new Error("HTTP " + response.status);
+        refused.code = body.code;
+        throw refused;
+      });
     });
   }
 
@@ -96,12 +113,53 @@
     clock.done = window.setTimeout(function () {
       stopClock();
       clock = null;
-      watched(t("watched", {}));
+      stopOnLastFrame();
       // Tells the server this page saw the end, so that opening it again
-      // keeps the watch. Approving needs only the server's clock: if this
-      // is lost, a page opened again asks for one more loop, no more.
-      post(page.dataset.watchedUrl).catch(function () {});
+      // keeps the watch, and hears whether the server's clock agrees.
+      post(page.dataset.watchedUrl)
+        .then(function () { watched(t("watched", {})); })
+        .catch(function (refused) {
+          // The same reviewer opened the GIF in another tab or window since
+          // this loop began, which started the server's clock over (or
+          // voided it): this loop does not count, and Approve would be
+          // refused. Watching again is offered, not started: two windows
+          // in view would otherwise restart each other's clocks for ever.
+          if (refused.code === "not_watched" || refused.code === "not_started") {
+            offerWatchAgain(watchMs);
+            return;
+          }
+          // Lost on the way: approving needs only the server's clock, and a
+          // page opened again asks for one more loop, no more.
+          watched(t("watched", {}));
+        });
     }, watchMs);
+  }
+
+  const watchAgainBox = page.querySelector("[data-watch-again-box]");
+
+  function offerWatchAgain(watchMs) {
+    say(t("restarted_elsewhere", {}));
+    watchAgainBox.hidden = false;
+    watchAgainBox.querySelector("button").addEventListener("click", function () {
+      // The focus goes to the GIF it starts, as "Play it once" does.
+      player.tabIndex = -1;
+      player.focus();
+      watchAgainBox.hidden = true;
+      // From the first frame, on both clocks, as when the page comes back
+      // into view.
+      rewind()
+        .then(function () { return post(page.dataset.startUrl + "?again=1"); })
+        .then(function () {
+          if (!document.hidden) {
+            runClock(watchMs, false);
+            return;
+          }
+          // Hidden meanwhile: the loop starts when it is back in view.
+          clock = { watchMs: watchMs, tick: null, done: null };
+          pauseWhileHidden();
+        })
+        .catch(function () { say(t("clock_failed", {})); });
+    }, { once: true });
   }
 
   function pauseWhileHidden() {
@@ -244,26 +302,44 @@
       player.tabIndex = -1;
       player.focus();
       playOnceBox.hidden = true;
+      playingOnce = true;
       play();
     }, { once: true });
   }
 
   if (!watching) {
-    // Nothing to approve here: reduced motion still means no autoplay, and
-    // the GIF plays once when the reviewer asks.
-    if (reducedMotion && frames.length > 1) {
-      offerPlayOnce(function () { player.src = player.dataset.original; });
+    // Nothing to approve here: reduced motion or flash risk still means no
+    // autoplay, and the GIF plays once when the reviewer asks.
+    if ((reducedMotion || flashRisk) && totalFrames > 1) {
+      offerPlayOnce(function () {
+        player.addEventListener("load", function () {
+          window.setTimeout(stopOnLastFrame, Number(page.dataset.loopMs || 0));
+        }, { once: true });
+        player.src = player.dataset.original;
+      });
     }
     return;
   }
 
   if (approve) approve.disabled = true;
-  if (reducedMotion && frames.length > 1 && !filmstripIsWhole) {
-    say(t("play_hint", { shown: frames.length, total: totalFrames }));
+  // Reduced motion with every frame in the filmstrip: stepping through it is
+  // watching, flash risk or not, and nothing need play.
+  const stepsThrough = reducedMotion && frames.length > 1 && filmstripIsWhole;
+  if (
+    (flashRisk && totalFrames > 1 && !stepsThrough) ||
+    (reducedMotion && frames.length > 1 && !filmstripIsWhole)
+  ) {
+    if (reducedMotion && frames.length > 1) {
+      say(t("play_hint", { shown: frames.length, total: totalFrames }));
+    } else {
+      say(t("flash_hint", {}));
+    }
     // Opening the page voids a watch an earlier visit left unfinished, as in
     // every other mode: its clock would otherwise still be running, and the
-    // server would take the time since then for a watch nobody saw.
-    const opened = post(page.dataset.startUrl)
+    // server would take the time since then for a watch nobody saw. It
+    // starts no clock either: a loop's time spent looking at the still must
+    // not pass on the server for a watch.
+    const opened = post(page.dataset.openUrl)
       .then(function (started) {
         if (started.watched) {
           playOnceBox.hidden = true;
@@ -279,7 +355,7 @@
       }, { once: true });
       player.src = player.dataset.original;
     });
-  } else if (reducedMotion && frames.length > 1) {
+  } else if (stepsThrough) {
     player.src = player.dataset.still;
     say(t("step_hint", {}));
     clockStarted = post(page.dataset.startUrl)
