@@ -272,7 +272,7 @@ def test_a_page_opened_without_playing_starts_no_clock(
     # However long the curator looks at the still, no loop has played.
     assert not Playback.objects.filter(gif=flashing_gif).exists()
     approved = api_approve(carol, flashing_gif, acknowledge_flashing=True)
-    assert_refused(approved, flashing_gif, 409, "not_watched")
+    assert_refused(approved, flashing_gif, 409, "not_started")
 
 
 @pytest.mark.django_db
@@ -285,7 +285,7 @@ def test_a_page_opened_without_playing_voids_a_watch_left_unfinished(
     assert open_without_playing(carol, flashing_gif).json()["watched"] is False
     approved = api_approve(carol, flashing_gif, acknowledge_flashing=True)
 
-    assert_refused(approved, flashing_gif, 409, "not_watched")
+    assert_refused(approved, flashing_gif, 409, "not_started")
 
 
 @pytest.mark.django_db

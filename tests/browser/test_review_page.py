@@ -638,7 +638,7 @@ def test_with_reduced_motion_leaving_a_played_gif_early_needs_a_whole_loop_again
         APPROVE_THROUGH_THE_API, reverse("library:api_approve", args=[gif.pk])
     )
     assert answer["status"] == 409, answer
-    assert answer["body"]["code"] == "not_watched"
+    assert answer["body"]["code"] == "not_started"
     expect_still_pending(gif)
 
 
@@ -684,7 +684,7 @@ def test_a_gif_that_can_flash_opens_still_and_plays_once_when_asked(
     answer = page.evaluate(
         APPROVE_THROUGH_THE_API, reverse("library:api_approve", args=[gif.pk])
     )
-    assert (answer["status"], answer["body"]["code"]) == (409, "not_watched")
+    assert (answer["status"], answer["body"]["code"]) == (409, "not_started")
 
     with page.expect_response(lambda r: r.url.endswith(start_url(gif))):
         play_once.click()
@@ -726,7 +726,7 @@ def test_opening_a_gif_that_can_flash_again_voids_an_unfinished_watch(
     answer = page.evaluate(
         APPROVE_THROUGH_THE_API, reverse("library:api_approve", args=[gif.pk])
     )
-    assert (answer["status"], answer["body"]["code"]) == (409, "not_watched")
+    assert (answer["status"], answer["body"]["code"]) == (409, "not_started")
     expect_still_pending(gif)
 
 
