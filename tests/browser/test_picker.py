@@ -746,6 +746,144 @@ def test_a_first_context_reaching_the_server_last_does_not_undo_the_second(
     expect(card(page, "Winking face")).to_have_count(0)
 
 
+def hold_previews(page, gif):
+    """Keeps each request for `gif`'s preview waiting until the returned
+    function lets them through (in the order they were sent)."""
+    held = []
+    url = f"**{reverse('library:picker_preview', args=[gif.pk])}"
+    page.route(url, lambda route: held.append(route))
+
+    def release():
+        while not held:
+            page.wait_for_timeout(20)
+        for route in held:
+            route.continue_()
+        page.unroute(url)
+
+    return release
+
+
+def test_a_slow_preview_never_replaces_the_one_clicked_after_it(
+    agent_page, agent, shelf, live_server
+):
+    page = open_picker(agent_page)
+    page.evaluate("navigator.clipboard.writeText('before')")
+    panel = page.locator("#picker-preview")
+    card(page, "Smiling face").locator("[data-card-link]").click()
+    expect(panel.locator("#preview-title")).to_have_text("Smiling face")
+    expect(panel).not_to_have_attribute("aria-busy", "true")
+
+    release = hold_previews(page, shelf["sorry"])
+    card(page, "Sorry!").locator("[data-card-link]").click()
+    # "Smiling face" is still shown, but the agent asked for another GIF.
+    expect(panel).to_have_attribute("aria-busy", "true")
+    expect(panel).to_have_class(re.compile(r"\bis-loading\b"))
+    loading = "The preview is still loading: copy once the new one is shown."
+    panel.get_by_role("button", name="Link", exact=True).click()
+    expect(status(page)).to_have_text(loading)
+    dragged = panel.locator("img").evaluate(DRAG)
+    assert dragged["uriList"] == ""
+
+    party_link = card(page, "Party time").locator("[data-card-link]")
+    party_link.click()
+    expect(panel.locator("#preview-title")).to_have_text("Party time")
+    expect(panel).not_to_have_attribute("aria-busy", "true")
+    release()  # the answer for "Sorry!" arrives last
+    page.wait_for_timeout(500)
+
+    expect(panel.locator("#preview-title")).to_have_text("Party time")
+    expect(panel.locator("#preview-title")).to_be_focused()
+    panel.get_by_role("button", name="Link", exact=True).click()
+    expect(status(page)).to_have_text("Copied the link to “Party time”.")
+    assert clipboard_text(page) == public_url(live_server, shelf["party"])
+    assert recorded(shelf["party"], agent).format == Copy.Format.LINK
+    assert Copy.objects.count() == 1
+    page.locator("#preview-title").focus()
+    page.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+    expect(party_link).to_be_focused()
+
+
+def test_a_preview_asked_for_then_closed_does_not_open_late(agent_page, shelf):
+    page = open_picker(agent_page)
+    panel = page.locator("#picker-preview")
+    release = hold_previews(page, shelf["sorry"])
+    link = card(page, "Sorry!").locator("[data-card-link]")
+    link.focus()
+    page.keyboard.press("o")
+    page.keyboard.press("Escape")  # nothing shown to close: clears the search
+
+    release()
+    page.wait_for_timeout(500)
+    expect(panel).to_be_hidden()
+
+
+def test_an_open_preview_copies_nothing_until_it_is_back_for_a_new_context(
+    agent_page, agent, shelf, live_server
+):
+    page = open_picker(agent_page)
+    page.evaluate("navigator.clipboard.writeText('before')")
+    panel = page.locator("#picker-preview")
+    card(page, "Sorry!").locator("[data-card-link]").click()
+    expect(panel.locator("#preview-title")).to_have_text("Sorry!")
+    link_button = panel.get_by_role("button", name="Link", exact=True)
+
+    held = []
+    page.route("**/picker/context/", lambda route: held.append(route))
+    page.locator("#context-outage").click()
+    expect(panel).to_have_attribute("aria-busy", "true")
+    link_button.click()
+    loading = "The preview is still loading: copy once the new one is shown."
+    expect(status(page)).to_have_text(loading)
+    assert panel.locator("img").evaluate(DRAG)["uriList"] == ""
+
+    # The context is answered; the preview's reload for it is not, yet.
+    release_preview = hold_previews(page, shelf["sorry"])
+    for route in held:
+        route.continue_()
+    page.unroute("**/picker/context/")
+    expect(page.locator("#context-outage")).to_have_attribute("aria-pressed", "true")
+    expect(card(page, "Party time")).to_have_count(0)
+    expect(panel).to_have_attribute("aria-busy", "true")
+    link_button.click()
+    expect(status(page)).to_have_text(loading)
+    page.wait_for_timeout(300)
+    assert clipboard_text(page) == "before"
+    assert not Copy.objects.exists()
+
+    release_preview()
+    expect(panel).not_to_have_attribute("aria-busy", "true")
+    link_button.click()
+    expect(status(page)).to_have_text("Copied the link to “Sorry!”.")
+    assert clipboard_text(page) == public_url(live_server, shelf["sorry"])
+    assert recorded(shelf["sorry"], agent).context.slug == "outage"
+
+
+def test_a_preview_whose_new_context_failed_to_load_copies_nothing(agent_page, shelf):
+    page = open_picker(agent_page)
+    page.evaluate("navigator.clipboard.writeText('before')")
+    panel = page.locator("#picker-preview")
+    card(page, "Party time").locator("[data-card-link]").click()
+    expect(panel.locator("#preview-title")).to_have_text("Party time")
+
+    page.route("**/picker/context/", lambda route: route.abort())
+    page.locator("#context-outage").click()
+    expect(status(page)).to_have_text(
+        "The shelf cannot be reached: check the connection and try again."
+    )
+
+    # Shown for any conversation, and the agent said it is an outage.
+    expect(panel).to_have_attribute("aria-busy", "true")
+    panel.get_by_role("button", name="Link", exact=True).click()
+    expect(status(page)).to_have_text(
+        "This preview is out of date (the new one did not load): open the GIF "
+        "again, then copy."
+    )
+    page.wait_for_timeout(300)
+    assert clipboard_text(page) == "before"
+    assert not Copy.objects.exists()
+
+
 def test_reduced_motion_holds_previews_still_on_hover_and_focus(agent_page, shelf):
     agent_page.emulate_media(reduced_motion="reduce")
     page = open_picker(agent_page)

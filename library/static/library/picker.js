@@ -127,6 +127,12 @@
       say(t(loading.size === 0 && searchFailed ? "earlier_search" : "still_loading", {}));
       return;
     }
+    // Likewise a preview the agent clicked away from (another card, another
+    // context) whose successor is not shown yet.
+    if (panel.contains(element) && previewIsStale()) {
+      say(t(previewLoading() ? "preview_loading" : "preview_failed", {}));
+      return;
+    }
     // A preview opened before the agent chose a context that rules its GIF
     // out (the server says why): copy nothing, whatever asked for it.
     if (refusedAsRuledOut(element)) return;
@@ -306,6 +312,15 @@
   document.addEventListener("dragstart", function (event) {
     const gif = gifOf(event.target);
     if (!gif || !event.dataTransfer) return;
+    // What copy() refuses, a drag refuses too: a card of results on their
+    // way out, a preview the agent already clicked away from.
+    const stale = results.contains(event.target) ? resultsAreStale() :
+      panel.contains(event.target) && previewIsStale();
+    if (stale) {
+      event.preventDefault();
+      copy(event.target); // says why
+      return;
+    }
     if (refusedAsRuledOut(event.target)) {
       event.preventDefault();
       return;
@@ -401,7 +416,45 @@
     if (!panel.hidden || inertBehind.length) keepFocusInPreview();
   });
 
+  // Only the last preview asked for may be shown: a slow answer for a card
+  // the agent clicked away from must not land after the one they chose,
+  // nor one for a preview already closed. From the click (or the context
+  // chip that will reload the open preview) until its answer is shown, the
+  // preview is busy and copy() refuses it; a request that got no answer
+  // leaves it so, since it is not the preview asked for.
+  let previewAsked = 0; // the number of the last preview asked for
+  let previewShown = 0; // the number of the preview shown (or given up)
+  let previewGivenUp = 0; // closed with this one asked for: none up to it shows
+  let previewUrl = null; // the address of the last preview asked for
+  let previewRequests = 0; // preview requests on their way
+  let contextReloads = false; // a new context will reload the open preview
+  let contextFailed = false; // ...but the new context did not load
+  const previewNumberOf = new WeakMap();
+
+  function previewIsStale() {
+    return previewAsked > previewShown || contextReloads;
+  }
+
+  function previewLoading() {
+    return previewRequests > 0 || (contextReloads && !contextFailed);
+  }
+
+  function fromContextBar(event) {
+    const elt = event.detail.elt;
+    return Boolean(elt && elt.matches && elt.matches("[data-context-bar]"));
+  }
+
+  function markPreview() {
+    const stale = !panel.hidden && previewIsStale();
+    panel.classList.toggle("is-loading", stale);
+    if (stale) panel.setAttribute("aria-busy", "true");
+    else panel.removeAttribute("aria-busy");
+  }
+
   function closePreview() {
+    previewShown = previewGivenUp = previewAsked;
+    contextReloads = false;
+    markPreview();
     if (panel.hidden) return false;
     panel.hidden = true;
     panel.replaceChildren();
@@ -450,9 +503,51 @@
     window.htmx.ajax("GET", url, { target: panel, headers: headers });
   }
 
+  function previewOpenOrAsked() {
+    return !panel.hidden || previewAsked > previewShown;
+  }
+
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.detail.target === panel) {
+      previewAsked += 1;
+      previewNumberOf.set(event.detail.xhr, previewAsked);
+      previewUrl = event.detail.requestConfig.path;
+      previewRequests += 1;
+    } else if (fromContextBar(event) && previewOpenOrAsked()) {
+      contextReloads = true;
+      contextFailed = false;
+    } else {
+      return;
+    }
+    markPreview();
+  });
+
+  document.body.addEventListener("htmx:afterRequest", function (event) {
+    if (event.detail.target !== panel) return;
+    previewRequests = Math.max(0, previewRequests - 1);
+    markPreview();
+  });
+
+  ["htmx:sendError", "htmx:timeout", "htmx:responseError"].forEach(function (name) {
+    document.body.addEventListener(name, function (event) {
+      if (fromContextBar(event)) contextFailed = true;
+    });
+  });
+
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.target !== panel || !event.detail.shouldSwap) return;
+    const number = previewNumberOf.get(event.detail.xhr) || 0;
+    if (number !== previewAsked || number <= previewGivenUp) {
+      event.detail.shouldSwap = false;
+      return;
+    }
+    previewShown = number;
+  });
+
   document.body.addEventListener("htmx:afterSwap", function (event) {
     if (event.detail.target !== panel) return;
     panel.hidden = false;
+    markPreview();
     picker.classList.add("has-preview");
     keepFocusInPreview();
     const config = event.detail.requestConfig;
@@ -838,13 +933,15 @@
         focusFirstResult();
       }
       focusWasInResults = false;
-      // A new context changes the warnings in an open preview: reload it.
-      const shown = panel.querySelector("[data-preview][data-url]");
+      // A new context changes the warnings in an open preview (or one on
+      // its way): ask for the last one again, under the new context.
       const fromContexts = event.detail.requestConfig &&
         event.detail.requestConfig.elt && event.detail.requestConfig.elt.closest &&
         event.detail.requestConfig.elt.closest("[data-context-bar]");
-      if (shown && fromContexts && window.htmx) {
-        reloadPreview(shown.dataset.url);
+      if (fromContexts && contextReloads) {
+        contextReloads = false;
+        if (previewUrl && previewOpenOrAsked() && window.htmx) reloadPreview(previewUrl);
+        markPreview();
       }
     }
   });
