@@ -1079,6 +1079,29 @@ def test_the_keyboard_link_opens_the_shortcuts_and_goes_there(agent_page, shelf)
     expect(help.get_by_text("Go to the first result")).to_be_in_viewport()
 
 
+def test_escape_closes_the_shortcuts_and_keeps_the_search(agent_page, shelf):
+    page = open_picker(agent_page)
+    search_for(page, "face")
+    expect(cards(page)).to_have_count(3)
+    page.locator("#picker-q").press("ArrowDown")
+    first = cards(page).first.locator("[data-card-link]")
+    expect(first).to_be_focused()
+    help = page.locator("[data-keyboard-help]")
+
+    page.keyboard.press("Shift+Slash")  # "?", as a US keyboard types it
+    expect(help).to_have_attribute("open", "")
+    expect(help.locator("summary")).to_be_focused()
+    page.keyboard.press("Escape")
+
+    expect(help).not_to_have_attribute("open", "")
+    expect(first).to_be_focused()
+    expect(page.locator("#picker-q")).to_have_value("face")
+    expect(cards(page)).to_have_count(3)
+    # With the shortcuts closed, Esc clears the search as before.
+    page.keyboard.press("Escape")
+    expect(page.locator("#picker-q")).to_have_value("")
+
+
 def test_the_arrows_follow_the_grid_and_lead_back_to_the_search(agent_page, shelf):
     agent_page.set_viewport_size({"width": 360, "height": 740})
     page = open_picker(agent_page)

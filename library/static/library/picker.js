@@ -566,15 +566,33 @@
 
   // --- Keyboard --------------------------------------------------------------------
 
+  let beforeHelp = null; // where the focus was when the shortcuts were shown
+
   // The "Keyboard" link under the search box: a jump to a closed <details>
   // would show only its summary and leave the focus behind.
   function showKeyboardHelp() {
+    if (!help.contains(document.activeElement)) beforeHelp = document.activeElement;
     help.open = true;
     const summary = help.querySelector("summary");
     summary.focus();
     summary.scrollIntoView({ block: "nearest" });
   }
   if (window.location.hash === "#" + help.id) help.open = true;
+
+  // Esc or "?" again: the shortcuts close, and the focus, if it is still in
+  // them, goes back where it was when they were shown (a card, the search;
+  // the search box if that card was swapped out since). Opened by a click
+  // on their summary, they leave the focus there.
+  function closeKeyboardHelp() {
+    if (!help.open) return false;
+    help.open = false;
+    if (beforeHelp && help.contains(document.activeElement)) {
+      const back = beforeHelp.isConnected && beforeHelp !== document.body ? beforeHelp : search;
+      back.focus();
+    }
+    beforeHelp = null;
+    return true;
+  }
 
   function isTyping(element) {
     if (!element) return false;
@@ -679,6 +697,8 @@
         event.preventDefault();
       } else if (panel.contains(target) && (typingElsewhere || holdsTypedText(target))) {
         return;
+      } else if (closeKeyboardHelp()) {
+        event.preventDefault();
       } else if (!panel.hidden && typedFieldIn(panel)) {
         // Elsewhere (the heading, the search box), Esc would close the panel
         // and the note with it: keep both, and say how to go on.
@@ -723,8 +743,11 @@
     }
     if (key === "?" || (slashKey && event.shiftKey)) {
       event.preventDefault();
-      help.open = !help.open;
-      if (help.open) help.querySelector("summary").focus();
+      if (!closeKeyboardHelp()) {
+        beforeHelp = document.activeElement;
+        help.open = true;
+        help.querySelector("summary").focus();
+      }
       return;
     }
 
