@@ -870,6 +870,17 @@
   });
   search.addEventListener("blur", function () { typingOn = false; });
 
+  // "Got it" on the house rules returns to the page as it is now, not as it
+  // was drawn: the searches and chips since then changed the address (the
+  // form's own `next`, from the server, is for a page without scripts). The
+  // server still accepts only an address of this site.
+  document.addEventListener("submit", function (event) {
+    const rulesForm = event.target;
+    if (!rulesForm.closest || !rulesForm.closest("[data-house-rules]")) return;
+    const next = rulesForm.querySelector("input[name=next]");
+    if (next) next.value = window.location.pathname + window.location.search;
+  });
+
   // --- Swaps -----------------------------------------------------------------------
 
   // A new set of results replaces the cards: if the focus was among them (a
