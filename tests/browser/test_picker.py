@@ -966,6 +966,51 @@ def test_the_keyboard_alone_finds_copies_previews_and_clears(
     expect(page).to_have_url(live_server.url + "/")
 
 
+def test_the_copy_keys_work_in_the_open_preview_but_not_in_its_note(
+    agent_page, agent, shelf, live_server
+):
+    page = open_picker(agent_page)
+    link = public_url(live_server, shelf["sorry"])
+    card(page, "Sorry!").locator("[data-card-link]").focus()
+    page.keyboard.press("o")
+    panel = page.locator("#picker-preview")
+    expect(panel.locator("#preview-title")).to_be_focused()
+
+    page.keyboard.press("m")
+    expect(status(page)).to_have_text("Copied Markdown for “Sorry!”.")
+    assert clipboard_text(page) == f"![Sorry! \\[animated\\]]({link})"
+    page.keyboard.press("i")
+    expect(status(page)).to_have_text("Copied the image of “Sorry!”.")
+    page.evaluate("navigator.clipboard.writeText('before')")
+    page.keyboard.press("Enter")  # the default format: the link
+    expect(status(page)).to_have_text("Copied the link to “Sorry!”.")
+    assert clipboard_text(page) == link
+    page.keyboard.press("l")
+    expect(status(page)).to_have_text("Copied the link to “Sorry!”.")
+    formats = sorted(Copy.objects.filter(agent=agent).values_list("format", flat=True))
+    deadline = time.monotonic() + 5
+    while len(formats) < 4 and time.monotonic() < deadline:
+        time.sleep(0.05)
+        formats = sorted(
+            Copy.objects.filter(agent=agent).values_list("format", flat=True)
+        )
+    assert formats == sorted(["markdown", "rich", "link", "link"])
+
+    # Enter on a button of the preview presses that button.
+    panel.get_by_role("button", name="Markdown").focus()
+    page.keyboard.press("Enter")
+    expect(status(page)).to_have_text("Copied Markdown for “Sorry!”.")
+
+    # Letters typed in the flag note are the note's.
+    page.evaluate("navigator.clipboard.writeText('before')")
+    panel.get_by_text("Flag a problem").click()
+    note = panel.get_by_label("Details")
+    note.press_sequentially("Slim")
+    expect(note).to_have_value("Slim")
+    page.wait_for_timeout(300)
+    assert clipboard_text(page) == "before"
+
+
 def test_escape_in_the_flag_note_keeps_the_preview_and_the_note(agent_page, shelf):
     page = open_picker(agent_page)
     card(page, "Sorry!").locator("[data-card-link]").click()

@@ -751,10 +751,26 @@
       return;
     }
 
-    const link = target.closest && target.closest("[data-card-link]");
-    if (!link || event.shiftKey) return;
     const letters = { l: "link", i: "rich", m: "markdown" };
     const letter = letterOf(event);
+    // In the open preview (its heading, its image, a copy button: a text
+    // field such as the flag note was left alone above), Enter and L, I, M
+    // copy as they do on a card. Enter on a button, a link or a summary
+    // there still presses it.
+    if (panel.contains(target)) {
+      if (event.shiftKey) return;
+      const pressable = target.closest("a, button, input, select, textarea, summary, label");
+      if (key === "Enter" && !pressable) {
+        event.preventDefault();
+        copy(target, defaultFormat());
+      } else if (letters[letter]) {
+        event.preventDefault();
+        copy(target, letters[letter]);
+      }
+      return;
+    }
+    const link = target.closest && target.closest("[data-card-link]");
+    if (!link || event.shiftKey) return;
     if (key === "Enter") {
       event.preventDefault();
       copy(link, defaultFormat());
