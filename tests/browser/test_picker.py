@@ -1239,6 +1239,29 @@ def test_screen_readers_hear_how_many_gifs_each_search_found(agent_page, shelf):
     expect(region).to_have_text("No GIFs match")
 
 
+def test_cards_chips_and_copy_buttons_have_the_names_a_screen_reader_needs(
+    agent_page, shelf
+):
+    page = open_picker(agent_page)
+    sorry = card(page, "Sorry!")
+
+    # The title, not "Sorry! [animated] Sorry!"; the alt text is the preview's.
+    expect(sorry.get_by_role("link")).to_have_accessible_name("Sorry!")
+    expect(sorry.get_by_role("button")).to_have_accessible_name("Copy link: Sorry!")
+    upset = page.locator("#context-upset")
+    upset.click()
+    expect(upset).to_have_attribute("aria-pressed", "true")
+    expect(upset).to_have_accessible_name("Upset customer")
+    expect(page.locator("#context-any")).to_have_accessible_name("Any conversation")
+    assert upset.evaluate(
+        "chip => getComputedStyle(chip, '::before').content"
+    ).startswith('"✓')  # still shown
+
+    page.get_by_role("link", name="Sorry!", exact=True).click()
+    panel = page.locator("#picker-preview")
+    expect(panel.get_by_role("img", name="Sorry! [animated]")).to_be_visible()
+
+
 def test_the_count_read_out_uses_russian_plurals(page, log_in, agent, shelf):
     page.context.set_extra_http_headers({"Accept-Language": "ru"})
     page = open_picker(log_in(agent))
