@@ -1483,6 +1483,64 @@ def test_dragging_the_image_carries_the_link_and_the_picture(
     assert dragged["uriList"] == link
     assert dragged["plain"] == link
     assert dragged["html"] == f'<img src="{link}" alt="Sorry! [animated]">'
+
+
+# Ends the drag DRAG started, as the browser does once it is let go: with the
+# drop's effect, "none" where nothing took it. (Chromium keeps a constructed
+# DataTransfer's dropEffect at "none", so the effect is laid over it.)
+DRAG_END = """
+(element, effect) => {
+  const transfer = new DataTransfer();
+  Object.defineProperty(transfer, "dropEffect", { value: effect });
+  element.dispatchEvent(new DragEvent("dragend", {
+    bubbles: true, cancelable: false, dataTransfer: transfer,
+  }));
+  return transfer.dropEffect;
+}
+"""
+
+
+def test_a_drag_is_recorded_once_dropped_not_when_let_go_on_nothing(
+    agent_page, agent, shelf
+):
+    page = open_picker(agent_page)
+    card(page, "Sorry!").locator("[data-card-link]").click()
+    image = page.locator("#picker-preview img")
+
+    image.evaluate(DRAG)
+    assert image.evaluate(DRAG_END, "none") == "none"  # cancelled
+    page.wait_for_timeout(500)
+    assert not Copy.objects.exists()
+
+    image.evaluate(DRAG)
+    assert image.evaluate(DRAG_END, "link") == "link"  # into a chat's window
+    assert recorded(shelf["sorry"], agent).format == Copy.Format.DRAG
+    page.wait_for_timeout(300)
+    assert Copy.objects.count() == 1
+
+
+def test_a_real_drag_counts_a_drop_on_a_message_box_and_not_one_on_nothing(
+    agent_page, agent, shelf
+):
+    page = open_picker(agent_page)
+    card(page, "Sorry!").locator("[data-card-link]").click()
+    image = page.locator("#picker-preview img")
+    # A stand-in for a chat's message box: it takes dropped links.
+    page.evaluate(
+        """() => {
+          const box = document.createElement("textarea");
+          box.id = "chat-box";
+          box.style = "position: fixed; left: 0; bottom: 0; width: 300px;";
+          document.body.append(box);
+        }"""
+    )
+
+    image.drag_to(page.locator("#picker-preview h2"))  # nothing takes it there
+    page.wait_for_timeout(500)
+    assert not Copy.objects.exists()
+
+    image.drag_to(page.locator("#chat-box"))
+    expect(page.locator("#chat-box")).to_have_value(re.compile(r"\.gif$"))
     assert recorded(shelf["sorry"], agent).format == Copy.Format.DRAG
 
 

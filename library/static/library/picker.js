@@ -329,9 +329,26 @@
     event.dataTransfer.setData("text/uri-list", gif.url);
     event.dataTransfer.setData("text/plain", gif.url);
     event.dataTransfer.setData("text/html", imageHtml(gif));
-    record(gif, "drag");
     say(t("drop", { title: gif.title }));
+    // Counted once dropped, not when picked up: see dragEnded. (The same
+    // listener added again is not added twice.)
+    dragged.set(event.target, gif);
+    event.target.addEventListener("dragend", dragEnded);
   });
+
+  const dragged = new WeakMap(); // what each element being dragged carries
+
+  // A drag let go where nothing takes it (or cancelled with Esc) ends with
+  // dropEffect "none"; a drop into a chat in another window or tab ends with
+  // "copy" or "link" in Chromium. Listened to on the dragged image itself,
+  // which gets dragend even if new results took it off the page meanwhile.
+  function dragEnded(event) {
+    const gif = dragged.get(event.currentTarget);
+    dragged.delete(event.currentTarget);
+    if (gif && event.dataTransfer && event.dataTransfer.dropEffect !== "none") {
+      record(gif, "drag");
+    }
+  }
 
   // --- Previews that play on hover or focus -------------------------------------
 
