@@ -142,6 +142,15 @@ def test_got_it_is_post_only_and_needs_the_csrf_token(agent):
 
 
 @pytest.mark.django_db
+def test_got_it_goes_back_to_the_search_it_was_pressed_on(agent_client):
+    response = agent_client.post(
+        READ, {"version": 1, "next": f"{HOME}?q=face&mood=Happy"}
+    )
+
+    assert response["Location"] == f"{HOME}?q=face&mood=Happy"
+
+
+@pytest.mark.django_db
 def test_got_it_only_goes_back_to_this_site(agent_client):
     response = agent_client.post(
         READ, {"version": 1, "next": "https://evil.example/phish"}

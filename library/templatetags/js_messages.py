@@ -64,6 +64,13 @@ def picker():
             "The preview stays open to keep what you typed: send the flag or "
             "clear it, then press Esc to close it."
         ),
+        "preview_loading": gettext(
+            "The preview is still loading: copy once the new one is shown."
+        ),
+        "preview_failed": gettext(
+            "This preview is out of date (the new one did not load): open the GIF "
+            "again, then copy."
+        ),
     }
 
 

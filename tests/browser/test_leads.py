@@ -2,6 +2,8 @@
 and an agent's picker follows at once; the house rules come first for a new
 agent; the leads' pages fit a 360 px window."""
 
+import re
+
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -130,6 +132,23 @@ def test_the_house_rules_come_first_once_for_a_new_agent(log_in, agent, shelf):
     expect(rules).to_have_count(0)
     page.get_by_role("link", name="House rules").first.click()
     expect(page.get_by_role("heading", name="House rules")).to_be_visible()
+
+
+def test_got_it_keeps_the_search_and_mood_typed_since_the_page_loaded(
+    log_in, agent, live_server, shelf
+):
+    page = open_picker(log_in(agent))
+    page.locator("#picker-q").fill("face")
+    expect(page).to_have_url(re.compile(r"/\?q=face$"))
+    page.locator(f"#mood-{MoodTag.objects.get(name='Happy').pk}").click()
+    expect(page).to_have_url(re.compile(r"/\?q=face&mood=Happy$"))
+
+    page.get_by_role("button", name="Got it").click()
+
+    expect(page.locator("[data-house-rules]")).to_have_count(0)
+    expect(page).to_have_url(f"{live_server.url}/?q=face&mood=Happy")
+    expect(page.locator("#picker-q")).to_have_value("face")
+    expect(page.locator(".filter-chip.is-on")).to_contain_text("Happy")
 
 
 def test_the_chosen_chip_shows_its_guidance_in_words(log_in, agent, shelf):

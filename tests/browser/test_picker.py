@@ -746,6 +746,144 @@ def test_a_first_context_reaching_the_server_last_does_not_undo_the_second(
     expect(card(page, "Winking face")).to_have_count(0)
 
 
+def hold_previews(page, gif):
+    """Keeps each request for `gif`'s preview waiting until the returned
+    function lets them through (in the order they were sent)."""
+    held = []
+    url = f"**{reverse('library:picker_preview', args=[gif.pk])}"
+    page.route(url, lambda route: held.append(route))
+
+    def release():
+        while not held:
+            page.wait_for_timeout(20)
+        for route in held:
+            route.continue_()
+        page.unroute(url)
+
+    return release
+
+
+def test_a_slow_preview_never_replaces_the_one_clicked_after_it(
+    agent_page, agent, shelf, live_server
+):
+    page = open_picker(agent_page)
+    page.evaluate("navigator.clipboard.writeText('before')")
+    panel = page.locator("#picker-preview")
+    card(page, "Smiling face").locator("[data-card-link]").click()
+    expect(panel.locator("#preview-title")).to_have_text("Smiling face")
+    expect(panel).not_to_have_attribute("aria-busy", "true")
+
+    release = hold_previews(page, shelf["sorry"])
+    card(page, "Sorry!").locator("[data-card-link]").click()
+    # "Smiling face" is still shown, but the agent asked for another GIF.
+    expect(panel).to_have_attribute("aria-busy", "true")
+    expect(panel).to_have_class(re.compile(r"\bis-loading\b"))
+    loading = "The preview is still loading: copy once the new one is shown."
+    panel.get_by_role("button", name="Link", exact=True).click()
+    expect(status(page)).to_have_text(loading)
+    dragged = panel.locator("img").evaluate(DRAG)
+    assert dragged["uriList"] == ""
+
+    party_link = card(page, "Party time").locator("[data-card-link]")
+    party_link.click()
+    expect(panel.locator("#preview-title")).to_have_text("Party time")
+    expect(panel).not_to_have_attribute("aria-busy", "true")
+    release()  # the answer for "Sorry!" arrives last
+    page.wait_for_timeout(500)
+
+    expect(panel.locator("#preview-title")).to_have_text("Party time")
+    expect(panel.locator("#preview-title")).to_be_focused()
+    panel.get_by_role("button", name="Link", exact=True).click()
+    expect(status(page)).to_have_text("Copied the link to “Party time”.")
+    assert clipboard_text(page) == public_url(live_server, shelf["party"])
+    assert recorded(shelf["party"], agent).format == Copy.Format.LINK
+    assert Copy.objects.count() == 1
+    page.locator("#preview-title").focus()
+    page.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+    expect(party_link).to_be_focused()
+
+
+def test_a_preview_asked_for_then_closed_does_not_open_late(agent_page, shelf):
+    page = open_picker(agent_page)
+    panel = page.locator("#picker-preview")
+    release = hold_previews(page, shelf["sorry"])
+    link = card(page, "Sorry!").locator("[data-card-link]")
+    link.focus()
+    page.keyboard.press("o")
+    page.keyboard.press("Escape")  # nothing shown to close: clears the search
+
+    release()
+    page.wait_for_timeout(500)
+    expect(panel).to_be_hidden()
+
+
+def test_an_open_preview_copies_nothing_until_it_is_back_for_a_new_context(
+    agent_page, agent, shelf, live_server
+):
+    page = open_picker(agent_page)
+    page.evaluate("navigator.clipboard.writeText('before')")
+    panel = page.locator("#picker-preview")
+    card(page, "Sorry!").locator("[data-card-link]").click()
+    expect(panel.locator("#preview-title")).to_have_text("Sorry!")
+    link_button = panel.get_by_role("button", name="Link", exact=True)
+
+    held = []
+    page.route("**/picker/context/", lambda route: held.append(route))
+    page.locator("#context-outage").click()
+    expect(panel).to_have_attribute("aria-busy", "true")
+    link_button.click()
+    loading = "The preview is still loading: copy once the new one is shown."
+    expect(status(page)).to_have_text(loading)
+    assert panel.locator("img").evaluate(DRAG)["uriList"] == ""
+
+    # The context is answered; the preview's reload for it is not, yet.
+    release_preview = hold_previews(page, shelf["sorry"])
+    for route in held:
+        route.continue_()
+    page.unroute("**/picker/context/")
+    expect(page.locator("#context-outage")).to_have_attribute("aria-pressed", "true")
+    expect(card(page, "Party time")).to_have_count(0)
+    expect(panel).to_have_attribute("aria-busy", "true")
+    link_button.click()
+    expect(status(page)).to_have_text(loading)
+    page.wait_for_timeout(300)
+    assert clipboard_text(page) == "before"
+    assert not Copy.objects.exists()
+
+    release_preview()
+    expect(panel).not_to_have_attribute("aria-busy", "true")
+    link_button.click()
+    expect(status(page)).to_have_text("Copied the link to “Sorry!”.")
+    assert clipboard_text(page) == public_url(live_server, shelf["sorry"])
+    assert recorded(shelf["sorry"], agent).context.slug == "outage"
+
+
+def test_a_preview_whose_new_context_failed_to_load_copies_nothing(agent_page, shelf):
+    page = open_picker(agent_page)
+    page.evaluate("navigator.clipboard.writeText('before')")
+    panel = page.locator("#picker-preview")
+    card(page, "Party time").locator("[data-card-link]").click()
+    expect(panel.locator("#preview-title")).to_have_text("Party time")
+
+    page.route("**/picker/context/", lambda route: route.abort())
+    page.locator("#context-outage").click()
+    expect(status(page)).to_have_text(
+        "The shelf cannot be reached: check the connection and try again."
+    )
+
+    # Shown for any conversation, and the agent said it is an outage.
+    expect(panel).to_have_attribute("aria-busy", "true")
+    panel.get_by_role("button", name="Link", exact=True).click()
+    expect(status(page)).to_have_text(
+        "This preview is out of date (the new one did not load): open the GIF "
+        "again, then copy."
+    )
+    page.wait_for_timeout(300)
+    assert clipboard_text(page) == "before"
+    assert not Copy.objects.exists()
+
+
 def test_reduced_motion_holds_previews_still_on_hover_and_focus(agent_page, shelf):
     agent_page.emulate_media(reduced_motion="reduce")
     page = open_picker(agent_page)
@@ -826,6 +964,51 @@ def test_the_keyboard_alone_finds_copies_previews_and_clears(
     expect(search).to_have_value("")
     expect(cards(page)).to_have_count(5)
     expect(page).to_have_url(live_server.url + "/")
+
+
+def test_the_copy_keys_work_in_the_open_preview_but_not_in_its_note(
+    agent_page, agent, shelf, live_server
+):
+    page = open_picker(agent_page)
+    link = public_url(live_server, shelf["sorry"])
+    card(page, "Sorry!").locator("[data-card-link]").focus()
+    page.keyboard.press("o")
+    panel = page.locator("#picker-preview")
+    expect(panel.locator("#preview-title")).to_be_focused()
+
+    page.keyboard.press("m")
+    expect(status(page)).to_have_text("Copied Markdown for “Sorry!”.")
+    assert clipboard_text(page) == f"![Sorry! \\[animated\\]]({link})"
+    page.keyboard.press("i")
+    expect(status(page)).to_have_text("Copied the image of “Sorry!”.")
+    page.evaluate("navigator.clipboard.writeText('before')")
+    page.keyboard.press("Enter")  # the default format: the link
+    expect(status(page)).to_have_text("Copied the link to “Sorry!”.")
+    assert clipboard_text(page) == link
+    page.keyboard.press("l")
+    expect(status(page)).to_have_text("Copied the link to “Sorry!”.")
+    formats = sorted(Copy.objects.filter(agent=agent).values_list("format", flat=True))
+    deadline = time.monotonic() + 5
+    while len(formats) < 4 and time.monotonic() < deadline:
+        time.sleep(0.05)
+        formats = sorted(
+            Copy.objects.filter(agent=agent).values_list("format", flat=True)
+        )
+    assert formats == sorted(["markdown", "rich", "link", "link"])
+
+    # Enter on a button of the preview presses that button.
+    panel.get_by_role("button", name="Markdown").focus()
+    page.keyboard.press("Enter")
+    expect(status(page)).to_have_text("Copied Markdown for “Sorry!”.")
+
+    # Letters typed in the flag note are the note's.
+    page.evaluate("navigator.clipboard.writeText('before')")
+    panel.get_by_text("Flag a problem").click()
+    note = panel.get_by_label("Details")
+    note.press_sequentially("Slim")
+    expect(note).to_have_value("Slim")
+    page.wait_for_timeout(300)
+    assert clipboard_text(page) == "before"
 
 
 def test_escape_in_the_flag_note_keeps_the_preview_and_the_note(agent_page, shelf):
@@ -941,6 +1124,29 @@ def test_the_keyboard_link_opens_the_shortcuts_and_goes_there(agent_page, shelf)
     expect(help.get_by_text("Go to the first result")).to_be_in_viewport()
 
 
+def test_escape_closes_the_shortcuts_and_keeps_the_search(agent_page, shelf):
+    page = open_picker(agent_page)
+    search_for(page, "face")
+    expect(cards(page)).to_have_count(3)
+    page.locator("#picker-q").press("ArrowDown")
+    first = cards(page).first.locator("[data-card-link]")
+    expect(first).to_be_focused()
+    help = page.locator("[data-keyboard-help]")
+
+    page.keyboard.press("Shift+Slash")  # "?", as a US keyboard types it
+    expect(help).to_have_attribute("open", "")
+    expect(help.locator("summary")).to_be_focused()
+    page.keyboard.press("Escape")
+
+    expect(help).not_to_have_attribute("open", "")
+    expect(first).to_be_focused()
+    expect(page.locator("#picker-q")).to_have_value("face")
+    expect(cards(page)).to_have_count(3)
+    # With the shortcuts closed, Esc clears the search as before.
+    page.keyboard.press("Escape")
+    expect(page.locator("#picker-q")).to_have_value("")
+
+
 def test_the_arrows_follow_the_grid_and_lead_back_to_the_search(agent_page, shelf):
     agent_page.set_viewport_size({"width": 360, "height": 740})
     page = open_picker(agent_page)
@@ -1031,6 +1237,29 @@ def test_screen_readers_hear_how_many_gifs_each_search_found(agent_page, shelf):
     expect(region).to_have_text("1 GIF")
     search_for(page, "zzzqx")
     expect(region).to_have_text("No GIFs match")
+
+
+def test_cards_chips_and_copy_buttons_have_the_names_a_screen_reader_needs(
+    agent_page, shelf
+):
+    page = open_picker(agent_page)
+    sorry = card(page, "Sorry!")
+
+    # The title, not "Sorry! [animated] Sorry!"; the alt text is the preview's.
+    expect(sorry.get_by_role("link")).to_have_accessible_name("Sorry!")
+    expect(sorry.get_by_role("button")).to_have_accessible_name("Copy link: Sorry!")
+    upset = page.locator("#context-upset")
+    upset.click()
+    expect(upset).to_have_attribute("aria-pressed", "true")
+    expect(upset).to_have_accessible_name("Upset customer")
+    expect(page.locator("#context-any")).to_have_accessible_name("Any conversation")
+    assert upset.evaluate(
+        "chip => getComputedStyle(chip, '::before').content"
+    ).startswith('"✓')  # still shown
+
+    page.get_by_role("link", name="Sorry!", exact=True).click()
+    panel = page.locator("#picker-preview")
+    expect(panel.get_by_role("img", name="Sorry! [animated]")).to_be_visible()
 
 
 def test_the_count_read_out_uses_russian_plurals(page, log_in, agent, shelf):
@@ -1254,6 +1483,64 @@ def test_dragging_the_image_carries_the_link_and_the_picture(
     assert dragged["uriList"] == link
     assert dragged["plain"] == link
     assert dragged["html"] == f'<img src="{link}" alt="Sorry! [animated]">'
+
+
+# Ends the drag DRAG started, as the browser does once it is let go: with the
+# drop's effect, "none" where nothing took it. (Chromium keeps a constructed
+# DataTransfer's dropEffect at "none", so the effect is laid over it.)
+DRAG_END = """
+(element, effect) => {
+  const transfer = new DataTransfer();
+  Object.defineProperty(transfer, "dropEffect", { value: effect });
+  element.dispatchEvent(new DragEvent("dragend", {
+    bubbles: true, cancelable: false, dataTransfer: transfer,
+  }));
+  return transfer.dropEffect;
+}
+"""
+
+
+def test_a_drag_is_recorded_once_dropped_not_when_let_go_on_nothing(
+    agent_page, agent, shelf
+):
+    page = open_picker(agent_page)
+    card(page, "Sorry!").locator("[data-card-link]").click()
+    image = page.locator("#picker-preview img")
+
+    image.evaluate(DRAG)
+    assert image.evaluate(DRAG_END, "none") == "none"  # cancelled
+    page.wait_for_timeout(500)
+    assert not Copy.objects.exists()
+
+    image.evaluate(DRAG)
+    assert image.evaluate(DRAG_END, "link") == "link"  # into a chat's window
+    assert recorded(shelf["sorry"], agent).format == Copy.Format.DRAG
+    page.wait_for_timeout(300)
+    assert Copy.objects.count() == 1
+
+
+def test_a_real_drag_counts_a_drop_on_a_message_box_and_not_one_on_nothing(
+    agent_page, agent, shelf
+):
+    page = open_picker(agent_page)
+    card(page, "Sorry!").locator("[data-card-link]").click()
+    image = page.locator("#picker-preview img")
+    # A stand-in for a chat's message box: it takes dropped links.
+    page.evaluate(
+        """() => {
+          const box = document.createElement("textarea");
+          box.id = "chat-box";
+          box.style = "position: fixed; left: 0; bottom: 0; width: 300px;";
+          document.body.append(box);
+        }"""
+    )
+
+    image.drag_to(page.locator("#picker-preview h2"))  # nothing takes it there
+    page.wait_for_timeout(500)
+    assert not Copy.objects.exists()
+
+    image.drag_to(page.locator("#chat-box"))
+    expect(page.locator("#chat-box")).to_have_value(re.compile(r"\.gif$"))
     assert recorded(shelf["sorry"], agent).format == Copy.Format.DRAG
 
 

@@ -127,6 +127,12 @@
       say(t(loading.size === 0 && searchFailed ? "earlier_search" : "still_loading", {}));
       return;
     }
+    // Likewise a preview the agent clicked away from (another card, another
+    // context) whose successor is not shown yet.
+    if (panel.contains(element) && previewIsStale()) {
+      say(t(previewLoading() ? "preview_loading" : "preview_failed", {}));
+      return;
+    }
     // A preview opened before the agent chose a context that rules its GIF
     // out (the server says why): copy nothing, whatever asked for it.
     if (refusedAsRuledOut(element)) return;
@@ -306,6 +312,15 @@
   document.addEventListener("dragstart", function (event) {
     const gif = gifOf(event.target);
     if (!gif || !event.dataTransfer) return;
+    // What copy() refuses, a drag refuses too: a card of results on their
+    // way out, a preview the agent already clicked away from.
+    const stale = results.contains(event.target) ? resultsAreStale() :
+      panel.contains(event.target) && previewIsStale();
+    if (stale) {
+      event.preventDefault();
+      copy(event.target); // says why
+      return;
+    }
     if (refusedAsRuledOut(event.target)) {
       event.preventDefault();
       return;
@@ -314,9 +329,26 @@
     event.dataTransfer.setData("text/uri-list", gif.url);
     event.dataTransfer.setData("text/plain", gif.url);
     event.dataTransfer.setData("text/html", imageHtml(gif));
-    record(gif, "drag");
     say(t("drop", { title: gif.title }));
+    // Counted once dropped, not when picked up: see dragEnded. (The same
+    // listener added again is not added twice.)
+    dragged.set(event.target, gif);
+    event.target.addEventListener("dragend", dragEnded);
   });
+
+  const dragged = new WeakMap(); // what each element being dragged carries
+
+  // A drag let go where nothing takes it (or cancelled with Esc) ends with
+  // dropEffect "none"; a drop into a chat in another window or tab ends with
+  // "copy" or "link" in Chromium. Listened to on the dragged image itself,
+  // which gets dragend even if new results took it off the page meanwhile.
+  function dragEnded(event) {
+    const gif = dragged.get(event.currentTarget);
+    dragged.delete(event.currentTarget);
+    if (gif && event.dataTransfer && event.dataTransfer.dropEffect !== "none") {
+      record(gif, "drag");
+    }
+  }
 
   // --- Previews that play on hover or focus -------------------------------------
 
@@ -401,7 +433,45 @@
     if (!panel.hidden || inertBehind.length) keepFocusInPreview();
   });
 
+  // Only the last preview asked for may be shown: a slow answer for a card
+  // the agent clicked away from must not land after the one they chose,
+  // nor one for a preview already closed. From the click (or the context
+  // chip that will reload the open preview) until its answer is shown, the
+  // preview is busy and copy() refuses it; a request that got no answer
+  // leaves it so, since it is not the preview asked for.
+  let previewAsked = 0; // the number of the last preview asked for
+  let previewShown = 0; // the number of the preview shown (or given up)
+  let previewGivenUp = 0; // closed with this one asked for: none up to it shows
+  let previewUrl = null; // the address of the last preview asked for
+  let previewRequests = 0; // preview requests on their way
+  let contextReloads = false; // a new context will reload the open preview
+  let contextFailed = false; // ...but the new context did not load
+  const previewNumberOf = new WeakMap();
+
+  function previewIsStale() {
+    return previewAsked > previewShown || contextReloads;
+  }
+
+  function previewLoading() {
+    return previewRequests > 0 || (contextReloads && !contextFailed);
+  }
+
+  function fromContextBar(event) {
+    const elt = event.detail.elt;
+    return Boolean(elt && elt.matches && elt.matches("[data-context-bar]"));
+  }
+
+  function markPreview() {
+    const stale = !panel.hidden && previewIsStale();
+    panel.classList.toggle("is-loading", stale);
+    if (stale) panel.setAttribute("aria-busy", "true");
+    else panel.removeAttribute("aria-busy");
+  }
+
   function closePreview() {
+    previewShown = previewGivenUp = previewAsked;
+    contextReloads = false;
+    markPreview();
     if (panel.hidden) return false;
     panel.hidden = true;
     panel.replaceChildren();
@@ -450,9 +520,51 @@
     window.htmx.ajax("GET", url, { target: panel, headers: headers });
   }
 
+  function previewOpenOrAsked() {
+    return !panel.hidden || previewAsked > previewShown;
+  }
+
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.detail.target === panel) {
+      previewAsked += 1;
+      previewNumberOf.set(event.detail.xhr, previewAsked);
+      previewUrl = event.detail.requestConfig.path;
+      previewRequests += 1;
+    } else if (fromContextBar(event) && previewOpenOrAsked()) {
+      contextReloads = true;
+      contextFailed = false;
+    } else {
+      return;
+    }
+    markPreview();
+  });
+
+  document.body.addEventListener("htmx:afterRequest", function (event) {
+    if (event.detail.target !== panel) return;
+    previewRequests = Math.max(0, previewRequests - 1);
+    markPreview();
+  });
+
+  ["htmx:sendError", "htmx:timeout", "htmx:responseError"].forEach(function (name) {
+    document.body.addEventListener(name, function (event) {
+      if (fromContextBar(event)) contextFailed = true;
+    });
+  });
+
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.target !== panel || !event.detail.shouldSwap) return;
+    const number = previewNumberOf.get(event.detail.xhr) || 0;
+    if (number !== previewAsked || number <= previewGivenUp) {
+      event.detail.shouldSwap = false;
+      return;
+    }
+    previewShown = number;
+  });
+
   document.body.addEventListener("htmx:afterSwap", function (event) {
     if (event.detail.target !== panel) return;
     panel.hidden = false;
+    markPreview();
     picker.classList.add("has-preview");
     keepFocusInPreview();
     const config = event.detail.requestConfig;
@@ -471,15 +583,33 @@
 
   // --- Keyboard --------------------------------------------------------------------
 
+  let beforeHelp = null; // where the focus was when the shortcuts were shown
+
   // The "Keyboard" link under the search box: a jump to a closed <details>
   // would show only its summary and leave the focus behind.
   function showKeyboardHelp() {
+    if (!help.contains(document.activeElement)) beforeHelp = document.activeElement;
     help.open = true;
     const summary = help.querySelector("summary");
     summary.focus();
     summary.scrollIntoView({ block: "nearest" });
   }
   if (window.location.hash === "#" + help.id) help.open = true;
+
+  // Esc or "?" again: the shortcuts close, and the focus, if it is still in
+  // them, goes back where it was when they were shown (a card, the search;
+  // the search box if that card was swapped out since). Opened by a click
+  // on their summary, they leave the focus there.
+  function closeKeyboardHelp() {
+    if (!help.open) return false;
+    help.open = false;
+    if (beforeHelp && help.contains(document.activeElement)) {
+      const back = beforeHelp.isConnected && beforeHelp !== document.body ? beforeHelp : search;
+      back.focus();
+    }
+    beforeHelp = null;
+    return true;
+  }
 
   function isTyping(element) {
     if (!element) return false;
@@ -584,6 +714,8 @@
         event.preventDefault();
       } else if (panel.contains(target) && (typingElsewhere || holdsTypedText(target))) {
         return;
+      } else if (closeKeyboardHelp()) {
+        event.preventDefault();
       } else if (!panel.hidden && typedFieldIn(panel)) {
         // Elsewhere (the heading, the search box), Esc would close the panel
         // and the note with it: keep both, and say how to go on.
@@ -628,15 +760,34 @@
     }
     if (key === "?" || (slashKey && event.shiftKey)) {
       event.preventDefault();
-      help.open = !help.open;
-      if (help.open) help.querySelector("summary").focus();
+      if (!closeKeyboardHelp()) {
+        beforeHelp = document.activeElement;
+        help.open = true;
+        help.querySelector("summary").focus();
+      }
       return;
     }
 
-    const link = target.closest && target.closest("[data-card-link]");
-    if (!link || event.shiftKey) return;
     const letters = { l: "link", i: "rich", m: "markdown" };
     const letter = letterOf(event);
+    // In the open preview (its heading, its image, a copy button: a text
+    // field such as the flag note was left alone above), Enter and L, I, M
+    // copy as they do on a card. Enter on a button, a link or a summary
+    // there still presses it.
+    if (panel.contains(target)) {
+      if (event.shiftKey) return;
+      const pressable = target.closest("a, button, input, select, textarea, summary, label");
+      if (key === "Enter" && !pressable) {
+        event.preventDefault();
+        copy(target, defaultFormat());
+      } else if (letters[letter]) {
+        event.preventDefault();
+        copy(target, letters[letter]);
+      }
+      return;
+    }
+    const link = target.closest && target.closest("[data-card-link]");
+    if (!link || event.shiftKey) return;
     if (key === "Enter") {
       event.preventDefault();
       copy(link, defaultFormat());
@@ -752,6 +903,17 @@
   });
   search.addEventListener("blur", function () { typingOn = false; });
 
+  // "Got it" on the house rules returns to the page as it is now, not as it
+  // was drawn: the searches and chips since then changed the address (the
+  // form's own `next`, from the server, is for a page without scripts). The
+  // server still accepts only an address of this site.
+  document.addEventListener("submit", function (event) {
+    const rulesForm = event.target;
+    if (!rulesForm.closest || !rulesForm.closest("[data-house-rules]")) return;
+    const next = rulesForm.querySelector("input[name=next]");
+    if (next) next.value = window.location.pathname + window.location.search;
+  });
+
   // --- Swaps -----------------------------------------------------------------------
 
   // A new set of results replaces the cards: if the focus was among them (a
@@ -838,13 +1000,15 @@
         focusFirstResult();
       }
       focusWasInResults = false;
-      // A new context changes the warnings in an open preview: reload it.
-      const shown = panel.querySelector("[data-preview][data-url]");
+      // A new context changes the warnings in an open preview (or one on
+      // its way): ask for the last one again, under the new context.
       const fromContexts = event.detail.requestConfig &&
         event.detail.requestConfig.elt && event.detail.requestConfig.elt.closest &&
         event.detail.requestConfig.elt.closest("[data-context-bar]");
-      if (shown && fromContexts && window.htmx) {
-        reloadPreview(shown.dataset.url);
+      if (fromContexts && contextReloads) {
+        contextReloads = false;
+        if (previewUrl && previewOpenOrAsked() && window.htmx) reloadPreview(previewUrl);
+        markPreview();
       }
     }
   });
