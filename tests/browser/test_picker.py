@@ -307,6 +307,7 @@ def test_enter_puts_the_public_link_on_the_clipboard(agent_page, shelf, live_ser
     page.keyboard.press("Enter")
 
     expect(status(page)).to_have_text("Copied the link to “Sorry!”.")
+    expect(status(page).locator("[lang]")).to_have_count(0)  # all English
     link = clipboard_text(page)
     assert link == public_url(live_server, shelf["sorry"])
     assert link.endswith(".gif")
@@ -1410,6 +1411,8 @@ def test_a_russian_agent_copies_images_with_the_russian_alt_text(
 
     panel.get_by_role("button", name="Markdown").click()
     expect(status(page)).to_have_text("Скопирован Markdown для «Sorry!».")
+    # The English title read with an English voice, as the card marks it.
+    expect(status(page).locator('span[lang="en"]')).to_have_text("Sorry!")
     assert clipboard_text(page) == f"![Извините! \\[анимация\\]]({link})"
 
     panel.get_by_role("button", name="Изображение", exact=True).click()
