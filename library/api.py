@@ -887,6 +887,9 @@ def flag(request, pk):
     data = request_data(request)
     form = FlagForm(data)
     if data is None or not form.is_valid():
+        if data is not None and "note" in form.errors and "reason" not in form.errors:
+            # Details missing for "other", or too long.
+            return error(form.errors["note"][0], 400, "invalid")
         reasons = ", ".join(AgentFlag.Reason.values)
         return error(
             gettext("Give a reason: one of %(reasons)s.") % {"reasons": reasons},

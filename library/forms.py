@@ -489,9 +489,26 @@ class FlagForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     reason = forms.ChoiceField(
-        choices=AgentFlag.Reason.choices, widget=forms.RadioSelect, label=_("Why")
+        choices=AgentFlag.Reason.choices,
+        widget=forms.RadioSelect,
+        label=_("Why"),
+        error_messages={"required": _("Choose why you flag it.")},
     )
     note = forms.CharField(max_length=500, required=False, label=_("Details"))
+
+    def clean(self):
+        cleaned = super().clean()
+        # The GIF leaves everyone's search on this flag: the curator who
+        # looks has nothing else to go on.
+        if cleaned.get("reason") == AgentFlag.Reason.OTHER and not cleaned.get("note"):
+            self.add_error(
+                "note",
+                gettext(
+                    "Say what is wrong: for “Other”, your details are all the "
+                    "curator has to go on."
+                ),
+            )
+        return cleaned
 
 
 class RetireForm(forms.Form):

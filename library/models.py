@@ -75,6 +75,10 @@ def in_russian():
     return (get_language() or "").startswith("ru")
 
 
+LATIN_LETTER = re.compile(r"[A-Za-z]")
+CYRILLIC_LETTER = re.compile(r"[\u0400-\u04FF]")
+
+
 class ReadInReadersLanguage:
     """For a model whose words a lead writes twice: `field` in English and
     `field_ru` in Russian, the Russian one optional."""
@@ -1550,6 +1554,18 @@ class Gif(ReadInReadersLanguage, models.Model):
             for field in ("use_when", "avoid_when", "alt_text")
             if self.reaches_reader_in_english(field)
         }
+
+    @property
+    def title_in_english(self):
+        """Whether its title reaches this reader as English on a Russian page.
+        A title has no Russian twin and is English on the shelf; pages mark
+        it lang="en" (WCAG 3.1.2), as they mark the English fallbacks. A
+        title a team wrote in Russian is left as the page's language."""
+        return (
+            in_russian()
+            and bool(LATIN_LETTER.search(self.title))
+            and not CYRILLIC_LETTER.search(self.title)
+        )
 
     @property
     def guidance(self):

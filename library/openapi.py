@@ -491,7 +491,11 @@ def document(server_url):
                                             "other",
                                         ],
                                     },
-                                    "note": {"type": "string"},
+                                    "note": {
+                                        "type": "string",
+                                        "maxLength": 500,
+                                        "description": "Required with other.",
+                                    },
                                 },
                             }
                         }

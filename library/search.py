@@ -187,19 +187,62 @@ def corrected(query, known):
     return " ".join(spelled) if changed else None
 
 
+# Function words, in the Snowball lists PostgreSQL ships for English and
+# Russian, less a few a reaction is searched by ("хорошо"). Every usage note
+# holds them, so a short word an agent types as meant ("thx", "wow") is one
+# letter from one of them ("the", "now"), and "Did you mean “the”?" finds
+# half the shelf. They are never offered; a search still finds them.
+FUNCTION_WORDS = """
+    i me my myself we our ours ourselves you your yours yourself yourselves he
+    him his himself she her hers herself it its itself they them their theirs
+    themselves what which who whom this that these those am is are was were be
+    been being have has had having do does did doing a an the and but if or
+    because as until while of at by for with about against between into through
+    during before after above below to from up down in out on off over under
+    again further then once here there when where why how all any both each few
+    more most other some such no nor not only own same so than too very s t can
+    will just don should now
+
+    и в во не что он на я с со как а то все она так его но да ты к у же вы за бы
+    по только ее мне было вот от меня еще нет о из ему теперь когда даже ну вдруг
+    ли если уже или ни быть был него до вас нибудь опять уж вам ведь там потом
+    себя ничего ей может они тут где есть надо ней для мы тебя их чем была сам
+    чтоб без будто чего раз тоже себе под будет ж тогда кто этот того потому
+    этого какой совсем ним здесь этом один почти мой тем чтобы нее сейчас были
+    куда зачем всех никогда можно при наконец два об другой хоть после над
+    больше тот через эти нас про всего них какая много разве три эту моя
+    впрочем свою этой перед иногда чуть том нельзя такой им более всегда
+    всю между
+"""
+STOP_WORDS = frozenset(fold(word) for word in FUNCTION_WORDS.split())
+
 # From this length on a word may hold two typos. Shorter, two changes turn
 # one real word into another ("refund" into "round"), and the agent, who
 # typed what they meant, would be offered something unrelated.
 TWO_TYPOS_FROM = 8
 
 
+# Shorter than this, a word with a wrong letter keeps two of the three it
+# had: as little to go on as a two-letter word, and most three-letter words
+# agents type are meant ("yay" is not a typo of "way", nor "wow" of "bow").
+WRONG_LETTER_FROM = 4
+
+
 def closest_word(word, known):
     """The word of `known` one typo from `word` (two for a long word): a
-    letter missing, extra, wrong, or two swapped. None if there is none."""
+    letter missing, extra, wrong, or two swapped; in a three-letter word,
+    only missing, extra or swapped. Never a function word ("the", "что").
+    None if there is none."""
     if len(word) < 3:
         return None  # two letters are a prefix of too much to guess
     allowed = 2 if len(word) >= TWO_TYPOS_FROM else 1
-    near = [each for each in known if abs(len(each) - len(word)) <= allowed]
+    near = [
+        each
+        for each in known
+        if abs(len(each) - len(word)) <= allowed
+        and each not in STOP_WORDS
+        and (len(word) >= WRONG_LETTER_FROM or not a_wrong_letter(word, each))
+    ]
     # difflib's quick filters pick the likely few; typos then decide.
     likely = difflib.get_close_matches(word, near, n=5, cutoff=0.5)
     typos = [(typos_between(word, each), each) for each in likely]
@@ -222,6 +265,12 @@ def typos_between(typed, meant):
             if i > 1 and j > 1 and letter == meant[j - 2] and typed[i - 2] == other:
                 current[j] = min(current[j], before[j - 2] + 1)
     return current[-1]
+
+
+def a_wrong_letter(typed, meant):
+    """Whether `meant` is `typed` with one letter changed."""
+    pairs = zip(typed, meant, strict=False)
+    return len(typed) == len(meant) and sum(a != b for a, b in pairs) == 1
 
 
 def begins_a(word, known):

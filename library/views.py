@@ -200,12 +200,15 @@ def gif_detail(request, pk):
     return detail_page(request, gif)
 
 
-def detail_page(request, gif, status=200, shelf_form=None):
+def detail_page(
+    request, gif, status=200, shelf_form=None, flag_form=None, flag_next=None
+):
     retired = gif.status == Gif.Status.RETIRED
     context = {
         "gif": gif,
         "events": gif.events.select_related("actor")[:50].readable(),
-        "flag_form": FlagForm(),
+        "flag_form": flag_form or FlagForm(),
+        "flag_next": flag_next,
         "already_flagged": gif.agent_flags.open()
         .filter(raised_by=request.user)
         .exists(),
@@ -1300,9 +1303,18 @@ def flag(request, pk):
                 % {"title": gif.title},
             )
             return redirect(safe_next(request) or "library:home")
-    else:
-        messages.error(request, gettext("Choose why you flag it."))
-    return redirect(gif)
+        return redirect(gif)
+    # A missing reason or details: the page again (400), the box open on
+    # what was chosen, and back to the same search after flagging.
+    gif = (
+        Gif.objects.with_tags()
+        .with_open_flag_count()
+        .select_related("uploaded_by", "reviewed_by", "watched_to_end_by")
+        .get(pk=gif.pk)
+    )
+    return detail_page(
+        request, gif, status=400, flag_form=form, flag_next=safe_next(request)
+    )
 
 
 def servable_gif(request, public_id):

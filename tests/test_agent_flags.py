@@ -92,9 +92,37 @@ def test_an_agent_flags_a_gif_on_the_shelf(agent_client, on_the_shelf, agent):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("reason", ["customer_offended", "broken", "other"])
+@pytest.mark.parametrize("reason", ["customer_offended", "broken"])
 def test_each_flag_reason_is_accepted(agent_client, on_the_shelf, reason):
     assert api_flag(agent_client, on_the_shelf, reason=reason).status_code == 201
+
+
+@pytest.mark.django_db
+def test_a_flag_for_other_is_accepted_with_details(agent_client, on_the_shelf):
+    response = api_flag(agent_client, on_the_shelf, reason="other", note="Too loud")
+
+    assert response.status_code == 201
+    assert open_flags(on_the_shelf).get().note == "Too loud"
+
+
+OTHER_NEEDS_DETAILS = (
+    "Say what is wrong: for “Other”, your details are all the curator has to go on."
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("details", [None, "", "   "])
+def test_a_flag_for_other_without_details_is_refused(
+    agent_client, on_the_shelf, details
+):
+    body = {"reason": "other"} | ({} if details is None else {"note": details})
+
+    response = api_flag(agent_client, on_the_shelf, **body)
+
+    assert response.status_code == 400
+    assert response.json()["error"] == OTHER_NEEDS_DETAILS
+    assert not open_flags(on_the_shelf).exists()
+    assert found_in_search(agent_client, "thumbs") == [on_the_shelf.pk]
 
 
 @pytest.mark.django_db
@@ -139,7 +167,7 @@ def test_a_flagged_gifs_public_link_keeps_working(agent_client, on_the_shelf):
 def test_an_agent_cannot_flag_the_same_gif_twice(agent_client, on_the_shelf):
     api_flag(agent_client, on_the_shelf, reason="broken")
 
-    response = api_flag(agent_client, on_the_shelf, reason="other")
+    response = api_flag(agent_client, on_the_shelf, reason="other", note="Odd")
 
     status, code, error = refusal(response)
     assert (status, code) == (409, "already_flagged")
@@ -240,11 +268,42 @@ def test_after_flagging_the_page_says_a_curator_will_look(agent_client, flagged)
 
 @pytest.mark.django_db
 def test_flagging_on_the_page_without_a_reason_asks_for_one(agent_client, on_the_shelf):
-    response = page_flag(agent_client, on_the_shelf, follow=True, reason="")
+    response = page_flag(agent_client, on_the_shelf, reason="")
 
-    assert response.redirect_chain[-1][0] == on_the_shelf.get_absolute_url()
+    assert response.status_code == 400
     assert "Choose why you flag it." in page_of(response)
     assert not open_flags(on_the_shelf).exists()
+
+
+@pytest.mark.django_db
+def test_flagging_other_on_the_page_without_details_asks_for_them(
+    agent_client, on_the_shelf
+):
+    response = page_flag(
+        agent_client, on_the_shelf, reason="other", note=" ", next="/?q=thumbs"
+    )
+
+    page = page_of(response)
+    assert response.status_code == 400
+    assert '<details class="flag-box" open>' in page
+    assert f'<p class="error" role="alert">{OTHER_NEEDS_DETAILS}</p>' in page
+    assert re.search(r'value="other"[^>]*checked', page)  # the choice stays
+    assert '<input type="hidden" name="next" value="/?q=thumbs">' in page
+    assert not open_flags(on_the_shelf).exists()
+    assert found_in_search(agent_client, "thumbs") == [on_the_shelf.pk]
+
+
+@pytest.mark.django_db
+def test_the_flag_details_error_is_in_russian_on_russian_pages(
+    agent_client, on_the_shelf
+):
+    response = agent_client.post(
+        reverse("library:flag", args=[on_the_shelf.pk]),
+        {"reason": "other"},
+        headers={"accept-language": "ru"},
+    )
+
+    assert "Напишите, что не так" in page_of(response)
 
 
 @pytest.mark.django_db

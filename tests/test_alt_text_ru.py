@@ -291,9 +291,41 @@ def test_a_tags_english_guidance_is_marked_english_for_a_russian_reader(agent, g
 
 
 @pytest.mark.django_db
+def test_an_english_title_is_marked_english_for_a_russian_reader(agent, gif):
+    client = client_of(agent, "ru")
+    cards, preview = picker_pages(client, gif)
+    detail = page_of(client.get(reverse("library:gif_detail", args=[gif.pk])))
+
+    assert '<span class="card-title" lang="en">Slow clap</span>' in cards
+    assert '<span class="visually-hidden">: <span lang="en">Slow clap</span>' in cards
+    assert '<h2 id="preview-title" tabindex="-1" lang="en">Slow clap</h2>' in preview
+    assert '<h1 lang="en">Slow clap</h1>' in detail
+    # What picker.js quotes in "Скопирована ссылка на «…»" carries it too.
+    for page in (cards, preview):
+        assert 'data-title="Slow clap" data-title-lang="en"' in page
+
+
+@pytest.mark.django_db
+def test_a_title_is_not_marked_for_an_english_reader_nor_when_written_in_russian(
+    agent, gif
+):
+    english_cards, english_preview = picker_pages(client_of(agent), gif)
+    gif.title = "Медленные аплодисменты"
+    gif.save()
+    russian_cards, russian_preview = picker_pages(client_of(agent, "ru"), gif)
+
+    assert '<span class="card-title">Slow clap</span>' in english_cards
+    assert '<h2 id="preview-title" tabindex="-1">Slow clap</h2>' in english_preview
+    assert '<span class="card-title">Медленные аплодисменты</span>' in russian_cards
+    for page in (english_cards, english_preview, russian_cards, russian_preview):
+        assert "data-title-lang" not in page
+
+
+@pytest.mark.django_db
 def test_nothing_is_marked_english_where_russian_is_written_or_read_in_english(
     agent, translated_gif
 ):
+    translated_gif.title = "Медленные аплодисменты"
     translated_gif.use_when = "the customer jokes first"
     translated_gif.use_when_ru = "клиент шутит первым"
     translated_gif.save()

@@ -196,7 +196,7 @@ API_WRITES = [
     ("post", "library:api_review_filmstrip", "pending", {}),
     ("post", "library:api_approve", "pending", {}),
     ("post", "library:api_reject", "pending", {"reason": "Blurry."}),
-    ("post", "library:api_flag", "approved", {"reason": "other"}),
+    ("post", "library:api_flag", "approved", {"reason": "other", "note": "Odd."}),
     ("post", "library:api_retire", "approved", {"reason": "Dated."}),
     ("post", "library:api_take_down", "approved", {"reason": "Complaint."}),
     ("post", "library:api_restore", "retired", {"reason": "Back."}),

@@ -2,6 +2,7 @@
 filter chips with counts, conversation contexts kept in the session, the rows
 above an empty search, favourites, the preview panel and preferences."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -15,6 +16,7 @@ from library import views
 from library.models import (
     AgentFlag,
     AppropriatenessTag,
+    ConversationContext,
     Copy,
     Favourite,
     Gif,
@@ -634,6 +636,43 @@ def test_a_search_in_a_first_contact_says_the_same(agent_client, shelf):
     assert "Deep bow" not in page
     assert "No GIF in a conversation like this: “First contact”." in page
     assert "matches but is ruled out" not in page
+
+
+def results_summary(response):
+    """What picker.js announces to screen readers once the results show."""
+    found = re.search(r"<p hidden data-results-summary>(.*?)</p>", page_of(response))
+    return found.group(1)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("slug", ["first-contact", "formal"])
+@pytest.mark.parametrize("query", ["", "bow"])
+def test_a_context_that_sends_no_gif_is_announced_as_such(
+    agent_client, shelf, slug, query
+):
+    choose_context(agent_client, slug)
+    name = ConversationContext.objects.get(slug=slug).name
+
+    summary = results_summary(results(agent_client, q=query))
+
+    assert summary.startswith(f"No GIF in a conversation like this: “{name}”.")
+    assert "The house rules send none here" in summary
+    assert "No GIFs match" not in summary
+
+
+@pytest.mark.django_db
+def test_a_context_that_sends_no_gif_is_announced_as_such_in_russian(
+    agent_client, shelf
+):
+    choose_context(agent_client, "first-contact")
+
+    summary = results_summary(
+        results(agent_client, headers={"HTTP_ACCEPT_LANGUAGE": "ru"}, q="bow")
+    )
+
+    assert summary.startswith("В таком разговоре гифки не отправляют: «")
+    assert "По правилам команды здесь обходятся без гифок" in summary
+    assert "Подходящих гифок нет" not in summary
 
 
 @pytest.mark.django_db

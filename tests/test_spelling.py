@@ -70,6 +70,47 @@ def test_a_search_that_finds_nothing_says_what_would(agent_client, upload_gif):
 
 
 @pytest.mark.django_db
+def test_short_words_agents_type_are_not_taken_for_filler_words(
+    agent_client, upload_gif
+):
+    # Alt text and notes are full of function words ("the", "now", "что"): a chat
+    # word typed as meant is one letter from one of them.
+    upload_gif(
+        title="Take a bow",
+        alt_text="the fix is under way and they will hear from you now",
+        alt_text_ru="ради того, чтобы его починить",
+        status=Gif.Status.APPROVED,
+    )
+
+    for typed in ("thx", "wow", "yay", "hey", "ого"):
+        answer = api_search(agent_client, q=typed)
+        assert answer["count"] == 0
+        assert answer["did_you_mean"] is None, typed
+    page = agent_client.get("/", {"q": "thx"}).content.decode()
+    assert "Did you mean" not in page
+
+
+@pytest.mark.django_db
+def test_real_typos_still_get_their_suggestion(agent_client, upload_gif):
+    upload_gif(
+        title="Thanks for your patience",
+        alt_text="say sorry when the customer waited",
+        alt_text_ru="спасибо за терпение",
+        status=Gif.Status.APPROVED,
+    )
+
+    for typed, meant in [
+        ("thnaks", "thanks"),
+        ("sory", "sorry"),
+        ("спасиба", "спасибо"),
+        ("patiance", "patience"),
+    ]:
+        assert api_search(agent_client, q=typed)["did_you_mean"] == meant, typed
+    page = agent_client.get("/", {"q": "thnaks"}).content.decode()
+    assert "Did you mean" in page and "“thanks”" in page
+
+
+@pytest.mark.django_db
 def test_no_suggestion_that_would_find_nothing_either(agent_client, upload_gif):
     upload_gif(
         title="Party parrot",

@@ -307,6 +307,7 @@ def test_enter_puts_the_public_link_on_the_clipboard(agent_page, shelf, live_ser
     page.keyboard.press("Enter")
 
     expect(status(page)).to_have_text("Copied the link to “Sorry!”.")
+    expect(status(page).locator("[lang]")).to_have_count(0)  # all English
     link = clipboard_text(page)
     assert link == public_url(live_server, shelf["sorry"])
     assert link.endswith(".gif")
@@ -1485,62 +1486,16 @@ def test_dragging_the_image_carries_the_link_and_the_picture(
     assert dragged["html"] == f'<img src="{link}" alt="Sorry! [animated]">'
 
 
-# Ends the drag DRAG started, as the browser does once it is let go: with the
-# drop's effect, "none" where nothing took it. (Chromium keeps a constructed
-# DataTransfer's dropEffect at "none", so the effect is laid over it.)
-DRAG_END = """
-(element, effect) => {
-  const transfer = new DataTransfer();
-  Object.defineProperty(transfer, "dropEffect", { value: effect });
-  element.dispatchEvent(new DragEvent("dragend", {
-    bubbles: true, cancelable: false, dataTransfer: transfer,
-  }));
-  return transfer.dropEffect;
-}
-"""
-
-
-def test_a_drag_is_recorded_once_dropped_not_when_let_go_on_nothing(
-    agent_page, agent, shelf
-):
+def test_a_drag_is_recorded_as_it_starts(agent_page, agent, shelf):
+    # Counted as the drag starts: a drop into another application (the chat
+    # tool) may end with dropEffect "none" on some systems, so waiting for a
+    # drop that "took" could lose real uses. A cancelled drag counts too.
     page = open_picker(agent_page)
     card(page, "Sorry!").locator("[data-card-link]").click()
     image = page.locator("#picker-preview img")
 
     image.evaluate(DRAG)
-    assert image.evaluate(DRAG_END, "none") == "none"  # cancelled
-    page.wait_for_timeout(500)
-    assert not Copy.objects.exists()
 
-    image.evaluate(DRAG)
-    assert image.evaluate(DRAG_END, "link") == "link"  # into a chat's window
-    assert recorded(shelf["sorry"], agent).format == Copy.Format.DRAG
-    page.wait_for_timeout(300)
-    assert Copy.objects.count() == 1
-
-
-def test_a_real_drag_counts_a_drop_on_a_message_box_and_not_one_on_nothing(
-    agent_page, agent, shelf
-):
-    page = open_picker(agent_page)
-    card(page, "Sorry!").locator("[data-card-link]").click()
-    image = page.locator("#picker-preview img")
-    # A stand-in for a chat's message box: it takes dropped links.
-    page.evaluate(
-        """() => {
-          const box = document.createElement("textarea");
-          box.id = "chat-box";
-          box.style = "position: fixed; left: 0; bottom: 0; width: 300px;";
-          document.body.append(box);
-        }"""
-    )
-
-    image.drag_to(page.locator("#picker-preview h2"))  # nothing takes it there
-    page.wait_for_timeout(500)
-    assert not Copy.objects.exists()
-
-    image.drag_to(page.locator("#chat-box"))
-    expect(page.locator("#chat-box")).to_have_value(re.compile(r"\.gif$"))
     assert recorded(shelf["sorry"], agent).format == Copy.Format.DRAG
 
 
@@ -1697,6 +1652,8 @@ def test_a_russian_agent_copies_images_with_the_russian_alt_text(
 
     panel.get_by_role("button", name="Markdown").click()
     expect(status(page)).to_have_text("Скопирован Markdown для «Sorry!».")
+    # The English title read with an English voice, as the card marks it.
+    expect(status(page).locator('span[lang="en"]')).to_have_text("Sorry!")
     assert clipboard_text(page) == f"![Извините! \\[анимация\\]]({link})"
 
     panel.get_by_role("button", name="Изображение", exact=True).click()

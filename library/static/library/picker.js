@@ -22,6 +22,25 @@
     return MESSAGES[key].replace(/\{(\w+)\}/g, function (_, name) { return values[name]; });
   }
 
+  // A message quoting a GIF's title, the title marked in its own language
+  // (an English title on a Russian page is read with an English voice, as
+  // the card shows it): text, or nodes when the title needs the mark.
+  function quoting(key, gif) {
+    const parts = MESSAGES[key].split("{title}");
+    if (!gif.titleLang || parts.length < 2) return t(key, { title: gif.title });
+    const message = document.createDocumentFragment();
+    parts.forEach(function (part, index) {
+      if (index > 0) {
+        const title = document.createElement("span");
+        title.lang = gif.titleLang;
+        title.textContent = gif.title;
+        message.append(title);
+      }
+      message.append(part);
+    });
+    return message;
+  }
+
   let opener = null; // the card link whose preview is open
   let beforeManual = null; // where the focus was before the manual copy box
   let statusTimer = null; // hides a confirmation
@@ -35,6 +54,7 @@
     return {
       id: holder.dataset.gifId,
       title: holder.dataset.title,
+      titleLang: holder.dataset.titleLang,
       alt: holder.dataset.alt,
       url: holder.dataset.link,
       recordUrl: holder.dataset.copiesUrl,
@@ -138,7 +158,7 @@
     if (refusedAsRuledOut(element)) return;
     // Known to be off the shelf since it was shown: copy nothing, warn again.
     if (element.closest("[data-gif]").classList.contains("is-off-shelf")) {
-      warn(t("off_shelf", { title: gif.title }));
+      warn(quoting("off_shelf", gif));
       return;
     }
     format = format || defaultFormat();
@@ -147,10 +167,10 @@
     writeClipboard(gif, format).then(
       function (landed) {
         if (landed === "link-for-rich") {
-          say(t("copied_link_for_rich", { title: gif.title }));
+          say(quoting("copied_link_for_rich", gif));
           record(gif, "link");
         } else {
-          say(t("copied_" + landed, { title: gif.title }));
+          say(quoting("copied_" + landed, gif));
           record(gif, landed);
         }
       },
@@ -199,7 +219,7 @@
     document.querySelectorAll(selector).forEach(function (holder) {
       holder.classList.add("is-off-shelf");
     });
-    warn(t("off_shelf", { title: gif.title }));
+    warn(quoting("off_shelf", gif));
   }
 
   // Emptied first, so that the same message twice is announced twice. A
@@ -254,7 +274,7 @@
   document.addEventListener("focusin", keepFocusClear);
 
   function say(message) {
-    announce(false, function () { status.textContent = message; });
+    announce(false, function () { status.replaceChildren(message); });
     statusTimer = window.setTimeout(hideStatus, 5000);
   }
 
@@ -263,7 +283,7 @@
   function warn(message) {
     announce(true, function () {
       const text = document.createElement("span");
-      text.textContent = message;
+      text.replaceChildren(message);
       const dismiss = document.createElement("button");
       dismiss.type = "button";
       dismiss.className = "close-button";
@@ -289,7 +309,7 @@
     const input = manual.querySelector("input");
     if (manual.hidden) beforeManual = document.activeElement;
     window.clearTimeout(messageTimer);
-    status.textContent = t("copy_by_hand", { title: gif.title });
+    status.replaceChildren(quoting("copy_by_hand", gif));
     status.classList.remove("is-warning");
     status.setAttribute("aria-live", "polite");
     status.classList.add("is-visible");
@@ -329,26 +349,9 @@
     event.dataTransfer.setData("text/uri-list", gif.url);
     event.dataTransfer.setData("text/plain", gif.url);
     event.dataTransfer.setData("text/html", imageHtml(gif));
-    say(t("drop", { title: gif.title }));
-    // Counted once dropped, not when picked up: see dragEnded. (The same
-    // listener added again is not added twice.)
-    dragged.set(event.target, gif);
-    event.target.addEventListener("dragend", dragEnded);
+    record(gif, "drag");
+    say(quoting("drop", gif));
   });
-
-  const dragged = new WeakMap(); // what each element being dragged carries
-
-  // A drag let go where nothing takes it (or cancelled with Esc) ends with
-  // dropEffect "none"; a drop into a chat in another window or tab ends with
-  // "copy" or "link" in Chromium. Listened to on the dragged image itself,
-  // which gets dragend even if new results took it off the page meanwhile.
-  function dragEnded(event) {
-    const gif = dragged.get(event.currentTarget);
-    dragged.delete(event.currentTarget);
-    if (gif && event.dataTransfer && event.dataTransfer.dropEffect !== "none") {
-      record(gif, "drag");
-    }
-  }
 
   // --- Previews that play on hover or focus -------------------------------------
 
