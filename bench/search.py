@@ -206,7 +206,10 @@ def parse_arguments():
         help="profile the search requests and print the N functions that take "
         "the most time (no naive scan then)",
     )
-    return parser.parse_args()
+    options = parser.parse_args()
+    if options.queries < len(MIX):
+        parser.error(f"--queries must be at least {len(MIX)}: one of each in the mix")
+    return options
 
 
 @contextmanager
@@ -338,7 +341,13 @@ def fill(count, rng):
             for vocabulary, _, _ in vocabularies
             for tag in text[vocabulary]
         ]
-        names = [name for _, tag in chosen for name in tag.names]
+        # Appropriateness tags say where a GIF is not to be sent: not searched.
+        names = [
+            name
+            for vocabulary, tag in chosen
+            if vocabulary in search.WORD_VOCABULARIES
+            for name in tag.names
+        ]
         keys = {search.fold(name) for name in names}
         frames = rng.randint(2, 60)
         gif = Gif(
