@@ -29,9 +29,16 @@ class Command(BaseCommand):
         if not every:
             gifs = gifs.filter(frame_details=[])
         hashed, added, dropped, failed = 0, 0, 0, []
+        total = gifs.count()
+        if not total:
+            # What `make run` says on every start once the shelf is hashed.
+            self.stdout.write(
+                _("Every GIF's frames carry their detail hashes: nothing to do.")
+            )
+            return
         bar = progress_bar(
             self,
-            total=gifs.count(),
+            total=total,
             unit="GIF",
             shown=progress,
             description=_("Hashing"),
