@@ -676,6 +676,25 @@ def test_a_context_that_sends_no_gif_is_announced_as_such_in_russian(
 
 
 @pytest.mark.django_db
+def test_an_empty_shelf_is_announced_as_such(agent_client):
+    summary = results_summary(results(agent_client))
+
+    assert summary == "Nothing approved on the shelf yet."
+
+
+@pytest.mark.django_db
+def test_a_shelf_all_ruled_out_for_a_context_is_announced_as_such(
+    agent_client, on_shelf
+):
+    on_shelf("Party time", appropriateness=[unsuitable("Celebratory")])
+    choose_context(agent_client, "outage")
+
+    summary = results_summary(results(agent_client))
+
+    assert summary == "Nothing on the shelf fits “Outage or bug report”."
+
+
+@pytest.mark.django_db
 def test_choosing_a_context_keeps_it_for_the_session(agent_client, shelf):
     response = choose_context(agent_client, "outage")
 
