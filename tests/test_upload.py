@@ -662,6 +662,18 @@ def test_a_look_alike_still_pending_is_not_said_to_be_on_the_shelf(browser):
     )
 
 
+def look_alikes_in(browser, statuses):
+    """Two GIFs a third upload looks like, "Welcome" and "Welcome big", put in
+    `statuses`."""
+    upload(
+        browser,
+        ("welcome.gif", images.encode(welcome_scene(), "GIF", duration=80)),
+        ("welcome-big.gif", welcome_copy(0.8)),
+    )
+    for title, status in zip(["Welcome", "Welcome big"], statuses, strict=True):
+        Gif.objects.filter(title=title).update(status=status)
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("statuses", "said"),
@@ -691,13 +703,7 @@ def test_a_look_alike_still_pending_is_not_said_to_be_on_the_shelf(browser):
 def test_the_report_says_which_look_alikes_are_not_on_the_shelf(
     browser, statuses, said
 ):
-    upload(
-        browser,
-        ("welcome.gif", images.encode(welcome_scene(), "GIF", duration=80)),
-        ("welcome-big.gif", welcome_copy(0.8)),
-    )
-    for title, status in zip(["Welcome", "Welcome big"], statuses, strict=True):
-        Gif.objects.filter(title=title).update(status=status)
+    look_alikes_in(browser, statuses)
 
     report = results(upload(browser, ("welcome-small.gif", welcome_copy(0.6))))
 
@@ -730,13 +736,7 @@ def test_the_report_says_which_look_alikes_are_not_on_the_shelf(
 )
 def test_the_look_alikes_are_placed_in_russian_too(browser, statuses, said):
     in_russian(browser)
-    upload(
-        browser,
-        ("welcome.gif", images.encode(welcome_scene(), "GIF", duration=80)),
-        ("welcome-big.gif", welcome_copy(0.8)),
-    )
-    for title, status in zip(["Welcome", "Welcome big"], statuses, strict=True):
-        Gif.objects.filter(title=title).update(status=status)
+    look_alikes_in(browser, statuses)
 
     response = upload(browser, ("welcome-small.gif", welcome_copy(0.6)))
 

@@ -622,23 +622,33 @@ def test_with_reduced_motion_leaving_a_played_gif_early_needs_a_whole_loop_again
     # void the clock an earlier visit left running, or the server would take
     # the time since then for a watch.
     gif = to_review(animation(frames=12, frame_ms=200))
-    page = curator_page
-    page.emulate_media(reduced_motion="reduce")
+    curator_page.emulate_media(reduced_motion="reduce")
+
+    play_leave_and_come_back(curator_page, gif)
+
+    expect_unwatched_again(curator_page, gif)
+
+
+def play_leave_and_come_back(page, gif):
+    """Play the GIF once, leave before its end, and open it again more than a
+    loop later."""
     open_review(page, gif)
     with page.expect_response(lambda r: r.url.endswith(start_url(gif))):
         page.get_by_role("button", name="Play it once").click()
     page.goto(reverse("library:review_queue"))  # gone after a moment
     page.wait_for_timeout(gif.duration_ms + 500)  # more than a loop's time
-
     open_review(page, gif)
 
+
+def expect_unwatched_again(page, gif):
+    """The watch left unfinished is void: the page offers to play it again,
+    and neither it nor the API approves it meanwhile."""
     expect(page.get_by_role("button", name="Play it once")).to_be_visible()
     expect(page.get_by_role("button", name="Approve", exact=True)).to_be_disabled()
     answer = page.evaluate(
         APPROVE_THROUGH_THE_API, reverse("library:api_approve", args=[gif.pk])
     )
-    assert answer["status"] == 409, answer
-    assert answer["body"]["code"] == "not_started"
+    assert (answer["status"], answer["body"]["code"]) == (409, "not_started")
     expect_still_pending(gif)
 
 
@@ -712,22 +722,10 @@ def test_opening_a_gif_that_can_flash_again_voids_an_unfinished_watch(
     curator_page, to_review
 ):
     gif = to_review(flashing_gif_bytes())
-    page = curator_page
-    open_review(page, gif)
-    with page.expect_response(lambda r: r.url.endswith(start_url(gif))):
-        page.get_by_role("button", name="Play it once").click()
-    page.goto(reverse("library:review_queue"))  # gone after a moment
-    page.wait_for_timeout(gif.duration_ms + 500)  # more than a loop's time
 
-    open_review(page, gif)
+    play_leave_and_come_back(curator_page, gif)
 
-    expect(page.get_by_role("button", name="Play it once")).to_be_visible()
-    expect(page.get_by_role("button", name="Approve", exact=True)).to_be_disabled()
-    answer = page.evaluate(
-        APPROVE_THROUGH_THE_API, reverse("library:api_approve", args=[gif.pk])
-    )
-    assert (answer["status"], answer["body"]["code"]) == (409, "not_started")
-    expect_still_pending(gif)
+    expect_unwatched_again(curator_page, gif)
 
 
 def test_with_reduced_motion_a_gif_that_can_flash_is_stepped_through_when_whole(
