@@ -113,6 +113,11 @@ def review():
             "does not count and Approve stays disabled. Press “Watch it again” "
             "to watch it to the end here."
         ),
+        "left_before_end": gettext(
+            "You left the page before the end, so that loop does not count and "
+            "Approve stays disabled. Press “Watch it again” to play it once more "
+            "from the start."
+        ),
         "flash_hint": gettext(
             "It can flash, so it is shown still. Press “Play it once” when you "
             "are ready: Approve waits until it has played to its end."

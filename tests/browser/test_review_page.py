@@ -718,6 +718,39 @@ def test_a_gif_that_can_flash_opens_still_and_plays_once_when_asked(
     expect_approved(page, gif, curator)
 
 
+def test_a_gif_that_can_flash_never_plays_again_by_itself_after_the_page_was_hidden(
+    curator_page, curator, to_review
+):
+    gif = to_review(flashing_gif_bytes())
+    page = curator_page
+    approve = open_review(page, gif)
+    player = page.locator("[data-player]")
+    with page.expect_response(lambda r: r.url.endswith(start_url(gif))):
+        page.get_by_role("button", name="Play it once").click()
+    expect(player).to_have_attribute("src", gif.original_path)
+
+    page.evaluate(SET_VISIBILITY, True)
+    expect(player).to_have_attribute("src", gif.still_path)
+    page.evaluate(SET_VISIBILITY, False)
+
+    # Back in view: still, and the curator chooses when it plays again.
+    page.wait_for_timeout(300)
+    expect(player).to_have_attribute("src", gif.still_path)
+    expect(page.locator("[data-watch-status]")).to_have_text(
+        re.compile("^You left the page before the end")
+    )
+    expect(approve).to_be_disabled()
+    watch_again = page.get_by_role("button", name="Watch it again")
+    with page.expect_response(lambda r: r.url.endswith(start_url(gif) + "?again=1")):
+        watch_again.click()
+    expect(player).to_have_attribute("src", re.compile(r"\.gif\?play=1$"))
+    expect(approve).to_be_enabled(timeout=5_000)
+    expect(player).to_have_attribute("src", gif.last_still_path)
+    page.get_by_label(ACKNOWLEDGE).check()
+    approve.click()
+    expect_approved(page, gif, curator)
+
+
 def test_opening_a_gif_that_can_flash_again_voids_an_unfinished_watch(
     curator_page, to_review
 ):

@@ -34,6 +34,15 @@
     if (playingOnce) player.src = player.dataset.last;
   }
 
+  // One loop after the GIF (played once) is back on screen, it stops, by
+  // the GIF's own time: the clock starts only once the server has answered.
+  let stopTimer = null;
+  function stopAfterOneLoop() {
+    if (!playingOnce) return;
+    window.clearTimeout(stopTimer);
+    stopTimer = window.setTimeout(stopOnLastFrame, Number(page.dataset.loopMs || 0));
+  }
+
   // Shown sentences come in the page's language, from the JSON data block the
   // template renders (library/templatetags/js_messages.py).
   const MESSAGES = JSON.parse(document.getElementById("js-messages").textContent);
@@ -125,7 +134,7 @@
           // refused. Watching again is offered, not started: two windows
           // in view would otherwise restart each other's clocks for ever.
           if (refused.code === "not_watched" || refused.code === "not_started") {
-            offerWatchAgain(watchMs);
+            offerWatchAgain(watchMs, t("restarted_elsewhere", {}));
             return;
           }
           // Lost on the way: approving needs only the server's clock, and a
@@ -137,10 +146,11 @@
 
   const watchAgainBox = page.querySelector("[data-watch-again-box]");
 
-  function offerWatchAgain(watchMs) {
-    say(t("restarted_elsewhere", {}));
+  function offerWatchAgain(watchMs, why) {
+    say(why);
     watchAgainBox.hidden = false;
-    watchAgainBox.querySelector("button").addEventListener("click", function () {
+    // Assigned, not added: offered twice, it must still start one watch.
+    watchAgainBox.querySelector("button").onclick = function () {
       // The focus goes to the GIF it starts, as "Play it once" does.
       player.tabIndex = -1;
       player.focus();
@@ -148,7 +158,10 @@
       // From the first frame, on both clocks, as when the page comes back
       // into view.
       rewind()
-        .then(function () { return post(page.dataset.startUrl + "?again=1"); })
+        .then(function () {
+          stopAfterOneLoop();
+          return post(page.dataset.startUrl + "?again=1");
+        })
         .then(function () {
           if (!document.hidden) {
             runClock(watchMs, false);
@@ -159,7 +172,7 @@
           pauseWhileHidden();
         })
         .catch(function () { say(t("clock_failed", {})); });
-    }, { once: true });
+    };
   }
 
   function pauseWhileHidden() {
@@ -171,9 +184,20 @@
     if (!clock || page.classList.contains("watched")) return;
     if (document.hidden) {
       pauseWhileHidden();
+      if (playingOnce) {
+        window.clearTimeout(stopTimer);
+        player.src = player.dataset.still;
+      }
       return;
     }
     const watchMs = clock.watchMs;
+    if (playingOnce) {
+      // Played once on request (it can flash, or its filmstrip is partial):
+      // it never plays again by itself. The loop left unseen does not count.
+      clock = null;
+      offerWatchAgain(watchMs, t("left_before_end", {}));
+      return;
+    }
     // Loading the replay can take a moment on a large GIF; "Paused" would be
     // wrong by now, and no clock runs until the first frame is back.
     say(t("rewinding", {}));
@@ -215,6 +239,7 @@
         // watch, so the reviewer need not sit through the loop again.
         if (started.watched) {
           watched(t("watched", {}));
+          stopAfterOneLoop();
           return;
         }
         if (document.hidden) {
@@ -349,6 +374,7 @@
       .catch(function () {});
     offerPlayOnce(function () {
       player.addEventListener("load", function () {
+        stopAfterOneLoop();
         // After the opening's start has arrived: were it to land last, the
         // server's clock would begin after the page's.
         opened.then(startWatching);
