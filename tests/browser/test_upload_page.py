@@ -331,6 +331,19 @@ def test_a_file_can_be_taken_off_the_list_with_the_keyboard(curator_page):
     assert sorted(reported(results)) == ["a.gif", "d.gif"]
 
 
+def test_a_file_name_with_a_dollar_sign_is_said_as_it_is(curator_page):
+    # "$&" means "the matched text" to String.replace with a string.
+    page = curator_page
+    file_input, _ = open_upload_page(page)
+    file_input.set_input_files([picked("b$&c.gif", images.gif_bytes())])
+
+    page.get_by_role("button", name="Remove “b$&c.gif”").press("Enter")
+
+    expect(page.locator("[data-chosen-note]")).to_have_text(
+        "Removed “b$&c.gif” from the list."
+    )
+
+
 def test_removing_the_last_file_leaves_the_keyboard_on_the_picker(curator_page):
     page = curator_page
     file_input, chosen = open_upload_page(page)

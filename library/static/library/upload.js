@@ -78,7 +78,9 @@
       remove.className = "link-button";
       remove.textContent = MESSAGES.remove;
       // Several "Remove" buttons: each names its file for a screen reader.
-      remove.setAttribute("aria-label", MESSAGES.remove_file.replace("{name}", file.name));
+      // A function, so that "$&" in a file name is not a replacement pattern.
+      const label = MESSAGES.remove_file.replace("{name}", function () { return file.name; });
+      remove.setAttribute("aria-label", label);
       remove.addEventListener("click", function () { removeFile(index); });
       item.append(name, " ", remove);
       list.append(item);
@@ -98,7 +100,7 @@
     const again = [];
     for (const file of files) {
       if (Array.from(chosen.files).some(function (kept) { return sameFile(kept, file); })) {
-        again.push(MESSAGES.already_chosen.replace("{name}", file.name));
+        again.push(MESSAGES.already_chosen.replace("{name}", function () { return file.name; }));
       } else {
         chosen.items.add(file);
       }
@@ -112,7 +114,7 @@
     const name = chosen.files[index].name;
     chosen.items.remove(index);
     input.files = chosen.files;
-    tell([MESSAGES.removed.replace("{name}", name)]);
+    tell([MESSAGES.removed.replace("{name}", function () { return name; })]);
     showChosen();
     // The pressed button is gone: keep the keyboard in the list, on the
     // file that took its place, else the one before, else the picker.
