@@ -142,7 +142,7 @@ class VocabularyTag(ReadInReadersLanguage, TagBase):
         ShelfVersion.advance()
 
     def clean_fields(self, exclude=None):
-        """Each name, English or Russian, names one tag of all the
+        """Each name given, English or Russian, names one tag of all the
         vocabularies: ticked boxes, the API, aliases and find_tag() find a
         tag by either name, whatever its case. Checked here so that the
         admin and the Guidance page refuse alike, each saying which tag
@@ -153,10 +153,20 @@ class VocabularyTag(ReadInReadersLanguage, TagBase):
             super().clean_fields(exclude=exclude)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
+        # A name kept as it was is not checked again: tags that shared a name
+        # before this rule stay editable (their guidance, say).
+        stored = {}
+        if self.pk is not None:
+            stored = (
+                type(self).objects.filter(pk=self.pk).values("name", "name_ru").first()
+                or {}
+            )
         for field in ("name", "name_ru"):
             if field in (exclude or ()) or field in errors:
                 continue
             name = getattr(self, field)
+            if name == stored.get(field):
+                continue
             if holder := self.holder_of_name(name):
                 errors[field] = ValidationError(
                     gettext(

@@ -176,6 +176,26 @@ def test_the_admin_saves_a_tag_under_its_own_names(lead):
 
 
 @pytest.mark.django_db
+def test_the_admin_saves_a_tag_that_shared_its_name_before_the_rule(lead):
+    # Allowed before names were checked across vocabularies: its guidance
+    # must stay editable, though a new name would be refused.
+    sorry = MoodTag.objects.create(name="Apology", slug="apology-mood")
+    change = reverse("admin:library_moodtag_change", args=[sorry.pk])
+
+    kept = admin_client(lead).post(
+        change,
+        tag_data(name="Apology", slug=sorry.slug, use_when="we got it wrong"),
+    )
+    renamed = admin_client(lead).post(change, tag_data(name="Happy", slug=sorry.slug))
+
+    assert kept.status_code == 302, kept.content.decode()[:2000]
+    sorry.refresh_from_db()
+    assert sorry.use_when == "we got it wrong"
+    assert renamed.status_code == 200
+    assert "is taken" in unescape(renamed.content.decode())
+
+
+@pytest.mark.django_db
 def test_the_admin_adds_a_tag_with_names_of_its_own(lead):
     response = admin_client(lead).post(
         reverse("admin:library_situationtag_add"),
