@@ -403,7 +403,7 @@ def search_shelf(request):
     if repeated := [
         name
         for name in ("mood", "situation", "context")
-        if len(set(request.GET.getlist(name))) > 1
+        if len({fold(value) for value in request.GET.getlist(name)}) > 1
     ]:
         # One of each is what the search takes; keeping one silently would
         # answer a question the integration did not ask.

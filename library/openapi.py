@@ -323,16 +323,19 @@ def document(server_url):
                             "letter or digit (only emoji or punctuation) is a 400.",
                         ),
                         query_parameter(
-                            "mood", "A mood tag name; if repeated, the last counts."
+                            "mood",
+                            "A mood tag name; one only (another value as well "
+                            "is a 400).",
                         ),
                         query_parameter(
                             "situation",
-                            "A situation tag name; if repeated, the last counts.",
+                            "A situation tag name; one only (another value as "
+                            "well is a 400).",
                         ),
                         query_parameter(
                             "context",
-                            "A conversation context's slug; if repeated, the last "
-                            "counts.",
+                            "A conversation context's slug; one only (another "
+                            "value as well is a 400).",
                         ),
                         query_parameter(
                             "page",
