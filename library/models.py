@@ -1445,14 +1445,16 @@ class Gif(ReadInReadersLanguage, models.Model):
         self.frame_hashes = [f"{value:016x}" for value in hashes]
         self.frame_details = [f"{value:064x}" for value in details]
         before = set(self.near_duplicates.values_list("pk", flat=True))
-        found = self.find_near_duplicates()
+        found = set(self.find_near_duplicates())
         with transaction.atomic():
             Gif.objects.filter(pk=self.pk).update(
                 frame_hashes=self.frame_hashes, frame_details=self.frame_details
             )
-            # Symmetrical: the other GIFs' links to this one follow.
-            self.near_duplicates.set(found)
-        return len(set(found) - before), len(before - set(found))
+            # Symmetrical: the other GIFs' links to this one follow. Only what
+            # changed is written: a link an upload made meanwhile is kept.
+            self.near_duplicates.remove(*(before - found))
+            self.near_duplicates.add(*(found - before))
+        return len(found - before), len(before - found)
 
     def store_files(self, data, analysis):
         """Write the original byte for byte and its renditions; return names."""

@@ -595,3 +595,24 @@ def test_stored_hashes_are_read_however_the_json_is_written(written):
 
     assert counts.tolist() == [3, 0, 1, 7]
     assert values.tolist() == [value for each in lists for value in each]
+
+
+@pytest.mark.django_db
+def test_a_link_an_upload_makes_while_the_frames_are_hashed_again_is_kept(
+    upload_gif, monkeypatch
+):
+    gif = upload_gif(data=as_gif(SCENE), name="welcome.gif")
+    other = upload_gif(data=as_gif([images.word_card("SORRY")]), name="sorry.gif")
+    as_before_detail_hashes(gif)
+    comparing = Gif.find_near_duplicates
+
+    def while_an_upload_links(self):
+        found = comparing(self)
+        # An upload's own comparison lands between the reading and the write.
+        other.near_duplicates.add(self)
+        return found
+
+    monkeypatch.setattr(Gif, "find_near_duplicates", while_an_upload_links)
+    rehash_frames()
+
+    assert list(gif.near_duplicates.all()) == [other]
