@@ -978,18 +978,40 @@ def frame_colours(samples):
     """(frames, 6): each sample's background colour (its median) and its
     subject's (the mean of the pixels farthest from that; the background
     if none is far)."""
-    background = np.median(samples.reshape(len(samples), -1, 3), axis=1)
-    apart = np.abs(samples - background[:, None, None, :]).max(axis=3)
+    # Channel by channel, each a row of its own: numpy reduces a long
+    # contiguous row many times faster than across three channels a pixel.
+    planes = np.ascontiguousarray(
+        samples.reshape(len(samples), -1, 3).transpose(0, 2, 1)
+    )
+    background = eight_bit_medians(planes)
+    offsets = np.abs(planes - background[:, :, None])
+    apart = np.maximum(np.maximum(offsets[:, 0], offsets[:, 1]), offsets[:, 2])
     # The subject's core: its edges, blended into the background, would
     # pull its colour towards the background's, the more so the smaller it is.
-    farthest = apart.max(axis=(1, 2))[:, None, None]
+    farthest = apart.max(axis=1, keepdims=True)
     far = (apart > SUBJECT_CONTRAST) & (apart >= farthest / 2)
-    count = far.sum(axis=(1, 2))
-    total = (samples * far[..., None]).sum(axis=(1, 2))
+    count = far.sum(axis=1)
+    total = (planes * far[:, None, :]).sum(axis=2)
     subject = np.where(
         count[:, None] > 0, total / np.maximum(count, 1)[:, None], background
     )
     return np.concatenate([background, subject], axis=1)
+
+
+def eight_bit_medians(planes):
+    """np.median of each row of `planes` (samples of 8-bit values, v / 255),
+    from a histogram of each: the same values, without sorting 4,096."""
+    frames, channels, pixels = planes.shape
+    levels = np.rint(planes * 255).astype(np.int64).reshape(-1, pixels)
+    rows = np.arange(len(levels))[:, None] * 256
+    counts = np.bincount((levels + rows).ravel(), minlength=len(levels) * 256)
+    below = np.cumsum(counts.reshape(-1, 256), axis=1)
+    # The two middle values (one when the count is odd), as np.median takes them.
+    middle = [
+        np.argmax(below > rank, axis=1) for rank in ((pixels - 1) // 2, pixels // 2)
+    ]
+    values = np.stack(middle).astype(np.float32) / np.float32(255.0)
+    return np.mean(values, axis=0).reshape(frames, channels)
 
 
 def detail_hashes(samples):
