@@ -348,3 +348,21 @@ def test_nothing_is_marked_english_where_russian_is_written_or_read_in_english(
     for page in (russian, english):
         main = page.split("<main", 1)[1].split("</main>", 1)[0]
         assert 'lang="en"' not in main
+
+
+@pytest.mark.django_db
+def test_lists_of_gifs_mark_an_english_title_for_a_russian_reader(
+    curator, lead, upload_gif
+):
+    upload_gif(title="Slow clap")  # pending, uploaded by curator
+    upload_gif(title="Медленные аплодисменты")
+    pages = [
+        client_of(lead, "ru").get(reverse("library:review_queue")),
+        client_of(curator, "ru").get(reverse("library:my_uploads")),
+        client_of(lead, "ru").get(reverse("library:bulk_appropriateness")),
+    ]
+
+    for response in pages:
+        page = page_of(response)
+        assert re.search(r'lang="en">Slow clap<', page), response.request["PATH_INFO"]
+        assert not re.search(r'lang="en">Медленные', page)
