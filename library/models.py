@@ -1580,6 +1580,14 @@ class Gif(ReadInReadersLanguage, models.Model):
         )
 
     @property
+    def title_html(self):
+        """The title for inside a sentence of the page's language: marked
+        lang="en" where title_in_english says so, escaped either way."""
+        if self.title_in_english:
+            return format_html('<span lang="en">{}</span>', self.title)
+        return conditional_escape(self.title)
+
+    @property
     def guidance(self):
         """How to use it: the GIF's own note, else its first tag's guidance."""
         source = self.guidance_source

@@ -366,3 +366,21 @@ def test_lists_of_gifs_mark_an_english_title_for_a_russian_reader(
         page = page_of(response)
         assert re.search(r'lang="en">Slow clap<', page), response.request["PATH_INFO"]
         assert not re.search(r'lang="en">Медленные', page)
+
+
+@pytest.mark.django_db
+def test_headings_quoting_an_english_title_mark_it_for_a_russian_reader(
+    lead, upload_gif
+):
+    gif = upload_gif(title="Slow clap <3")
+    client = client_of(lead, "ru")
+    pages = [
+        client.get(reverse("library:review", args=[gif.pk])),
+        client.get(reverse("library:gif_edit", args=[gif.pk])),
+    ]
+    english = client_of(lead).get(reverse("library:review", args=[gif.pk]))
+
+    for response in pages:
+        heading = re.search(r"<h1>(.*?)</h1>", page_of(response)).group(1)
+        assert '«<span lang="en">Slow clap &lt;3</span>»' in heading
+    assert "<h1>Review “Slow clap &lt;3”</h1>" in page_of(english)
