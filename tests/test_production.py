@@ -415,7 +415,13 @@ def served(tmp_path):
         yield port, log
     finally:
         os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        try:
+            # Longer than gunicorn's graceful_timeout (30 s), which a worker
+            # still booting on a loaded machine can use up.
+            server.wait(timeout=45)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
 
 
 def test_serve_migrates_collects_static_files_and_serves_over_gunicorn(
