@@ -795,6 +795,15 @@ class GifQuerySet(models.QuerySet):
         )
         return self.annotate(open_flag_count=Coalesce(Subquery(counts), 0))
 
+    def for_one_gif_page(self):
+        """What the GIF's page and its review page show of it: its tags, open
+        flags and the people named in its history, read with it."""
+        return (
+            self.with_tags()
+            .with_open_flag_count()
+            .select_related("uploaded_by", "reviewed_by", "watched_to_end_by")
+        )
+
     def with_retirement_reason(self):
         """Annotate `retirement_reason`: why a retired (or taken-down) GIF is
         off the shelf, as its latest retirement or takedown said; the

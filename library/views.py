@@ -191,11 +191,7 @@ def gif_detail(request, pk):
     if not request.user.has_perm("library.search_gif"):
         raise PermissionDenied
     gif = get_object_or_404(
-        Gif.objects.visible_to(request.user)
-        .with_tags()
-        .with_open_flag_count()
-        .select_related("uploaded_by", "reviewed_by", "watched_to_end_by"),
-        pk=pk,
+        Gif.objects.visible_to(request.user).for_one_gif_page(), pk=pk
     )
     return detail_page(request, gif)
 
@@ -253,12 +249,7 @@ def shelf_state_action(action=None, *, permission="library.retire_gif"):
             if request.POST.get("page") == "review":
                 # Restoring from a taken-down GIF's review page: stay there.
                 return review_page(request, gif, status=400, shelf_form=form)
-            gif = (
-                Gif.objects.with_tags()
-                .with_open_flag_count()
-                .select_related("uploaded_by", "reviewed_by", "watched_to_end_by")
-                .get(pk=gif.pk)
-            )
+            gif = Gif.objects.for_one_gif_page().get(pk=gif.pk)
             return detail_page(request, gif, status=400, shelf_form=form)
         messages.success(request, done)
         return redirect(gif)
@@ -1053,12 +1044,7 @@ def review_page(
     """The review page; `form`, `details_form` and `shelf_form` bound to what
     the reviewer sent when it is shown again after a refusal; `unsent` the
     (label, text) lines of a decision another reviewer beat."""
-    gif = (
-        Gif.objects.with_tags()
-        .with_open_flag_count()
-        .select_related("uploaded_by", "reviewed_by", "watched_to_end_by")
-        .get(pk=gif.pk)
-    )
+    gif = Gif.objects.for_one_gif_page().get(pk=gif.pk)
     details_form = details_form or GifForm(instance=gif, user=request.user)
     if gif.status == Gif.Status.PENDING:
         for field in details_form.fields.values():
@@ -1306,12 +1292,7 @@ def flag(request, pk):
         return redirect(gif)
     # A missing reason or details: the page again (400), the box open on
     # what was chosen, and back to the same search after flagging.
-    gif = (
-        Gif.objects.with_tags()
-        .with_open_flag_count()
-        .select_related("uploaded_by", "reviewed_by", "watched_to_end_by")
-        .get(pk=gif.pk)
-    )
+    gif = Gif.objects.for_one_gif_page().get(pk=gif.pk)
     return detail_page(
         request, gif, status=400, flag_form=form, flag_next=safe_next(request)
     )
